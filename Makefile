@@ -1,0 +1,41 @@
+# Lantern: `make run` opens the app, `make test` runs the suite. Both set up .venv first.
+GPU ?= cpu
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.bootstrap-$(GPU)
+
+.PHONY: setup run cli-demo test test-fast lint bench install-desktop clean
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	bash scripts/bootstrap.sh $(GPU)
+	rm -f $(VENV)/.bootstrap-*
+	touch $@
+
+setup: $(STAMP)
+
+run: setup
+	HF_HUB_OFFLINE=1 $(PY) -m desktop
+
+cli-demo: setup
+	HF_HUB_OFFLINE=1 $(PY) -m core.cli demo
+
+test: setup
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests
+
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not e2e" tests
+
+lint: setup
+	$(VENV)/bin/ruff check core desktop tests bench
+	$(VENV)/bin/lint-imports
+
+bench: setup
+	$(PY) bench/ingest.py
+	$(PY) bench/ask.py
+
+install-desktop: setup
+	bash scripts/install-desktop.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,67 @@
+"""Lantern's engine: an offline library of papers that answers questions with citations.
+
+No Qt here: the desktop app and the `lantern` CLI are both thin front ends over this API.
+"""
+
+from __future__ import annotations
+
+import core.offline  # noqa: F401  (offline switches before any model library is imported)
+from core.errors import (
+    IngestError,
+    LanternError,
+    LibraryLockedError,
+    ModelError,
+    PaperNotFoundError,
+    SettingsError,
+)
+from core.export import answer_to_dict, answer_to_markdown
+from core.library import Conversation, Library
+from core.models import find_models
+from core.samples import ensure_samples
+from core.settings import Settings
+from core.types import (
+    Answer,
+    AnswerDone,
+    BatchFinished,
+    BatchStarted,
+    Citation,
+    Evidence,
+    FileProgress,
+    FileResult,
+    FileStarted,
+    ModelInfo,
+    Paper,
+    Retrieved,
+    Sentence,
+    Token,
+)
+
+__all__ = [
+    "Answer",
+    "AnswerDone",
+    "BatchFinished",
+    "BatchStarted",
+    "Citation",
+    "Conversation",
+    "Evidence",
+    "FileProgress",
+    "FileResult",
+    "FileStarted",
+    "IngestError",
+    "LanternError",
+    "Library",
+    "LibraryLockedError",
+    "ModelError",
+    "ModelInfo",
+    "Paper",
+    "PaperNotFoundError",
+    "Retrieved",
+    "Sentence",
+    "Settings",
+    "SettingsError",
+    "Token",
+    "answer_to_dict",
+    "answer_to_markdown",
+    "ensure_samples",
+    "find_models",
+]

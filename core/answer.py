@@ -1,0 +1,245 @@
+"""Prompt, citations and the grounding check that keeps a small model honest."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.types import Citation, Evidence, Sentence
+
+NOT_REPORTED = "Not reported in the selected papers."
+
+SYSTEM_PROMPT = (
+    "You answer questions about scientific papers using only the numbered passages given. "
+    "Answer in one to three short sentences. After each claim write the number of the passage "
+    "it comes from in brackets, like [1]. Copy names and numbers exactly as written. "
+    "If the passages do not state the answer, reply exactly: NOT REPORTED"
+)
+
+_CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:e-?\d+)?(?![\w])", re.IGNORECASE)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*|\d+(?:\.\d+)?")
+_ABSTAIN = re.compile(
+    r"not reported|not (?:stated|mentioned|specified|provided|given|described|available)|"
+    r"no (?:information|mention)|(?:do|does|did) not (?:state|mention|report|specify|say|provide)|"
+    r"i (?:do not|don't) know|cannot (?:be )?(?:determined|found|answer)|unknown",
+    re.IGNORECASE,
+)
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|et al|Fig|Figs|Eq|Eqs|Sec|Tab|vs|cf|approx|resp|No)\.$")
+
+_STOP = frozenset(
+    """a about above after again all also an and any are as at be been before being both but by
+    can could did do does doing during each few for from further had has have having here how
+    i if in into is it its itself just more most no nor not of off on once only or other our out
+    over own same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom
+    why will with would you your paper papers study authors used using use uses based""".split()
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    supported: bool
+    reason: str
+    passage: int | None  # 1-based passage that supports the sentence
+
+
+def format_passage(n: int, e: Evidence) -> str:
+    pages = f"p. {e.page}" if e.page == e.page_end else f"pp. {e.page}-{e.page_end}"
+    return f"[{n}] {e.title[:80]}, {pages}, {e.section}:\n{e.text.strip()}"
+
+
+def build_messages(
+    question: str,
+    evidence: Sequence[Evidence],
+    *,
+    budget_tokens: int,
+    count_tokens: Callable[[str], int],
+) -> tuple[list[dict], int]:
+    """Chat messages holding as many passages (best first) as fit the token budget.
+
+    Returns the messages and how many passages went in; passage n in the prompt is
+    evidence[n-1], so citations map back without renumbering.
+    """
+    tail = f"\n\nQuestion: {question}\nAnswer (cite passages like [1]):"
+    used = count_tokens(SYSTEM_PROMPT) + count_tokens(tail) + 16  # template overhead
+    blocks: list[str] = []
+    for n, e in enumerate(evidence, start=1):
+        block = format_passage(n, e)
+        cost = count_tokens(block) + 2
+        if used + cost > budget_tokens and blocks:
+            break
+        blocks.append(block)
+        used += cost
+    user = "Passages:\n\n" + "\n\n".join(blocks) + tail
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}], len(blocks)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split generated text into sentences, keeping citation markers with their sentence."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        return []
+    out: list[str] = []
+    start = 0
+    for m in re.finditer(r"[.!?](?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[A-Z\[(]|\s*$)", text):
+        piece = text[start : m.end()].strip()
+        if _ABBREV.search(text[start : m.start() + 1]):
+            continue
+        if piece:
+            out.append(piece)
+        start = m.end()
+    if rest := text[start:].strip():
+        out.append(rest)
+    return out
+
+
+def cites_of(sentence: str) -> tuple[int, ...]:
+    found: list[int] = []
+    for group in _CITE.findall(sentence):
+        for n in re.split(r"[,;]", group):
+            if (v := int(n)) not in found:
+                found.append(v)
+    return tuple(found)
+
+
+def strip_cites(sentence: str) -> str:
+    return re.sub(r"\s+([.,;:!?])", r"\1", _CITE.sub("", sentence)).strip()
+
+
+def is_abstention(text: str) -> bool:
+    return bool(_ABSTAIN.search(text)) or not text.strip()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("‐", "-").replace("–", "-"))
+
+
+def _stem(word: str) -> str:
+    return word.lower()[:6]
+
+
+def key_terms(sentence: str) -> tuple[list[str], list[str], list[str]]:
+    """(numbers, named things, content words) a supporting passage must contain."""
+    body = strip_cites(sentence)
+    numbers = [n.rstrip(".,") for n in _NUMBER.findall(body)]
+    tokens = _TOKEN.findall(body)
+    named = [
+        t for i, t in enumerate(tokens)
+        if not t[0].isdigit() and (t.isupper() and len(t) > 1 or any(c.isdigit() for c in t)
+                                   or (i > 0 and t[0].isupper() and t.lower() not in _STOP))
+    ]
+    content = [t for t in tokens if t.lower() not in _STOP and len(t) > 2 and not t[0].isdigit()]
+    return numbers, named, content
+
+
+def check_against(sentence: str, passage: str) -> tuple[bool, str]:
+    """Does the passage contain the sentence's numbers, named things and most of its words?"""
+    numbers, named, content = key_terms(sentence)
+    text = _norm(passage)
+    for num in numbers:
+        variants = {num, num.replace(",", ""), num.replace(",", ".")}
+        if not any(re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", text) for v in variants):
+            return False, f"'{num}' is not in the cited passage"
+    for name in named:
+        if name.lower() not in text:
+            return False, f"'{name}' is not in the cited passage"
+    if content:
+        words = {_stem(w) for w in re.findall(r"[a-z][a-z0-9\-]*", text)}
+        hit = sum(_stem(w) in words for w in content)
+        if hit / len(content) < 0.5:
+            return False, "most of its words are not in the cited passage"
+    if not numbers and not named and not content:
+        return False, "says nothing checkable"
+    return True, ""
+
+
+def check_sentence(sentence: str, passages: Sequence[str]) -> Check:
+    """Check a sentence against the passages it cites; re-attribute it if another one holds it."""
+    cited = [n for n in cites_of(sentence) if 1 <= n <= len(passages)]
+    reason = "cites no passage"
+    for n in cited:
+        ok, why = check_against(sentence, passages[n - 1])
+        if ok:
+            return Check(True, "", n)
+        reason = why
+    for n, passage in enumerate(passages, start=1):
+        if n not in cited and check_against(sentence, passage)[0]:
+            return Check(True, "", n)
+    return Check(False, reason, None)
+
+
+def best_quote(sentence: str, passage: str) -> str:
+    """The passage sentence that shares the most key terms with an answer sentence."""
+    numbers, named, content = key_terms(sentence)
+    wanted = {_stem(w) for w in content + named} | set(numbers)
+    best, best_score = "", -1.0
+    for candidate in split_sentences(passage):
+        words = {_stem(w) for w in _TOKEN.findall(candidate)} | set(_NUMBER.findall(candidate))
+        score = len(wanted & words) - 0.001 * len(candidate)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best or passage[:300]
+
+
+def locate(quote: str, page_texts: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """Find a quote in stored page text (whitespace-flexible); return (page, exact substring)."""
+    words = quote.split()
+    if not words:
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    for number, text in page_texts:
+        if m := pattern.search(text):
+            return number, m.group(0)
+    # A quote that crosses a page break: keep the part on the first page it starts on.
+    for cut in range(len(words) - 1, 3, -1):
+        head = re.compile(r"\s+".join(re.escape(w) for w in words[:cut]))
+        for number, text in page_texts:
+            if m := head.search(text):
+                return number, m.group(0)
+    return None
+
+
+def ground(
+    draft: str,
+    evidence: Sequence[Evidence],
+    page_text: Callable[[str, int], str | None],
+) -> tuple[str, bool, tuple[Sentence, ...], tuple[Citation, ...]]:
+    """Check every sentence of a draft answer and build verbatim citations.
+
+    Returns (answer text, abstained, sentences, citations). An answer whose sentences are all
+    unsupported, or a draft that says the passages lack the answer, becomes NOT_REPORTED.
+    """
+    passages = [e.text for e in evidence]
+    if is_abstention(draft) and not _NUMBER.search(strip_cites(draft)):
+        return NOT_REPORTED, True, (), ()
+    sentences: list[Sentence] = []
+    citations: dict[int, Citation] = {}
+    for raw in split_sentences(draft):
+        body = strip_cites(raw)
+        if not body:
+            continue
+        check = check_sentence(raw, passages)
+        if not check.supported or check.passage is None:
+            sentences.append(Sentence(body, cites_of(raw), False, check.reason))
+            continue
+        n = check.passage
+        if n not in citations:
+            e = evidence[n - 1]
+            pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := page_text(e.doc_id, p))]
+            found = locate(best_quote(body, e.text), pages)
+            if found is None:  # cannot show a verbatim quote: do not claim support
+                sentences.append(Sentence(body, (n,), False, "no verbatim quote found"))
+                continue
+            page, quote = found
+            citations[n] = Citation(n, e.doc_id, e.title, e.pdf_path, page, quote, True)
+        sentences.append(Sentence(body, (n,), True, ""))
+    if not any(s.supported for s in sentences):
+        return NOT_REPORTED, True, tuple(sentences), ()
+    text = " ".join(
+        f"{s.text[:-1] if s.text.endswith('.') else s.text} [{s.cites[0]}]." if s.supported
+        else s.text
+        for s in sentences
+    )
+    return text, False, tuple(sentences), tuple(sorted(citations.values(), key=lambda c: c.n))

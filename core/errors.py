@@ -1,0 +1,59 @@
+"""Domain errors. Front ends turn these into one readable line; anything else is a bug."""
+
+from __future__ import annotations
+
+
+class LanternError(Exception):
+    """Base class for every error Lantern reports to a user."""
+
+
+class SettingsError(LanternError):
+    """A setting has an invalid value."""
+
+
+class LibraryLockedError(LanternError):
+    """Another process is writing to this library."""
+
+
+class LibraryCorruptError(LanternError):
+    """The library on disk cannot be read."""
+
+
+class PaperNotFoundError(LanternError):
+    """No paper with this id in the library."""
+
+
+class ModelError(LanternError):
+    """A model file is missing, unreadable or cannot be loaded."""
+
+
+class IngestError(LanternError):
+    """A file could not be added. The message names what is wrong and what to do."""
+
+
+class NotAPdfError(IngestError):
+    pass
+
+
+class EncryptedPdfError(IngestError):
+    pass
+
+
+class CorruptPdfError(IngestError):
+    pass
+
+
+class EmptyPdfError(IngestError):
+    pass
+
+
+class NeedsOcrError(IngestError):
+    pass
+
+
+class TooLargeError(IngestError):
+    pass
+
+
+class ParseTimeoutError(IngestError):
+    pass

@@ -1,0 +1,95 @@
+"""Answers as plain dicts (the CLI's JSON contract) and as Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.types import Answer, Citation, Evidence, Sentence, Timings
+
+
+def evidence_to_dict(e: Evidence) -> dict:
+    return {
+        "doc_id": e.doc_id,
+        "title": e.title,
+        "pdf_path": str(e.pdf_path),
+        "page": e.page,
+        "page_end": e.page_end,
+        "section": e.section,
+        "text": e.text,
+        "score": e.score,
+        "chunk_id": e.chunk_id,
+    }
+
+
+def answer_to_dict(a: Answer) -> dict:
+    return {
+        "question": a.question,
+        "answer": a.answer,
+        "abstained": a.abstained,
+        "citations": [
+            {"n": c.n, "doc_id": c.doc_id, "title": c.title, "pdf_path": str(c.pdf_path),
+             "page": c.page, "quote": c.quote, "supported": c.supported}
+            for c in a.citations
+        ],
+        "evidence": [evidence_to_dict(e) for e in a.evidence],
+        "sentences": [
+            {"text": s.text, "cites": list(s.cites), "supported": s.supported, "reason": s.reason}
+            for s in a.sentences
+        ],
+        "model": a.model,
+        "timings": {
+            "retrieve_s": round(a.timings.retrieve_s, 4),
+            "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
+            "total_s": round(a.timings.total_s, 4),
+        },
+    }
+
+
+def answer_from_dict(d: dict) -> Answer:
+    return Answer(
+        question=d["question"],
+        answer=d["answer"],
+        abstained=d["abstained"],
+        citations=tuple(
+            Citation(c["n"], c["doc_id"], c["title"], Path(c["pdf_path"]), c["page"], c["quote"],
+                     c["supported"])
+            for c in d["citations"]
+        ),
+        evidence=tuple(
+            Evidence(e["chunk_id"], e["doc_id"], e["title"], Path(e["pdf_path"]), e["page"],
+                     e["page_end"], e["section"], e["text"], e["score"])
+            for e in d["evidence"]
+        ),
+        sentences=tuple(
+            Sentence(s["text"], tuple(s["cites"]), s["supported"], s["reason"]) for s in d["sentences"]
+        ),
+        model=d["model"],
+        timings=Timings(**d["timings"]),
+    )
+
+
+def answer_to_markdown(a: Answer) -> str:
+    """The answer with its sources, for pasting into notes."""
+    lines = [f"## {a.question}", ""]
+    if a.abstained:
+        lines.append(f"**{a.answer}**")
+    else:
+        for s in a.sentences:
+            cite = "".join(f"[{n}]" for n in s.cites)
+            lines.append(f"{s.text} {cite}".strip() if s.supported
+                         else f"~~{s.text}~~ *(unsupported: {s.reason})*")
+    lines.append("")
+    if a.citations:
+        lines += ["### Sources", ""]
+        for c in a.citations:
+            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}: \"{c.quote}\"")
+        lines.append("")
+    if a.evidence:
+        lines += ["### Closest passages" if a.abstained else "### Evidence", ""]
+        for n, e in enumerate(a.evidence, start=1):
+            snippet = " ".join(e.text.split())[:300]
+            lines.append(f"{n}. *{e.title}*, p. {e.page} ({e.section}): {snippet}…")
+        lines.append("")
+    if a.model:
+        lines.append(f"*Answered offline by Lantern with {a.model}.*")
+    return "\n".join(lines)

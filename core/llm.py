@@ -1,0 +1,108 @@
+"""llama-cpp-python wrapper: load any GGUF, stream a chat answer, keep the prompt in budget."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from core.errors import ModelError
+from core.settings import LLMSettings
+
+log = logging.getLogger(__name__)
+
+
+class Generator(Protocol):
+    name: str
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def stream_chat(
+        self, messages: Sequence[dict], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]: ...
+
+    def close(self) -> None: ...
+
+
+class LlamaGenerator:
+    """A GGUF model through llama-cpp-python; the chat template comes from the file."""
+
+    def __init__(self, path: Path, settings: LLMSettings) -> None:
+        self.path = path
+        self.settings = settings
+        self.name = path.name
+        self._llm = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        with self._lock:
+            if self._llm is None:
+                self._llm = _load_llama(self.path, self.settings)
+            return self._llm
+
+    @property
+    def n_ctx(self) -> int:
+        return int(self.load().n_ctx())
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.load().tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def stream_chat(
+        self, messages: Sequence[dict], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]:
+        llm = self.load()
+        stream = llm.create_chat_completion(
+            messages=list(messages),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            repeat_penalty=1.1,
+            stream=True,
+        )
+        try:
+            for part in stream:
+                delta = part["choices"][0].get("delta", {})
+                if text := delta.get("content"):
+                    yield text
+        finally:
+            stream.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None
+
+
+def _load_llama(path: Path, settings: LLMSettings):
+    if not path.is_file():
+        raise ModelError(
+            f"model file not found: {path}. Pick another model in the settings or drop a .gguf file."
+        )
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise ModelError(f"{path.name} is not a GGUF model file (llama.cpp needs .gguf)")
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise ModelError("llama-cpp-python is not installed: run `make setup`") from exc
+    threads = settings.n_threads or os.cpu_count() or 2
+    log.info("loading %s (n_ctx=%d, gpu layers=%d)", path.name, settings.n_ctx, settings.n_gpu_layers)
+    try:
+        return Llama(
+            model_path=str(path),
+            n_ctx=settings.n_ctx,
+            n_threads=threads,
+            n_threads_batch=threads,
+            n_gpu_layers=settings.n_gpu_layers,
+            verbose=log.isEnabledFor(logging.DEBUG),
+        )
+    except MemoryError as exc:
+        raise ModelError(f"not enough memory to load {path.name}; try a smaller model") from exc
+    except (ValueError, RuntimeError) as exc:
+        raise ModelError(
+            f"llama.cpp could not load {path.name} ({exc}); it may be damaged, too large for "
+            "this machine's memory, or of an architecture this llama.cpp build does not know"
+        ) from exc

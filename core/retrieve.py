@@ -1,0 +1,131 @@
+"""Hybrid retrieval: FTS5 BM25 + HNSW cosine, fused by reciprocal rank, de-duplicated, diverse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.settings import RetrievalSettings
+from core.store import Store
+from core.types import Evidence
+from core.vectors import VectorIndex
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+STOPWORDS = frozenset(
+    """a an and are as at be been by can could did do does for from had has have how i in into
+    is it its of on or paper papers study that the their them these they this those to used use
+    using was were what when where which who why will with would authors author we our""".split()
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    chunk_id: int
+    score: float
+
+
+def fts_query(question: str) -> str:
+    """An FTS5 MATCH expression: the question's content words, OR-ed and quoted."""
+    terms = []
+    for word in _WORD.findall(question.lower()):
+        word = word.strip(".-")
+        if word and word not in STOPWORDS and word not in terms and (len(word) > 1 or word.isdigit()):
+            terms.append(word)
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:
+    """Reciprocal rank fusion of several best-first id lists."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def near_duplicate(a: set, b: set, threshold: float = 0.6) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= threshold
+
+
+class Retriever:
+    """Finds the passages that best answer a question, optionally within some papers."""
+
+    def __init__(self, store: Store, index: VectorIndex, embedder, settings: RetrievalSettings):
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(
+        self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
+    ) -> list[Evidence]:
+        s = self.settings
+        k = k or s.k
+        lexical = [cid for cid, _ in self.store.fts_search(fts_query(question), s.candidates, papers)]
+        allowed = set(self.store.chunk_ids(papers)) if papers is not None else None
+        qvec = self.embedder.embed([question])[0]
+        dense_hits = self.index.query(qvec, s.candidates, allowed)
+        if allowed is None:  # vectors of papers still being indexed are not answers yet
+            ready = set(self.store.chunk_ids())
+            dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
+        dense = [cid for cid, _ in dense_hits]
+        sims = dict(dense_hits)
+        fused = rrf([lexical, dense], s.rrf_k)
+        rows = self.store.chunks_by_id(fused)
+        for cid, row in rows.items():
+            if row["section"] == "references":
+                fused[cid] *= s.reference_weight
+        # Best possible fused score: first in both lists. Scale scores into 0..1.
+        top = 2.0 / (s.rrf_k + 1)
+        ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])
+
+        chosen: list[int] = []
+        seen_shingles: list[set] = []
+        per_page: dict[tuple[str, int], int] = {}
+        for cid in ranked:
+            row = rows[cid]
+            key = (row["doc_id"], row["page_start"])
+            if per_page.get(key, 0) >= s.max_per_page:
+                continue
+            sh = shingles(row["text"])
+            if any(near_duplicate(sh, other) for other in seen_shingles):
+                continue
+            chosen.append(cid)
+            seen_shingles.append(sh)
+            per_page[key] = per_page.get(key, 0) + 1
+            if len(chosen) == k:
+                break
+        return [
+            Evidence(
+                chunk_id=cid,
+                doc_id=rows[cid]["doc_id"],
+                title=rows[cid]["title"],
+                pdf_path=Path(rows[cid]["path"]),
+                page=rows[cid]["page_start"],
+                page_end=rows[cid]["page_end"],
+                section=rows[cid]["section"],
+                text=rows[cid]["text"],
+                score=round(fused[cid] / top, 4),
+            )
+            for cid in chosen
+        ] if chosen else []
+
+    def similarity(self, question: str, evidence: Sequence[Evidence]) -> list[float]:
+        """Cosine similarity of the question to each passage (for abstention decisions)."""
+        if not evidence:
+            return []
+        vecs = self.index.vectors([e.chunk_id for e in evidence])
+        q = self.embedder.embed([question])[0]
+        return [float(v) for v in vecs @ q / (np.linalg.norm(vecs, axis=1) + 1e-12)]

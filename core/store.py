@@ -1,0 +1,311 @@
+"""SQLite store: papers, pages, chunks (+ FTS5), conversations. The source of truth."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from core.errors import LibraryCorruptError
+from core.types import Answer, Chunk, Page, Paper, ParsedDocument
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS papers (
+    doc_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,          -- JSON list
+    year INTEGER,
+    doi TEXT,
+    pages INTEGER NOT NULL,
+    added_at REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('indexing', 'ready'))
+);
+CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (doc_id, number)
+);
+-- AUTOINCREMENT: chunk ids are vector labels and must never be reused.
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, content='chunks', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+-- Files of a batch not yet finished: an interrupted `add` picks them up again.
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, queued_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    created_at REAL NOT NULL,
+    answer TEXT NOT NULL            -- JSON of the Answer
+);
+"""
+
+
+class Store:
+    """Thin typed wrapper around one SQLite database in WAL mode."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            # executescript commits on its own; every statement is idempotent
+            self.db.executescript(_SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+            )
+        except sqlite3.DatabaseError as exc:
+            raise LibraryCorruptError(
+                f"{path}: cannot open the library database ({exc}). "
+                "Move the library folder aside and add your papers again."
+            ) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------ papers
+    def insert_paper(
+        self, doc_id: str, sha256: str, doc: ParsedDocument, chunks: Sequence[Chunk]
+    ) -> list[int]:
+        """Store a paper in state 'indexing' with its pages and chunks; return chunk ids."""
+        meta = doc.meta
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
+                " added_at, state) VALUES (?,?,?,?,?,?,?,?,?, 'indexing')",
+                (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
+                 meta.year, meta.doi, len(doc.pages), time.time()),
+            )
+            db.executemany(
+                "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
+                [(doc_id, p.number, p.text) for p in doc.pages],
+            )
+            ids = []
+            for c in chunks:
+                cur = db.execute(
+                    "INSERT INTO chunks(doc_id, ordinal, page_start, page_end, section, text)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (doc_id, c.ordinal, c.page_start, c.page_end, c.section, c.text),
+                )
+                ids.append(int(cur.lastrowid))
+        return ids
+
+    def mark_ready(self, doc_id: str, replaces: Iterable[str] = ()) -> None:
+        """Make a paper visible and drop the entries it replaces, atomically."""
+        with self.transaction() as db:
+            for old in replaces:
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (old,))
+                db.execute("DELETE FROM papers WHERE doc_id = ?", (old,))
+            db.execute("UPDATE papers SET state = 'ready' WHERE doc_id = ?", (doc_id,))
+
+    def delete_papers(self, doc_ids: Iterable[str]) -> None:
+        with self.transaction() as db:
+            for doc_id in doc_ids:
+                # chunks first, one by one, so the FTS delete trigger sees each row
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM papers WHERE doc_id = ?", (doc_id,))
+
+    def papers(self, state: str = "ready") -> list[Paper]:
+        rows = self.db.execute(
+            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
+            " FROM papers p WHERE state = ? ORDER BY added_at, doc_id",
+            (state,),
+        ).fetchall()
+        return [_paper(r) for r in rows]
+
+    def paper(self, doc_id: str) -> Paper | None:
+        row = self.db.execute(
+            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
+            " FROM papers p WHERE doc_id = ? AND state = 'ready'",
+            (doc_id,),
+        ).fetchone()
+        return _paper(row) if row else None
+
+    def find_by_sha(self, sha256: str) -> Paper | None:
+        row = self.db.execute(
+            "SELECT doc_id FROM papers WHERE sha256 = ? AND state = 'ready'", (sha256,)
+        ).fetchone()
+        return self.paper(row["doc_id"]) if row else None
+
+    def find_by_path(self, path: Path) -> list[Paper]:
+        rows = self.db.execute(
+            "SELECT doc_id FROM papers WHERE path = ? AND state = 'ready'", (str(path),)
+        ).fetchall()
+        return [p for r in rows if (p := self.paper(r["doc_id"]))]
+
+    def set_path(self, doc_id: str, path: Path) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (str(path), doc_id))
+
+    def unfinished(self) -> list[tuple[str, str]]:
+        """(doc_id, path) of papers whose indexing never completed."""
+        rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
+        return [(r["doc_id"], r["path"]) for r in rows]
+
+    # ------------------------------------------------------------ pages and chunks
+    def page_text(self, doc_id: str, number: int) -> str | None:
+        row = self.db.execute(
+            "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
+        ).fetchone()
+        return row["text"] if row else None
+
+    def chunk_ids(self, doc_ids: Sequence[str] | None = None, state: str = "ready") -> list[int]:
+        sql = "SELECT c.id FROM chunks c JOIN papers p USING (doc_id) WHERE p.state = ?"
+        args: list = [state]
+        if doc_ids is not None:
+            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
+            args += list(doc_ids)
+        return [r[0] for r in self.db.execute(sql, args)]
+
+    def all_chunk_ids(self) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+
+    def chunks_by_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT c.*, p.title, p.path FROM chunks c JOIN papers p USING (doc_id)"
+            f" WHERE c.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        return {r["id"]: r for r in rows}
+
+    def fts_search(
+        self, match: str, limit: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[int, float]]:
+        """(chunk id, bm25) best first; bm25 is negated so larger is better."""
+        sql = (
+            "SELECT c.id, bm25(chunks_fts) AS s FROM chunks_fts"
+            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN papers p ON p.doc_id = c.doc_id"
+            " WHERE chunks_fts MATCH ? AND p.state = 'ready'"
+        )
+        args: list = [match]
+        if doc_ids is not None:
+            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
+            args += list(doc_ids)
+        sql += " ORDER BY s LIMIT ?"
+        args.append(limit)
+        try:
+            return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
+        except sqlite3.OperationalError:  # a query FTS5 cannot parse: no lexical hits
+            return []
+
+    def counts(self) -> tuple[int, int, int]:
+        """(ready papers, their pages, their chunks)."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(pages), 0),"
+            " (SELECT COUNT(*) FROM chunks c JOIN papers q USING (doc_id) WHERE q.state='ready')"
+            " FROM papers WHERE state = 'ready'"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    # ------------------------------------------------------------ pending batch
+    def queue(self, paths: Iterable[Path]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO pending(path, queued_at) VALUES (?, ?)",
+                [(str(p), time.time()) for p in paths],
+            )
+
+    def dequeue(self, path: Path) -> None:
+        self.db.execute("DELETE FROM pending WHERE path = ?", (str(path),))
+
+    def pending(self) -> list[Path]:
+        return [Path(r[0]) for r in self.db.execute("SELECT path FROM pending ORDER BY queued_at")]
+
+    # ------------------------------------------------------------ conversations
+    def save_turn(self, conversation_id: str, answer_json: str, title: str) -> None:
+        now = time.time()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO conversations(id, title, created_at) VALUES (?,?,?)",
+                (conversation_id, title[:120], now),
+            )
+            db.execute(
+                "INSERT INTO turns(conversation_id, created_at, answer) VALUES (?,?,?)",
+                (conversation_id, now, answer_json),
+            )
+
+    def conversations(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT c.id, c.title, c.created_at, COUNT(t.id) AS turns FROM conversations c"
+            " LEFT JOIN turns t ON t.conversation_id = c.id GROUP BY c.id"
+            " ORDER BY c.created_at DESC"
+        ).fetchall()
+
+    def turns(self, conversation_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT answer FROM turns WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+        )
+        return [r[0] for r in rows]
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+
+def _paper(row: sqlite3.Row) -> Paper:
+    return Paper(
+        doc_id=row["doc_id"],
+        title=row["title"],
+        authors=tuple(json.loads(row["authors"])),
+        year=row["year"],
+        doi=row["doi"],
+        pages=row["pages"],
+        chunks=row["n_chunks"],
+        path=Path(row["path"]),
+        sha256=row["sha256"],
+        added_at=row["added_at"],
+    )
+
+
+def answer_from_json(text: str) -> Answer:
+    """Inverse of core.export.answer_to_dict, for stored conversation turns."""
+    from core.export import answer_from_dict
+
+    return answer_from_dict(json.loads(text))

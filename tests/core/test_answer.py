@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.answer import (
+    NOT_REPORTED,
+    build_messages,
+    check_against,
+    check_sentence,
+    cites_of,
+    ground,
+    is_abstention,
+    locate,
+    split_sentences,
+)
+from core.types import Evidence
+
+METHODS = (
+    "The model was trained on a single NVIDIA RTX 3090 GPU with 24 GB of memory. "
+    "Training used the Adam optimizer with a learning rate of 0.0003, a batch size of 64 "
+    "and 40 epochs."
+)
+RESULTS = "The network reached 94.2% top-1 accuracy on the test sites."
+PAGES = {("d1", 2): "2 Materials and Methods\n" + METHODS.replace("GPU with", "GPU\nwith"),
+         ("d1", 3): "3 Results\n" + RESULTS}
+
+
+def ev(n: int, text: str, page: int) -> Evidence:
+    return Evidence(n, "d1", "Camera traps", Path("/x.pdf"), page, page, "methods", text, 1.0)
+
+
+EVIDENCE = [ev(1, METHODS, 2), ev(2, RESULTS, 3)]
+
+
+def page_text(doc_id: str, page: int) -> str | None:
+    return PAGES.get((doc_id, page))
+
+
+def test_split_sentences_keeps_citations_and_abbreviations():
+    text = "They used Adam, e.g. as in Fig. 3 [1]. The rate was 0.0003 [1]. Done."
+    assert split_sentences(text) == [
+        "They used Adam, e.g. as in Fig. 3 [1].",
+        "The rate was 0.0003 [1].",
+        "Done.",
+    ]
+
+
+def test_cites_of_reads_groups():
+    assert cites_of("A [1], B [2, 3] and [3].") == (1, 2, 3)
+
+
+def test_check_against_requires_numbers_and_names():
+    assert check_against("Training used Adam with a learning rate of 0.0003.", METHODS)[0]
+    ok, why = check_against("Training used Adam with a learning rate of 0.001.", METHODS)
+    assert not ok and "0.001" in why
+    ok, why = check_against("The model was trained on an NVIDIA A100 GPU.", METHODS)
+    assert not ok and "A100" in why
+
+
+def test_check_sentence_reattributes_a_wrong_citation():
+    check = check_sentence("It reached 94.2% accuracy [1].", [METHODS, RESULTS])
+    assert check.supported and check.passage == 2
+
+
+def test_ground_builds_verbatim_citations():
+    text, abstained, sentences, citations = ground(
+        "The model was trained on an NVIDIA RTX 3090 GPU [1]. It used Adam with a learning "
+        "rate of 0.0003 [1].", EVIDENCE, page_text,
+    )
+    assert not abstained
+    assert all(s.supported for s in sentences)
+    assert [c.n for c in citations] == [1]
+    c = citations[0]
+    assert c.page == 2
+    assert c.quote in PAGES[("d1", 2)]  # verbatim, line break included
+    assert "RTX 3090" in c.quote
+    assert "[1]" in text
+
+
+def test_ground_marks_unsupported_and_abstains_when_nothing_holds():
+    text, abstained, sentences, citations = ground(
+        "The model was trained on eight TPU v3 cores [1].", EVIDENCE, page_text
+    )
+    assert abstained and text == NOT_REPORTED
+    assert sentences and not sentences[0].supported
+    assert citations == ()
+
+
+def test_ground_keeps_supported_part_of_a_mixed_answer():
+    text, abstained, sentences, _ = ground(
+        "Adam was used with a learning rate of 0.0003 [1]. The code is on GitHub [1].",
+        EVIDENCE, page_text,
+    )
+    assert not abstained
+    assert [s.supported for s in sentences] == [True, False]
+
+
+def test_model_abstention_is_recognised():
+    assert is_abstention("NOT REPORTED")
+    assert is_abstention("The passages do not mention the hardware.")
+    assert not is_abstention("An RTX 3090 was used [1].")
+    assert ground("NOT REPORTED", EVIDENCE, page_text)[:2] == (NOT_REPORTED, True)
+
+
+def test_locate_is_whitespace_flexible_and_exact():
+    page, quote = locate("single NVIDIA RTX 3090 GPU with 24 GB", [(2, PAGES[("d1", 2)])])
+    assert page == 2 and quote == "single NVIDIA RTX 3090 GPU\nwith 24 GB"
+
+
+def test_build_messages_respects_budget():
+    long = [ev(i, "word " * 400, 1) for i in range(1, 6)]
+    messages, used = build_messages("Which GPU?", long, budget_tokens=900,
+                                    count_tokens=lambda s: len(s.split()))
+    assert used == 2
+    assert "[1]" in messages[1]["content"] and "[3]" not in messages[1]["content"]

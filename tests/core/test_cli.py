@@ -1,0 +1,106 @@
+"""The CLI contract other tools rely on: JSON shapes and exit codes (fake models)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import core.cli as cli
+from core import Library
+
+
+@pytest.fixture
+def run(monkeypatch, fake_embedder, fake_generator, capsys):
+    """Run `lantern ...` in-process with the fake models injected."""
+    real_init = Library.__init__
+
+    def init(self, settings=None, **kw):
+        real_init(self, settings, embedder=fake_embedder, generator=fake_generator,
+                  verbose=kw.get("verbose", False))
+
+    monkeypatch.setattr(Library, "__init__", init)
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_add_json_lines(run, sample_pdfs, tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    code, out, _ = run("add", "--json", str(sample_pdfs[0]), str(bad))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # some inputs failed
+    assert set(lines[0]) == {"path", "status", "doc_id", "title", "pages", "chunks", "error"}
+    assert lines[0]["status"] == "added" and lines[0]["error"] is None
+    assert lines[1]["status"] == "failed" and lines[1]["error"]
+    code, out, _ = run("add", "--json", str(sample_pdfs[0]))
+    assert code == 0 and json.loads(out)["status"] == "unchanged"
+
+
+def test_list_show_remove(run, sample_pdfs):
+    run("add", *map(str, sample_pdfs))
+    code, out, _ = run("list", "--json")
+    papers = json.loads(out)
+    assert code == 0 and len(papers) == 3
+    assert {"doc_id", "title", "authors", "year", "pages", "path"} <= set(papers[0])
+    assert isinstance(papers[0]["authors"], list)
+    doc_id = papers[0]["doc_id"]
+    code, out, _ = run("show", doc_id, "--json")
+    assert code == 0 and json.loads(out)["doc_id"] == doc_id
+    code, out, _ = run("remove", doc_id)
+    assert code == 0 and doc_id in out
+    code, _, err = run("show", doc_id)
+    assert code == 1 and "no paper with id" in err
+
+
+def test_ask_json_shape(run, sample_pdfs, fake_generator):
+    run("add", *map(str, sample_pdfs))
+    fake_generator.enqueue("Training used the Adam optimizer with a learning rate of 0.0003 [1].")
+    code, out, _ = run("ask", "Which optimizer and learning rate?", "--json")
+    a = json.loads(out)
+    assert code == 0
+    assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model", "timings"}
+    assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert not a["abstained"]
+    c = a["citations"][0]
+    assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported"}
+    assert {"doc_id", "pdf_path", "page", "section", "text", "score"} <= set(a["evidence"][0])
+
+
+def test_ask_no_llm_returns_evidence_only(run, sample_pdfs, fake_generator):
+    run("add", *map(str, sample_pdfs))
+    code, out, _ = run("ask", "Which GPU?", "--no-llm", "--json")
+    a = json.loads(out)
+    assert code == 0 and a["evidence"] and a["answer"] == "" and a["model"] is None
+    assert fake_generator.prompts == []
+
+
+def test_ask_unknown_paper_is_one_line(run, sample_pdfs):
+    code, _, err = run("ask", "Which GPU?", "--paper", "nope")
+    assert code == 1 and err.strip().count("\n") == 0 and "nope" in err
+
+
+def test_usage_error_exits_2(run):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["frobnicate"])
+    assert exc.value.code == 2
+
+
+def test_doctor_json(run, sample_pdfs):
+    run("add", str(sample_pdfs[0]))
+    code, out, _ = run("doctor", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["consistent"] and report["chunks"] == report["vectors"]
+
+
+def test_models_lists_default_gguf(run):
+    code, out, _ = run("models", "--json")
+    models = json.loads(out)
+    assert code == 0
+    assert any(m["kind"] == "gguf" and m["default"] for m in models)
+    assert any(m["kind"] == "embedding" for m in models)

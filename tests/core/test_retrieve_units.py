@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from core.retrieve import fts_query, near_duplicate, rrf, shingles
+
+
+def test_fts_query_drops_stopwords_and_quotes_terms():
+    assert fts_query("Which GPU was used to train BERT?") == '"gpu" OR "train" OR "bert"'
+    assert fts_query("what is the") == ""
+    assert '"0.001"' in fts_query("learning rate 0.001")
+
+
+def test_rrf_rewards_agreement():
+    scores = rrf([[1, 2, 3], [2, 1, 4]], k=60)
+    assert max(scores, key=scores.get) in (1, 2)
+    assert scores[2] > scores[3] and scores[1] > scores[4]
+
+
+def test_near_duplicate_on_overlapping_text():
+    a = shingles("the quick brown fox jumps over the lazy dog near the river bank today")
+    b = shingles("the quick brown fox jumps over the lazy dog near the river bank")
+    c = shingles("completely different words about optimizers and learning rates here")
+    assert near_duplicate(a, b)
+    assert not near_duplicate(a, c)
