@@ -201,19 +201,76 @@ def locate(quote: str, page_texts: Sequence[tuple[int, str]]) -> tuple[int, str]
     return None
 
 
+@dataclass(frozen=True)
+class Grounded:
+    text: str
+    abstained: bool
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    mode: str
+
+
+_GENERIC = frozenset(
+    """which what how were was used use using train trained training model models method methods
+    data paper study authors reported report describe described apply applied""".split()
+)
+
+
+def question_terms(question: str) -> list[str]:
+    """Stems of the question's informative words (not the generic 'which model was used')."""
+    words = [t for t in _TOKEN.findall(question) if t.lower() not in _STOP | _GENERIC and len(t) > 1]
+    return list(dict.fromkeys(_stem(w) for w in words))
+
+
+def best_sentence(question: str, evidence: Sequence[Evidence], top: int = 3) -> tuple[int, str] | None:
+    """The evidence sentence that answers the question most directly, if one clearly does.
+
+    A sentence qualifies when it holds a question term that is distinctive within the evidence
+    (found in at most half of the passages): the question's focus ("GPU", "optimizer"), not
+    the paper's topic, which every passage shares.
+    """
+    terms = question_terms(question)
+    if not terms or not evidence:
+        return None
+    stems = [{_stem(w) for w in _TOKEN.findall(e.text)} for e in evidence]
+    df = {t: sum(t in s for s in stems) / len(stems) for t in terms}
+    distinctive = {t for t in terms if 0 < df[t] <= 0.5}
+    best: tuple[float, int, str] | None = None
+    for n, e in enumerate(evidence[:top], start=1):
+        for sentence in split_sentences(e.text):
+            words = {_stem(w) for w in _TOKEN.findall(sentence)}
+            if not words & distinctive or len(sentence) < 20:
+                continue
+            score = sum(1.0 - df[t] for t in terms if t in words) - 0.1 * (n - 1)
+            if best is None or score > best[0]:
+                best = (score, n, sentence)
+    return (best[1], best[2]) if best else None
+
+
+def _cite(n: int, e: Evidence, quote: str, page_text: Callable[[str, int], str | None]) -> Citation | None:
+    pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := page_text(e.doc_id, p))]
+    found = locate(quote, pages)
+    if found is None:
+        return None
+    page, exact = found
+    return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True)
+
+
 def ground(
     draft: str,
     evidence: Sequence[Evidence],
     page_text: Callable[[str, int], str | None],
-) -> tuple[str, bool, tuple[Sentence, ...], tuple[Citation, ...]]:
+    question: str = "",
+) -> Grounded:
     """Check every sentence of a draft answer and build verbatim citations.
 
-    Returns (answer text, abstained, sentences, citations). An answer whose sentences are all
-    unsupported, or a draft that says the passages lack the answer, becomes NOT_REPORTED.
+    A draft that says the passages lack the answer becomes NOT_REPORTED. A draft whose
+    sentences all fail the check is replaced by the evidence sentence that answers the question
+    most directly (mode "quoted"), or by NOT_REPORTED when no sentence clearly does.
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not _NUMBER.search(strip_cites(draft)):
-        return NOT_REPORTED, True, (), ()
+        return Grounded(NOT_REPORTED, True, (), (), "not_reported")
     sentences: list[Sentence] = []
     citations: dict[int, Citation] = {}
     for raw in split_sentences(draft):
@@ -226,20 +283,20 @@ def ground(
             continue
         n = check.passage
         if n not in citations:
-            e = evidence[n - 1]
-            pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := page_text(e.doc_id, p))]
-            found = locate(best_quote(body, e.text), pages)
-            if found is None:  # cannot show a verbatim quote: do not claim support
+            citation = _cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
+            if citation is None:  # cannot show a verbatim quote: do not claim support
                 sentences.append(Sentence(body, (n,), False, "no verbatim quote found"))
                 continue
-            page, quote = found
-            citations[n] = Citation(n, e.doc_id, e.title, e.pdf_path, page, quote, True)
+            citations[n] = citation
         sentences.append(Sentence(body, (n,), True, ""))
-    if not any(s.supported for s in sentences):
-        return NOT_REPORTED, True, tuple(sentences), ()
-    text = " ".join(
-        f"{s.text[:-1] if s.text.endswith('.') else s.text} [{s.cites[0]}]." if s.supported
-        else s.text
-        for s in sentences
-    )
-    return text, False, tuple(sentences), tuple(sorted(citations.values(), key=lambda c: c.n))
+    if any(s.supported for s in sentences):
+        text = " ".join(
+            f"{s.text.rstrip('.')} [{s.cites[0]}]." if s.supported else s.text for s in sentences
+        )
+        return Grounded(text, False, tuple(sentences), tuple(sorted(citations.values(), key=lambda c: c.n)), "generated")
+    if question and (found := best_sentence(question, evidence)):
+        n, quote = found
+        if citation := _cite(n, evidence[n - 1], quote, page_text):
+            quoted = Sentence(quote, (n,), True, "")
+            return Grounded(f"{quote} [{n}]", False, (*sentences, quoted), (citation,), "quoted")
+    return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")

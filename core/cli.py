@@ -207,14 +207,14 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
         print(f"{bold}Answer{end} {dim}(checked against the cited text){end}")
         if a.abstained:
             print(f"  {bold}{a.answer}{end}")
+        elif a.mode == "quoted":
+            print(f"  {dim}The model's answer did not hold up against the sources; "
+                  f"this is what the paper says:{end}")
         for s in a.sentences:
             if s.supported:
                 print(f"  {s.text} [{', '.join(map(str, s.cites))}]")
-            elif not a.abstained:
-                print(f"  {warn}unsupported: {s.text} ({s.reason}){end}")
-        if a.abstained and a.sentences:
-            print(f"  {dim}The model's draft was not supported by the passages: "
-                  f"{' '.join(s.text for s in a.sentences)}{end}")
+            else:
+                print(f"  {warn}unsupported (not shown as an answer): {s.text} ({s.reason}){end}")
         if a.citations:
             print(f"\n{bold}Sources{end}")
             for c in a.citations:

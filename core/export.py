@@ -37,6 +37,7 @@ def answer_to_dict(a: Answer) -> dict:
             for s in a.sentences
         ],
         "model": a.model,
+        "mode": a.mode,
         "timings": {
             "retrieve_s": round(a.timings.retrieve_s, 4),
             "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
@@ -65,6 +66,7 @@ def answer_from_dict(d: dict) -> Answer:
         ),
         model=d["model"],
         timings=Timings(**d["timings"]),
+        mode=d.get("mode", "generated"),
     )
 
 

@@ -385,10 +385,10 @@ class Library:
         first_token = None
         if not use_llm:
             answer = Answer(question, "", False, (), tuple(evidence), (), None,
-                            Timings(t_retrieve, None, time.perf_counter() - t0))
+                            Timings(t_retrieve, None, time.perf_counter() - t0), "evidence")
         elif not evidence:
             answer = Answer(question, grounding.NOT_REPORTED, True, (), (), (), None,
-                            Timings(t_retrieve, None, time.perf_counter() - t0))
+                            Timings(t_retrieve, None, time.perf_counter() - t0), "not_reported")
         else:
             with self._lock:
                 gen = self.generator
@@ -407,11 +407,9 @@ class Library:
                     if cancel.is_set():
                         break
             draft = "".join(parts).strip()
-            text, abstained, sentences, citations = grounding.ground(
-                draft, evidence[:used], self.store.page_text
-            )
-            answer = Answer(question, text, abstained, citations, tuple(evidence), sentences, model,
-                            Timings(t_retrieve, first_token, time.perf_counter() - t0))
+            g = grounding.ground(draft, evidence[:used], self.store.page_text, question)
+            answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence), g.sentences,
+                            model, Timings(t_retrieve, first_token, time.perf_counter() - t0), g.mode)
         if conversation_id:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
         yield AnswerDone(answer)

@@ -15,7 +15,7 @@ from core.types import IngestEvent
 if TYPE_CHECKING:
     from core.library import Library
 
-SAMPLE_QUESTION = "Which GPU, optimizer and learning rate were used to train the model?"
+SAMPLE_QUESTION = "Which GPU was used to train the camera-trap classifier?"
 
 SAMPLES: dict[str, dict] = {
     "camera_trap_deep_learning.pdf": {
@@ -32,6 +32,19 @@ SAMPLES: dict[str, dict] = {
                 "Monitoring mammals in alpine meadows relies on motion-triggered cameras. Manual "
                 "labelling is slow, and earlier classifiers did not transfer to new sites. We ask "
                 "whether transfer learning from ImageNet closes this gap for rare species.",
+                "Camera traps have become a standard tool for surveying elusive mammals because "
+                "they operate day and night with little disturbance. A single survey season can "
+                "yield hundreds of thousands of photographs, most of them empty frames triggered "
+                "by moving grass, snow or changes in light. Sorting these images by hand takes "
+                "trained staff many weeks, and the backlog delays management decisions.",
+                "Convolutional neural networks now classify common species well when the test "
+                "images come from the same cameras as the training images. Performance drops at "
+                "new sites, where backgrounds, vegetation and camera angles differ. Rare species "
+                "suffer most, because few training examples exist and errors on them matter most "
+                "for conservation.",
+                "In this study we assemble a multi-year data set from the eastern Alps, train a "
+                "classifier with a site-level split, and report accuracy per species together "
+                "with the settings needed to reproduce the work.",
             ]),
             ("2 Materials and Methods", [
                 "We collected 48,310 images from 62 camera traps in the Hohe Tauern National Park "
@@ -50,11 +63,23 @@ SAMPLES: dict[str, dict] = {
             ("3 Results", [
                 "The network reached 94.2% top-1 accuracy on the test sites. Accuracy was lowest "
                 "for the mountain hare (71.5%), which is often photographed at night.",
+                "Chamois, red deer and red fox were recognised with more than 97% accuracy. Most "
+                "remaining errors were confusions between the stoat and the least weasel, two "
+                "small mustelids that look alike in infrared images.",
+                "Removing empty images before training reduced the labelling effort by 64%, and "
+                "a confidence threshold of 0.9 let the model label 81% of images automatically "
+                "while keeping the error rate on those images below 2%.",
             ]),
             ("4 Discussion", [
                 "Splitting by site rather than by image gives an honest estimate of performance "
                 "at new locations. Code and trained weights are available from the authors on "
                 "request.",
+                "Night images remain the main source of error. Infrared flashes wash out fur "
+                "patterns, and animals often appear only partly in the frame. Adding more night "
+                "images from a wider range of sites is the most promising way to improve the "
+                "classifier for nocturnal species such as the mountain hare.",
+                "Our results support the use of transfer learning for alpine monitoring programmes "
+                "that cannot afford to label large numbers of images at every new site.",
             ]),
             ("References", [
                 "He K, Zhang X, Ren S, Sun J. Deep residual learning for image recognition. CVPR, "
@@ -131,7 +156,8 @@ def write_samples(folder: Path) -> list[Path]:
         if not path.exists():
             tmp = path.with_suffix(".tmp")
             write_paper(tmp, title=paper["title"], authors=paper["authors"],
-                        sections=paper["sections"], creation_year=paper["year"])
+                        sections=paper["sections"], creation_year=paper["year"], size=11.0,
+                        running_header=f"Lantern sample paper - {paper['title']}")
             tmp.replace(path)
         paths.append(path)
     return paths

@@ -54,7 +54,7 @@ class LLMSettings(_Section):
     temperature: float = Field(0.1, ge=0.0, le=2.0)
     max_tokens: int = Field(320, ge=16, le=4096)
     max_prompt_tokens: int = Field(
-        1400, ge=256, description="cap on passages in the prompt: prompt length dominates CPU latency"
+        1000, ge=256, description="cap on passages in the prompt: prompt length dominates CPU latency"
     )
 
 

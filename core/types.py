@@ -103,6 +103,10 @@ class Answer:
     sentences: tuple[Sentence, ...]
     model: str | None
     timings: Timings = field(default_factory=Timings)
+    # "generated": the model's sentences, checked; "quoted": the model's draft failed the check
+    # and the answer is the best-matching verbatim sentence of the evidence; "evidence": no
+    # model was asked; "not_reported": the evidence does not hold the answer.
+    mode: str = "generated"
 
 
 @dataclass(frozen=True)

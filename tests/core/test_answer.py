@@ -63,10 +63,12 @@ def test_check_sentence_reattributes_a_wrong_citation():
 
 
 def test_ground_builds_verbatim_citations():
-    text, abstained, sentences, citations = ground(
+    g = ground(
         "The model was trained on an NVIDIA RTX 3090 GPU [1]. It used Adam with a learning "
         "rate of 0.0003 [1].", EVIDENCE, page_text,
     )
+    text, abstained, sentences, citations = g.text, g.abstained, g.sentences, g.citations
+    assert g.mode == "generated"
     assert not abstained
     assert all(s.supported for s in sentences)
     assert [c.n for c in citations] == [1]
@@ -78,28 +80,42 @@ def test_ground_builds_verbatim_citations():
 
 
 def test_ground_marks_unsupported_and_abstains_when_nothing_holds():
-    text, abstained, sentences, citations = ground(
-        "The model was trained on eight TPU v3 cores [1].", EVIDENCE, page_text
-    )
-    assert abstained and text == NOT_REPORTED
-    assert sentences and not sentences[0].supported
-    assert citations == ()
+    g = ground("The model was trained on eight TPU v3 cores [1].", EVIDENCE, page_text,
+               "How long was the model trained?")
+    assert g.abstained and g.text == NOT_REPORTED and g.mode == "not_reported"
+    assert g.sentences and not g.sentences[0].supported
+    assert g.citations == ()
+
+
+def test_unsupported_draft_falls_back_to_the_answering_sentence():
+    g = ground("The model was trained on an NVIDIA V100 GPU [1].", EVIDENCE, page_text,
+               "Which GPU was used for training?")
+    assert g.mode == "quoted" and not g.abstained
+    assert not g.sentences[0].supported  # the model's draft stays visible, marked
+    (c,) = g.citations
+    assert "RTX 3090" in c.quote and c.quote in PAGES[("d1", c.page)]
+
+
+def test_fallback_needs_a_distinctive_term():
+    g = ground("It used eight TPUs [2].", EVIDENCE, page_text, "Which TPU was used?")
+    assert g.abstained
 
 
 def test_ground_keeps_supported_part_of_a_mixed_answer():
-    text, abstained, sentences, _ = ground(
+    g = ground(
         "Adam was used with a learning rate of 0.0003 [1]. The code is on GitHub [1].",
         EVIDENCE, page_text,
     )
-    assert not abstained
-    assert [s.supported for s in sentences] == [True, False]
+    assert not g.abstained
+    assert [s.supported for s in g.sentences] == [True, False]
 
 
 def test_model_abstention_is_recognised():
     assert is_abstention("NOT REPORTED")
     assert is_abstention("The passages do not mention the hardware.")
     assert not is_abstention("An RTX 3090 was used [1].")
-    assert ground("NOT REPORTED", EVIDENCE, page_text)[:2] == (NOT_REPORTED, True)
+    g = ground("NOT REPORTED", EVIDENCE, page_text)
+    assert (g.text, g.abstained) == (NOT_REPORTED, True)
 
 
 def test_locate_is_whitespace_flexible_and_exact():

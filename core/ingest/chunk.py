@@ -1,0 +1,197 @@
+"""Split a parsed document into sentence-aligned, overlapping chunks within sections.
+
+Every chunk is made of spans copied from the cleaned page text (one span per page it
+touches, joined with a newline), so a quote taken from a chunk can be found again in the
+stored page text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.ingest.sections import carried_sections
+from core.settings import ChunkSettings
+from core.types import Chunk, ParsedDocument
+
+# Words that end with a period without ending a sentence (compared lower-cased).
+_ABBREVIATIONS = """e.g i.e et al etc cf vs viz fig figs eq eqs tab tabs sec secs ref refs no nos vol vols
+pp p ch chap app approx resp ca dr mr mrs ms prof st inc ltd co jr sr ed eds dept univ est avg max min
+std var incl corr suppl sp spp n.b e.i c.f"""
+ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
+# A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital,
+# digit or opening bracket; a blank line always ends one.
+_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or a piece of an over-long one) on one page."""
+
+    page: int
+    start: int
+    end: int
+    section: str
+    heading: bool  # the first sentence of a section: a chunk starts here
+
+
+def _ends_sentence(text: str, dot: int) -> bool:
+    """False for the period of an abbreviation or an initial ("et al.", "Fig.", "J.")."""
+    if text[dot] != ".":
+        return True
+    match = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
+    if not match:
+        return True
+    word = match.group(1).lower()
+    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
+        return False
+    last = word.rsplit(".", 1)[-1]
+    return not (len(last) == 1 and last.isalpha())  # "J. Smith", "e.g." spelled oddly
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of the sentences in text[start:end], surrounding whitespace excluded."""
+    end = len(text) if end is None else end
+    spans = []
+    begin = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        if match.group().startswith("\n") or _ends_sentence(text, match.start()):
+            spans.append((begin, match.end()))
+            begin = match.end()
+    spans.append((begin, end))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _split_long(text: str, a: int, b: int, limit: int) -> list[tuple[int, int]]:
+    """Cut an over-long span at line breaks or, failing that, spaces; words stay whole."""
+    pieces = []
+    while b - a > limit:
+        window = text[a : a + limit + 1]
+        cut = window.rfind("\n")
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit  # one enormous "word" (a URL, a base64 blob): cut it anyway
+        pieces.append((a, a + cut))
+        a += cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        pieces.append((a, b))
+    return [(x, y) for x, y in pieces if x < y]
+
+
+def _units(doc: ParsedDocument, limit: int) -> list[_Unit]:
+    """All sentences of the document in order, each with its page and section."""
+    units = []
+    carried = carried_sections([page.sections for page in doc.pages])
+    for page, section in zip(doc.pages, carried):
+        text = page.text
+        bounds = [(0, section, False)] + [(offset, name, True) for offset, name in page.sections]
+        for i, (a, name, heading) in enumerate(bounds):
+            b = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
+            first = heading
+            for x, y in sentence_spans(text, a, b):
+                for px, py in _split_long(text, x, y, limit):
+                    units.append(_Unit(page.number, px, py, name, first))
+                    first = False
+    return units
+
+
+class _Builder:
+    """Accumulates units into chunks, carrying trailing sentences over as overlap."""
+
+    def __init__(self, doc: ParsedDocument, settings: ChunkSettings) -> None:
+        self.pages = {page.number: page.text for page in doc.pages}
+        self.max = settings.max_chars
+        self.overlap = settings.overlap_chars
+        self.tiny = settings.max_chars // 8
+        self.done: list[tuple[list[_Unit], int]] = []  # (units, index of the first new unit)
+
+    def text(self, units: list[_Unit]) -> str:
+        parts: list[str] = []
+        group: list[_Unit] = []
+        for unit in units:
+            if group and unit.page != group[0].page:
+                parts.append(self.pages[group[0].page][group[0].start : group[-1].end])
+                group = []
+            group.append(unit)
+        if group:
+            parts.append(self.pages[group[0].page][group[0].start : group[-1].end])
+        return "\n".join(parts)
+
+    def emit(self, units: list[_Unit], new_from: int, *, last_of_section: bool) -> None:
+        """Store a chunk; a tiny last piece of a section takes in more of the text before it."""
+        fresh = units[new_from:]
+        if (
+            last_of_section
+            and self.done
+            and len(self.text(fresh)) < self.tiny
+            and not fresh[0].heading
+        ):
+            prev = self.done[-1][0]
+            if prev[-1].section == fresh[0].section:
+                keep: list[_Unit] = []
+                for unit in reversed(prev):
+                    if len(self.text([unit, *keep, *fresh])) > self.max:
+                        break
+                    keep.insert(0, unit)
+                units, new_from = [*keep, *fresh], len(keep)
+        self.done.append((units, new_from))
+
+    def tail(self, units: list[_Unit], next_unit: _Unit) -> list[_Unit]:
+        """Whole trailing sentences worth at most `overlap` chars that leave room for next_unit."""
+        keep: list[_Unit] = []
+        for unit in reversed(units):
+            candidate = [unit, *keep]
+            if (
+                len(self.text(candidate)) > self.overlap
+                or len(self.text([*candidate, next_unit])) > self.max
+            ):
+                break
+            keep = candidate
+        return keep if len(keep) < len(units) else keep[1:]
+
+
+def chunk_document(doc: ParsedDocument, settings: ChunkSettings) -> list[Chunk]:
+    """Sentence-aware chunks of at most settings.max_chars that never cross a section change."""
+    builder = _Builder(doc, settings)
+    current: list[_Unit] = []
+    new_from = 0
+    for unit in _units(doc, settings.max_chars):
+        if current and (unit.heading or unit.section != current[-1].section):
+            builder.emit(current, new_from, last_of_section=True)
+            current, new_from = [unit], 0
+        elif not current or len(builder.text([*current, unit])) <= settings.max_chars:
+            current.append(unit)
+        else:
+            builder.emit(current, new_from, last_of_section=False)
+            overlap = builder.tail(current, unit)
+            current, new_from = [*overlap, unit], len(overlap)
+    if current:
+        builder.emit(current, new_from, last_of_section=True)
+
+    chunks = []
+    for units, _ in builder.done:
+        text = builder.text(units)
+        if sum(c.isalnum() for c in text) < 12:
+            continue  # a heading with nothing under it, a lone page number
+        chunks.append(
+            Chunk(
+                ordinal=len(chunks),
+                text=text,
+                page_start=units[0].page,
+                page_end=units[-1].page,
+                section=units[0].section,
+            )
+        )
+    return chunks

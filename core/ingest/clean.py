@@ -1,0 +1,161 @@
+"""Per-page text clean-up that text extracted from scientific PDFs needs.
+
+Pure functions over strings: Unicode normalisation (ligatures), junk glyphs, running
+headers and footers, words hyphenated across line ends, whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+BULLET = "\u2022"
+_CID = re.compile(r"\(cid:\d+\)")
+_PUA = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_PUA_ALONE = re.compile(rf"(?:(?<=\s)|^)[{_PUA}]+(?=\s|$)", re.MULTILINE)
+_PUA_ANY = re.compile(rf"[{_PUA}]")
+# C0/C1 controls except \t and \n, zero-width characters, BOM; soft hyphens are handled apart.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+# "architec-\nture": a word broken at a line end (hyphen, soft hyphen or U+2010).
+_BROKEN_WORD = re.compile(r"(\w*[^\W\d_])[-\u00ad\u2010][ \t]*\n[ \t]*([a-z]\w*)")
+_PAGE_NUMBER = re.compile(
+    r"^(?i:page|p\.|seite)?\s*[-\u2013\u2014]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-\u2013\u2014]?"
+    r"(?:\s*(?i:of|/)\s*\d{1,4})?$"
+)
+_EDGE_LINES = 3  # how many lines at the top and bottom of a page may be running lines
+
+
+def normalize_chars(text: str) -> str:
+    """NFKC (ligatures, full-width forms), drop (cid:N) and control characters, map PUA glyphs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CID.sub("", text)
+    text = _PUA_ALONE.sub(BULLET, text)  # Wingdings-style bullets standing alone
+    text = _PUA_ANY.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+def normalize_whitespace(text: str) -> str:
+    """Collapse runs of spaces, strip line ends, keep at most one blank line."""
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def dehyphenate(text: str, vocabulary: set[str] | None = None) -> str:
+    """Rejoin words broken across line ends; keep real hyphens.
+
+    A compound whose first part already holds a hyphen ("state-of-the-\\nart") keeps it,
+    and so does one the document spells only with a hyphen elsewhere (`vocabulary`: the
+    lower-cased words of the document, see document_words). Everything else is joined.
+    """
+    vocabulary = vocabulary or set()
+
+    def join(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        start = match.start(1)
+        before = text[start - 1] if start > 0 else ""
+        compound = before == "-" or f"{head}-{tail}".lower() in vocabulary
+        if compound and (f"{head}{tail}".lower() not in vocabulary):
+            return f"{head}-{tail}"
+        return f"{head}{tail}"
+
+    text = _BROKEN_WORD.sub(join, text)
+    return text.replace("\u00ad", "")
+
+
+def document_words(pages: Iterable[str]) -> set[str]:
+    """Lower-cased words of a document, hyphenated compounds included, for dehyphenate."""
+    words: set[str] = set()
+    for page in pages:
+        words.update(w.lower() for w in re.findall(r"\w+(?:-\w+)*", page))
+    return words
+
+
+_TRAILING_NUMBER = re.compile(r"(?:^|\s)(\d{1,5})$")
+
+
+def strip_line_numbers(text: str) -> str:
+    """Remove manuscript line numbers ("... over time 42") when most lines carry a run of them."""
+    lines = text.split("\n")
+    numbered = {}
+    for i, line in enumerate(lines):
+        if match := _TRAILING_NUMBER.search(line):
+            numbered[i] = int(match.group(1))
+    filled = sum(1 for line in lines if line.strip())
+    if len(numbered) < 5 or len(numbered) < 0.5 * filled:
+        return text
+    values = set(numbered.values())
+    chained = {i for i, n in numbered.items() if n - 1 in values or n + 1 in values}
+    if len(chained) < 0.7 * len(numbered):
+        return text
+    for i in chained:
+        lines[i] = _TRAILING_NUMBER.sub("", lines[i]).rstrip()
+    return "\n".join(lines)
+
+
+def _line_key(line: str) -> str:
+    """Comparable form of a header/footer line: digits normalised, case and spaces folded."""
+    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line)).strip().lower()
+
+
+def _edges(lines: list[str]) -> list[int]:
+    """Indexes of the first and last few non-empty lines of a page."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+
+def strip_running_lines(pages: Sequence[str]) -> list[str]:
+    """Remove page numbers and lines repeated at the top or bottom of many pages."""
+    split = [page.split("\n") for page in pages]
+    counts: Counter[str] = Counter()
+    for lines in split:
+        counts.update({_line_key(lines[i]) for i in _edges(lines)})
+    threshold = max(2, int(0.4 * len(pages) + 0.5))  # alternating headers appear on half
+    running = {key for key, n in counts.items() if n >= threshold and 0 < len(key) <= 150}
+    out = []
+    for lines in split:
+        drop = set()
+        for i in _edges(lines):
+            stripped = lines[i].strip()
+            if _line_key(stripped) in running or (len(pages) > 1 and _PAGE_NUMBER.match(stripped)):
+                drop.add(i)
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out
+
+
+def clean_pages(raw_pages: Sequence[str]) -> list[str]:
+    """The whole clean-up for one document's pages (order matters: lines before words)."""
+    pages = [strip_line_numbers(normalize_whitespace(normalize_chars(page))) for page in raw_pages]
+    pages = strip_running_lines(pages)
+    vocabulary = document_words(pages)
+    pages = join_across_pages(pages, vocabulary)
+    return [normalize_whitespace(dehyphenate(page, vocabulary)) for page in pages]
+
+
+_PAGE_END_BREAK = re.compile(r"(\w*[^\W\d_])[-\u00ad\u2010]$")
+_PAGE_START_WORD = re.compile(r"[a-z]\w*[^\w\s]*")
+
+
+def join_across_pages(pages: Sequence[str], vocabulary: set[str] | None = None) -> list[str]:
+    """A word hyphenated over a page break is completed on the earlier page ("ess-" + "ential")."""
+    out = list(pages)
+    for i in range(len(out) - 1):
+        end, start = _PAGE_END_BREAK.search(out[i]), _PAGE_START_WORD.match(out[i + 1])
+        if end and start:
+            joined = dehyphenate(f"{end.group(0)}\n{start.group(0)}", vocabulary)
+            out[i] = out[i][: end.start()] + joined
+            out[i + 1] = out[i + 1][start.end() :].lstrip()
+    return out
+
+
+def clean_text(text: str) -> str:
+    """Clean a single piece of text (no cross-page information)."""
+    return normalize_whitespace(
+        dehyphenate(strip_line_numbers(normalize_whitespace(normalize_chars(text))))
+    )

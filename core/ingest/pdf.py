@@ -1,0 +1,333 @@
+"""Read a PDF into cleaned pages with sections and metadata, or fail with one clear IngestError.
+
+pypdf reads in non-strict mode so that damaged files still give what can be read; every
+failure it or Python can raise on a bad file is turned into an IngestError subclass whose
+message says what is wrong and what to do. Run it through worker.ParserProcess to also get
+a time limit and a memory cap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import re
+import warnings
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+from pypdf import PageObject, PasswordType, PdfReader
+from pypdf.errors import (
+    DependencyError,
+    DeprecationError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PyPdfError,
+)
+
+from core.errors import (
+    CorruptPdfError,
+    EmptyPdfError,
+    EncryptedPdfError,
+    IngestError,
+    NeedsOcrError,
+    NotAPdfError,
+    TooLargeError,
+)
+from core.ingest.clean import clean_pages, clean_text
+from core.ingest.meta import extract_meta
+from core.ingest.sections import detect_sections
+from core.types import Page, ParsedDocument
+
+log = logging.getLogger(__name__)
+
+MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer
+_HEADER_WINDOW = 1024  # %PDF- may follow a little junk (the spec allows 1024 bytes)
+_RESAVE = "try re-saving it from a PDF viewer"
+_OCR = "no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf"
+_GARBLED = "its text layer is garbled (bad OCR or broken fonts): run OCR on it again, e.g. ocrmypdf --force-ocr"
+
+# Leading bytes of formats people rename to .pdf by mistake.
+_SIGNATURES = (
+    (b"PK\x03\x04", "looks like a ZIP, e.g. a .docx or .epub"),
+    (b"\xd0\xcf\x11\xe0", "looks like an old Microsoft Office file"),
+    (b"\x89PNG", "looks like a PNG image"),
+    (b"\xff\xd8\xff", "looks like a JPEG image"),
+    (b"GIF8", "looks like a GIF image"),
+    (b"II*\x00", "looks like a TIFF image"),
+    (b"MM\x00*", "looks like a TIFF image"),
+    (b"%!PS", "looks like PostScript"),
+    (b"{\\rtf", "looks like an RTF document"),
+    (b"\x1f\x8b", "looks like a gzip archive"),
+    (b"AT&TFORM", "looks like a DjVu document"),
+)
+
+
+@contextlib.contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """Silence pypdf's logging and warnings unless the root logger is at DEBUG (--verbose)."""
+    if logging.getLogger().getEffectiveLevel() <= logging.DEBUG:
+        yield
+        return
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        pypdf_log.setLevel(level)
+
+
+def _describe_start(head: bytes) -> str:
+    """What a non-PDF file is, from its first bytes: "starts with 'PK\\x03\\x04' \u2014 looks like a ZIP"."""
+    shown = repr(head[:8].strip() or head[:8])[2:-1]
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic):
+            return f"starts with '{shown}' \u2014 {what}"
+    sample = head[:512]
+    if sample.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        return "it is an HTML page, e.g. a download that went wrong"
+    if sample and all(32 <= b < 127 or b in b"\r\n\t" for b in sample):
+        words = " ".join(sample[:40].decode("ascii").split())
+        return f"it is a text file starting '{words}'"
+    return f"starts with '{shown}'"
+
+
+def _load_bytes(path: Path, max_file_mb: int) -> bytes:
+    """The file's bytes from the %PDF- header on, after size and format checks."""
+    try:
+        size = path.stat().st_size
+        if size > max_file_mb * 1024 * 1024:
+            raise TooLargeError(f"too large: {size / 2**20:.0f} MB (limit {max_file_mb} MB)")
+        data = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise NotAPdfError("is a folder, not a PDF file") from exc
+    except FileNotFoundError as exc:
+        raise NotAPdfError("file not found; was it moved or deleted?") from exc
+    except OSError as exc:
+        raise NotAPdfError(
+            f"cannot be opened ({exc.strerror or exc}); check that it is readable"
+        ) from exc
+    if not data:
+        raise NotAPdfError("is empty (0 bytes); download or copy it again")
+    start = data.find(b"%PDF-", 0, _HEADER_WINDOW + 5)
+    if start > 0:
+        log.debug("%s: %d junk bytes before %%PDF-", path, start)
+        return data[start:]
+    if start < 0:
+        # No header, but the body of a PDF: pypdf may still rebuild it from its objects.
+        if re.search(rb"\d+\s+\d+\s+obj\b", data[:65536]):
+            return data
+        raise NotAPdfError(f"not a PDF ({_describe_start(data)})")
+    return data
+
+
+def _open(data: bytes, path: Path) -> tuple[PdfReader, int]:
+    """(reader, page count), decrypting with the empty password when that is all it takes.
+
+    A file that fails to open (often: end cut off, no startxref) gets one more try with a
+    fake end that makes pypdf rebuild the cross-reference table from the objects it finds.
+    """
+    try:
+        return _open_once(data, path)
+    except IngestError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, (MemoryError, RecursionError)):
+            raise
+        try:
+            opened = _open_once(data + b"\nstartxref\n0\n%%EOF\n", path)
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            raise exc from None
+        log.debug("%s: end of file missing; read after rebuilding the xref table", path)
+        return opened
+
+
+def _open_once(data: bytes, path: Path) -> tuple[PdfReader, int]:
+    try:
+        reader = PdfReader(BytesIO(data), strict=False)
+    except DependencyError as exc:
+        raise _unsupported(exc) from exc
+    except FileNotDecryptedError as exc:
+        raise EncryptedPdfError(_password_message()) from exc
+    if reader.is_encrypted:
+        try:
+            result = reader.decrypt("")
+        except (DependencyError, NotImplementedError) as exc:
+            raise _unsupported(exc) from exc
+        if result == PasswordType.NOT_DECRYPTED:
+            raise EncryptedPdfError(_password_message())
+        log.debug("%s: encrypted, opened with the empty password", path)
+    return reader, len(reader.pages)
+
+
+def _unsupported(exc: Exception) -> IngestError:
+    """A feature pypdf needs an optional package for (AES, JBIG2, Brotli)."""
+    reason = str(exc).split(". Install")[0].strip().rstrip(".")
+    if "crypt" in reason.lower() or "AES" in reason or isinstance(exc, NotImplementedError):
+        return EncryptedPdfError(
+            f"encrypted in a way this reader cannot open ({reason}); save an unprotected copy and add it again"
+        )
+    return CorruptPdfError(f"uses a format this reader cannot decode ({reason}); {_RESAVE}")
+
+
+def _password_message() -> str:
+    return "encrypted with a password; remove the password (e.g. save an unprotected copy) and add it again"
+
+
+def _title_hint(page: PageObject) -> str | None:
+    """The first page's largest text (the title, in almost every paper), from font sizes."""
+    parts: list[tuple[float, str]] = []
+
+    def visit(
+        text: str, cm: list[float], tm: list[float], font_dict: object, font_size: float
+    ) -> None:
+        if not text.strip():
+            return
+        scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+        horizontal = abs(tm[1]) < 1e-6 and abs(cm[1]) < 1e-6  # skips arXiv's rotated side stamp
+        if horizontal and font_size:
+            parts.append((round(font_size * scale, 1), text))
+
+    page.extract_text(visitor_text=visit)
+    sizes = sorted(
+        {size for size, text in parts if sum(c.isalpha() for c in text) >= 3}, reverse=True
+    )
+    for size in sizes[:3]:
+        text = clean_text(" ".join(t for s, t in parts if abs(s - size) < 0.6)).replace("\n", " ")
+        if len(text.split()) >= 2 and 10 <= len(text) <= 300:
+            return text
+    return None
+
+
+_WORD = re.compile(r"[\W\d_]*[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*[\W\d_]*")
+
+
+def garbled(text: str) -> bool:
+    """True when a text layer is mostly not words: a bad OCR layer or a broken font map.
+
+    Calibrated on real papers (vowel share 0.34-0.44, word-like tokens >= 0.66) against
+    shifted-alphabet text, glyph soup and one-letter map labels.
+    """
+    alpha = [t for t in text.split() if any(c.isalpha() for c in t)]
+    if len(alpha) >= 20 and sum(1 for t in alpha if _WORD.fullmatch(t)) < 0.55 * len(alpha):
+        return True
+    letters = [c.lower() for c in text if c.isalpha()]
+    if len(letters) < 200:
+        return False
+    latin = [c for c in letters if c.isascii()]
+    if len(latin) > 0.5 * len(letters):
+        vowels = sum(c in "aeiouy" for c in latin) / len(latin)
+        if not 0.2 <= vowels <= 0.65:
+            return True
+    run_on = sum(len(t) for t in alpha if len(t) > 25)  # words with the spaces lost
+    return run_on > 0.5 * sum(len(t) for t in alpha)
+
+
+def read_pdf(path: Path, *, max_pages: int = 3000, max_file_mb: int = 512) -> ParsedDocument:
+    """Cleaned, sectioned pages and metadata of a PDF; IngestError subclasses for bad files."""
+    path = Path(path)
+    data = _load_bytes(path, max_file_mb)
+    with quiet_pypdf():
+        try:
+            return _read(path, data, max_pages)
+        except IngestError:
+            raise
+        except MemoryError as exc:
+            raise TooLargeError("needs too much memory to read (decompression bomb?)") from exc
+        except RecursionError as exc:
+            raise CorruptPdfError(f"damaged PDF: objects nested too deeply; {_RESAVE}") from exc
+        except Exception as exc:  # pypdf raises many types on bad input; all mean "damaged"
+            raise _damaged(exc) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """First line of an exception message, without pypdf's memory addresses."""
+    text = re.sub(r"IndirectObject\((\d+), (\d+), \d+\)", r"object \1 \2", str(exc).strip())
+    return text.split("\n")[0][:120].rstrip(".") or type(exc).__name__
+
+
+def _damaged(exc: Exception) -> IngestError:
+    """The IngestError for an exception pypdf raised on a bad file, with a short reason."""
+    reason = _reason(exc)
+    if isinstance(exc, DependencyError) or "is required for" in reason:
+        return _unsupported(exc)
+    if isinstance(exc, LimitReachedError) and re.search(
+        r"decompress|memory|declared size", reason, re.IGNORECASE
+    ):
+        return TooLargeError(f"too large to read safely ({reason})")
+    if isinstance(exc, DeprecationError) or "is deprecated" in reason:  # abbreviated filter names
+        names = ", ".join(re.findall(r"/\w+", reason)[:1]) or "a filter"
+        return CorruptPdfError(f"damaged PDF: non-standard filter name {names}; {_RESAVE}")
+    if not isinstance(exc, PyPdfError):  # TypeError, KeyError ... deep inside pypdf
+        log.debug("pypdf failed: %r", exc)
+        return CorruptPdfError(f"damaged PDF: malformed objects ({type(exc).__name__}); {_RESAVE}")
+    return CorruptPdfError(f"damaged PDF: {reason}; {_RESAVE}")
+
+
+def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
+    try:
+        reader, n_pages = _open(data, path)
+    except IngestError:
+        raise
+    except Exception as exc:
+        if not data.startswith(b"%PDF-"):
+            raise CorruptPdfError(
+                f"damaged PDF: no %PDF header and unreadable ({_reason(exc)}); {_RESAVE}"
+            ) from exc
+        raise
+    if n_pages == 0:
+        raise EmptyPdfError("has no pages")
+    if n_pages > max_pages:
+        raise TooLargeError(f"too large: {n_pages} pages (limit {max_pages})")
+
+    warnings_out: list[str] = []
+    raw: list[str] = []
+    failures: list[Exception] = []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            raw.append(page.extract_text() or "")
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad page should not lose the paper
+            log.debug("%s: page %d: %s", path, number, exc)
+            failures.append(exc)
+            raw.append("")
+    if failures:
+        if len(failures) == n_pages:
+            raise _damaged(failures[0])
+        warnings_out.append(f"text of {len(failures)} of {n_pages} pages could not be read")
+
+    texts = clean_pages(raw)
+    total = sum(len(t) for t in texts)
+    if total < MIN_CHARS_PER_PAGE * n_pages:
+        raise NeedsOcrError(_OCR)
+    if garbled("\n".join(texts)):
+        raise NeedsOcrError(_GARBLED)
+    empty = sum(1 for t in texts if len(t) < MIN_CHARS_PER_PAGE)
+    if empty:
+        warnings_out.append(f"{empty} of {n_pages} pages have no text (images only?)")
+
+    sections = detect_sections(texts)
+    pages = tuple(
+        Page(number=i, text=text, sections=secs)
+        for i, (text, secs) in enumerate(zip(texts, sections), start=1)
+    )
+    info: dict[str, str] = {}
+    hint = None
+    try:
+        for key, value in (reader.metadata or {}).items():
+            if isinstance(value, str):
+                info[key.lstrip("/")] = value
+        hint = _title_hint(reader.pages[0])
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - metadata is optional; the text is what matters
+        log.debug("%s: metadata: %s", path, exc)
+    # Unstripped first page: ICML-style papers repeat the title as a running header.
+    meta = extract_meta(path, clean_text(raw[0]), info, title_hint=hint)
+    log.debug("%s: %d pages, %d chars, title %r", path, n_pages, total, meta.title)
+    return ParsedDocument(path=path, pages=pages, meta=meta, warnings=tuple(warnings_out))

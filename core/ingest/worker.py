@@ -1,0 +1,203 @@
+"""Run read_pdf in a long-lived child process with a time limit and a memory cap.
+
+A malformed PDF can make pypdf loop for minutes or inflate a decompression bomb until the
+machine swaps; neither can be stopped inside the process that hosts the models. The child
+is started with "spawn" (the parent may hold torch/llama threads, which fork breaks), on
+first use, and reused for every file until it times out or dies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import signal
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Self
+
+from core import errors
+from core.errors import CorruptPdfError, IngestError, ParseTimeoutError, TooLargeError
+from core.settings import IngestSettings
+from core.types import ParsedDocument
+
+log = logging.getLogger(__name__)
+_RESAVE = "try re-saving it from a PDF viewer"
+_START_TIMEOUT_S = 120.0
+
+
+def _limit_memory(limit_mb: int) -> None:
+    """Cap the child's address space so a bomb raises MemoryError instead of eating RAM."""
+    try:
+        import resource  # POSIX only
+    except ImportError:  # Windows: no cap, the time limit still applies
+        return
+    limit = limit_mb * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError) as exc:  # e.g. macOS refuses RLIMIT_AS
+        log.debug("cannot cap the PDF reader's memory: %s", exc)
+
+
+def _child_main(conn: Connection, settings: dict[str, Any], verbose: bool) -> None:
+    """Child loop: receive a path, send back ("ok", doc) or ("error", class name, message)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from core.ingest.pdf import read_pdf  # after logging is set up; imports pypdf
+
+    _limit_memory(settings["memory_limit_mb"])
+    conn.send(("ready",))
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        try:
+            doc = read_pdf(
+                Path(path), max_pages=settings["max_pages"], max_file_mb=settings["max_file_mb"]
+            )
+            reply: tuple[Any, ...] = ("ok", doc)
+        except IngestError as exc:
+            reply = ("error", type(exc).__name__, str(exc))
+        except MemoryError:
+            reply = (
+                "error",
+                "TooLargeError",
+                "needs too much memory to read (decompression bomb?)",
+            )
+        except Exception as exc:  # a bug in the ingest code, not the user's file
+            log.exception("unexpected error reading %s", path)
+            reply = ("error", "CorruptPdfError", f"could not be read ({type(exc).__name__}: {exc})")
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(
+                ("error", "TooLargeError", "needs too much memory to read (decompression bomb?)")
+            )
+
+
+def _rebuild(name: str, message: str) -> IngestError:
+    """The IngestError subclass named by the child, with its message."""
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, IngestError)):
+        cls = CorruptPdfError
+    return cls(message)
+
+
+class ParserProcess:
+    """read_pdf in a reusable child process, with settings.timeout_s and memory_limit_mb.
+
+    Not for concurrent use from several threads (calls are serialised by a lock).
+    """
+
+    def __init__(self, settings: IngestSettings, verbose: bool = False) -> None:
+        self.settings = settings
+        self.verbose = verbose
+        self._ctx = multiprocessing.get_context("spawn")
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> Connection:
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        self._stop()
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=_child_main,
+            args=(child, self.settings.model_dump(), self.verbose),
+            name="lantern-pdf-reader",
+            daemon=True,
+        )
+        try:
+            process.start()
+        finally:
+            child.close()
+        self._process, self._conn = process, parent
+        # Wait for the imports here, so they do not count against the first file's time limit.
+        try:
+            ready = parent.poll(_START_TIMEOUT_S) and parent.recv() == ("ready",)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._stop(kill=True)
+            raise IngestError("the PDF reader process did not start; run with --verbose to see why")
+        log.debug("started PDF reader process %s", self._process.pid)
+        return parent
+
+    def _stop(self, *, kill: bool = False) -> None:
+        """End the child: politely, or at once after a timeout."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            if not kill:
+                try:
+                    conn.send(None)
+                except (OSError, ValueError):
+                    pass
+            conn.close()
+        if process is not None:
+            if kill:
+                process.kill()
+            process.join(2)
+            if process.is_alive():
+                process.kill()
+                process.join(2)
+
+    def parse(self, path: Path) -> ParsedDocument:
+        """read_pdf(path) in the child; IngestError subclasses for bad files, timeouts and crashes."""
+        with self._lock:
+            conn = self._start()
+            try:
+                conn.send(str(Path(path).resolve()))
+            except (OSError, ValueError):  # the idle child was killed from outside: start anew
+                self._stop(kill=True)
+                conn = self._start()
+                conn.send(str(Path(path).resolve()))
+            timeout = self.settings.timeout_s
+            try:
+                ready = conn.poll(timeout)
+                reply = conn.recv() if ready else None
+            except (EOFError, OSError):
+                return self._died(path)
+            if reply is None:
+                log.debug("%s: no answer after %s s; killing the reader", path, timeout)
+                self._stop(kill=True)
+                raise ParseTimeoutError(
+                    f"took longer than {timeout:g} s to read; the file may be malformed. {_RESAVE.capitalize()}"
+                )
+        if reply[0] == "ok":
+            return dataclasses.replace(reply[1], path=Path(path))
+        raise _rebuild(reply[1], reply[2])
+
+    def _died(self, path: Path) -> ParsedDocument:
+        """The child vanished mid-file: report it as the file's fault and restart next time."""
+        process = self._process
+        if process is not None:
+            process.join(2)
+        code = process.exitcode if process is not None else None
+        self._stop(kill=True)
+        log.debug("%s: PDF reader died (exit code %s)", path, code)
+        if code == -signal.SIGKILL:  # the kernel's OOM killer, most likely
+            raise TooLargeError("needs too much memory to read (decompression bomb?)")
+        raise CorruptPdfError(f"crashed the PDF reader (exit code {code}); {_RESAVE}")
+
+    def close(self) -> None:
+        """Stop the child process; a later parse() starts a new one."""
+        with self._lock:
+            self._stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

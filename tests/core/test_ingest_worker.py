@@ -1,0 +1,66 @@
+"""ParserProcess: results and errors cross the process boundary; time limit; restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from core.errors import EncryptedPdfError, ParseTimeoutError, TooLargeError
+from core.ingest.worker import ParserProcess
+from core.settings import IngestSettings
+from tests import pdfs
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker")
+
+
+@pytest.fixture(scope="module")
+def parser():
+    with ParserProcess(IngestSettings(timeout_s=30, memory_limit_mb=1024)) as process:
+        yield process
+
+
+def test_parse_returns_the_document_and_reuses_the_child(parser, folder):
+    path = pdfs.ecology_paper(folder)
+    doc = parser.parse(path)
+    assert doc.path == path and doc.meta.title == pdfs.ECOLOGY_TITLE
+    pid = parser._process.pid
+    parser.parse(path)
+    assert parser._process.pid == pid
+
+
+def test_errors_keep_their_class_and_message(parser, folder):
+    with pytest.raises(EncryptedPdfError, match="password"):
+        parser.parse(pdfs.encrypted_pdf(folder, "secret"))
+
+
+def test_memory_cap_turns_a_bomb_into_too_large(folder):
+    # 70 MB inflated stays under pypdf's own 75 MB limit, so the address-space cap must act.
+    bomb = pdfs.bomb_pdf(folder, megabytes=70)
+    with ParserProcess(IngestSettings(timeout_s=60, memory_limit_mb=256)) as process:
+        with pytest.raises(TooLargeError, match="too much memory"):
+            process.parse(bomb)
+        assert process.parse(pdfs.ecology_paper(folder)).pages  # the child survived
+
+
+def test_timeout_kills_and_the_next_file_restarts(folder):
+    path = pdfs.ecology_paper(folder)
+    with ParserProcess(IngestSettings(timeout_s=1e-4)) as process:
+        with pytest.raises(ParseTimeoutError, match="took longer than"):
+            process.parse(path)
+        assert process._process is None
+        process.settings = IngestSettings(timeout_s=30)
+        assert process.parse(path).pages
+
+
+def test_a_dead_child_is_replaced(parser, folder):
+    path = pdfs.ecology_paper(folder)
+    parser.parse(path)
+    os.kill(parser._process.pid, signal.SIGKILL)
+    parser._process.join(5)
+    assert parser.parse(path).pages

@@ -1,0 +1,233 @@
+"""Fixture PDFs for the ingest tests, generated with core.pdfgen (no files from outside)."""
+
+from __future__ import annotations
+
+import zlib
+from io import BytesIO
+from pathlib import Path
+
+from core.pdfgen import PdfBuilder, write_empty_pdf, write_image_only_pdf, write_paper
+
+ECOLOGY_TITLE = "Deep Learning for the Identification of Freshwater Fish Species in Field Surveys"
+ECOLOGY_AUTHORS = ["Maria Keller", "Tomas Lindqvist", "Aiko Tanaka"]
+RUNNING_HEADER = "Journal of Freshwater Ecology 12 (2021) 101-118"
+
+# The facts a question-answering test can ask about, each stated once in the Methods.
+ECOLOGY_FACTS = {
+    "gpu": "NVIDIA RTX 3090 GPU",
+    "optimizer": "Adam optimizer",
+    "learning_rate": "0.001",
+    "split": "70/15/15",
+    "augmentation": "random flips and rotations",
+}
+
+_FILLER = (
+    "Freshwater ecosystems are among the most threatened habitats on the planet, and monitoring "
+    "their fish communities is essential for conservation planning. Traditional field surveys "
+    "rely on experts who identify every specimen by eye, which is slow, expensive and difficult "
+    "to scale across river networks. Automated classification of underwater imagery promises to "
+    "reduce this effort, e.g. for long-term monitoring programmes, and et al. style comparisons "
+    "across studies remain difficult because workflows differ considerably."
+)
+
+
+def ecology_sections() -> list[tuple[str, list[str]]]:
+    """Sections of the 'deep learning in ecology' paper, with the facts in 3 Methods."""
+    return [
+        (
+            "Abstract",
+            [
+                (
+                    "We present a convolutional neural network that identifies freshwater fish species "
+                    "from underwater images collected during field surveys. The classifier reaches an "
+                    "accuracy of 94.2% on a held-out test set and reduces the expert effort needed for "
+                    "routine monitoring by an order of magnitude."
+                ),
+            ],
+        ),
+        ("1 Introduction", [_FILLER, _FILLER.replace("Freshwater", "Riverine")]),
+        (
+            "2 Related Work",
+            [
+                (
+                    "Earlier studies used hand-crafted features such as colour histograms and shape "
+                    "descriptors (Smith et al. 2015). Villon et al. (2018) showed that state-of-the-art "
+                    "convolutional networks outperform these approaches in coral reef environments, "
+                    "see Fig. 3 of their paper for the comparison."
+                ),
+            ],
+        ),
+        (
+            "3 Methods",
+            [
+                (
+                    "All models were trained on a single NVIDIA RTX 3090 GPU with 24 GB of memory. "
+                    "We used the Adam optimizer with a learning rate of 0.001 and a batch size of 32 "
+                    "for 50 epochs."
+                ),
+                (
+                    "The 12,480 annotated images were divided with a 70/15/15 train/validation/test split, "
+                    "stratified by species so that rare taxa appear in every subset."
+                ),
+                (
+                    "To improve generalisation we applied random flips and rotations as data augmentation, "
+                    "i.e. every training image was flipped horizontally with probability 0.5 and rotated "
+                    "by up to 15 degrees."
+                ),
+            ],
+        ),
+        (
+            "4 Results",
+            [
+                (
+                    "The final classifier reached a top-1 accuracy of 94.2% and a macro F1 score of 0.91 "
+                    "on the test set. Misclassifications were concentrated in two closely related "
+                    "cyprinid species whose juveniles are difficult to distinguish even for experts."
+                ),
+                _FILLER,
+            ],
+        ),
+        (
+            "5 Discussion",
+            [_FILLER.replace("monitoring", "assessment"), _FILLER, _FILLER, _FILLER, _FILLER],
+        ),
+        (
+            "6 Conclusion",
+            [
+                (
+                    "Deep learning makes routine identification of freshwater fish practical for field "
+                    "ecologists, provided that annotated images of rare species are available."
+                ),
+            ],
+        ),
+        ("Acknowledgements", ["We thank the regional fisheries agency for access to its archive."]),
+        (
+            "References",
+            [
+                (
+                    "Smith, J., Brown, K. and Lee, P. (2015). Colour features for fish classification. "
+                    "Ecological Informatics 30, 1-10."
+                ),
+                (
+                    "Villon, S. et al. (2018). A deep learning method trained on an NVIDIA Tesla V100 "
+                    "with SGD optimizer and momentum 0.9. Ecological Informatics 48, 238-244."
+                ),
+                (
+                    "Zhao, L. and Chen, Y. (2019). Training on a GTX 1080 Ti with RMSprop and a learning "
+                    "rate of 0.01. Methods in Ecology and Evolution 10, 1-12."
+                ),
+            ],
+        ),
+    ]
+
+
+def ecology_paper(folder: Path, name: str = "ecology.pdf", **options: object) -> Path:
+    """The ecology paper as a scientific PDF: ligatures, hyphenation, running header, year."""
+    settings: dict[str, object] = {
+        "ligatures": True,
+        "hyphenate": True,
+        "running_header": RUNNING_HEADER,
+        "creation_year": 2021,
+        "info_title": "Microsoft Word - fish_paper_final.docx",
+    }
+    settings.update(options)
+    return write_paper(
+        folder / name,
+        title=ECOLOGY_TITLE,
+        authors=ECOLOGY_AUTHORS,
+        sections=ecology_sections(),
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def two_column_paper(folder: Path) -> Path:
+    """A two-column paper whose columns hold distinct, ordered marker sentences."""
+    left = [f"Left column sentence number {i} talks about river sampling." for i in range(1, 40)]
+    return write_paper(
+        folder / "two_columns.pdf",
+        title="A Two Column Study of River Sampling Designs",
+        authors=["Ana Silva"],
+        sections=[("1 Introduction", [" ".join(left)]), ("2 Methods", [_FILLER])],
+        two_columns=True,
+    )
+
+
+def encrypted_pdf(folder: Path, password: str = "secret") -> Path:
+    """The ecology paper encrypted with RC4 (pure-python in pypdf); '' opens without asking."""
+    from pypdf import PdfReader, PdfWriter
+
+    source = ecology_paper(folder, name="plain_for_encryption.pdf")
+    writer = PdfWriter()
+    writer.append(PdfReader(source))
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
+    path = folder / ("encrypted.pdf" if password else "encrypted_empty_password.pdf")
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def text_file_renamed(folder: Path) -> Path:
+    path = folder / "notes.pdf"
+    path.write_text("potato salad recipe\nboil the potatoes\n", encoding="utf-8")
+    return path
+
+
+def zip_renamed(folder: Path) -> Path:
+    import zipfile
+
+    path = folder / "report.pdf"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def truncated_pdf(folder: Path) -> Path:
+    """A header and a few object bytes, then nothing: no pages can be found."""
+    data = ecology_paper(folder, name="whole.pdf").read_bytes()
+    path = folder / "truncated.pdf"
+    path.write_bytes(data[:200])
+    return path
+
+
+def garbage_after_header(folder: Path) -> Path:
+    path = folder / "garbage.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    return path
+
+
+def junk_before_header(folder: Path) -> Path:
+    """A few junk bytes before %PDF- (some mail gateways and web servers add them)."""
+    data = ecology_paper(folder, name="clean.pdf").read_bytes()
+    path = folder / "junk_prefix.pdf"
+    path.write_bytes(b"Some junk before the header\r\n" + data)
+    return path
+
+
+def empty_pdf(folder: Path) -> Path:
+    return write_empty_pdf(folder / "empty.pdf")
+
+
+def image_only_pdf(folder: Path) -> Path:
+    return write_image_only_pdf(folder / "scan.pdf", pages=2)
+
+
+def bomb_pdf(folder: Path, megabytes: int = 300) -> Path:
+    """One page whose content stream inflates to `megabytes` of spaces (~0.3 MB on disk)."""
+    compressor = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(compressor.compress(block) for _ in range(megabytes)) + compressor.flush()
+    pdf = PdfBuilder()
+    pdf.add_page()
+    pdf.text(72, 700, "A page with a very large content stream.")
+    data = pdf.to_bytes()
+    # Swap the page's content stream for the bomb (the one FlateDecode stream in the file).
+    head, rest = data.split(b"stream\n", 1)
+    _, tail = rest.split(b"\nendstream", 1)
+    head = head.rsplit(b"<< /Length", 1)[0] + b"<< /Length %d /Filter /FlateDecode >>\n" % len(
+        stream
+    )
+    out = BytesIO()
+    out.write(head + b"stream\n" + stream + b"\nendstream" + tail)
+    path = folder / "bomb.pdf"
+    path.write_bytes(out.getvalue())  # xref offsets are now wrong: pypdf rebuilds them
+    return path
