@@ -63,8 +63,9 @@ class SentenceTransformerEmbedder:
     def _load(self):
         with self._lock:
             if self._model is None:
-                import core.offline  # noqa: F401  (offline switches before the import)
                 from sentence_transformers import SentenceTransformer
+
+                import core.offline  # noqa: F401  (offline switches before the import)
 
                 path = resolve_embedding_model(self.settings.model)
                 log.info("loading embedding model from %s", path)

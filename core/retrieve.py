@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,16 +22,39 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    chunk_id: int
-    score: float
+# Methods questions name a category ("hardware", "optimizer"); papers name an instance
+# ("16 Cloud TPUs", "Adam"). The lexical side adds the usual instances of each category.
+EXPANSIONS: dict[str, str] = {
+    "hardware": "gpu gpus tpu tpus cpu cpus nvidia cores chips cluster",
+    "gpu": "gpus nvidia cuda tpu tpus",
+    "gpus": "gpu nvidia cuda tpu tpus",
+    "compute": "gpu gpus tpu tpus hours",
+    "optimizer": "adam adamw sgd momentum rmsprop adagrad lamb",
+    "optimiser": "adam adamw sgd momentum rmsprop adagrad lamb",
+    "learning-rate": "lr warmup decay schedule",
+    "rate": "lr warmup decay",
+    "framework": "pytorch tensorflow jax keras fairseq implemented library toolkit",
+    "toolkit": "pytorch tensorflow jax keras fairseq implemented library",
+    "software": "pytorch tensorflow jax keras python implemented written package library",
+    "language": "python java javascript written",
+    "languages": "python java javascript written",
+    "augmentation": "augment augmented flip flips crop crops rotation jitter mixup",
+    "split": "train training validation dev test held-out",
+    "preprocessing": "preprocessed normalized normalised tokenized cleaned filtered removed resized",
+    "epochs": "epoch steps iterations",
+    "seed": "seeds random restarts",
+    "available": "availability github repository released download code data",
+    "availability": "available github repository released download",
+}
 
 
 def fts_query(question: str) -> str:
-    """An FTS5 MATCH expression: the question's content words, OR-ed and quoted."""
-    terms = []
-    for word in _WORD.findall(question.lower()):
+    """An FTS5 MATCH expression: the question's content words (and their usual instances)."""
+    terms: list[str] = []
+    words = _WORD.findall(question.lower())
+    for word in list(words):
+        words += EXPANSIONS.get(word.strip(".-"), "").split()
+    for word in words:
         word = word.strip(".-")
         if word and word not in STOPWORDS and word not in terms and (len(word) > 1 or word.isdigit()):
             terms.append(word)
@@ -81,7 +103,7 @@ class Retriever:
             ready = set(self.store.chunk_ids())
             dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
         dense = [cid for cid, _ in dense_hits]
-        sims = dict(dense_hits)
+        dict(dense_hits)
         fused = rrf([lexical, dense], s.rrf_k)
         rows = self.store.chunks_by_id(fused)
         for cid, row in rows.items():

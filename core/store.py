@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import LibraryCorruptError
-from core.types import Answer, Chunk, Page, Paper, ParsedDocument
+from core.types import Answer, Chunk, Paper, ParsedDocument
 
 SCHEMA_VERSION = 1
 

@@ -110,7 +110,7 @@ class VectorIndex:
             labels, dists = self._index.knn_query(vector, k=k, filter=lambda i: i in allowed)
         else:
             labels, dists = self._index.knn_query(vector, k=min(k, n))
-        return [(int(i), 1.0 - float(d)) for i, d in zip(labels[0], dists[0])]
+        return [(int(i), 1.0 - float(d)) for i, d in zip(labels[0], dists[0], strict=False)]
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

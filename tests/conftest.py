@@ -47,8 +47,7 @@ class FakeGenerator:
     def stream_chat(self, messages, *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.prompts.append(list(messages))
         reply = self.replies.pop(0) if self.replies else "NOT REPORTED"
-        for word in re.findall(r"\S+\s*", reply):
-            yield word
+        yield from re.findall(r"\S+\s*", reply)
 
     def close(self) -> None:
         pass

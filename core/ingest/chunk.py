@@ -94,7 +94,7 @@ def _units(doc: ParsedDocument, limit: int) -> list[_Unit]:
     """All sentences of the document in order, each with its page and section."""
     units = []
     carried = carried_sections([page.sections for page in doc.pages])
-    for page, section in zip(doc.pages, carried):
+    for page, section in zip(doc.pages, carried, strict=False):
         text = page.text
         bounds = [(0, section, False)] + [(offset, name, True) for offset, name in page.sections]
         for i, (a, name, heading) in enumerate(bounds):

@@ -314,7 +314,7 @@ def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
     sections = detect_sections(texts)
     pages = tuple(
         Page(number=i, text=text, sections=secs)
-        for i, (text, secs) in enumerate(zip(texts, sections), start=1)
+        for i, (text, secs) in enumerate(zip(texts, sections, strict=False), start=1)
     )
     info: dict[str, str] = {}
     hint = None

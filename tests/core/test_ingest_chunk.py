@@ -15,7 +15,7 @@ from core.types import Page, PaperMeta, ParsedDocument
 def doc_of(texts: list[str]) -> ParsedDocument:
     sections = detect_sections(texts)
     pages = tuple(
-        Page(number=i + 1, text=t, sections=s) for i, (t, s) in enumerate(zip(texts, sections))
+        Page(number=i + 1, text=t, sections=s) for i, (t, s) in enumerate(zip(texts, sections, strict=False))
     )
     return ParsedDocument(path=Path("x.pdf"), pages=pages, meta=PaperMeta(title="x"))
 
