@@ -4,9 +4,14 @@ from core.retrieve import fts_query, near_duplicate, rrf, shingles
 
 
 def test_fts_query_drops_stopwords_and_quotes_terms():
-    assert fts_query("Which GPU was used to train BERT?") == '"gpu" OR "train" OR "bert"'
+    assert fts_query("What was used to train BERT?") == '"train" OR "bert"'
     assert fts_query("what is the") == ""
     assert '"0.001"' in fts_query("learning rate 0.001")
+
+
+def test_fts_query_adds_instances_of_method_categories():
+    query = fts_query("Which hardware was used?")
+    assert '"hardware"' in query and '"tpu"' in query and '"gpu"' in query
 
 
 def test_rrf_rewards_agreement():
