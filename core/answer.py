@@ -256,6 +256,14 @@ def _cite(n: int, e: Evidence, quote: str, page_text: Callable[[str, int], str |
     return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True)
 
 
+def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
+    """A supported sentence must also speak to the question (not just echo the passage)."""
+    terms = set(question_terms(question))
+    if not terms:
+        return True
+    return any(s.supported and terms & {_stem(w) for w in _TOKEN.findall(s.text)} for s in sentences)
+
+
 def ground(
     draft: str,
     evidence: Sequence[Evidence],
@@ -289,7 +297,7 @@ def ground(
                 continue
             citations[n] = citation
         sentences.append(Sentence(body, (n,), True, ""))
-    if any(s.supported for s in sentences):
+    if any(s.supported for s in sentences) and _on_topic(question, sentences):
         text = " ".join(
             f"{s.text.rstrip('.')} [{s.cites[0]}]." if s.supported else s.text for s in sentences
         )

@@ -129,3 +129,9 @@ def test_build_messages_respects_budget():
                                     count_tokens=lambda s: len(s.split()))
     assert used == 2
     assert "[1]" in messages[1]["content"] and "[3]" not in messages[1]["content"]
+
+
+def test_supported_but_off_topic_answer_is_not_an_answer():
+    g = ground("The network reached 94.2% top-1 accuracy [2].", EVIDENCE, page_text,
+               "Which GPU was used for training?")
+    assert g.mode == "quoted" and "RTX 3090" in g.citations[0].quote
