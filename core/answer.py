@@ -83,7 +83,7 @@ def split_sentences(text: str) -> list[str]:
         return []
     out: list[str] = []
     start = 0
-    for m in re.finditer(r"[.!?](?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[A-Z\[(]|\s*$)", text):
+    for m in re.finditer(r"[.!?](?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[A-Z0-9\[(]|\s*$)", text):
         piece = text[start : m.end()].strip()
         if _ABBREV.search(text[start : m.start() + 1]):
             continue
@@ -222,26 +222,36 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(_stem(w) for w in words))
 
 
-def best_sentence(question: str, evidence: Sequence[Evidence], top: int = 3) -> tuple[int, str] | None:
+def best_sentence(question: str, evidence: Sequence[Evidence]) -> tuple[int, str] | None:
     """The evidence sentence that answers the question most directly, if one clearly does.
 
     A sentence qualifies when it holds a question term that is distinctive within the evidence
     (found in at most half of the passages): the question's focus ("GPU", "optimizer"), not
-    the paper's topic, which every passage shares.
+    the paper's topic, which every passage shares. Questions name a category ("hardware"),
+    answers an instance ("16 Cloud TPUs"): instances of the category count for more.
     """
+    from core.retrieve import EXPANSIONS, title_boost
+
     terms = question_terms(question)
     if not terms or not evidence:
         return None
+    weight = {t: 1.0 for t in terms}
+    for word in _TOKEN.findall(question.lower()):
+        for extra in EXPANSIONS.get(word, "").split():
+            weight.setdefault(_stem(extra), 1.5)
     stems = [{_stem(w) for w in _TOKEN.findall(e.text)} for e in evidence]
-    df = {t: sum(t in s for s in stems) / len(stems) for t in terms}
-    distinctive = {t for t in terms if 0 < df[t] <= 0.5}
+    df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
+    distinctive = {t for t in weight if 0 < df[t] <= 0.5}
+    named = {w.lower() for w in _TOKEN.findall(question)} - _STOP - _GENERIC
+    title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
     best: tuple[float, int, str] | None = None
-    for n, e in enumerate(evidence[:top], start=1):
+    for n, e in enumerate(evidence, start=1):
         for sentence in split_sentences(e.text):
             words = {_stem(w) for w in _TOKEN.findall(sentence)}
-            if not words & distinctive or len(sentence) < 20:
+            if not words & distinctive or not 20 <= len(sentence) <= 600:
                 continue
-            score = sum(1.0 - df[t] for t in terms if t in words) - 0.1 * (n - 1)
+            score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
+            score += title_bonus[n - 1]  # the paper the question names
             if best is None or score > best[0]:
                 best = (score, n, sentence)
     return (best[1], best[2]) if best else None

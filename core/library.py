@@ -395,7 +395,7 @@ class Library:
                 model = gen.name
                 llm = self.settings.llm
                 budget = self._prompt_budget(gen)
-                messages, used = grounding.build_messages(
+                messages, _ = grounding.build_messages(
                     question, evidence, budget_tokens=budget, count_tokens=gen.count_tokens
                 )
                 parts: list[str] = []
@@ -407,7 +407,9 @@ class Library:
                     if cancel.is_set():
                         break
             draft = "".join(parts).strip()
-            g = grounding.ground(draft, evidence[:used], self.store.page_text, question)
+            # all evidence is shown with the same numbers, so sentences may be checked against
+            # (and quoted from) passages beyond the `used` ones the prompt had room for
+            g = grounding.ground(draft, evidence, self.store.page_text, question)
             answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence), g.sentences,
                             model, Timings(t_retrieve, first_token, time.perf_counter() - t0), g.mode)
         if conversation_id:

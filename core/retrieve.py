@@ -61,6 +61,15 @@ def fts_query(question: str) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+def title_boost(words: set[str], title: str) -> float:
+    """1.6 when the question names the paper ("BERT: Pre-training ..."), 1.3 when the title
+    mentions a question word elsewhere, else 1."""
+    head = title.split(":")[0] if ":" in title else ""
+    if words & set(_WORD.findall(head.lower())):
+        return 1.6
+    return 1.3 if words & set(_WORD.findall(title.lower())) else 1.0
+
+
 def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:
     """Reciprocal rank fusion of several best-first id lists."""
     scores: dict[int, float] = {}
@@ -106,9 +115,12 @@ class Retriever:
         dict(dense_hits)
         fused = rrf([lexical, dense], s.rrf_k)
         rows = self.store.chunks_by_id(fused)
+        named = {w for w in _WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
             if row["section"] == "references":
                 fused[cid] *= s.reference_weight
+            if papers is None:  # across the library, prefer the paper the question names
+                fused[cid] *= title_boost(named, row["title"])
         # Best possible fused score: first in both lists. Scale scores into 0..1.
         top = 2.0 / (s.rrf_k + 1)
         ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])

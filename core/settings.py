@@ -27,8 +27,9 @@ class EmbeddingSettings(_Section):
 
 
 class ChunkSettings(_Section):
-    max_chars: int = Field(1200, ge=200, le=8000, description="upper bound of a chunk's length")
-    overlap_chars: int = Field(200, ge=0, le=2000, description="sentences carried into the next chunk")
+    # all-MiniLM-L6-v2 reads 256 word pieces (~1,000 characters): longer chunks lose their tail
+    max_chars: int = Field(800, ge=200, le=8000, description="upper bound of a chunk's length")
+    overlap_chars: int = Field(150, ge=0, le=2000, description="sentences carried into the next chunk")
 
 
 class IngestSettings(_Section):
