@@ -18,7 +18,8 @@ SYSTEM_PROMPT = (
 )
 
 _CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:e-?\d+)?(?![\w])", re.IGNORECASE)
+# numbers, with a magnitude suffix when there is one ("800M", "1e-4", "2,500")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:e-?\d+|[kmb])?(?![\w])", re.IGNORECASE)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-]*|\d+(?:\.\d+)?")
 _ABSTAIN = re.compile(
     r"not reported|not (?:stated|mentioned|specified|provided|given|described|available)|"
@@ -134,9 +135,14 @@ def key_terms(sentence: str) -> tuple[list[str], list[str], list[str]]:
     return numbers, named, content
 
 
-def check_against(sentence: str, passage: str) -> tuple[bool, str]:
-    """Does the passage contain the sentence's numbers, named things and most of its words?"""
+def check_against(sentence: str, passage: str, given: frozenset[str] = frozenset()) -> tuple[bool, str]:
+    """Does the passage contain the sentence's numbers, named things and most of its words?
+
+    Words the question already holds (`given`, as stems) are not evidence of anything: a
+    sentence must bring its new words from the passage.
+    """
     numbers, named, content = key_terms(sentence)
+    content = [w for w in content if _stem(w) not in given]
     text = _norm(passage)
     for num in numbers:
         variants = {num, num.replace(",", ""), num.replace(",", ".")}
@@ -148,24 +154,25 @@ def check_against(sentence: str, passage: str) -> tuple[bool, str]:
     if content:
         words = {_stem(w) for w in re.findall(r"[a-z][a-z0-9\-]*", text)}
         hit = sum(_stem(w) in words for w in content)
-        if hit / len(content) < 0.5:
-            return False, "most of its words are not in the cited passage"
+        if hit / len(content) < 0.7:
+            return False, "several of its words are not in the cited passage"
     if not numbers and not named and not content:
         return False, "says nothing checkable"
     return True, ""
 
 
-def check_sentence(sentence: str, passages: Sequence[str]) -> Check:
+def check_sentence(sentence: str, passages: Sequence[str], question: str = "") -> Check:
     """Check a sentence against the passages it cites; re-attribute it if another one holds it."""
+    given = frozenset(_stem(w) for w in _TOKEN.findall(question))
     cited = [n for n in cites_of(sentence) if 1 <= n <= len(passages)]
     reason = "cites no passage"
     for n in cited:
-        ok, why = check_against(sentence, passages[n - 1])
+        ok, why = check_against(sentence, passages[n - 1], given)
         if ok:
             return Check(True, "", n)
         reason = why
     for n, passage in enumerate(passages, start=1):
-        if n not in cited and check_against(sentence, passage)[0]:
+        if n not in cited and check_against(sentence, passage, given)[0]:
             return Check(True, "", n)
     return Check(False, reason, None)
 
@@ -295,7 +302,7 @@ def ground(
         body = strip_cites(raw)
         if not body:
             continue
-        check = check_sentence(raw, passages)
+        check = check_sentence(raw, passages, question)
         if not check.supported or check.passage is None:
             sentences.append(Sentence(body, cites_of(raw), False, check.reason))
             continue

@@ -218,7 +218,7 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
         if a.citations:
             print(f"\n{bold}Sources{end}")
             for c in a.citations:
-                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{c.quote}\"")
+                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{' '.join(c.quote.split())}\"")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:

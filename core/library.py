@@ -289,7 +289,7 @@ class Library:
 
         chunks = chunk_document(doc, self.settings.chunking)
         if not chunks:
-            raise NeedsOcrError(f"{path.name}: no text found; it may be scanned: run OCR on it first")
+            raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
         doc_id = sha[:12]
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks)

@@ -135,3 +135,14 @@ def test_supported_but_off_topic_answer_is_not_an_answer():
     g = ground("The network reached 94.2% top-1 accuracy [2].", EVIDENCE, page_text,
                "Which GPU was used for training?")
     assert g.mode == "quoted" and "RTX 3090" in g.citations[0].quote
+
+
+def test_restating_the_question_is_not_support():
+    g = ground("The hardware used to train the model was a combination of architectures [1].",
+               EVIDENCE, page_text, "Which hardware was used to train the model?")
+    assert not g.sentences[0].supported
+
+
+def test_numbers_with_magnitude_suffix_are_checked():
+    ok, why = check_against("It was trained on 800M words.", "It was trained on 2,500M words.")
+    assert not ok and "800M" in why
