@@ -278,11 +278,14 @@ class Library:
         if not path.is_file():
             raise IngestError(f"{path}: not a file")
         sha = file_sha256(path)
-        if same := self.store.find_by_sha(sha):
+        chunking = self.settings.chunking_key()
+        if same := self.store.find_by_sha(sha, chunking):
             if same.path != path and not same.path.exists():
                 self.store.set_path(same.doc_id, path)  # the file moved
             return FileResult(i, total, path, "unchanged", same.doc_id, same.title, same.pages, same.chunks)
         previous = self.store.find_by_path(path)
+        if (stale := self.store.find_by_sha(sha)) and stale not in previous:
+            previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
         doc = self._parse(path)
         from core.ingest import chunk_document
@@ -290,9 +293,9 @@ class Library:
         chunks = chunk_document(doc, self.settings.chunking)
         if not chunks:
             raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
-        doc_id = sha[:12]
+        doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
-        ids = self.store.insert_paper(doc_id, sha, doc, chunks)
+        ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
         try:
             vectors = []
             for start in range(0, len(chunks), EMBED_BATCH):

@@ -76,6 +76,10 @@ class Settings(_Section):
         )
         return hashlib.sha256(built_by.encode()).hexdigest()[:12]
 
+    def chunking_key(self) -> str:
+        """What shaped a paper's chunks: a paper chunked otherwise is re-read on the next add."""
+        return hashlib.sha256(self.chunking.model_dump_json().encode()).hexdigest()[:12]
+
     @classmethod
     def load(cls, path: Path | None = None, **overrides: object) -> Settings:
         """Settings from a JSON file (if it exists), then LANTERN_LIBRARY, then overrides."""

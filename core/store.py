@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS papers (
     doi TEXT,
     pages INTEGER NOT NULL,
     added_at REAL NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('indexing', 'ready'))
+    state TEXT NOT NULL CHECK (state IN ('indexing', 'ready')),
+    chunking TEXT NOT NULL DEFAULT ''   -- Settings.chunking_key() of its chunks
 );
 CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
 CREATE TABLE IF NOT EXISTS pages (
@@ -87,6 +88,9 @@ class Store:
             self.db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
             )
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(papers)")}
+            if "chunking" not in columns:  # libraries made before the column existed
+                self.db.execute("ALTER TABLE papers ADD COLUMN chunking TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             raise LibraryCorruptError(
                 f"{path}: cannot open the library database ({exc}). "
@@ -109,16 +113,17 @@ class Store:
 
     # ------------------------------------------------------------ papers
     def insert_paper(
-        self, doc_id: str, sha256: str, doc: ParsedDocument, chunks: Sequence[Chunk]
+        self, doc_id: str, sha256: str, doc: ParsedDocument, chunks: Sequence[Chunk],
+        chunking: str = "",
     ) -> list[int]:
         """Store a paper in state 'indexing' with its pages and chunks; return chunk ids."""
         meta = doc.meta
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
-                " added_at, state) VALUES (?,?,?,?,?,?,?,?,?, 'indexing')",
+                " added_at, state, chunking) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?)",
                 (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
-                 meta.year, meta.doi, len(doc.pages), time.time()),
+                 meta.year, meta.doi, len(doc.pages), time.time(), chunking),
             )
             db.executemany(
                 "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
@@ -165,11 +170,14 @@ class Store:
         ).fetchone()
         return _paper(row) if row else None
 
-    def find_by_sha(self, sha256: str) -> Paper | None:
+    def find_by_sha(self, sha256: str, chunking: str | None = None) -> Paper | None:
+        """The ready paper with this content (and, if given, chunked this way)."""
         row = self.db.execute(
-            "SELECT doc_id FROM papers WHERE sha256 = ? AND state = 'ready'", (sha256,)
+            "SELECT doc_id, chunking FROM papers WHERE sha256 = ? AND state = 'ready'", (sha256,)
         ).fetchone()
-        return self.paper(row["doc_id"]) if row else None
+        if row is None or (chunking is not None and row["chunking"] != chunking):
+            return None
+        return self.paper(row["doc_id"])
 
     def find_by_path(self, path: Path) -> list[Paper]:
         rows = self.db.execute(

@@ -128,6 +128,12 @@ def test_settings_change_reembeds_into_a_new_index(settings, fake_embedder, samp
         assert lib.index_path != old_index
         assert lib.search("camera traps")  # vectors are rebuilt on first use
         assert consistent(lib)
+        before = lib.papers()[0]
+        (again,) = results(lib.add(sample_pdfs[:1]))  # re-read with the new chunking
+        assert again.status == "replaced" and again.chunks > before.chunks
+        assert len(lib.papers()) == 1 and consistent(lib)
+        (same,) = results(lib.add(sample_pdfs[:1]))
+        assert same.status == "unchanged"
 
 
 def test_second_writer_gets_a_clear_message(settings, fake_embedder, sample_pdfs, tmp_path):
