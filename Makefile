@@ -13,10 +13,8 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 
 setup: $(STAMP)
 
-# Opens the desktop app when it is installed; until then, the CLI demo on the sample papers.
 run: setup
-	@if [ -f desktop/app.py ]; then HF_HUB_OFFLINE=1 $(PY) -m desktop; \
-	else HF_HUB_OFFLINE=1 $(PY) -m core.cli demo; fi
+	HF_HUB_OFFLINE=1 $(PY) -m desktop
 
 cli-demo: setup
 	HF_HUB_OFFLINE=1 $(PY) -m core.cli demo

@@ -1,0 +1,67 @@
+"""Entry point of the desktop app: `python -m desktop` or the `lantern-desktop` script."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import core.offline  # noqa: F401  (offline switches before anything loads a model library)
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.main_window import MainWindow
+
+
+def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
+    """The application and its window, not yet started (scripts/screenshot.py drives them)."""
+    from PySide6.QtWidgets import QApplication
+
+    from core.settings import Settings, settings_file
+    from desktop import style
+    from desktop.backend import Backend
+    from desktop.main_window import MainWindow
+
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("LANTERN_VERBOSE") else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
+    app.setApplicationName("Lantern")
+    app.setDesktopFileName("lantern")  # matches packaging/lantern.desktop (Wayland app id)
+    style.apply(app)
+    path = settings_file()
+    settings = Settings.load(path)  # SettingsError: main() shows it
+    return app, MainWindow(backend=Backend(settings, settings_path=path))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Show the window first; the library, samples and model load in the background."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from core.errors import LanternError
+
+    try:
+        app, window = build(argv)
+    except LanternError as exc:
+        _ = QApplication.instance() or QApplication(sys.argv)
+        QMessageBox.critical(None, "Lantern cannot start", str(exc))
+        return 1
+    window.show()
+    window.start()
+    # Files given on the command line ("Open with Lantern" in a file manager) are added.
+    given = [Path(a) for a in app.arguments()[1:] if not a.startswith("-") and Path(a).exists()]
+    if given:
+        window.add_dropped(
+            [p for p in given if p.suffix.lower() != ".gguf"],
+            [p for p in given if p.suffix.lower() == ".gguf"],
+        )
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

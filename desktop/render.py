@@ -1,0 +1,174 @@
+"""Answers as the rich text a QTextBrowser shows: [n] as links, unsupported sentences marked.
+
+Pure functions over core's data, so they are easy to test. Links use the schemes
+``cite:TURN:N`` (citation N of turn TURN) and ``evidence:TURN:I`` (passage I, 0-based).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from core.types import Answer, Citation
+from desktop.quotes import snippet
+
+ABSTAIN_TEXT = "Not reported in the selected papers."
+AMBER = "#fde7b0"
+
+STYLE = f"""
+body {{ color: #1f2328; }}
+p {{ margin-top: 0px; margin-bottom: 8px; line-height: 140%; }}
+a {{ color: #0a58ca; text-decoration: none; }}
+.q {{ font-weight: 600; font-size: large; color: #1f2328; margin-top: 14px; }}
+.meta {{ color: #6e7781; font-size: small; }}
+.src {{ color: #424a53; font-size: small; }}
+.hint {{ color: #424a53; }}
+.warn {{ background-color: {AMBER}; }}
+h2 {{ font-weight: 600; margin-bottom: 6px; }}
+"""
+
+_MARKERS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
+
+
+def _numbers(group: str) -> list[int]:
+    """'1, 3' -> [1, 3]; '2-4' -> [2, 3, 4]."""
+    out: list[int] = []
+    for part in re.split(r"\s*[,;]\s*", group):
+        bounds = re.split(r"\s*[–-]\s*", part)
+        if (
+            len(bounds) == 2
+            and all(b.isdigit() for b in bounds)
+            and int(bounds[1]) - int(bounds[0]) < 20
+        ):
+            out.extend(range(int(bounds[0]), int(bounds[1]) + 1))
+        elif part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def _cite_links(n_list: Sequence[int], turn: int, titles: dict[int, str]) -> str:
+    links = []
+    for n in n_list:
+        tip = html.escape(titles.get(n, f"Passage {n}"), quote=True)
+        links.append(f'<a href="cite:{turn}:{n}" title="{tip}">{n}</a>')
+    return "<sup>[" + ", ".join(links) + "]</sup>"
+
+
+def linkify(text: str, turn: int, titles: dict[int, str] | None = None) -> str:
+    """Escape ``text`` and turn its [n] markers into citation links."""
+    titles = titles or {}
+    out, last = [], 0
+    for m in _MARKERS.finditer(text):
+        out.append(html.escape(text[last : m.start()]))
+        out.append(_cite_links(_numbers(m.group(1)), turn, titles))
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _titles(citations: Sequence[Citation]) -> dict[int, str]:
+    return {c.n: f"{c.title}, p. {c.page}" for c in citations}
+
+
+def answer_body(answer: Answer, turn: int) -> str:
+    """The answer paragraph(s); unsupported sentences get an amber mark and a tooltip."""
+    if answer.abstained:
+        return (
+            '<table width="100%" cellpadding="10" style="background-color:#eef1f4;'
+            ' border: 1px solid #d0d7de;"><tr><td>'
+            f"<b>{ABSTAIN_TEXT[:-1]}</b><br>"
+            '<span class="meta">Lantern found no passage that answers this. '
+            "The closest passages are listed under Evidence.</span></td></tr></table>"
+        )
+    titles = _titles(answer.citations)
+    if not answer.sentences:
+        return f"<p>{linkify(answer.answer.strip(), turn, titles)}</p>"
+    parts = []
+    for s in answer.sentences:
+        body = linkify(s.text.strip(), turn, titles)
+        if s.cites and not _MARKERS.search(s.text):
+            body += _cite_links(s.cites, turn, titles)
+        if not s.supported:
+            reason = s.reason or "no cited passage supports it"
+            tip = html.escape(f"Not verified against the cited passages: {reason}", quote=True)
+            body = f'<span class="warn" title="{tip}">{body}</span>'
+        parts.append(body)
+    return "<p>" + " ".join(parts) + "</p>"
+
+
+def sources(answer: Answer, turn: int) -> str:
+    """One line per citation: [n] Title, p. X — “quote”, each a link to the page."""
+    if answer.abstained or not answer.citations:
+        return ""
+    rows = []
+    for c in answer.citations:
+        mark = "" if c.supported else ' <span class="warn">&nbsp;unverified&nbsp;</span>'
+        quote = html.escape(snippet(c.quote, 180))
+        rows.append(
+            f'<a href="cite:{turn}:{c.n}">[{c.n}]</a> '
+            f"<b>{html.escape(snippet(c.title, 90))}</b>, p.&nbsp;{c.page}{mark}"
+            f"<br>&nbsp;&nbsp;&nbsp;&nbsp;<i>“{quote}”</i>"
+        )
+    return '<p class="src">' + "<br>".join(rows) + "</p>"
+
+
+def meta_line(answer: Answer) -> str:
+    bits = []
+    if answer.model:
+        bits.append(html.escape(answer.model))
+    if answer.timings.total_s:
+        bits.append(f"{answer.timings.total_s:.1f} s")
+    if any(not s.supported for s in answer.sentences) and not answer.abstained:
+        bits.append(
+            '<span class="warn">&nbsp;highlighted&nbsp;</span> = not verified against its source'
+        )
+    return f'<p class="meta">{" · ".join(bits)}</p>' if bits else ""
+
+
+def turn_html(answer: Answer, turn: int) -> str:
+    return (
+        f'<p class="q">{html.escape(answer.question)}</p>'
+        + answer_body(answer, turn)
+        + sources(answer, turn)
+        + meta_line(answer)
+    )
+
+
+def pending_html(question: str, text: str, turn: int, status: str) -> str:
+    """A turn whose answer is still streaming in."""
+    body = linkify(text.lstrip(), turn) if text.strip() else ""
+    cursor = ' <span class="meta">▍</span>' if status else ""
+    note = f'<p class="meta">{html.escape(status)}</p>' if status else ""
+    return f'<p class="q">{html.escape(question)}</p><p>{body}{cursor}</p>{note}'
+
+
+def transcript_html(answers: Sequence[Answer], pending: str = "") -> str:
+    turns = [turn_html(a, i) for i, a in enumerate(answers)]
+    if pending:
+        turns.append(pending)
+    return "<hr>".join(turns)
+
+
+def welcome_html(*, model: str | None, papers: int) -> str:
+    """What the empty answer area says: how to ask, add papers and get a better model."""
+    have = (
+        f"Your library has <b>{papers}</b> paper{'s' if papers != 1 else ''}. "
+        "Type a question below and press <b>Ctrl+Enter</b>."
+        if papers
+        else "Your library is empty."
+    )
+    model_line = f"The current model is <b>{html.escape(model)}</b>. " if model else ""
+    return f"""
+<h2>Ask your papers</h2>
+<p class="hint">{have} Answers cite the paper, page and the exact words they rest on;
+click a citation to open the page with the passage highlighted.</p>
+<p class="hint"><b>Add papers</b> — drag PDFs or whole folders anywhere onto this window,
+or press <b>Ctrl+O</b>. Everything stays on this computer.</p>
+<p class="hint"><b>Get better answers</b> — {model_line}The built-in model is tiny and meant for
+trying Lantern out. Drop any instruct model in GGUF format onto the window (for example a
+3–8B model quantised as Q4_K_M) and Lantern offers to switch to it; Settings lists the
+models it knows.</p>
+<p class="hint"><b>Scope</b> — select papers in the library to ask only those;
+with none selected, Lantern searches all of them.</p>
+"""

@@ -1,0 +1,28 @@
+"""Small modal questions, in one place so every confirmation looks (and tests) the same."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def confirm(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    action: str,
+    *,
+    destructive: bool = False,
+    detail: str = "",
+) -> bool:
+    """Ask with a button named after the action ("Remove", "Use it") and Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    if detail:
+        box.setInformativeText(detail)
+    role = (
+        QMessageBox.ButtonRole.DestructiveRole if destructive else QMessageBox.ButtonRole.AcceptRole
+    )
+    yes = box.addButton(action, role)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel if destructive else yes)
+    box.exec()
+    return box.clickedButton() is yes

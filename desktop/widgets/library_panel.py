@@ -1,0 +1,191 @@
+"""The library: a filterable, sortable table of papers whose selection scopes questions."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.types import Paper
+from desktop.models import ItemRole, PaperTableModel, SortRole
+from desktop.widgets import dialogs
+
+
+class LibraryPanel(QWidget):
+    """Select papers to scope questions; double-click opens one in the viewer."""
+
+    scopeChanged = Signal(list)  # doc_ids of the selected papers ([] = all)
+    openPaper = Signal(object)  # Paper
+    removeConfirmed = Signal(list)  # doc_ids the user agreed to remove
+    addRequested = Signal()
+
+    def __init__(self, *, model: PaperTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(model)
+        self.proxy.setSortRole(SortRole)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+        title = QLabel("Library")
+        title.setObjectName("panelTitle")
+        self.count = QLabel()
+        self.count.setObjectName("dim")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by title, author or year")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
+        fm = self.fontMetrics()
+        for col, sample in ((1, "Lindqvist et al."), (2, "Year"), (3, "Pages"), (4, "Indexed")):
+            header.resizeSection(col, fm.horizontalAdvance(sample) + 18)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
+        remove_action = QAction(
+            "Remove",
+            self.table,
+            shortcut=QKeySequence.StandardKey.Delete,
+            shortcutContext=Qt.ShortcutContext.WidgetShortcut,
+        )
+        remove_action.triggered.connect(self.confirm_remove)
+        self.table.addAction(remove_action)
+
+        self.add_btn = QPushButton("Add papers…")
+        self.add_btn.setToolTip(
+            "Add PDFs or folders (Ctrl+O); you can also drop them on the window"
+        )
+        self.add_btn.clicked.connect(self.addRequested)
+        self.open_btn = QPushButton("Open")
+        self.open_btn.setToolTip("Open the selected paper in the viewer")
+        self.open_btn.clicked.connect(
+            lambda: self.selected() and self.openPaper.emit(self.selected()[0])
+        )
+        self.remove_btn = QPushButton("Remove…")
+        self.remove_btn.setToolTip("Remove the selected papers from the library (Del)")
+        self.remove_btn.clicked.connect(self.confirm_remove)
+        self.clear_btn = QPushButton("Clear selection")
+        self.clear_btn.setToolTip("Questions search every paper again")
+        self.clear_btn.clicked.connect(self.table.clearSelection)
+
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.count)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addWidget(self.add_btn)
+        buttons.addStretch(1)
+        for b in (self.clear_btn, self.open_btn, self.remove_btn):
+            buttons.addWidget(b)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addLayout(head)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        model.rowsInserted.connect(self._update_count)
+        model.rowsRemoved.connect(self._update_count)
+        model.modelReset.connect(self._update_count)
+        self._update_count()
+        self._selection_changed()
+
+    def selected(self) -> list[Paper]:
+        rows = self.table.selectionModel().selectedRows()
+        papers = [self.proxy.mapToSource(i).data(ItemRole) for i in rows]
+        return [p for p in papers if p is not None]
+
+    def select(self, doc_ids: list[str]) -> None:
+        """Select these papers (tests, and re-selecting after a change)."""
+        sel = QItemSelection()
+        for row in range(self.proxy.rowCount()):
+            p = self.proxy.index(row, 0).data(ItemRole)
+            if p is not None and p.doc_id in doc_ids:
+                sel.select(
+                    self.proxy.index(row, 0), self.proxy.index(row, self.proxy.columnCount() - 1)
+                )
+        self.table.selectionModel().select(
+            sel, self.table.selectionModel().SelectionFlag.ClearAndSelect
+        )
+
+    def confirm_remove(self) -> None:
+        papers = self.selected()
+        if not papers:
+            return
+        what = (
+            f"“{papers[0].title or papers[0].path.name}”"
+            if len(papers) == 1
+            else f"{len(papers)} papers"
+        )
+        if dialogs.confirm(
+            self,
+            "Remove from library",
+            f"Remove {what} from the library?",
+            "Remove",
+            destructive=True,
+            detail="The PDF files stay where they are; you can add them again later.",
+        ):
+            self.removeConfirmed.emit([p.doc_id for p in papers])
+
+    def _open_index(self, index) -> None:  # noqa: ANN001
+        paper = self.proxy.mapToSource(index).data(ItemRole)
+        if paper is not None:
+            self.openPaper.emit(paper)
+
+    def _selection_changed(self, *args: object) -> None:
+        papers = self.selected()
+        self.open_btn.setEnabled(len(papers) == 1)
+        self.remove_btn.setEnabled(bool(papers))
+        self.clear_btn.setVisible(bool(papers))
+        self.scopeChanged.emit([p.doc_id for p in papers])
+
+    def _update_count(self, *args: object) -> None:
+        papers = self.model.papers
+        pages = sum(p.pages for p in papers)
+        self.count.setText(f"{len(papers)} paper{'s' if len(papers) != 1 else ''} · {pages} pages")
+
+    def _menu(self, pos) -> None:  # noqa: ANN001
+        papers = self.selected()
+        if not papers:
+            return
+        menu = QMenu(self)
+        if len(papers) == 1:
+            menu.addAction("Open in viewer", lambda: self.openPaper.emit(papers[0]))
+        menu.addAction("Ask all papers", self.table.clearSelection)
+        menu.addSeparator()
+        menu.addAction("Remove…", self.confirm_remove)
+        menu.exec(self.table.viewport().mapToGlobal(pos))

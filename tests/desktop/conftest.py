@@ -1,0 +1,104 @@
+"""Desktop fixtures: a real MainWindow over a real Library in the test's own temp folder.
+
+The real small models (all-MiniLM-L6-v2, SmolLM2-135M) are loaded once per session by the
+root conftest; each test's Library borrows them through a proxy that ignores close(), so a
+test closing its window does not free them for the next test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import shiboken6
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from core import Library, Settings  # noqa: E402
+from core.pdfgen import write_paper  # noqa: E402
+from core.settings import settings_file  # noqa: E402
+
+
+class Shared:
+    """A session-wide model seen through a proxy whose close() does nothing."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def warm_models(real_embedder, real_generator):
+    """Load both models before any test measures time or threads."""
+    real_embedder.embed(["warm up"])
+    real_generator.load()
+    return real_embedder, real_generator
+
+
+@pytest.fixture
+def make_window(qtbot, warm_models) -> Iterator[Callable[..., object]]:
+    """Build (and afterwards close) a MainWindow on this test's library and settings."""
+    from desktop.backend import Backend
+    from desktop.main_window import MainWindow
+
+    embedder, generator = warm_models
+    windows = []
+
+    def make(*, samples=False, preload_model=False, show=True, shared_generator=True):
+        settings = Settings.load()  # LANTERN_LIBRARY / LANTERN_SETTINGS point into tmp_path
+        gen = Shared(generator) if shared_generator else None  # None: load the configured one
+        backend = Backend(
+            settings,
+            settings_path=settings_file(),
+            open_library=lambda s: Library(s, embedder=Shared(embedder), generator=gen),
+        )
+        window = MainWindow(backend=backend)
+        if show:
+            window.show()
+        window.start(samples=samples, preload_model=preload_model)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        if shiboken6.isValid(window):  # a test may have closed and deleted it already
+            window.close()
+            window.deleteLater()
+
+
+@pytest.fixture
+def paper_pdf(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small generated paper; ``facts`` sentences go into its Methods section."""
+
+    def write(
+        name: str = "paper.pdf",
+        *,
+        title: str = "Soil Microbes in Alpine Meadows",
+        facts: tuple[str, ...] = (),
+    ) -> Path:
+        body = facts or (
+            "We sampled 120 soil cores from six meadows between 2019 and 2021 and sequenced "
+            "the 16S rRNA gene on an Illumina MiSeq.",
+        )
+        path = tmp_path / "pdfs" / name
+        path.parent.mkdir(exist_ok=True)
+        return write_paper(
+            path,
+            title=title,
+            authors=["Ida Berg", "Ravi Shah"],
+            sections=[
+                ("Abstract", ["We describe how soil microbial communities change with altitude."]),
+                ("Methods", list(body)),
+                ("Results", ["Diversity declined by 18 percent per 500 m of elevation."]),
+            ],
+            creation_year=2022,
+        )
+
+    return write

@@ -1,0 +1,116 @@
+"""Adding papers through the window: drops, progress, cancel, failures, responsiveness."""
+
+from __future__ import annotations
+
+import time
+
+import filelock
+from PySide6.QtCore import Qt, QTimer
+
+from core import Library, Settings
+from core.types import BatchFinished, FileProgress, FileResult
+from tests.desktop.util import drop, wait_idle
+
+
+def titles(window) -> list[str]:
+    m = window.papers
+    return [m.index(r, 0).data() for r in range(m.rowCount()) if m.paper_at(r) is not None]
+
+
+def test_drop_ingests_pdf_and_table_updates(qtbot, make_window, paper_pdf):
+    window = make_window()
+    pdf = paper_pdf("soil.pdf", title="Soil Microbes in Alpine Meadows")
+    events: list[object] = []
+    drop(window, [pdf])
+    job = window.ingest.jobs[0]
+    job.signals.progress.connect(events.append)
+    assert window.ingest.isVisible()
+    qtbot.waitUntil(lambda: "Soil Microbes in Alpine Meadows" in titles(window), timeout=60_000)
+    wait_idle(qtbot, window)
+    assert any(isinstance(e, FileProgress) for e in events)
+    assert window.library_label.text() == "1 paper · 1 pages"
+    assert "Finished: 1 added." in window.ingest.label.text()
+    assert window.failures.rowCount() == 0
+
+
+def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, make_window, paper_pdf, tmp_path):
+    window = make_window()
+    pdfs = [paper_pdf(f"p{i}.pdf", title=f"Study number {i} of meadow soils") for i in range(5)]
+    results: list[FileResult] = []
+    finished: list[BatchFinished] = []
+    window.ingest.batchFinished.connect(finished.append)
+    window.ingest.add(pdfs)
+    job = window.ingest.jobs[0]
+
+    def on_progress(ev: object) -> None:
+        if isinstance(ev, FileResult):
+            results.append(ev)
+            if len(results) == 1:  # press Cancel like a user, after the first file
+                qtbot.mouseClick(window.ingest.cancel_btn, Qt.MouseButton.LeftButton)
+
+    with qtbot.waitSignal(job.signals.progress, timeout=60_000):
+        job.signals.progress.connect(on_progress)
+    qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
+    wait_idle(qtbot, window)
+    assert finished[0].cancelled
+    assert 1 <= finished[0].added < 5
+    assert window.ingest.label.text().startswith("Stopped")
+    assert len(titles(window)) == finished[0].added
+    window.close()
+    with Library(Settings.load()) as lib:  # consistent on disk: every paper has its vectors
+        report = lib.doctor()
+        assert report.consistent and report.papers == finished[0].added
+
+
+def test_window_stays_responsive_during_ingest(qtbot, make_window, paper_pdf):
+    window = make_window()
+    pdfs = [paper_pdf(f"r{i}.pdf", title=f"Responsive paper {i}") for i in range(3)]
+    ticks: list[float] = []
+    timer = QTimer(interval=20)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    window.ingest.add(pdfs)
+    wait_idle(qtbot, window)
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > 10
+    assert max(gaps) < 1.0, f"event loop blocked for {max(gaps):.2f} s"
+    assert len(titles(window)) == 3
+
+
+def test_bad_pdf_shows_error_and_app_keeps_working(qtbot, make_window, paper_pdf, tmp_path):
+    window = make_window()
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"this is not a pdf at all\n" * 10)
+    drop(window, [bad], over=window.library.table)  # the table takes no drops: the window does
+    wait_idle(qtbot, window)
+    assert window.failures.rowCount() == 1
+    line = window.failures.index(0, 0).data()
+    assert line.startswith("broken.pdf — ") and len(line) > len("broken.pdf — ") + 5
+    assert window.ingest.fail_list.isVisible()
+    assert "1 failed" in window.ingest.label.text()
+    good = paper_pdf("fine.pdf", title="A Perfectly Readable Paper")
+    drop(window, [good])
+    wait_idle(qtbot, window)
+    assert "A Perfectly Readable Paper" in titles(window)
+    window.ingest.dismiss()
+    assert window.failures.rowCount() == 0
+
+
+def test_library_locked_by_another_process_is_reported(qtbot, make_window, paper_pdf):
+    window = make_window()
+    window.backend.refresh()
+    wait_idle(qtbot, window)
+    # Another Lantern writing the library holds its lock file (flock is per open file).
+    other = filelock.FileLock(str(window.backend.settings.library / "write.lock"))
+    other.acquire()
+    try:
+        drop(window, [paper_pdf()])
+        wait_idle(qtbot, window)
+    finally:
+        other.release()
+    assert window.failures.rowCount() == 1
+    assert "another Lantern process" in window.failures.index(0, 0).data()
+    drop(window, [paper_pdf()])  # the lock is gone: adding works again
+    wait_idle(qtbot, window)
+    assert len(titles(window)) == 1

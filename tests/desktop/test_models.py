@@ -1,0 +1,148 @@
+"""Item models (checked with qtmodeltester), answer rendering and quote matching: no Library."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtGui import QTextCursor
+
+from core.library import Conversation
+from core.types import Answer, Citation, Evidence, Paper, Sentence, Timings
+from desktop import render
+from desktop.models import (
+    ConversationModel,
+    EvidenceModel,
+    Failure,
+    FailureModel,
+    ItemRole,
+    PaperTableModel,
+)
+from desktop.quotes import search_string, snippet
+from desktop.widgets.answer_view import AnswerView
+
+
+def paper(n: int, **kw) -> Paper:
+    base = dict(
+        doc_id=f"doc{n}",
+        title=f"Paper {n}",
+        authors=("Ann Lee", "Bo Li", "Cy Ng"),
+        year=2020 + n,
+        doi=None,
+        pages=n + 3,
+        chunks=10,
+        path=Path(f"/tmp/p{n}.pdf"),
+        sha256="x" * 64,
+        added_at=time.time(),
+    )
+    base.update(kw)
+    return Paper(**base)
+
+
+def evidence(n: int) -> Evidence:
+    return Evidence(
+        n,
+        f"doc{n}",
+        f"Paper {n}",
+        Path(f"/tmp/p{n}.pdf"),
+        n,
+        n,
+        "methods",
+        f"Passage {n} says the learning rate was 0.000{n}.",
+        1.0 / n,
+    )
+
+
+def test_paper_table_model(qtmodeltester):
+    model = PaperTableModel()
+    model.set_papers([paper(1), paper(2)])
+    qtmodeltester.check(model, force_py=True)
+    # Changes after the check are verified by the tester's signal hooks.
+    model.set_pending(Path("/tmp/new.pdf"), "Reading…")
+    model.set_pending(Path("/tmp/new.pdf"), "Embedding 40%…")
+    model.set_pending(Path("/tmp/new.pdf"), "Added", done=True)
+    model.set_papers([paper(2, title="Renamed"), paper(3)])
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Renamed", "Paper 3"]
+    assert model.index(0, 1).data() == "Lee et al."
+    assert model.index(0, 4).data() == "Indexed"
+    assert model.index(0, 0).data(ItemRole).doc_id == "doc2"
+    model.set_pending(Path("/tmp/x.pdf"), "Waiting…")
+    assert model.index(2, 4).data() == "Waiting…"
+    assert model.paper_at(2) is None  # a file being added is not a paper yet
+
+
+def test_list_models(qtmodeltester):
+    ev = EvidenceModel()
+    ev.replace([evidence(1), evidence(2)])
+    qtmodeltester.check(ev, force_py=True)
+    ev.replace([evidence(3)])
+    assert ev.index(0, 0).data().startswith("[1] p. 3 · Methods — Paper 3\n")
+
+    conv = ConversationModel()
+    conv.set_items([Conversation("a", "First question", time.time(), 2)])
+    qtmodeltester.check(conv, force_py=True)
+    conv.set_items(
+        [Conversation("b", "Newer", time.time(), 1), Conversation("a", "First question", 0, 3)]
+    )
+    assert conv.index(0, 0).data() == "Newer"
+    assert "3 questions" in conv.index(1, 0).data(3)  # ToolTipRole
+
+    fails = FailureModel()
+    qtmodeltester.check(fails, force_py=True)
+    fails.add(Failure(Path("/x/bad.pdf"), "bad.pdf: not a PDF\n(it starts with 'hello')"))
+    fails.add(Failure(Path(""), "library locked"))
+    assert fails.index(0, 0).data() == "bad.pdf — bad.pdf: not a PDF (it starts with 'hello')"
+    assert fails.index(1, 0).data() == "library locked"
+
+
+def answer(**kw) -> Answer:
+    base = dict(
+        question="Which optimizer?",
+        answer="Adam [1].",
+        abstained=False,
+        citations=(
+            Citation(1, "doc1", "Paper 1", Path("/tmp/p1.pdf"), 2, "used the Adam optimizer", True),
+        ),
+        evidence=(evidence(1),),
+        sentences=(
+            Sentence("They used Adam.", (1,), True),
+            Sentence("It ran for 900 epochs.", (1,), False, "'900' not in [1]"),
+        ),
+        model="tiny.gguf",
+        timings=Timings(0.1, 0.2, 1.5),
+    )
+    base.update(kw)
+    return Answer(**base)
+
+
+def test_render_marks_citations_and_unsupported(qtbot):
+    html = render.turn_html(answer(), 0)
+    assert 'href="cite:0:1"' in html
+    assert "900 epochs" in html and "not verified" in html.lower()
+    view = AnswerView()
+    qtbot.addWidget(view)
+    view.show_html(html)
+    # Qt keeps the title attribute as the tooltip of the unsupported sentence's characters.
+    text = view.document().toPlainText()
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(text.index("900") + 1)
+    assert "'900' not in [1]" in cursor.charFormat().toolTip()
+    cursor.setPosition(text.index("They used") + 1)
+    assert cursor.charFormat().toolTip() == ""
+
+
+def test_render_abstained_and_streaming():
+    html = render.turn_html(answer(abstained=True, citations=(), sentences=()), 0)
+    assert "Not reported in the selected papers" in html
+    assert "closest passages" in html.lower()
+    assert render.linkify("a [1, 3] b [2-3]", 4).count('href="cite:4:') == 4
+    assert "Writing" in render.pending_html("Q?", "Partial [2", 0, "Writing…")
+
+
+def test_search_string_finds_longest_run_on_one_line():
+    page = "Methods\r\nTraining used the Adam optimizer with a\r\nlearning rate of 0.0003, a size"
+    quote = "Training used the Adam optimizer with a learning rate of 0.0003, a size of 64."
+    assert search_string(quote, page) == "Training used the Adam optimizer with a"
+    assert search_string("nothing like it here", page) is None
+    assert search_string("", page) is None
+    assert snippet("word " * 100, 30).endswith("…")
