@@ -105,6 +105,9 @@ class Library:
         self._lock = threading.RLock()
         self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
         self.store = Store(self.root / "library.sqlite3")
+        # Models passed in belong to the caller (e.g. shared by tests); close only our own.
+        self._owns_embedder = embedder is None
+        self._owns_generator = generator is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
         self._generator = generator
         self._index: VectorIndex | None = None
@@ -123,13 +126,17 @@ class Library:
             if self._parser is not None:
                 self._parser.close()
                 self._parser = None
-            if self._generator is not None:
-                self._generator.close()
-                self._generator = None
+            self._drop_generator()
             close = getattr(self.embedder, "close", None)
-            if close:
+            if close and self._owns_embedder:
                 close()
             self.store.close()
+
+    def _drop_generator(self) -> None:
+        if self._generator is not None and self._owns_generator:
+            self._generator.close()
+        self._generator = None
+        self._owns_generator = True  # whatever comes next is loaded by us
 
     # ------------------------------------------------------------ locking and index
     def _writing(self) -> filelock.BaseFileLock:
@@ -364,9 +371,7 @@ class Library:
         """Use another GGUF from now on (loaded on next use)."""
         with self._lock:
             self.settings.llm.model_path = Path(path) if path else None
-            if self._generator is not None:
-                self._generator.close()
-                self._generator = None
+            self._drop_generator()
 
     def ask(
         self,

@@ -6,6 +6,7 @@ end-to-end fixtures: every fact below is something a question can be checked aga
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,11 +164,17 @@ def write_samples(folder: Path) -> list[Path]:
     return paths
 
 
-def ensure_samples(library: Library) -> Iterator[IngestEvent]:
+def ensure_samples(
+    library: Library, *, cancel: threading.Event | None = None
+) -> Iterator[IngestEvent]:
     """Add the sample papers to a library once (a user who removes them keeps them removed)."""
     db = library.store.db
     if db.execute("SELECT 1 FROM meta WHERE key = 'samples_added'").fetchone():
         return
     paths = write_samples(library.root / "samples")
-    yield from library.add(paths)
-    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('samples_added', '1')")
+    finished = None
+    for event in library.add(paths, cancel=cancel):
+        finished = event
+        yield event
+    if finished is not None and not getattr(finished, "cancelled", True):
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('samples_added', '1')")
