@@ -7,14 +7,20 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 import core.offline  # noqa: F401
 from core import (
     AnswerDone,
     BatchFinished,
+    CellDone,
+    CellStarted,
+    ExtractFinished,
+    ExtractStarted,
     FileProgress,
     FileResult,
     FileStarted,
@@ -24,7 +30,13 @@ from core import (
     Settings,
     Token,
     answer_to_dict,
+    cell_to_dict,
+    extract,
+    extract_table,
     find_models,
+    format_for,
+    load_question_set,
+    write_table,
 )
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
@@ -68,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check the library against its vector index and repair it")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("extract", help="answer a question set for each paper; write a table of "
+                       "answers, each with its page and quote")
+    p.add_argument("--questions", required=True, metavar="builtin:NAME|FILE",
+                   help="question set: a TOML file, or builtin:dl-methods")
+    p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
+                   help="only this paper (repeat for several; default: all)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="table to write")
+    p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
+    p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
+    p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    p.add_argument("--no-llm", action="store_true",
+                   help="fill cells with the best evidence sentence, no model (fast)")
+    p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
+    p.add_argument("--json", action="store_true", help="one JSON object per cell on stdout")
 
     sub.add_parser("demo", help="build the sample library and answer a sample question")
     return parser
@@ -265,6 +292,61 @@ def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
     return EXIT_OK if r.consistent else EXIT_FAILED
 
 
+def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
+    fmt = args.format or format_for(args.out)
+    if fmt is None:
+        print(f"lantern: cannot tell the format of {args.out.name!r}: use --format csv, md or json",
+              file=sys.stderr)
+        return EXIT_USAGE
+    qset = load_question_set(args.questions)
+    if not lib.papers():
+        print("lantern: the library is empty: `lantern add FOLDER` adds your PDFs", file=sys.stderr)
+        return EXIT_FAILED
+    use_llm = not args.no_llm
+    bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
+    t0, todo, computed, finished = time.monotonic(), 0, 0, None
+    try:
+        for event in extract(lib, qset, args.papers, use_llm=use_llm, force=args.force):
+            if isinstance(event, ExtractStarted):
+                todo = event.total - event.cached
+                _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
+                      args.json)
+            elif isinstance(event, CellStarted) and bar:
+                eta = "--:--"
+                if computed:
+                    left = int((time.monotonic() - t0) / computed * (todo - computed))
+                    eta = f"{left // 60:02d}:{left % 60:02d}"
+                line = (f"cell {event.index}/{event.total} — {event.title[:40]} — {event.label}"
+                        f" — ETA {eta}")
+                width = shutil.get_terminal_size().columns - 1
+                sys.stderr.write("\r\033[K" + line[:width])
+                sys.stderr.flush()
+            elif isinstance(event, CellDone):
+                computed += not event.cached
+                if args.json:
+                    print(json.dumps({"index": event.index, "total": event.total,
+                                      "doc_id": event.doc_id, "title": event.title,
+                                      "question_id": event.question_id, "label": event.label,
+                                      "cached": event.cached, **cell_to_dict(event.cell)},
+                                     ensure_ascii=False), flush=True)
+                elif not bar and not event.cached:
+                    page = f" (p. {event.cell.page})" if event.cell.reported else ""
+                    print(f"cell {event.index}/{event.total} {event.doc_id} {event.question_id}: "
+                          f"{event.cell.status}{page}", file=sys.stderr)
+            elif isinstance(event, ExtractFinished):
+                finished = event
+    finally:
+        if bar:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+    assert finished is not None
+    rows = extract_table(lib, qset, args.papers, use_llm=use_llm)
+    path = write_table(rows, qset, args.out, fmt, long=args.long)
+    _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
+          f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
+    return EXIT_OK
+
+
 def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     print(f"Sample library: {lib.root}", file=sys.stderr)
     _run_ingest(ensure_samples(lib), as_json=False)
@@ -310,6 +392,7 @@ COMMANDS = {
     "remove": cmd_remove,
     "ask": cmd_ask,
     "doctor": cmd_doctor,
+    "extract": cmd_extract,
     "demo": cmd_demo,
 }
 

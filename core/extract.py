@@ -1,0 +1,351 @@
+"""Extraction: a question set answered over a set of papers, one cited cell per paper x question.
+
+Each cell is committed to the library's SQLite as soon as it is made, keyed by (set, question,
+paper, mode) with a hash of the question, so an interrupted run resumes where it stopped and
+an edited question is answered again. "Not reported" is an ordinary, expected cell.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
+
+from core import answer as grounding
+from core.extract_export import format_for, write_table
+from core.questionsets import (
+    Question,
+    QuestionSet,
+    QuestionSetError,
+    builtin_sets,
+    load_question_set,
+    parse_question_set,
+)
+from core.retrieve import EXPANSIONS
+from core.types import Evidence, Paper
+
+if TYPE_CHECKING:
+    from core.library import Library
+
+__all__ = [
+    "Cell", "CellDone", "CellStarted", "ExtractEvent", "ExtractFinished", "ExtractStarted",
+    "Question", "QuestionSet", "QuestionSetError", "Row", "answer_cell", "answers",
+    "builtin_sets", "cell_to_dict", "extract", "extract_table", "format_for",
+    "load_question_set", "parse_question_set", "write_table",
+]
+
+REPORTED = "reported"
+NOT_REPORTED = "not reported"
+
+SECTION_BOOST = 1.5  # score factor for passages from a question's preferred sections
+MAX_ANSWER_TOKENS = 160  # a cell holds a sentence or two; a long draft only costs time
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS extract_cells (
+    set_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
+    mode TEXT NOT NULL CHECK (mode IN ('llm', 'no-llm')),
+    question_hash TEXT NOT NULL,     -- Question.hash: an edited question is answered again
+    cell TEXT NOT NULL,              -- JSON of the Cell
+    created_at REAL NOT NULL,
+    PRIMARY KEY (set_id, question_id, doc_id, mode)
+)
+"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One paper's answer to one question, with the verbatim quote that supports it."""
+
+    status: str  # REPORTED or NOT_REPORTED
+    answer: str  # short answer; "" when not reported
+    quote: str = ""  # verbatim from the stored page text
+    page: int | None = None
+    supported: bool = False  # the answer passed the grounding check against the quote
+    # how the answer was made: "generated" (the model's checked sentences), "quoted" (the
+    # model's draft failed the check; the best evidence sentence instead), "evidence" (no
+    # model: the best evidence sentence), "not_reported"
+    grounding: str = "not_reported"
+    unsupported: tuple[str, ...] = ()  # the model's sentences that failed the check, with why
+    model: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def reported(self) -> bool:
+        return self.status == REPORTED
+
+
+def cell_to_dict(cell: Cell) -> dict:
+    return {**asdict(cell), "unsupported": list(cell.unsupported)}
+
+
+def cell_from_dict(d: dict) -> Cell:
+    return Cell(**{**d, "unsupported": tuple(d.get("unsupported", ()))})
+
+
+@dataclass(frozen=True)
+class Row:
+    """A paper and its cells by question id (None: not extracted yet, or the question changed)."""
+
+    paper: Paper
+    cells: dict[str, Cell | None]
+
+
+# ---------------------------------------------------------------- events
+@dataclass(frozen=True)
+class ExtractStarted:
+    set_id: str
+    total: int  # cells: papers x questions
+    cached: int  # of them already stored, not computed again
+
+
+@dataclass(frozen=True)
+class CellStarted:
+    index: int  # 1-based over all cells
+    total: int
+    doc_id: str
+    title: str
+    question_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CellDone:
+    index: int
+    total: int
+    doc_id: str
+    title: str
+    question_id: str
+    label: str
+    cell: Cell
+    cached: bool
+
+
+@dataclass(frozen=True)
+class ExtractFinished:
+    computed: int
+    cached: int
+    reported: int
+    not_reported: int
+    cancelled: bool
+    seconds: float
+
+
+ExtractEvent = ExtractStarted | CellStarted | CellDone | ExtractFinished
+
+
+# ---------------------------------------------------------------- running
+def extract(
+    library: Library,
+    qset: QuestionSet,
+    papers: Sequence[str] | None = None,
+    *,
+    use_llm: bool = True,
+    force: bool = False,
+    cancel: threading.Event | None = None,
+) -> Iterator[ExtractEvent]:
+    """Answer every question for every paper (all papers when none are given).
+
+    Stored cells are yielded as they are (cached=True) unless `force`; the others are
+    computed and committed one by one. Holds the library's write lock throughout, so no
+    other process adds or removes papers under a running extraction.
+    """
+    cancel = cancel or threading.Event()
+    targets = _papers(library, papers)
+    mode = "llm" if use_llm else "no-llm"
+    t0 = time.perf_counter()
+    with library._writing():
+        library.store.db.execute(_SCHEMA)
+        stored = {} if force else _stored(library.store.db, qset, mode)
+        plan = [(p, q, stored.get((p.doc_id, q.id))) for p in targets for q in qset.questions]
+        total = len(plan)
+        yield ExtractStarted(qset.id, total, sum(cell is not None for *_, cell in plan))
+        computed = cached = reported = 0
+        stopped = False
+        for index, (paper, q, cell) in enumerate(plan, start=1):
+            where = (index, total, paper.doc_id, paper.title, q.id, q.label)
+            was_cached = cell is not None
+            if cell is None:
+                if not cancel.is_set():
+                    yield CellStarted(*where)
+                    cell = answer_cell(library, q, paper.doc_id, use_llm=use_llm, cancel=cancel)
+                if cell is None:  # cancelled, perhaps mid-answer: nothing of it is kept
+                    stopped = True
+                    break
+                _save(library, qset.id, q, paper.doc_id, mode, cell)
+                computed += 1
+            else:
+                cached += 1
+            reported += cell.reported
+            yield CellDone(*where, cell, was_cached)
+        done = computed + cached
+        yield ExtractFinished(computed, cached, reported, done - reported, stopped,
+                              time.perf_counter() - t0)
+
+
+def extract_table(
+    library: Library,
+    qset: QuestionSet,
+    papers: Sequence[str] | None = None,
+    *,
+    use_llm: bool = True,
+) -> list[Row]:
+    """The stored cells of a question set, one Row per paper; computes nothing."""
+    targets = _papers(library, papers)
+    db = library.store.db
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'extract_cells'"
+    ).fetchone()
+    stored = _stored(db, qset, "llm" if use_llm else "no-llm") if exists else {}
+    return [Row(p, {q.id: stored.get((p.doc_id, q.id)) for q in qset.questions}) for p in targets]
+
+
+def answer_cell(
+    library: Library, q: Question, doc_id: str, *, use_llm: bool = True,
+    cancel: threading.Event | None = None,
+) -> Cell | None:
+    """Answer one question from one paper; None when cancelled while the model was writing."""
+    t0 = time.perf_counter()
+    evidence = evidence_for(library, q, doc_id)
+    if not use_llm:
+        cell = _from_evidence(library, q, evidence)
+    else:
+        generated = _generate(library, q.question, evidence, cancel or threading.Event())
+        if generated is None:
+            return None
+        cell = _from_grounded(q, *generated)
+    return replace(cell, seconds=round(time.perf_counter() - t0, 3))
+
+
+def evidence_for(library: Library, q: Question, doc_id: str) -> list[Evidence]:
+    """Passages of one paper for a question: its keywords join the query, passages from its
+    preferred sections rank higher, and its reference list is left out (the methods cited
+    there are other papers' methods)."""
+    k = library.settings.retrieval.k
+    found = [e for e in library.search(q.query, papers=[doc_id], k=2 * k)
+             if e.section != "references" or "references" in q.sections]
+    if q.sections:  # sorted() is stable: equal scores keep retrieval's order
+        boost = {s: SECTION_BOOST for s in q.sections}
+        found = sorted(found, key=lambda e: -e.score * boost.get(e.section, 1.0))
+    return _distinct(found[:k])
+
+
+def _distinct(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Drop sentences an earlier passage already holds (chunks overlap by a few sentences).
+
+    Within one paper a repeated sentence would look common to the evidence, and
+    best_sentence passes over terms that are common; it would also cost prompt tokens twice.
+    Quotes are found in the stored page text, so shortened passages still quote verbatim.
+    """
+    seen: set[str] = set()
+    out = []
+    for e in evidence:
+        sentences = grounding.split_sentences(e.text)
+        kept = [s for s in sentences if s not in seen]
+        seen.update(sentences)
+        if kept:
+            out.append(e if len(kept) == len(sentences) else replace(e, text=" ".join(kept)))
+    return out
+
+
+def answers(q: Question, sentence: str) -> bool:
+    """Does an evidence sentence answer the question, beyond sharing one word with it?
+
+    best_sentence settles for one word that is rare in the evidence; a cell must not. The
+    sentence holds two of the question's terms, or one of its keywords, or an instance of the
+    category it names (a retrieval expansion: "V100 GPUs" for "hardware").
+    """
+    asked = set(grounding.question_terms(q.question))
+    words = re.findall(r"[a-z][a-z0-9\-]*", q.question.lower())
+    instances = set(grounding.question_terms(" ".join(EXPANSIONS.get(w, "") for w in words)))
+    instances = (instances - asked) | set(grounding.question_terms(" ".join(q.keywords)))
+    said = set(grounding.question_terms(sentence))
+    return len(said & asked) >= 2 or bool(said & instances)
+
+
+def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) -> Cell:
+    """No model: the evidence sentence that answers the question most directly, if one does."""
+    found = grounding.best_sentence(q.query, evidence)  # keywords name what answers say
+    if found is None or not answers(q, found[1]):
+        return Cell(NOT_REPORTED, "")
+    n, sentence = found
+    e = evidence[n - 1]
+    pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := library.page_text(e.doc_id, p))]
+    located = grounding.locate(sentence, pages)
+    if located is None:  # no verbatim quote to show: claim nothing
+        return Cell(NOT_REPORTED, "")
+    page, quote = located
+    return Cell(REPORTED, " ".join(sentence.split()), quote, page, True, "evidence")
+
+
+def _generate(
+    library: Library, question: str, evidence: Sequence[Evidence], cancel: threading.Event
+) -> tuple[grounding.Grounded, str | None] | None:
+    """Library.ask's generation and grounding, on evidence chosen here (hints, sections).
+
+    Library.ask retrieves with the question itself; extraction needs its own evidence, so this
+    repeats ask's few lines under the library's model lock.
+    """
+    if not evidence:
+        return grounding.Grounded(grounding.NOT_REPORTED, True, (), (), "not_reported"), None
+    with library._lock:
+        gen = library.generator
+        messages, _ = grounding.build_messages(
+            question, evidence, budget_tokens=library._prompt_budget(gen),
+            count_tokens=gen.count_tokens,
+        )
+        parts: list[str] = []
+        llm = library.settings.llm
+        max_tokens = min(llm.max_tokens, MAX_ANSWER_TOKENS)
+        for text in gen.stream_chat(messages, max_tokens=max_tokens, temperature=llm.temperature):
+            parts.append(text)
+            if cancel.is_set():
+                return None
+        model = gen.name
+    draft = "".join(parts).strip()
+    return grounding.ground(draft, evidence, library.store.page_text, question), model
+
+
+def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cell:
+    unsupported = tuple(f"{s.text} ({s.reason})" for s in g.sentences if not s.supported)
+    # "quoted": the model's draft failed the check and ground() fell back to best_sentence,
+    # whose pick (it comes last) must answer the question as a --no-llm cell must
+    quoted = g.sentences[-1].text if g.mode == "quoted" else ""
+    if g.abstained or not g.citations or (quoted and not answers(q, quoted)):
+        return Cell(NOT_REPORTED, "", unsupported=unsupported, model=model)
+    c = g.citations[0]
+    answer = quoted or " ".join(s.text for s in g.sentences if s.supported)
+    return Cell(REPORTED, answer, c.quote, c.page, True, g.mode, unsupported, model)
+
+
+# ---------------------------------------------------------------- storage
+def _papers(library: Library, papers: Sequence[str] | None) -> list[Paper]:
+    if papers is None:
+        return library.papers()
+    return list({p.doc_id: p for p in map(library.paper, papers)}.values())
+
+
+def _stored(db: sqlite3.Connection, qset: QuestionSet, mode: str) -> dict[tuple[str, str], Cell]:
+    """Stored cells whose question is unchanged, by (doc_id, question id)."""
+    hashes = {q.id: q.hash for q in qset.questions}
+    rows = db.execute(
+        "SELECT doc_id, question_id, question_hash, cell FROM extract_cells"
+        " WHERE set_id = ? AND mode = ?", (qset.id, mode),
+    )
+    return {(doc_id, qid): cell_from_dict(json.loads(cell))
+            for doc_id, qid, qhash, cell in rows if hashes.get(qid) == qhash}
+
+
+def _save(library: Library, set_id: str, q: Question, doc_id: str, mode: str, cell: Cell) -> None:
+    with library.store.transaction() as db:  # one cell, one committed row
+        db.execute(
+            "INSERT OR REPLACE INTO extract_cells(set_id, question_id, doc_id, mode,"
+            " question_hash, cell, created_at) VALUES (?,?,?,?,?,?,?)",
+            (set_id, q.id, doc_id, mode, q.hash, json.dumps(cell_to_dict(cell)), time.time()),
+        )
