@@ -199,12 +199,13 @@ def locate(quote: str, page_texts: Sequence[tuple[int, str]]) -> tuple[int, str]
     for number, text in page_texts:
         if m := pattern.search(text):
             return number, m.group(0)
-    # A quote that crosses a page break: keep the part on the first page it starts on.
+    # A quote that crosses a page break: keep its longer part, the start or the end.
     for cut in range(len(words) - 1, 3, -1):
-        head = re.compile(r"\s+".join(re.escape(w) for w in words[:cut]))
-        for number, text in page_texts:
-            if m := head.search(text):
-                return number, m.group(0)
+        for part in (words[:cut], words[-cut:]):
+            piece = re.compile(r"\s+".join(re.escape(w) for w in part))
+            for number, text in page_texts:
+                if m := piece.search(text):
+                    return number, m.group(0)
     return None
 
 
@@ -229,13 +230,107 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(_stem(w) for w in words))
 
 
-def best_sentence(question: str, evidence: Sequence[Evidence]) -> tuple[int, str] | None:
+# A question naming one of these categories is answered by naming an instance of it ("Which
+# hardware?" - "8 V100 GPUs"). Narrower than retrieval's EXPANSIONS, which also holds words
+# that merely sit near an answer ("cluster", "implemented").
+_HARDWARE = "gpu gpus tpu tpus cpu cpus nvidia v100 a100 h100 p100 k80 titan rtx geforce xeon"
+_OPTIMIZERS = "adam adamw sgd momentum rmsprop adagrad adadelta lamb lbfgs l-bfgs"
+_FRAMEWORKS = "pytorch tensorflow jax keras fairseq theano caffe mxnet allennlp scikit-learn sklearn"
+_LANGUAGES = "python java javascript perl julia matlab fortran c++ rust"
+_INSTANCES: dict[str, frozenset[str]] = {
+    word: frozenset(names.split())
+    for words, names in (
+        ("hardware gpu gpus compute", _HARDWARE),
+        ("optimizer optimiser", _OPTIMIZERS),
+        ("framework frameworks toolkit", _FRAMEWORKS),
+        ("software", f"{_FRAMEWORKS} {_LANGUAGES} sas spss stata"),
+        ("language languages", _LANGUAGES),
+    )
+    for word in words.split()
+}
+# Nouns of quantities ("batch size", "weight decay"): the answer names the quantity and a value.
+_QUANTITIES = frozenset(
+    "size rate decay epoch epochs seed seeds iterations temperature threshold cutoff cut-off "
+    "dropout warmup".split()
+)
+# "how many random seeds", "which versions": a value of what follows
+_COUNT = re.compile(
+    r"\b(?:how (?:many|much|long)|what (?:value|number|percentage|amount)(?: of)?|versions?)\b"
+    r"((?:\s+(?:the\s+)?[a-z][a-z\-]*)*)",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[a-z][a-z0-9+]*|[0-9][a-z0-9.+:%]*", re.IGNORECASE)
+# digits that are not a value: years, citation marks [12], section numbers ("3.3 Scoring")
+_NOT_VALUE = re.compile(
+    r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)|^\s*\d+(?:\.\d+)*\s+(?=[A-Z])"
+)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a sentence must hold to answer a question, beyond sharing a word with it."""
+
+    terms: frozenset[str]  # question_terms
+    distinctive: frozenset[str]  # question stems in at most half the passages: not the topic
+    instances: frozenset[str]  # names of the categories the question asks for
+    values: tuple[frozenset[str], ...]  # each value asked: stems that come with it ("batch", "size")
+
+    @classmethod
+    def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
+        from core.retrieve import EXPANSIONS
+
+        words = [w.lower() for w in _WORDS.findall(question)]
+        extra = " ".join(EXPANSIONS.get(w, "") for w in _TOKEN.findall(question.lower()))
+        terms = question_terms(question) + question_terms(extra)
+        stems = [{_stem(w) for w in _TOKEN.findall(e.text)} for e in evidence] or [set()]
+        distinctive = {t for t in terms if 0 < sum(t in s for s in stems) <= len(stems) / 2}
+        instances = frozenset().union(*(_INSTANCES.get(w, ()) for w in words))
+        values = []
+        for m in _COUNT.finditer(question):
+            run: list[str] = []  # the words counted: "how many random seeds" - seeds
+            for w in m.group(1).lower().split():
+                if w in _STOP | _GENERIC or len(w) < 2:
+                    if run:
+                        break
+                    continue
+                run.append(w)
+            values.append(frozenset(_stem(w) for w in run[-1:]))
+        if not re.match(r"\s*how\b(?! (?:many|much|long))", question, re.IGNORECASE):
+            # "What batch size": a value; "How were body sizes obtained": a procedure
+            for i, w in enumerate(words):
+                if w in _QUANTITIES:
+                    before = words[i - 1] if i and words[i - 1] not in _STOP | _GENERIC else ""
+                    values.append(frozenset(_stem(x) for x in (before, w) if x))
+        return cls(frozenset(question_terms(question)), frozenset(distinctive), instances, tuple(values))
+
+    def answered_by(self, sentence: str) -> bool:
+        """The sentence holds a distinctive question word, a named instance or most of the
+        question's words and, when the question asks for a category or a value, an instance of
+        it or the value with what it measures (any one, for questions that ask several things)."""
+        body = strip_cites(sentence)
+        words = [w.lower() for w in _WORDS.findall(body)]
+        stems = {_stem(w) for w in _TOKEN.findall(body)} | {_stem(w) for w in words}
+        named = self.instances.intersection(words)
+        covered = len(stems & self.terms) >= max(2, 2 * len(self.terms) / 3)
+        if not (stems & self.distinctive or named or covered):
+            return False
+        if not (self.instances or self.values):
+            return True
+        valued = any(c.isdigit() for c in _NOT_VALUE.sub(" ", body))
+        return bool(named or (valued and any(v <= stems for v in self.values)))
+
+
+def best_sentence(
+    question: str, evidence: Sequence[Evidence], *, strict: bool = False
+) -> tuple[int, str] | None:
     """The evidence sentence that answers the question most directly, if one clearly does.
 
     A sentence qualifies when it holds a question term that is distinctive within the evidence
     (found in at most half of the passages): the question's focus ("GPU", "optimizer"), not
     the paper's topic, which every passage shares. Questions name a category ("hardware"),
     answers an instance ("16 Cloud TPUs"): instances of the category count for more.
+    `strict` also asks for what the question asks (Focus.answered_by): an instance of the
+    category it names, the quantity it asks for with a value.
     """
     from core.retrieve import EXPANSIONS, title_boost
 
@@ -249,13 +344,16 @@ def best_sentence(question: str, evidence: Sequence[Evidence]) -> tuple[int, str
     stems = [{_stem(w) for w in _TOKEN.findall(e.text)} for e in evidence]
     df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
     distinctive = {t for t in weight if 0 < df[t] <= 0.5}
+    focus = Focus.of(question, evidence) if strict else None
     named = {w.lower() for w in _TOKEN.findall(question)} - _STOP - _GENERIC
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
     best: tuple[float, int, str] | None = None
     for n, e in enumerate(evidence, start=1):
         for sentence in split_sentences(e.text):
             words = {_stem(w) for w in _TOKEN.findall(sentence)}
-            if not words & distinctive or not 20 <= len(sentence) <= 600:
+            if not 20 <= len(sentence) <= 600:
+                continue
+            if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
@@ -273,12 +371,18 @@ def _cite(n: int, e: Evidence, quote: str, page_text: Callable[[str, int], str |
     return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True)
 
 
-def _on_topic(question: str, sentences: Sequence[Sentence]) -> bool:
-    """A supported sentence must also speak to the question (not just echo the passage)."""
-    terms = set(question_terms(question))
-    if not terms:
+def _on_topic(question: str, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> bool:
+    """A supported sentence must also answer the question, and so must the passage sentence
+    that supports it: a draft that restates the question around a true number does not."""
+    if not question_terms(question):
         return True
-    return any(s.supported and terms & {_stem(w) for w in _TOKEN.findall(s.text)} for s in sentences)
+    focus = Focus.of(question, evidence)
+    return any(
+        s.supported
+        and focus.answered_by(s.text)
+        and focus.answered_by(best_quote(s.text, evidence[s.cites[0] - 1].text))
+        for s in sentences
+    )
 
 
 def ground(
@@ -314,12 +418,13 @@ def ground(
                 continue
             citations[n] = citation
         sentences.append(Sentence(body, (n,), True, ""))
-    if any(s.supported for s in sentences) and _on_topic(question, sentences):
+    supported = sum(s.supported for s in sentences)
+    if 2 * supported >= len(sentences) and supported and _on_topic(question, sentences, evidence):
         text = " ".join(
             f"{s.text.rstrip('.')} [{s.cites[0]}]." if s.supported else s.text for s in sentences
         )
         return Grounded(text, False, tuple(sentences), tuple(sorted(citations.values(), key=lambda c: c.n)), "generated")
-    if question and (found := best_sentence(question, evidence)):
+    if question and (found := best_sentence(question, evidence, strict=True)):
         n, quote = found
         if citation := _cite(n, evidence[n - 1], quote, page_text):
             quoted = Sentence(quote, (n,), True, "")

@@ -41,6 +41,9 @@ EXPANSIONS: dict[str, str] = {
     "augmentation": "augment augmented flip flips crop crops rotation jitter mixup",
     "split": "train training validation dev test held-out",
     "preprocessing": "preprocessed normalized normalised tokenized cleaned filtered removed resized",
+    "cleaning": "cleaned filtered removed discarded excluded duplicates",
+    "filters": "filtered removed discarded excluded",
+    "de-duplication": "duplicates duplicate deduplicated",
     "epochs": "epoch steps iterations",
     "seed": "seeds random restarts",
     "available": "availability github repository released download code data",
@@ -112,7 +115,6 @@ class Retriever:
             ready = set(self.store.chunk_ids())
             dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
         dense = [cid for cid, _ in dense_hits]
-        dict(dense_hits)
         fused = rrf([lexical, dense], s.rrf_k)
         rows = self.store.chunks_by_id(fused)
         named = {w for w in _WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}

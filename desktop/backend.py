@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, Settings, ensure_samples
+from core import Library, QuestionSet, Settings, ensure_samples, extract, extract_table
 from desktop.workers import Job, JobRunner
 
 Callback = Callable[[Any], None] | None
@@ -182,6 +182,48 @@ class Backend(QObject):
         job = self._submit("ask", run, progress=progress, error=error, finished=finished)
         self.refresh()  # the history list gains the new turn
         return job
+
+    # ------------------------------------------------------------ extracting
+    def extract_table(
+        self,
+        qset: QuestionSet,
+        papers: Sequence[str] | None,
+        *,
+        use_llm: bool,
+        result: Callback,
+        error: Callback = None,
+    ) -> Job:
+        """Read the stored cells of a question set (computes nothing); ``result`` gets Rows."""
+        scope = list(papers) if papers is not None else None
+        return self._submit(
+            "extract-table",
+            lambda cancel: extract_table(self._lib(), qset, scope, use_llm=use_llm),
+            result=result,
+            **({"error": error} if error else {}),
+        )
+
+    def extract(
+        self,
+        qset: QuestionSet,
+        papers: Sequence[str] | None,
+        *,
+        use_llm: bool,
+        force: bool,
+        progress: Callback,
+        error: Callback,
+        finished: Callable[[], None] | None = None,
+    ) -> Job:
+        """Answer a question set; core's Extract events go to ``progress``."""
+        scope = list(papers) if papers is not None else None
+        return self._submit(
+            "extract",
+            lambda cancel: extract(
+                self._lib(), qset, scope, use_llm=use_llm, force=force, cancel=cancel
+            ),
+            progress=progress,
+            error=error,
+            finished=finished,
+        )
 
     # ------------------------------------------------------------ the model
     def load_model(self) -> Job:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +23,7 @@ from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.widgets import dialogs
 from desktop.widgets.ask_panel import AskPanel
+from desktop.widgets.extract_panel import ExtractPanel
 from desktop.widgets.history_panel import HistoryPanel
 from desktop.widgets.ingest_panel import IngestPanel
 from desktop.widgets.library_panel import LibraryPanel
@@ -40,6 +42,11 @@ class MainWindow(QMainWindow):
         self.library = LibraryPanel(model=self.papers)
         self.history = HistoryPanel(model=self.conversations)
         self.ask = AskPanel(backend=backend, evidence=self.evidence)
+        self.extract = ExtractPanel(backend=backend)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.ask, "Ask")
+        self.tabs.addTab(self.extract, "Extract")
         self.viewer = PdfViewer()
         self.ingest = IngestPanel(backend=backend, papers=self.papers, failures=self.failures)
         self.drops = DropFilter(self)
@@ -53,7 +60,7 @@ class MainWindow(QMainWindow):
         self.split.setHandleWidth(10)
         left.setHandleWidth(10)
         self.ask.split.setHandleWidth(10)
-        for w in (left, self.ask, self.viewer):
+        for w in (left, self.tabs, self.viewer):
             self.split.addWidget(w)
         self.split.setStretchFactor(1, 1)
         self.split.setChildrenCollapsible(False)
@@ -81,6 +88,7 @@ class MainWindow(QMainWindow):
         b.libraryFailed.connect(self._library_failed)
         self.drops.dropped.connect(self.add_dropped)
         self.library.scopeChanged.connect(self.ask.set_scope)
+        self.library.scopeChanged.connect(self.extract.set_selection)
         self.library.openPaper.connect(lambda p: self.show_source(p.path, 1, "", p.title))
         self.library.removeConfirmed.connect(b.remove)
         self.library.addRequested.connect(self.choose_files)
@@ -88,9 +96,15 @@ class MainWindow(QMainWindow):
         self.history.newRequested.connect(self.new_conversation)
         self.history.deleteConfirmed.connect(self.delete_conversation)
         self.ask.openSource.connect(self.show_source)
+        self.extract.openSource.connect(self.show_source)
+        self.extract.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.ask.conversationStarted.connect(lambda cid: self.history.select(cid))
         self.ingest.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.viewer.closed.connect(self.viewer.hide)
+        # The Extract table wants the width; the viewer comes back when a cell is opened.
+        self.tabs.currentChanged.connect(
+            lambda i: self.viewer.setVisible(i == 0 or self.viewer.path is not None)
+        )
         self.drops.install()  # last: it watches the widgets built above
 
     # ------------------------------------------------------------ building
@@ -135,6 +149,13 @@ class MainWindow(QMainWindow):
         action(ask, "New conversation", self.new_conversation, QKeySequence.StandardKey.New)
         action(ask, "Focus question", lambda: self.ask.question.setFocus(), "Ctrl+L")
         action(ask, "Stop answering", self.ask.stop, "Esc")
+        ext = self.menuBar().addMenu("E&xtract")
+        action(ext, "Ask view", lambda: self.tabs.setCurrentWidget(self.ask), "Ctrl+1")
+        action(ext, "Extract view", lambda: self.tabs.setCurrentWidget(self.extract), "Ctrl+2")
+        ext.addSeparator()
+        action(ext, "Run extraction", self.run_extraction, "Ctrl+Shift+R")
+        action(ext, "Stop extraction", self.extract.cancel)
+        action(ext, "Export table…", lambda: self.extract.choose_export())
         help_ = self.menuBar().addMenu("&Help")
         action(help_, "About Lantern", self.about)
 
@@ -151,6 +172,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Cancel what runs, wait for it to stop, free the models, then close."""
         self.ask.stop()
+        self.extract.cancel()
         self.ingest.cancel()
         self.statusBar().showMessage("Stopping…")
         self.backend.close()
@@ -159,6 +181,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ reactions
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.papers.set_papers(snap.papers)
+        self.extract.set_papers(snap.papers)
         self.conversations.set_items(snap.conversations)
         self.history.select(self.ask.conversation_id)
         n = len(snap.papers)
@@ -199,6 +222,10 @@ class MainWindow(QMainWindow):
             self.split.setSizes([sizes[0], max(sizes[1] - 480, 400), 480])
         if not self.viewer.open(Path(path), page, quote, title):
             self.statusBar().showMessage(self.viewer.notice.text(), 10000)
+
+    def run_extraction(self) -> None:
+        self.tabs.setCurrentWidget(self.extract)
+        self.extract.start()
 
     def add_dropped(self, papers: list[Path], models: list[Path]) -> None:
         if papers:

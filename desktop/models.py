@@ -170,7 +170,7 @@ def _display(row: LibraryRow) -> tuple[str, ...]:
     if p is None:
         return (row.path.name, "", "", "", row.status)
     year = str(p.year) if p.year else ""
-    return (p.title or p.path.name, _authors(p.authors), year, str(p.pages), row.status)
+    return (p.title or p.path.name, short_authors(p.authors), year, str(p.pages), row.status)
 
 
 def _sort_key(row: LibraryRow) -> tuple[Any, ...]:
@@ -182,7 +182,7 @@ def _sort_key(row: LibraryRow) -> tuple[Any, ...]:
     return (title, ", ".join(p.authors).casefold(), p.year or 0, p.pages, row.status)
 
 
-def _authors(authors: Sequence[str]) -> str:
+def short_authors(authors: Sequence[str]) -> str:
     """ "Lindqvist", "Weber & Raman", "Lindqvist et al." (surnames, as papers are cited)."""
 
     def surname(name: str) -> str:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from core.answer import (
     NOT_REPORTED,
+    Focus,
     build_messages,
     check_against,
     check_sentence,
@@ -146,3 +147,45 @@ def test_restating_the_question_is_not_support():
 def test_numbers_with_magnitude_suffix_are_checked():
     ok, why = check_against("It was trained on 800M words.", "It was trained on 2,500M words.")
     assert not ok and "800M" in why
+
+
+def test_a_value_question_needs_the_quantity_and_a_value():
+    focus = Focus.of("What batch size was used?", EVIDENCE)
+    assert focus.answered_by("It used a batch size of 64 and 40 epochs.")
+    assert not focus.answered_by("The batch size depends on the memory.")  # no value
+    assert not focus.answered_by("It used a learning rate of 0.0003.")  # another quantity
+
+
+def test_unreported_quantity_is_not_reported_even_beside_true_numbers():
+    # the draft's number is in the passage, but nothing there is a weight decay
+    g = ground("The weight decay was 0.0003 [1].", EVIDENCE, page_text, "What weight decay was used?")
+    assert g.abstained and g.text == NOT_REPORTED
+
+
+def test_counted_things_must_be_named():
+    vague = "As described in the methods section."  # the tiny model's usual draft
+    assert ground(vague, EVIDENCE, page_text, "How many random seeds were run?").abstained
+    g = ground(vague, EVIDENCE, page_text, "How many epochs were used?")
+    assert g.mode == "quoted" and "40 epochs" in g.citations[0].quote
+
+
+def test_a_category_question_needs_an_instance():
+    camera = ev(1, "Deep learning models classify the camera images; the framework runs nightly.", 2)
+    vague = "As described in the methods section."
+    g = ground(vague, [camera, EVIDENCE[1]], page_text, "Which deep learning framework was used?")
+    assert g.abstained
+    g = ground(vague, EVIDENCE, page_text, "Which optimizer was used?")
+    assert "Adam" in g.text and g.citations[0].quote in PAGES[("d1", 2)]
+
+
+def test_mostly_unsupported_draft_gives_way_to_a_quote():
+    g = ground("The model used an RTX 3090 GPU [1]. It ran on 8 TPUs [1]. It took 9 weeks [1].",
+               EVIDENCE, page_text, "Which GPU was used for training?")
+    assert g.mode == "quoted" and "RTX 3090" in g.citations[0].quote
+    assert [s.supported for s in g.sentences] == [True, False, False, True]
+
+
+def test_locate_keeps_the_longer_part_of_a_quote_across_pages():
+    pages = [(4, "text ends with Using the"), (5, "VESPA command we restricted the sequences to the longest transcript.")]
+    page, quote = locate("Using the VESPA command we restricted the sequences to the longest transcript.", pages)
+    assert page == 5 and quote.startswith("VESPA command") and quote in pages[1][1]

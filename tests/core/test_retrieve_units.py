@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from core.retrieve import fts_query, near_duplicate, rrf, shingles
+from core.settings import RetrievalSettings
 
 
 def test_fts_query_drops_stopwords_and_quotes_terms():
@@ -12,12 +13,21 @@ def test_fts_query_drops_stopwords_and_quotes_terms():
 def test_fts_query_adds_instances_of_method_categories():
     query = fts_query("Which hardware was used?")
     assert '"hardware"' in query and '"tpu"' in query and '"gpu"' in query
+    assert '"discarded"' in fts_query("What data cleaning was applied?")
 
 
 def test_rrf_rewards_agreement():
     scores = rrf([[1, 2, 3], [2, 1, 4]], k=60)
     assert max(scores, key=scores.get) in (1, 2)
     assert scores[2] > scores[3] and scores[1] > scores[4]
+
+
+def test_default_fusion_lets_one_retrievers_top_hit_through():
+    # within one paper, BM25's first hit is often the answer while the embedding misses it:
+    # it must outrank passages that both retrievers only place mid-list
+    lexical, dense = [7, *range(20, 40)], list(range(20, 40))
+    scores = rrf([lexical, dense], k=RetrievalSettings().rrf_k)
+    assert scores[7] > scores[30]
 
 
 def test_near_duplicate_on_overlapping_text():

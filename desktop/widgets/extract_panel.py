@@ -1,0 +1,369 @@
+"""Extracting: a question set answered for every paper, as a table that fills in live.
+
+Rows are papers, columns the set's questions; each cell is a short answer with its quote and
+page (click it to see the quote in the viewer), or "not reported". Cells are stored in the
+library, so the view shows earlier results at once and Run only computes what is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import QuestionSet, Row, write_table
+from core.types import Paper
+from desktop.backend import Backend
+from desktop.extract_model import ExtractTableModel, GapFilter
+from desktop.extract_run import ExtractRun, Progress, Summary, duration
+from desktop.quotes import snippet
+from desktop.widgets import dialogs
+from desktop.widgets.extract_sets import QuestionSetPicker
+from desktop.widgets.extract_table import ExtractTable
+from desktop.widgets.pdf_viewer import ElidedLabel
+
+# Save-dialog filter -> (format, long CSV)
+EXPORTS = {
+    "CSV, one row per paper (*.csv)": ("csv", False),
+    "CSV, one row per paper and question (*.csv)": ("csv", True),
+    "Markdown (*.md)": ("md", False),
+    "JSON (*.json)": ("json", False),
+}
+
+
+class ExtractPanel(QWidget):
+    """Choose a set and papers, run (or recompute) with progress and cancel, export."""
+
+    openSource = Signal(object, int, str, str)  # (pdf path, page, quote, title)
+    message = Signal(str)  # one line for the status bar
+
+    def __init__(self, *, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self.model = ExtractTableModel(self)
+        self.proxy = GapFilter(self)
+        self.proxy.set_source(self.model)
+        self.run: ExtractRun | None = None
+        self._starting = False  # Run pressed; the stored cells are being read first
+        self._selection: list[str] = []
+        self._doc_ids: frozenset[str] = frozenset()
+        self._ticket: object | None = None  # the latest table read; older ones are dropped
+        self.progress = ""  # the progress line in full (the label may cut it short)
+
+        self.sets = QuestionSetPicker()
+        self.sets.changed.connect(self.reload)
+        self.sets.problem.connect(self._show_notice)
+        self.scope = QComboBox()
+        self.scope.addItems(["All papers", "Selected in library"])
+        self.scope.setToolTip("Select papers in the library to extract from only those")
+        self.evidence_only = QCheckBox("Evidence only (no model)")
+        self.evidence_only.setToolTip(
+            "Fill each cell with the paper's best evidence sentence, without the language "
+            "model: fast, always verbatim (like `lantern extract --no-llm`). Each mode keeps "
+            "its own stored answers."
+        )
+        self.recompute_btn = self._button(
+            "Recompute",
+            "Answer every cell again, replacing the stored answers",
+            lambda: self.recompute(),
+        )
+        self.run_btn = self._button(
+            "Run", "Answer the cells not answered yet (Ctrl+Shift+R)", lambda: self.start()
+        )
+        self.run_btn.setObjectName("primary")
+        self.cancel_btn = self._button("Cancel", "Stop after the current cell", self.cancel)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("dim")
+        self.notice = QLabel()
+        self.notice.setObjectName("failLabel")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.hide()
+        self.progress_label = ElidedLabel()  # a long title must not widen the window
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(8)
+
+        self.table = ExtractTable(model=self.model, proxy=self.proxy)
+        self.table.openSource.connect(self.openSource)
+
+        self.gaps = QCheckBox("Only gaps (“not reported”)")
+        self.gaps.setToolTip("Show only the papers and questions with a “not reported” cell")
+        self.gaps.toggled.connect(self.proxy.set_enabled)
+        self.export_btn = self._button(
+            "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export()
+        )
+
+        row2 = QHBoxLayout()
+        row2.setSpacing(8)
+        row2.addWidget(self.scope)
+        row2.addWidget(self.evidence_only)
+        row2.addStretch(1)
+        row2.addWidget(self.recompute_btn)
+        row2.addWidget(self.run_btn)
+        row2.addWidget(self.cancel_btn)
+        self.progress_row = QWidget()  # in place of the summary while a run goes on
+        row3 = QHBoxLayout(self.progress_row)
+        row3.setContentsMargins(0, 0, 0, 0)
+        row3.addWidget(self.progress_label, 1)
+        row3.addWidget(self.bar)
+        self.bar.setFixedWidth(140)
+        self.progress_row.hide()
+        row4 = QHBoxLayout()
+        row4.addWidget(self.gaps)
+        row4.addStretch(1)
+        row4.addWidget(self.export_btn)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.sets)
+        layout.addLayout(row2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.progress_row)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row4)
+
+        self.scope.currentIndexChanged.connect(self.reload)
+        self.evidence_only.toggled.connect(self.reload)
+        self.set_selection([])
+        self._refresh()
+
+    def _button(self, text: str, tip: str, slot) -> QPushButton:  # noqa: ANN001
+        b = QPushButton(text)
+        b.setToolTip(tip)
+        b.clicked.connect(slot)
+        return b
+
+    # ------------------------------------------------------------ what is asked of what
+    @property
+    def qset(self) -> QuestionSet | None:
+        return self.sets.qset
+
+    def papers(self) -> list[str] | None:
+        """The papers to extract from: the library's selection, or None for all."""
+        return list(self._selection) if self.scope.currentIndex() == 1 else None
+
+    @property
+    def use_llm(self) -> bool:
+        return not self.evidence_only.isChecked()
+
+    def set_selection(self, doc_ids: list[str]) -> None:
+        """The library's selected papers (wired to LibraryPanel.scopeChanged)."""
+        self._selection = list(doc_ids)
+        n = len(doc_ids)
+        self.scope.setItemText(1, f"Selected in library ({n})" if n else "Selected in library")
+        self.scope.model().item(1).setEnabled(bool(n))
+        if self.scope.currentIndex() == 1:
+            if n:
+                self.reload()
+            else:
+                self.scope.setCurrentIndex(0)  # reloads
+
+    def set_papers(self, papers: list[Paper]) -> None:
+        """The library changed (wired to the window's snapshot): show new or removed rows."""
+        ids = frozenset(p.doc_id for p in papers)
+        if ids != self._doc_ids:
+            self._doc_ids = ids
+            self.reload()
+
+    # ------------------------------------------------------------ stored results
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().showEvent(event)
+        self.reload()  # re-opening the view shows what is stored, computing nothing
+
+    def reload(self) -> None:
+        """Read the stored cells of the chosen set, papers and mode (a quick background job)."""
+        if self.busy() or not self.isVisible() or self.qset is None:
+            return
+        self._read_table(lambda rows: self._show_table(rows))
+
+    def _read_table(self, then) -> None:  # noqa: ANN001
+        self._ticket = ticket = object()
+        qset = self.qset
+        self._backend.extract_table(
+            qset,
+            self.papers(),
+            use_llm=self.use_llm,
+            result=lambda rows: self._ticket is ticket and then(rows),
+            error=lambda msg: self._ticket is ticket and self._failed(msg),
+        )
+
+    def _show_table(self, rows: list[Row]) -> None:
+        self.model.set_table(self.qset, rows)
+        self._refresh()
+
+    def _failed(self, message: str) -> None:
+        self._starting = False
+        self._show_notice(f"Could not read the stored answers: {message}")
+        self._refresh()
+
+    # ------------------------------------------------------------ running
+    def busy(self) -> bool:
+        return self._starting or self.run is not None
+
+    def start(self, *, force: bool = False) -> None:
+        """Read what is stored, then compute the other cells (all of them when ``force``)."""
+        if self.busy() or self.qset is None:
+            return
+        self._starting = True
+        self._show_notice("")
+        self._refresh()
+        self._read_table(lambda rows: self._begin(rows, force))
+
+    def recompute(self) -> None:
+        _, stored, _ = self.model.counts()
+        if stored and not dialogs.confirm(
+            self,
+            "Recompute",
+            f"Answer all {self.model.counts()[0]} cells again?",
+            "Recompute",
+            detail="The stored answers of this question set and mode are replaced.",
+        ):
+            return
+        self.start(force=True)
+
+    def cancel(self) -> None:
+        if self.run is not None:
+            self.run.cancel()
+            self.cancel_btn.setEnabled(False)
+            self._progress("Stopping after the current cell…")
+
+    def _begin(self, rows: list[Row], force: bool) -> None:
+        self._starting = False
+        qset = self.qset
+        self._show_table(rows)
+        todo = [
+            (r.paper, q) for r in rows for q in qset.questions if force or r.cells[q.id] is None
+        ]
+        if not todo:
+            self.message.emit(
+                "Every cell is answered already; Recompute answers them again."
+                if rows
+                else "No papers to extract from."
+            )
+            return
+        if force:
+            for paper, q in todo:
+                self.model.set_cell(paper.doc_id, q.id, None)
+        self.run = ExtractRun(
+            backend=self._backend,
+            qset=qset,
+            todo=todo,
+            use_llm=self.use_llm,
+            force=force,
+            parent=self,
+        )
+        self.run.cellStarted.connect(self._on_started)
+        self.run.cellDone.connect(
+            lambda ev: self.model.set_cell(ev.doc_id, ev.question_id, ev.cell)
+        )
+        self.run.cellDone.connect(lambda ev: (self.bar.setValue(ev.index), self._refresh_summary()))
+        self.run.ended.connect(self._on_ended)
+        self.bar.setRange(0, len(todo))
+        self.bar.setValue(0)
+        self._progress(f"Starting {len(todo)} cells…")
+        self.cancel_btn.setEnabled(True)
+        self._refresh()
+        self.run.start()
+
+    def _on_started(self, p: Progress) -> None:
+        self.model.set_running(p.paper.doc_id, p.question.id)
+        eta = f" · about {duration(p.eta_s)} left" if p.eta_s is not None else ""
+        title = snippet(p.paper.title or p.paper.path.name, 36)
+        self._progress(f"Cell {p.index} of {p.total} — {title} — {p.question.label}{eta}")
+        self.progress_label.setToolTip(f"{p.paper.title}\n{p.question.question}")
+        self.bar.setValue(p.index - 1)
+
+    def _on_ended(self, s: Summary) -> None:
+        self.run = None
+        self.model.set_running(None)
+        if s.error:
+            self._show_notice(f"Extraction stopped: {s.error}")
+        self.message.emit(s.text())
+        self._refresh()
+        self.reload()  # the stored table: what a cancelled run left out shows as before
+
+    # ------------------------------------------------------------ export
+    def choose_export(self) -> Path | None:
+        if self.qset is None or not self.model.rowCount():
+            return None
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        chosen, kind = QFileDialog.getSaveFileName(
+            self, "Export the table", str(Path(docs) / f"{self.qset.id}.csv"), ";;".join(EXPORTS)
+        )
+        if not chosen:
+            return None
+        fmt, long = EXPORTS.get(kind, ("csv", False))
+        path = Path(chosen)
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_name(f"{path.name}.{fmt}")
+        return self.export(path, fmt, long=long)
+
+    def export(self, path: Path, fmt: str, *, long: bool = False) -> Path | None:
+        """Write the table as shown (all rows, whatever the filter) with core's writer."""
+        if self.qset is None:
+            return None
+        try:
+            written = write_table(self.model.rows(), self.qset, path, fmt, long=long)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
+            return None
+        self.message.emit(f"Saved the table to {written}")
+        return written
+
+    # ------------------------------------------------------------ display
+    def _refresh(self) -> None:
+        busy = self.busy()
+        self.sets.set_busy(busy)
+        for w in (self.scope, self.evidence_only, self.recompute_btn):
+            w.setEnabled(not busy)
+        self.run_btn.setEnabled(not busy and self.qset is not None)
+        self.export_btn.setEnabled(self.model.rowCount() > 0)
+        running = self.run is not None
+        self.progress_row.setVisible(running)
+        self.summary.setVisible(not running)
+        self.run_btn.setVisible(not running)
+        self.cancel_btn.setVisible(running)
+        self._refresh_summary()
+
+    def _refresh_summary(self) -> None:
+        qset, rows = self.qset, self.model.rowCount()
+        if qset is None:
+            self.summary.setText("Open a question set to begin.")
+            return
+        if not rows:
+            self.summary.setText(f"{qset.title}: no papers to extract from yet — add some PDFs.")
+            return
+        total, stored, missing = self.model.counts()
+        n = len(qset.questions)
+        parts = [
+            f"{rows} paper{'s' if rows != 1 else ''} × {n} question{'s' if n != 1 else ''}",
+            f"{stored} of {total} cells answered" if stored < total else "all cells answered",
+        ]
+        if missing:
+            parts.append(f"{missing} not reported")
+        self.summary.setText(" · ".join(parts))
+
+    def _progress(self, text: str) -> None:
+        self.progress = text
+        self.progress_label.set_full_text(text)
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
