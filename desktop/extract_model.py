@@ -206,10 +206,6 @@ class GapFilter(QSortFilterProxyModel):
         # A cell that arrives can open or close a gap: filter again (rows and columns).
         model.dataChanged.connect(self._refilter)
 
-    @property
-    def enabled(self) -> bool:
-        return self._on
-
     def set_enabled(self, on: bool) -> None:
         self.beginFilterChange()
         self._on = on

@@ -103,7 +103,10 @@ class ExtractPanel(QWidget):
         self.table.openSource.connect(self.openSource)
 
         self.gaps = QCheckBox("Only gaps (“not reported”)")
-        self.gaps.setToolTip("Show only the papers and questions with a “not reported” cell")
+        self.gaps.setToolTip(
+            "Show only the papers and questions with a “not reported” cell; "
+            "answers shrink to a tick and their page"
+        )
         self.gaps.toggled.connect(self.proxy.set_enabled)
         self.export_btn = self._button(
             "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export()

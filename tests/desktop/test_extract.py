@@ -14,6 +14,7 @@ from core.extract import parse_question_set
 from core.types import Paper
 from desktop.extract_model import ExtractTableModel, GapFilter, StatusRole
 from desktop.models import ItemRole
+from desktop.widgets import dialogs
 from desktop.widgets.extract_sets import QuestionSetEditor, QuestionSetPicker
 from tests.desktop.util import wait_idle
 
@@ -168,6 +169,14 @@ def test_run_fills_the_table_live_opens_quotes_filters_and_exports(
     with long.open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == 6
 
+    # Recompute asks first, then answers every cell again.
+    monkeypatch.setattr(dialogs, "confirm", lambda *a, **k: True)
+    panel.recompute()
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=60_000)
+    wait_idle(qtbot, window)
+    assert messages[-1].startswith("Finished: 6 cells answered")
+    assert "RTX 3090" in find(panel, "Camera-Trap", "hardware").data()
+
     # Re-opening the view reads what is stored and computes nothing.
     monkeypatch.setattr(window.backend, "extract", lambda *a, **k: pytest_fail("recomputed"))
     panel.model.set_table(panel.qset, [])
@@ -218,11 +227,24 @@ def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
     assert not panel.notice.isVisibleTo(window) and not panel.progress_row.isVisibleTo(window)
     assert panel.run_btn.isEnabled() and panel.sets.combo.isEnabled()
 
-    panel.start()  # resumes: only the cells not stored are answered
+    # Run resumes: only the cells not stored are answered. A job asked for meanwhile (here
+    # a library refresh; a question alike) runs between two cells, not after the whole run.
+    during: list[bool] = []
+    window.backend.snapshot.connect(lambda snap: during.append(panel.busy()))
+    asked: list[int] = []
+
+    def refresh_at_five(*args: object) -> None:
+        if panel.model.counts()[1] == 5 and not asked:
+            asked.append(1)
+            window.backend.refresh()
+
+    panel.model.dataChanged.connect(refresh_at_five)
+    panel.start()
     qtbot.waitUntil(lambda: not panel.busy(), timeout=60_000)
     wait_idle(qtbot, window)
     assert messages[-1].startswith(f"Finished: {total - 3} cells answered")
     assert panel.model.counts()[1] == total
+    assert asked and during[:1] == [True]
 
 
 def test_model_answers_the_selected_paper(qtbot, make_window, tmp_path):
