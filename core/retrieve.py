@@ -64,6 +64,15 @@ def fts_query(question: str) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+def instance_query(question: str) -> str:
+    """FTS5 MATCH for the instances of the categories a question names ("adam" OR "sgd" ...
+    for "optimizer"), or "" when it names none. Ranked on their own, these find the sentence
+    that names the answer even where the question's other words are everywhere in the paper."""
+    words = _WORD.findall(question.lower())
+    extra = [w for word in words for w in EXPANSIONS.get(word.strip(".-"), "").split()]
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(extra))
+
+
 def title_boost(words: set[str], title: str) -> float:
     """1.6 when the question names the paper ("BERT: Pre-training ..."), 1.3 when the title
     mentions a question word elsewhere, else 1."""
@@ -108,6 +117,9 @@ class Retriever:
         s = self.settings
         k = k or s.k
         lexical = [cid for cid, _ in self.store.fts_search(fts_query(question), s.candidates, papers)]
+        rankings = [lexical]
+        if instances := instance_query(question):
+            rankings.append([cid for cid, _ in self.store.fts_search(instances, s.candidates, papers)])
         allowed = set(self.store.chunk_ids(papers)) if papers is not None else None
         qvec = self.embedder.embed([question])[0]
         dense_hits = self.index.query(qvec, s.candidates, allowed)
@@ -115,7 +127,7 @@ class Retriever:
             ready = set(self.store.chunk_ids())
             dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
         dense = [cid for cid, _ in dense_hits]
-        fused = rrf([lexical, dense], s.rrf_k)
+        fused = rrf([*rankings, dense], s.rrf_k)
         rows = self.store.chunks_by_id(fused)
         named = {w for w in _WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
@@ -124,7 +136,7 @@ class Retriever:
             if papers is None:  # across the library, prefer the paper the question names
                 fused[cid] *= title_boost(named, row["title"])
         # Best possible fused score: first in both lists. Scale scores into 0..1.
-        top = 2.0 / (s.rrf_k + 1)
+        top = (len(rankings) + 1) / (s.rrf_k + 1)
         ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])
 
         chosen: list[int] = []

@@ -36,3 +36,10 @@ def test_near_duplicate_on_overlapping_text():
     c = shingles("completely different words about optimizers and learning rates here")
     assert near_duplicate(a, b)
     assert not near_duplicate(a, c)
+
+
+def test_instance_query_names_what_answers_a_category():
+    from core.retrieve import instance_query
+
+    assert '"adam"' in instance_query("Which optimizer was used?")
+    assert instance_query("What was the main finding?") == ""
