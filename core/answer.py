@@ -234,8 +234,8 @@ def question_terms(question: str) -> list[str]:
 # hardware?" - "8 V100 GPUs"). Narrower than retrieval's EXPANSIONS, which also holds words
 # that merely sit near an answer ("cluster", "implemented").
 _HARDWARE = "gpu gpus tpu tpus cpu cpus nvidia v100 a100 h100 p100 k80 titan rtx geforce xeon"
-_OPTIMIZERS = "adam adamw sgd momentum rmsprop adagrad adadelta lamb lbfgs l-bfgs"
-_FRAMEWORKS = "pytorch tensorflow jax keras fairseq theano caffe mxnet allennlp scikit-learn sklearn"
+_OPTIMIZERS = "adam adamw sgd momentum rmsprop adagrad adadelta lamb lbfgs"
+_FRAMEWORKS = "pytorch tensorflow jax keras fairseq theano caffe mxnet allennlp scikit sklearn"
 _LANGUAGES = "python java javascript perl julia matlab fortran c++ rust"
 _INSTANCES: dict[str, frozenset[str]] = {
     word: frozenset(names.split())
@@ -273,17 +273,19 @@ class Focus:
     terms: frozenset[str]  # question_terms
     distinctive: frozenset[str]  # question stems in at most half the passages: not the topic
     instances: frozenset[str]  # names of the categories the question asks for
-    values: tuple[frozenset[str], ...]  # each value asked: stems that come with it ("batch", "size")
+    values: tuple[frozenset[str], ...]  # per value asked, the stems it comes with: batch, size
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
         from core.retrieve import EXPANSIONS
 
         words = [w.lower() for w in _WORDS.findall(question)]
+        asked = question_terms(question)
         extra = " ".join(EXPANSIONS.get(w, "") for w in _TOKEN.findall(question.lower()))
-        terms = question_terms(question) + question_terms(extra)
         stems = [{_stem(w) for w in _TOKEN.findall(e.text)} for e in evidence] or [set()]
-        distinctive = {t for t in terms if 0 < sum(t in s for s in stems) <= len(stems) / 2}
+        distinctive = {
+            t for t in asked + question_terms(extra) if 0 < sum(t in s for s in stems) <= len(stems) / 2
+        }
         instances = frozenset().union(*(_INSTANCES.get(w, ()) for w in words))
         values = []
         for m in _COUNT.finditer(question):
@@ -301,7 +303,7 @@ class Focus:
                 if w in _QUANTITIES:
                     before = words[i - 1] if i and words[i - 1] not in _STOP | _GENERIC else ""
                     values.append(frozenset(_stem(x) for x in (before, w) if x))
-        return cls(frozenset(question_terms(question)), frozenset(distinctive), instances, tuple(values))
+        return cls(frozenset(asked), frozenset(distinctive), instances, tuple(values))
 
     def answered_by(self, sentence: str) -> bool:
         """The sentence holds a distinctive question word, a named instance or most of the
@@ -394,8 +396,9 @@ def ground(
     """Check every sentence of a draft answer and build verbatim citations.
 
     A draft that says the passages lack the answer becomes NOT_REPORTED. A draft whose
-    sentences all fail the check is replaced by the evidence sentence that answers the question
-    most directly (mode "quoted"), or by NOT_REPORTED when no sentence clearly does.
+    sentences mostly fail the check, or whose supported sentences do not give what the question
+    asks (Focus), is replaced by the evidence sentence that answers the question most directly
+    (mode "quoted"), or by NOT_REPORTED when no sentence does.
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not _NUMBER.search(strip_cites(draft)):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +102,32 @@ def near_duplicate(a: set, b: set, threshold: float = 0.6) -> bool:
     return len(a & b) / min(len(a), len(b)) >= threshold
 
 
+def diverse(
+    ranked: Sequence[int], rows: Mapping[int, Mapping], k: int, max_per_page: int
+) -> list[int]:
+    """The first k of `ranked` that are not near-duplicates of a better one and do not show
+    a page more than max_per_page times; a passage that runs onto a page not yet shown that
+    often still adds a page (the answer may sit on the page it ends on)."""
+    chosen: list[int] = []
+    seen_shingles: list[set] = []
+    per_page: dict[tuple[str, int], int] = {}
+    for cid in ranked:
+        row = rows[cid]
+        keys = [(row["doc_id"], p) for p in range(row["page_start"], row["page_end"] + 1)]
+        if all(per_page.get(key, 0) >= max_per_page for key in keys):
+            continue
+        sh = shingles(row["text"])
+        if any(near_duplicate(sh, other) for other in seen_shingles):
+            continue
+        chosen.append(cid)
+        seen_shingles.append(sh)
+        for key in keys:
+            per_page[key] = per_page.get(key, 0) + 1
+        if len(chosen) == k:
+            break
+    return chosen
+
+
 class Retriever:
     """Finds the passages that best answer a question, optionally within some papers."""
 
@@ -138,23 +164,7 @@ class Retriever:
         # Best possible fused score: first in both lists. Scale scores into 0..1.
         top = (len(rankings) + 1) / (s.rrf_k + 1)
         ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])
-
-        chosen: list[int] = []
-        seen_shingles: list[set] = []
-        per_page: dict[tuple[str, int], int] = {}
-        for cid in ranked:
-            row = rows[cid]
-            key = (row["doc_id"], row["page_start"])
-            if per_page.get(key, 0) >= s.max_per_page:
-                continue
-            sh = shingles(row["text"])
-            if any(near_duplicate(sh, other) for other in seen_shingles):
-                continue
-            chosen.append(cid)
-            seen_shingles.append(sh)
-            per_page[key] = per_page.get(key, 0) + 1
-            if len(chosen) == k:
-                break
+        chosen = diverse(ranked, rows, k, s.max_per_page)
         return [
             Evidence(
                 chunk_id=cid,

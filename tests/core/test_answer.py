@@ -158,7 +158,8 @@ def test_a_value_question_needs_the_quantity_and_a_value():
 
 def test_unreported_quantity_is_not_reported_even_beside_true_numbers():
     # the draft's number is in the passage, but nothing there is a weight decay
-    g = ground("The weight decay was 0.0003 [1].", EVIDENCE, page_text, "What weight decay was used?")
+    question = "What weight decay was used?"
+    g = ground("The weight decay was 0.0003 [1].", EVIDENCE, page_text, question)
     assert g.abstained and g.text == NOT_REPORTED
 
 
@@ -170,7 +171,7 @@ def test_counted_things_must_be_named():
 
 
 def test_a_category_question_needs_an_instance():
-    camera = ev(1, "Deep learning models classify the camera images; the framework runs nightly.", 2)
+    camera = ev(1, "Deep learning models classify the images; the framework runs nightly.", 2)
     vague = "As described in the methods section."
     g = ground(vague, [camera, EVIDENCE[1]], page_text, "Which deep learning framework was used?")
     assert g.abstained
@@ -186,6 +187,7 @@ def test_mostly_unsupported_draft_gives_way_to_a_quote():
 
 
 def test_locate_keeps_the_longer_part_of_a_quote_across_pages():
-    pages = [(4, "text ends with Using the"), (5, "VESPA command we restricted the sequences to the longest transcript.")]
-    page, quote = locate("Using the VESPA command we restricted the sequences to the longest transcript.", pages)
+    tail = "VESPA command we restricted the sequences to the longest transcript."
+    pages = [(4, "the page ends with Using the"), (5, tail)]
+    page, quote = locate(f"Using the {tail}", pages)
     assert page == 5 and quote.startswith("VESPA command") and quote in pages[1][1]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from core.retrieve import fts_query, near_duplicate, rrf, shingles
+from core.retrieve import diverse, fts_query, near_duplicate, rrf, shingles
 from core.settings import RetrievalSettings
 
 
@@ -43,3 +43,17 @@ def test_instance_query_names_what_answers_a_category():
 
     assert '"adam"' in instance_query("Which optimizer was used?")
     assert instance_query("What was the main finding?") == ""
+
+
+def test_diversity_keeps_a_passage_that_runs_onto_a_new_page():
+    def row(page: int, end: int, text: str) -> dict:
+        return {"doc_id": "d", "page_start": page, "page_end": end, "text": text}
+
+    rows = {
+        1: row(11, 11, "fine-tuning details for the adversarial filtering rounds on page eleven"),
+        2: row(11, 11, "human validation setup with six answers to choose from on page eleven"),
+        3: row(11, 12, "we continue training for ten epochs and use a learning rate of 2e-5"),
+        4: row(11, 11, "yet another passage about page eleven and nothing else at all here"),
+        5: row(3, 3, "a passage on page three about the dataset and its construction steps"),
+    }
+    assert diverse([1, 2, 3, 4, 5], rows, k=4, max_per_page=2) == [1, 2, 3, 5]
