@@ -305,7 +305,8 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
     rows.append(("bench wall time", "", f"{time.perf_counter() - t_start:.0f} s", "~10 min"))
     print_table(rows)
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "ingestion": ing}, indent=2))
+        args.json.write_text(json.dumps({"rows": rows, "ingestion": ing, "answers": details},
+                                         indent=2))
 
 
 def evidence_rows(
@@ -336,6 +337,7 @@ def answer_rows(
     verbatim: list[bool] = []
     unsupported: list[bool] = []
     quoted = 0
+    details.clear()
     for i, q in enumerate(asked, 1):
         print(f"  {i}/{len(asked)}", file=sys.stderr, end="\r", flush=True)
         for event in lib.ask(q["question"], papers=[doc_ids[q["pdf"]]]):
@@ -363,6 +365,10 @@ def answer_rows(
             res["recipe"]["first"].append(first)
         answer = "".join(parts).strip()
         score(res["recipe"], q, answer, bool(RECIPE_ABSTAIN.search(answer)) or not answer)
+        details.append({"pdf": q["pdf"], "question": q["question"],
+                        "answerable": q.get("answerable", True), "gold": q["answer"],
+                        "lantern": a.answer, "mode": a.mode, "lantern_abstained": a.abstained,
+                        "recipe": answer})
     r, lt = res["recipe"], res["lantern"]
     n_q = f"n={len(asked)}"
     return [
@@ -381,6 +387,9 @@ def answer_rows(
         (f"first token, median ({n_q})", median_s(r["first"]), median_s(lt["first"]), "<= recipe"),
         ("total per question, median", median_s(r["total"]), median_s(lt["total"]), ""),
     ]
+
+
+details: list[dict] = []  # per question, for --json
 
 
 def score(acc: dict[str, list], q: dict, answer: str, abstained: bool) -> None:

@@ -283,7 +283,8 @@ def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
                           "problems": list(r.problems), "repaired": list(r.repaired),
                           "consistent": r.consistent}, indent=2))
     else:
-        print(f"{r.papers} papers, {r.chunks} chunks, {r.vectors} vectors")
+        print(f"{r.papers} papers, {r.chunks} chunks, {r.vectors} vectors "
+              "(reference lists are searched by keyword only)")
         for p in r.problems:
             print(f"problem:  {p}")
         for p in r.repaired:

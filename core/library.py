@@ -28,7 +28,7 @@ from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
 from core.retrieve import Retriever
 from core.settings import Settings
-from core.store import Store
+from core.store import KEYWORD_ONLY_SECTIONS, Store
 from core.types import (
     Answer,
     AnswerDone,
@@ -191,7 +191,7 @@ class Library:
         """Embed chunks that have no vector (after a crash or a change of embedding settings)."""
         with self._lock:
             index = self._vectors()
-            missing = sorted(set(self.store.chunk_ids()) - index.ids())
+            missing = sorted(set(self.store.chunk_ids(embedded=True)) - index.ids())
             if not missing:
                 return 0
             log.info("embedding %d chunks that have no vector yet", len(missing))
@@ -257,7 +257,8 @@ class Library:
                     break
                 yield FileStarted(i, len(files), path)
                 try:
-                    result = yield from self._add_one(path, i, len(files), cancel)
+                    upcoming = files[i] if i < len(files) else None
+                    result = yield from self._add_one(path, i, len(files), cancel, upcoming)
                 except IngestError as exc:
                     result = FileResult(i, len(files), path, "failed", error=str(exc))
                 if result is None:  # cancelled mid-file: nothing of it was kept
@@ -277,8 +278,21 @@ class Library:
             self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
         return self._parser.parse(path)
 
+    def _read_ahead(self, path: Path | None) -> None:
+        """Let the PDF reader process start on the next file while this one is embedded (on
+        two cores this hides most of the reading time); unchanged files are not read."""
+        if path is None or self._parser is None:
+            return
+        try:
+            if path.is_file() and not self.store.find_by_sha(
+                file_sha256(path), self.settings.chunking_key()
+            ):
+                self._parser.prefetch(path)
+        except (OSError, IngestError) as exc:  # reported when that file's turn comes
+            log.debug("not reading %s ahead: %s", path, exc)
+
     def _add_one(
-        self, path: Path, i: int, total: int, cancel: threading.Event
+        self, path: Path, i: int, total: int, cancel: threading.Event, upcoming: Path | None = None
     ) -> Iterator[IngestEvent]:
         if not path.exists():
             raise IngestError(f"{path}: file not found")
@@ -295,6 +309,7 @@ class Library:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
         doc = self._parse(path)
+        self._read_ahead(upcoming)
         from core.ingest import chunk_document
 
         chunks = chunk_document(doc, self.settings.chunking)
@@ -303,17 +318,19 @@ class Library:
         doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
+        embed = [(cid, c.text) for cid, c in zip(ids, chunks, strict=True)
+                 if c.section not in KEYWORD_ONLY_SECTIONS]
         try:
             vectors = []
-            for start in range(0, len(chunks), EMBED_BATCH):
+            for start in range(0, len(embed), EMBED_BATCH):
                 if cancel.is_set():
                     raise _Cancelled
-                yield FileProgress(path, "embedding", start, len(chunks))
-                vectors.extend(self.embedder.embed([c.text for c in chunks[start : start + EMBED_BATCH]]))
-            yield FileProgress(path, "indexing", len(chunks), len(chunks))
+                yield FileProgress(path, "embedding", start, len(embed))
+                vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
+            yield FileProgress(path, "indexing", len(embed), len(embed))
             with self._lock:
                 index = self._vectors()
-                index.add(ids, vectors)
+                index.add([cid for cid, _ in embed], vectors)
                 index.save()
                 old_ids = set(self.store.chunk_ids([p.doc_id for p in previous])) if previous else set()
                 self.store.mark_ready(doc_id, replaces=[p.doc_id for p in previous])
@@ -462,7 +479,7 @@ class Library:
                 problems.append(f"full-text index damaged ({exc})")
                 self.store.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
                 repaired.append("rebuilt the full-text index")
-            chunk_ids = set(self.store.chunk_ids())
+            chunk_ids = set(self.store.chunk_ids(embedded=True))
             if chunk_ids or self._has_index():
                 index = self._vectors()
                 orphans = index.ids() - self.store.all_chunk_ids()
@@ -480,7 +497,12 @@ class Library:
             else:
                 vectors = set()
             papers, _, chunks = self.store.counts()
-            consistent = vectors == set(self.store.chunk_ids()) and not self.store.unfinished()
+            # every chunk that gets a vector has one; libraries from before KEYWORD_ONLY_SECTIONS
+            # also hold vectors of reference lists, which are harmless
+            consistent = (
+                set(self.store.chunk_ids(embedded=True)) <= vectors <= set(self.store.chunk_ids())
+                and not self.store.unfinished()
+            )
         return DoctorReport(papers, chunks, len(vectors), tuple(problems), tuple(repaired), consistent)
 
     def _recover_locked(self) -> None:

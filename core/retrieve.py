@@ -6,8 +6,6 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from core.settings import RetrievalSettings
 from core.store import Store
 from core.types import Evidence
@@ -179,11 +177,3 @@ class Retriever:
             )
             for cid in chosen
         ] if chosen else []
-
-    def similarity(self, question: str, evidence: Sequence[Evidence]) -> list[float]:
-        """Cosine similarity of the question to each passage (for abstention decisions)."""
-        if not evidence:
-            return []
-        vecs = self.index.vectors([e.chunk_id for e in evidence])
-        q = self.embedder.embed([question])[0]
-        return [float(v) for v in vecs @ q / (np.linalg.norm(vecs, axis=1) + 1e-12)]

@@ -72,6 +72,12 @@ CREATE TABLE IF NOT EXISTS turns (
 """
 
 
+# Sections found by keyword search only, never embedded. A reference list is a third of the
+# chunks of a typical paper; its vectors match any question on a cited title's words (retrieval
+# weighted them down to 0.15 anyway), and embedding them was a third of the ingestion time.
+KEYWORD_ONLY_SECTIONS = ("references",)
+
+
 class Store:
     """Thin typed wrapper around one SQLite database in WAL mode."""
 
@@ -201,9 +207,15 @@ class Store:
         ).fetchone()
         return row["text"] if row else None
 
-    def chunk_ids(self, doc_ids: Sequence[str] | None = None, state: str = "ready") -> list[int]:
+    def chunk_ids(
+        self, doc_ids: Sequence[str] | None = None, state: str = "ready", *, embedded: bool = False
+    ) -> list[int]:
+        """Ids of the chunks of papers in `state`; `embedded`: only those that get a vector."""
         sql = "SELECT c.id FROM chunks c JOIN papers p USING (doc_id) WHERE p.state = ?"
         args: list = [state]
+        if embedded:
+            sql += f" AND c.section NOT IN ({','.join('?' * len(KEYWORD_ONLY_SECTIONS))})"
+            args += list(KEYWORD_ONLY_SECTIONS)
         if doc_ids is not None:
             sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
             args += list(doc_ids)

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Self
@@ -106,6 +107,7 @@ class ParserProcess:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
+        self._ahead: tuple[str, float] | None = None  # (path, when sent) read ahead by prefetch
 
     def _start(self) -> Connection:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
@@ -138,6 +140,7 @@ class ParserProcess:
         """End the child: politely, or at once after a timeout."""
         process, conn = self._process, self._conn
         self._process = self._conn = None
+        self._ahead = None
         if conn is not None:
             if not kill:
                 try:
@@ -153,17 +156,38 @@ class ParserProcess:
                 process.kill()
                 process.join(2)
 
+    def _send(self, path: str) -> Connection:
+        conn = self._start()
+        try:
+            conn.send(path)
+        except (OSError, ValueError):  # the idle child was killed from outside: start anew
+            self._stop(kill=True)
+            conn = self._start()
+            conn.send(path)
+        return conn
+
+    def prefetch(self, path: Path) -> None:
+        """Start reading `path` now, while the caller does other work (embeds the previous file);
+        parse(path) then picks the result up. The time limit counts from here."""
+        with self._lock:
+            if self._ahead is None:
+                wanted = str(Path(path).resolve())
+                self._send(wanted)
+                self._ahead = (wanted, time.monotonic())
+
     def parse(self, path: Path) -> ParsedDocument:
         """read_pdf(path) in the child; IngestError subclasses for bad files, timeouts and crashes."""
+        wanted = str(Path(path).resolve())
         with self._lock:
-            conn = self._start()
-            try:
-                conn.send(str(Path(path).resolve()))
-            except (OSError, ValueError):  # the idle child was killed from outside: start anew
-                self._stop(kill=True)
-                conn = self._start()
-                conn.send(str(Path(path).resolve()))
             timeout = self.settings.timeout_s
+            if self._ahead is not None and self._ahead[0] == wanted:
+                conn, sent = self._conn, self._ahead[1]
+                self._ahead = None
+                timeout = max(0.0, timeout - (time.monotonic() - sent))
+            else:
+                if self._ahead is not None:  # read ahead for nothing (cancelled): drop that work
+                    self._stop(kill=True)
+                conn = self._send(wanted)
             try:
                 ready = conn.poll(timeout)
                 reply = conn.recv() if ready else None
@@ -173,7 +197,8 @@ class ParserProcess:
                 log.debug("%s: no answer after %s s; killing the reader", path, timeout)
                 self._stop(kill=True)
                 raise ParseTimeoutError(
-                    f"took longer than {timeout:g} s to read; the file may be malformed. {_RESAVE.capitalize()}"
+                    f"took longer than {self.settings.timeout_s:g} s to read; the file may be "
+                    f"malformed. {_RESAVE.capitalize()}"
                 )
         if reply[0] == "ok":
             return dataclasses.replace(reply[1], path=Path(path))

@@ -64,3 +64,26 @@ def test_a_dead_child_is_replaced(parser, folder):
     os.kill(parser._process.pid, signal.SIGKILL)
     parser._process.join(5)
     assert parser.parse(path).pages
+
+
+def test_a_file_read_ahead_is_picked_up_by_parse(parser, folder):
+    path = pdfs.ecology_paper(folder)
+    parser.prefetch(path)
+    pid = parser._process.pid
+    doc = parser.parse(path)
+    assert doc.path == path and doc.meta.title == pdfs.ECOLOGY_TITLE
+    assert parser._process.pid == pid and parser._ahead is None
+
+
+def test_a_file_read_ahead_for_nothing_is_dropped(parser, folder):
+    parser.prefetch(pdfs.encrypted_pdf(folder, "secret"))  # then the batch was cancelled
+    doc = parser.parse(pdfs.ecology_paper(folder))  # not the stale reply
+    assert doc.meta.title == pdfs.ECOLOGY_TITLE
+
+
+def test_a_read_ahead_error_belongs_to_its_file(parser, folder):
+    encrypted = pdfs.encrypted_pdf(folder, "secret")
+    parser.prefetch(encrypted)
+    with pytest.raises(EncryptedPdfError, match="password"):
+        parser.parse(encrypted)
+    assert parser.parse(pdfs.ecology_paper(folder)).pages

@@ -19,7 +19,10 @@ def results(events) -> list[FileResult]:
 
 
 def consistent(lib: Library) -> bool:
-    return lib._vectors().ids() == set(lib.store.chunk_ids()) == lib.store.all_chunk_ids()
+    ready = set(lib.store.chunk_ids())
+    return lib._vectors().ids() == set(lib.store.chunk_ids(embedded=True)) and (
+        ready == lib.store.all_chunk_ids()
+    )
 
 
 def test_add_is_incremental(fake_library, sample_pdfs):
@@ -190,3 +193,41 @@ def test_conversations_are_kept(fake_library, fake_generator, sample_pdfs):
     (conv,) = fake_library.conversations()
     assert conv.id == cid and conv.turns == 1
     assert fake_library.conversation(cid)[0].question == "Which GPU was used?"
+
+
+def test_reference_lists_are_found_by_keyword_only(fake_library, tmp_path):
+    path = tmp_path / "cites.pdf"
+    filler = "Images were labelled by two observers and disagreements were resolved. " * 6
+    write_paper(path, title="A Paper That Cites", sections=[
+        ("Methods", ["We trained the classifier on a single RTX 3090 GPU.", *[filler] * 12]),
+        ("References", ["Okonkwo A. Lichen growth on basalt boulders. Oecologia, 2011."]),
+    ])
+    (r,) = results(fake_library.add([path]))
+    all_ids = set(fake_library.store.chunk_ids([r.doc_id]))
+    embedded = set(fake_library.store.chunk_ids([r.doc_id], embedded=True))
+    assert embedded and embedded < all_ids  # the reference list has no vector
+    assert fake_library._vectors().ids() == embedded
+    hits = fake_library.search("Okonkwo lichen basalt", papers=[r.doc_id])
+    assert any("Okonkwo" in e.text for e in hits)  # still found by its words
+    report = fake_library.doctor()
+    assert report.consistent and not report.problems
+
+
+def test_the_next_new_file_is_read_ahead_and_unchanged_ones_are_not(fake_library, sample_pdfs,
+                                                                    monkeypatch):
+    from core.ingest.worker import ParserProcess
+
+    read_ahead = []
+    original = ParserProcess.prefetch
+
+    def spy(self, path):
+        read_ahead.append(path)
+        original(self, path)
+
+    monkeypatch.setattr(ParserProcess, "prefetch", spy)
+    assert [r.status for r in results(fake_library.add(sample_pdfs))] == ["added"] * 3
+    assert read_ahead == list(sample_pdfs[1:])
+    read_ahead.clear()
+    assert [r.status for r in results(fake_library.add(sample_pdfs))] == ["unchanged"] * 3
+    assert read_ahead == []
+    assert consistent(fake_library)
