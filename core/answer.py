@@ -96,6 +96,36 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+# A heading on a line of its own: "3.2 Training Details", "Methods", "A.1 Hyperparameters".
+_HEADING = re.compile(
+    r"(?:(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)*|[IVX]+)\.?\s+)?[A-Z][\w-]*(?:\s+[\w-]+){0,5}"
+)
+
+
+def _is_heading(line: str, previous: str) -> bool:
+    """A short title-like line after the end of a sentence (or first), not a wrapped line."""
+    if not _HEADING.fullmatch(line):
+        return False
+    numbered = line[0].isdigit() or bool(re.match(r"[A-Z]\.?\d|[IVX]+\.\s", line))
+    title_case = all(w[0].isupper() for w in line.split() if len(w) > 3 and w[0].isalpha())
+    return numbered or (title_case and (not previous or previous.rstrip()[-1:] in ".!?:"))
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a stored passage, without its heading lines: a quote should start at
+    "We trained...", not at "3.2 Training Details We trained..."."""
+    blocks: list[list[str]] = [[]]
+    previous = ""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and _is_heading(stripped, previous):
+            blocks.append([])
+        elif stripped:
+            blocks[-1].append(stripped)
+        previous = stripped or previous
+    return [s for block in blocks for s in split_sentences(" ".join(block))]
+
+
 def cites_of(sentence: str) -> tuple[int, ...]:
     found: list[int] = []
     for group in _CITE.findall(sentence):
@@ -118,7 +148,12 @@ def _norm(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    return word.lower()[:6]
+    """A crude stem, the same on both sides of a comparison: plural s off ("GPUs", "models"),
+    then the first 6 letters ("augmentation" ~ "augmented")."""
+    w = word.lower()
+    if w.endswith("s") and len(w) > 3 and (word[:-1].isupper() or not w.endswith(("ss", "us", "is"))):
+        w = w[:-1]
+    return w[:6]
 
 
 def key_terms(sentence: str) -> tuple[list[str], list[str], list[str]]:
@@ -182,7 +217,7 @@ def best_quote(sentence: str, passage: str) -> str:
     numbers, named, content = key_terms(sentence)
     wanted = {_stem(w) for w in content + named} | set(numbers)
     best, best_score = "", -1.0
-    for candidate in split_sentences(passage):
+    for candidate in passage_sentences(passage):
         words = {_stem(w) for w in _TOKEN.findall(candidate)} | set(_NUMBER.findall(candidate))
         score = len(wanted & words) - 0.001 * len(candidate)
         if score > best_score:
@@ -351,7 +386,7 @@ def best_sentence(
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
     best: tuple[float, int, str] | None = None
     for n, e in enumerate(evidence, start=1):
-        for sentence in split_sentences(e.text):
+        for sentence in passage_sentences(e.text):
             words = {_stem(w) for w in _TOKEN.findall(sentence)}
             if not 20 <= len(sentence) <= 600:
                 continue

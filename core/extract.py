@@ -160,7 +160,7 @@ def extract(
     targets = _papers(library, papers)
     mode = "llm" if use_llm else "no-llm"
     t0 = time.perf_counter()
-    with library._writing():
+    with library.writing():
         library.store.db.execute(_SCHEMA)
         stored = {} if force else _stored(library.store.db, qset, mode)
         plan = [(p, q, stored.get((p.doc_id, q.id))) for p in targets for q in qset.questions]
@@ -287,27 +287,14 @@ def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) 
 def _generate(
     library: Library, question: str, evidence: Sequence[Evidence], cancel: threading.Event
 ) -> tuple[grounding.Grounded, str | None] | None:
-    """Library.ask's generation and grounding, on evidence chosen here (hints, sections).
-
-    Library.ask retrieves with the question itself; extraction needs its own evidence, so this
-    repeats ask's few lines under the library's model lock.
-    """
+    """Library.ask's generation and grounding, on evidence chosen here (hints, sections)."""
     if not evidence:
         return grounding.Grounded(grounding.NOT_REPORTED, True, (), (), "not_reported"), None
-    with library._lock:
-        gen = library.generator
-        messages, _ = grounding.build_messages(
-            question, evidence, budget_tokens=library._prompt_budget(gen),
-            count_tokens=gen.count_tokens,
-        )
-        parts: list[str] = []
-        llm = library.settings.llm
-        max_tokens = min(llm.max_tokens, MAX_ANSWER_TOKENS)
-        for text in gen.stream_chat(messages, max_tokens=max_tokens, temperature=llm.temperature):
-            parts.append(text)
-            if cancel.is_set():
-                return None
-        model = gen.name
+    max_tokens = min(library.settings.llm.max_tokens, MAX_ANSWER_TOKENS)
+    parts = list(library.draft(question, evidence, max_tokens=max_tokens, cancel=cancel))
+    if cancel.is_set():
+        return None
+    model = library.generator.name
     draft = "".join(parts).strip()
     return grounding.ground(draft, evidence, library.store.page_text, question), model
 

@@ -139,6 +139,11 @@ class Library:
         self._owns_generator = True  # whatever comes next is loaded by us
 
     # ------------------------------------------------------------ locking and index
+    def writing(self) -> filelock.BaseFileLock:
+        """Hold the library's write lock while a long job (an extraction) writes to it; raises
+        LibraryLockedError when another process holds it."""
+        return self._writing()
+
     def _writing(self) -> filelock.BaseFileLock:
         """Context manager: hold the library's write lock or say who has it."""
         try:
@@ -415,22 +420,13 @@ class Library:
             answer = Answer(question, grounding.NOT_REPORTED, True, (), (), (), None,
                             Timings(t_retrieve, None, time.perf_counter() - t0), "not_reported")
         else:
-            with self._lock:
-                gen = self.generator
-                model = gen.name
-                llm = self.settings.llm
-                budget = self._prompt_budget(gen)
-                messages, _ = grounding.build_messages(
-                    question, evidence, budget_tokens=budget, count_tokens=gen.count_tokens
-                )
-                parts: list[str] = []
-                for text in gen.stream_chat(messages, max_tokens=llm.max_tokens, temperature=llm.temperature):
-                    if first_token is None:
-                        first_token = time.perf_counter() - t0
-                    parts.append(text)
-                    yield Token(text)
-                    if cancel.is_set():
-                        break
+            parts: list[str] = []
+            for text in self.draft(question, evidence, cancel=cancel):
+                if first_token is None:
+                    first_token = time.perf_counter() - t0
+                parts.append(text)
+                yield Token(text)
+            model = self.generator.name
             draft = "".join(parts).strip()
             # all evidence is shown with the same numbers, so sentences may be checked against
             # (and quoted from) passages beyond the `used` ones the prompt had room for
@@ -440,6 +436,30 @@ class Library:
         if conversation_id:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
         yield AnswerDone(answer)
+
+    def draft(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        *,
+        max_tokens: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[str]:
+        """Stream the model's unchecked answer to `question` from `evidence` (ground() checks
+        it). One generation at a time per library; stops soon after `cancel` is set."""
+        with self._lock:
+            gen = self.generator
+            llm = self.settings.llm
+            messages, _ = grounding.build_messages(
+                question, evidence, budget_tokens=self._prompt_budget(gen),
+                count_tokens=gen.count_tokens,
+            )
+            for text in gen.stream_chat(
+                messages, max_tokens=max_tokens or llm.max_tokens, temperature=llm.temperature
+            ):
+                yield text
+                if cancel is not None and cancel.is_set():
+                    return
 
     def _prompt_budget(self, gen: Generator) -> int:
         """Tokens the prompt may use: what the context leaves after the answer, capped for speed."""

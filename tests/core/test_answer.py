@@ -191,3 +191,22 @@ def test_locate_keeps_the_longer_part_of_a_quote_across_pages():
     pages = [(4, "the page ends with Using the"), (5, tail)]
     page, quote = locate(f"Using the {tail}", pages)
     assert page == 5 and quote.startswith("VESPA command") and quote in pages[1][1]
+
+
+
+def test_a_plural_in_the_question_matches_the_singular_in_the_paper():
+    from core.answer import question_terms
+
+    assert question_terms("Which GPUs, layers and epochs?") == question_terms("GPU, layer, epoch")
+    assert question_terms("Which loss?") != question_terms("Which los?")
+
+
+def test_passage_sentences_leave_heading_lines_out():
+    from core.answer import passage_sentences
+
+    text = ("the previous section ends here.\n3.2 Training Details\nWe trained on one GPU for\n"
+            "two days.\nResults\nThe accuracy was 94%.\nMethods\nWe used a\nSingle Camera\n"
+            "for all sites.")
+    assert passage_sentences(text) == [
+        "the previous section ends here.", "We trained on one GPU for two days.",
+        "The accuracy was 94%.", "We used a Single Camera for all sites."]

@@ -7,26 +7,6 @@ import json
 import pytest
 
 import core.cli as cli
-from core import Library
-
-
-@pytest.fixture
-def run(monkeypatch, fake_embedder, fake_generator, capsys):
-    """Run `lantern ...` in-process with the fake models injected."""
-    real_init = Library.__init__
-
-    def init(self, settings=None, **kw):
-        real_init(self, settings, embedder=fake_embedder, generator=fake_generator,
-                  verbose=kw.get("verbose", False))
-
-    monkeypatch.setattr(Library, "__init__", init)
-
-    def _run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def test_add_json_lines(run, sample_pdfs, tmp_path):
