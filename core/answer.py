@@ -198,7 +198,7 @@ def check_against(sentence: str, passage: str, given: frozenset[str] = frozenset
 
 def check_sentence(sentence: str, passages: Sequence[str], question: str = "") -> Check:
     """Check a sentence against the passages it cites; re-attribute it if another one holds it."""
-    given = frozenset(_stem(w) for w in _TOKEN.findall(question))
+    given = frozenset(_stem(w) for w in _TOKEN.findall(without_examples(question)))
     cited = [n for n in cites_of(sentence) if 1 <= n <= len(passages)]
     reason = "cites no passage"
     for n in cited:
@@ -259,10 +259,45 @@ _GENERIC = frozenset(
 )
 
 
+# "(e.g., fp16 / mixed precision / bfloat16)": examples of what is asked, not what is asked.
+# "mixed" alone must not make "a mixed strategy for masking" an answer, and a draft that copies
+# an example from the question must find it in the passage.
+_EXAMPLES = re.compile(r"\(\s*(?:e\.\s?g\.|for example|such as)[,:]?\s*([^)]*)\)", re.IGNORECASE)
+
+
+def without_examples(question: str) -> str:
+    return _EXAMPLES.sub(" ", question)
+
+
+def examples(question: str) -> frozenset[str]:
+    """The examples a question lists, each as lower-case words joined by spaces."""
+    found = set()
+    for m in _EXAMPLES.finditer(question):
+        for item in re.split(r"[,/;]|\bor\b|\band\b", m.group(1)):
+            if words := [w.lower() for w in _WORDS.findall(item)]:
+                found.add(" ".join(words))
+    return frozenset(found)
+
+
 def question_terms(question: str) -> list[str]:
-    """Stems of the question's informative words (not the generic 'which model was used')."""
-    words = [t for t in _TOKEN.findall(question) if t.lower() not in _STOP | _GENERIC and len(t) > 1]
+    """Stems of the question's informative words (not the generic 'which model was used'),
+    without the examples it lists."""
+    words = [
+        t for t in _TOKEN.findall(without_examples(question))
+        if t.lower() not in _STOP | _GENERIC and len(t) > 1
+    ]
     return list(dict.fromkeys(_stem(w) for w in words))
+
+
+def restates(sentence: str, question: str) -> bool:
+    """The sentence adds no word or number to the question ("The preprocessing applied to the
+    input text is the text preprocessing [1]."): true of the passage, and no answer."""
+    asked = {_stem(w) for w in _TOKEN.findall(without_examples(question))}
+    said = {
+        _stem(w) for w in _TOKEN.findall(strip_cites(sentence))
+        if w.lower() not in _STOP | _GENERIC and len(w) > 1
+    }
+    return bool(question.strip()) and said <= asked
 
 
 # A question naming one of these categories is answered by naming an instance of it ("Which
@@ -309,6 +344,7 @@ class Focus:
     distinctive: frozenset[str]  # question stems in at most half the passages: not the topic
     instances: frozenset[str]  # names of the categories the question asks for
     values: tuple[frozenset[str], ...]  # per value asked, the stems it comes with: batch, size
+    examples: frozenset[str] = frozenset()  # what the question lists after "e.g.", as phrases
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -338,7 +374,9 @@ class Focus:
                 if w in _QUANTITIES:
                     before = words[i - 1] if i and words[i - 1] not in _STOP | _GENERIC else ""
                     values.append(frozenset(_stem(x) for x in (before, w) if x))
-        return cls(frozenset(asked), frozenset(distinctive), instances, tuple(values))
+        return cls(
+            frozenset(asked), frozenset(distinctive), instances, tuple(values), examples(question)
+        )
 
     def answered_by(self, sentence: str) -> bool:
         """The sentence holds a distinctive question word, a named instance or most of the
@@ -349,7 +387,9 @@ class Focus:
         stems = {_stem(w) for w in _TOKEN.findall(body)} | {_stem(w) for w in words}
         named = self.instances.intersection(words)
         covered = len(stems & self.terms) >= max(2, 2 * len(self.terms) / 3)
-        if not (stems & self.distinctive or named or covered):
+        phrase = f" {' '.join(words)} "
+        example = any(f" {e} " in phrase for e in self.examples)
+        if not (stems & self.distinctive or named or example or covered):
             return False
         if not (self.instances or self.values):
             return True
@@ -449,6 +489,9 @@ def ground(
             sentences.append(Sentence(body, cites_of(raw), False, check.reason))
             continue
         n = check.passage
+        if restates(body, question):
+            sentences.append(Sentence(body, (n,), False, "only restates the question"))
+            continue
         if n not in citations:
             citation = _cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
             if citation is None:  # cannot show a verbatim quote: do not claim support

@@ -210,3 +210,23 @@ def test_passage_sentences_leave_heading_lines_out():
     assert passage_sentences(text) == [
         "the previous section ends here.", "We trained on one GPU for two days.",
         "The accuracy was 94%.", "We used a Single Camera for all sites."]
+
+
+def test_a_draft_that_restates_the_question_is_no_answer():
+    question = "What learning rate was used with Adam?"
+    g = ground("The learning rate was used with Adam [1].", EVIDENCE, page_text, question)
+    assert g.mode != "generated"
+    assert any(s.reason == "only restates the question" for s in g.sentences)
+    assert g.abstained or "0.0003" in g.text  # a quote that answers it, or not reported
+
+
+def test_examples_in_the_question_are_not_its_focus():
+    question = "What numerical precision (e.g., fp16 / mixed precision / bfloat16) was used?"
+    masking = ev(1, "BERT uses a mixed strategy for masking the target tokens during training.", 2)
+    other = ev(2, "The corpus holds 3.3 billion words from books and Wikipedia.", 3)
+    focus = Focus.of(question, [masking, other])
+    assert not focus.answered_by(masking.text)
+    assert focus.answered_by("All models were trained in mixed precision on 8 GPUs.")
+    # a draft copying an example from the question must find it in the passage
+    g = ground("Mixed precision was used [1].", [masking, other], page_text, question)
+    assert g.abstained
