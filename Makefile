@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.bootstrap-$(GPU)
 
-.PHONY: setup run cli-demo test test-fast lint bench install-desktop clean
+.PHONY: setup run cli-demo test test-fast lint bench compare install-desktop clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh $(GPU)
@@ -33,6 +33,11 @@ lint: setup
 bench: setup
 	$(PY) bench/ingest.py
 	$(PY) bench/ask.py
+
+# Lantern against the LangChain recipe (bench/README.md); LLM=subset|cq|all|none
+compare: setup
+	$(VENV)/bin/pip install -q -e '.[bench]' torch==2.13.0
+	$(PY) bench/compare.py --llm $(or $(LLM),subset)
 
 install-desktop: setup
 	bash scripts/install-desktop.sh
