@@ -140,12 +140,8 @@ class Library:
 
     # ------------------------------------------------------------ locking and index
     def writing(self) -> filelock.BaseFileLock:
-        """Hold the library's write lock while a long job (an extraction) writes to it; raises
-        LibraryLockedError when another process holds it."""
-        return self._writing()
-
-    def _writing(self) -> filelock.BaseFileLock:
-        """Context manager: hold the library's write lock or say who has it."""
+        """Context manager: hold the library's write lock (adding, removing, a long extraction)
+        or raise LibraryLockedError saying another process has it."""
         try:
             self._file_lock.acquire(timeout=0)
         except filelock.Timeout as exc:
@@ -181,7 +177,7 @@ class Library:
     def _recover(self) -> None:
         """Undo what an interrupted run left half-done; cheap, runs on every open."""
         try:
-            release = self._writing()
+            release = self.writing()
         except LibraryLockedError:
             return  # the writer will clean up after itself
         with release, self._lock:
@@ -234,7 +230,7 @@ class Library:
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
         papers = [self.paper(d) for d in doc_ids]
-        with self._writing(), self._lock:
+        with self.writing(), self._lock:
             ids = [p.doc_id for p in papers]
             chunk_ids = set(self.store.chunk_ids(ids))
             self.store.delete_papers(ids)
@@ -251,7 +247,7 @@ class Library:
         """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
         cancel = cancel or threading.Event()
         given = find_pdfs(paths)
-        with self._writing():
+        with self.writing():
             leftover = [p for p in self.store.pending() if p not in given and p.is_file()]
             files = leftover + given
             self.store.queue(files)
@@ -486,7 +482,7 @@ class Library:
         """Check SQLite against the vector index, repair what can be, report."""
         problems: list[str] = []
         repaired: list[str] = []
-        with self._writing(), self._lock:
+        with self.writing(), self._lock:
             unfinished = self.store.unfinished()
             if unfinished:
                 problems.append(f"{len(unfinished)} half-added paper(s)")
