@@ -194,13 +194,6 @@ def test_locate_keeps_the_longer_part_of_a_quote_across_pages():
 
 
 
-def test_a_plural_in_the_question_matches_the_singular_in_the_paper():
-    from core.answer import question_terms
-
-    assert question_terms("Which GPUs, layers and epochs?") == question_terms("GPU, layer, epoch")
-    assert question_terms("Which loss?") != question_terms("Which los?")
-
-
 def test_passage_sentences_leave_heading_lines_out():
     from core.answer import passage_sentences
 
