@@ -300,8 +300,10 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
                   for f in (recipe_ev, lantern_ev)]
         rows.append(("ARAGOG: reference-answer words in the evidence (mean)",
                      f"{recall[0]:.2f}", f"{recall[1]:.2f}", ""))
+        details: list[dict] = []  # per question, for --json
         if asked := llm_questions(args.llm, cq, aragog):
-            rows += answer_rows(lib, recipe, asked, doc_ids, papers)
+            answered, details = answer_rows(lib, recipe, asked, doc_ids, papers)
+            rows += answered
     rows.append(("bench wall time", "", f"{time.perf_counter() - t_start:.0f} s", "~10 min"))
     print_table(rows)
     if args.json:
@@ -328,7 +330,8 @@ def evidence_rows(
 
 def answer_rows(
     lib: Library, recipe: Recipe, asked: list[dict], doc_ids: dict, papers: Path
-) -> list[tuple]:
+) -> tuple[list[tuple], list[dict]]:
+    """The answer rows of the table, and each question's answers for --json."""
     gen = lib.generator  # one loaded model, one n_ctx and thread count, for both
     lib.load_model()
     llm = lib.settings.llm
@@ -337,7 +340,7 @@ def answer_rows(
     verbatim: list[bool] = []
     unsupported: list[bool] = []
     quoted = 0
-    details.clear()
+    details: list[dict] = []
     for i, q in enumerate(asked, 1):
         print(f"  {i}/{len(asked)}", file=sys.stderr, end="\r", flush=True)
         for event in lib.ask(q["question"], papers=[doc_ids[q["pdf"]]]):
@@ -371,7 +374,7 @@ def answer_rows(
                         "recipe": answer})
     r, lt = res["recipe"], res["lantern"]
     n_q = f"n={len(asked)}"
-    return [
+    rows = [
         ("answer holds every must_contain key (cq answerable)", share(r["right"]),
          share(lt["right"]), ""),
         ("unanswerable answered 'not reported' (cq)", share(r["abstain_ok"]),
@@ -387,9 +390,7 @@ def answer_rows(
         (f"first token, median ({n_q})", median_s(r["first"]), median_s(lt["first"]), "<= recipe"),
         ("total per question, median", median_s(r["total"]), median_s(lt["total"]), ""),
     ]
-
-
-details: list[dict] = []  # per question, for --json
+    return rows, details
 
 
 def score(acc: dict[str, list], q: dict, answer: str, abstained: bool) -> None:
