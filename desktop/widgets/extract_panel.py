@@ -31,9 +31,9 @@ from desktop.extract_model import ExtractTableModel, GapFilter
 from desktop.extract_run import ExtractRun, Progress, Summary, duration
 from desktop.quotes import snippet
 from desktop.widgets import dialogs
+from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.extract_sets import QuestionSetPicker
 from desktop.widgets.extract_table import ExtractTable
-from desktop.widgets.pdf_viewer import ElidedLabel
 
 # Save-dialog filter -> (format, long CSV)
 EXPORTS = {

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.quotes import search_string
+from desktop.widgets.elided import ElidedLabel
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it citations open externally.
     from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
@@ -34,29 +35,6 @@ PLACEHOLDER = (
     "Evidence<br>to see it on its page, with the quoted words highlighted.</p>"
 )
 SCROLL_MARGIN = 60.0  # points above the highlighted line, so it is not glued to the top
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text does not fit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._full = ""
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(
-            self.fontMetrics().elidedText(
-                self._full, Qt.TextElideMode.ElideRight, max(self.width() - 2, 20)
-            )
-        )
 
 
 class PdfViewer(QWidget):
