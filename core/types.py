@@ -144,7 +144,7 @@ class FileStarted:
 @dataclass(frozen=True)
 class FileProgress:
     path: Path
-    stage: str  # "reading", "embedding", "indexing"
+    stage: str  # "reading", "loading the embedding model" (total 0), "embedding", "indexing"
     done: int
     total: int
 
