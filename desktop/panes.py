@@ -18,6 +18,9 @@ from desktop.widgets.pdf_viewer import PdfViewer
 LEFT_SHARE, VIEWER_SHARE = 0.3, 0.32  # first-start widths of the library and viewer panes
 LEFT_MAX, VIEWER_MAX = 420, 560
 VIEWER_UNFOLD = 480  # the most an opened citation takes for a folded viewer
+NARROW = 1800  # below this, opening a cell in Extract narrows the library to its minimum
+UNFOLD_SHARE = 0.28  # of the width, for a viewer unfolded by an opened citation
+UNFOLD_SHARE_EXTRACT = 0.24  # ... or cell (the table's columns want the room)
 ASK, EXTRACT = 0, 1  # tabs
 
 
@@ -58,7 +61,9 @@ class Panes(QObject):
         )
         for w in (left, tabs, viewer):
             split.addWidget(w)
-        split.setStretchFactor(1, 1)
+        # A larger window gives the answers and the viewer most of the new room.
+        for index, stretch in enumerate((1, 2, 2)):
+            split.setStretchFactor(index, stretch)
         # Only the viewer folds away (drag its edge, ✕, or the Extract view wanting room).
         split.setCollapsible(0, False)
         split.setCollapsible(1, False)
@@ -84,9 +89,10 @@ class Panes(QObject):
     def _unfold_viewer(self) -> None:
         """Give the folded viewer room from the middle pane (in Extract, from the library too)."""
         total = sum(self.split.sizes())
-        want = min(max(int(total * VIEWER_SHARE), self.viewer.minimumWidth()), VIEWER_UNFOLD)
+        share = UNFOLD_SHARE if self.tabs.currentIndex() == ASK else UNFOLD_SHARE_EXTRACT
+        want = min(max(int(total * share), self.viewer.minimumWidth()), VIEWER_UNFOLD)
         left = self.split.sizes()[0]
-        if self.tabs.currentIndex() == EXTRACT:
+        if self.tabs.currentIndex() == EXTRACT and total < NARROW:  # the table needs it more
             left = self.left.minimumSizeHint().width()
         self.split.setSizes([left, max(total - left - want, 0), want])
 

@@ -96,18 +96,14 @@ class LibraryPanel(QWidget):
         self.remove_btn.clicked.connect(self.confirm_remove)
         self.clear_btn = QPushButton("Clear selection")
         self.clear_btn.setToolTip("Questions search every paper again")
-        # Showing it must not widen the pane (the whole layout would jump): keep its room.
-        policy = self.clear_btn.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.clear_btn.setSizePolicy(policy)
         self.clear_btn.clicked.connect(self.table.clearSelection)
 
         head = QHBoxLayout()
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.count)
-        # The pane's narrowest width is set by these rows: three buttons, and the filter with
-        # room kept for "Clear selection".
+        # Showing "Clear selection" beside the filter must not widen the pane (the layout
+        # would jump): the pane's minimum width leaves room for it and ~15 letters of titles.
         filter_row = QHBoxLayout()
         filter_row.setSpacing(6)
         filter_row.addWidget(self.filter, 1)
@@ -119,6 +115,7 @@ class LibraryPanel(QWidget):
         for b in (self.open_btn, self.remove_btn):
             buttons.addWidget(b)
 
+        self.setMinimumWidth(290)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)

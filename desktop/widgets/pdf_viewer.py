@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -74,7 +75,7 @@ class PdfViewer(QWidget):
         self.path: Path | None = None
         self.highlighted: str | None = None  # the words highlighted now, as the PDF has them
         self._target = 0  # 0-based page the caller asked for
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(280)
 
         self.title = ElidedLabel()
         self.title.setObjectName("viewerTitle")
@@ -96,20 +97,34 @@ class PdfViewer(QWidget):
         fit = self._button("Fit", "Fit the page width", self.fit_width)
         external = self._button("↗", "Open in your system's PDF viewer", self.open_externally)
         self.detach_btn = self._button(
-            "⧉", "Show the viewer in its own window (and back)", self.detachToggled.emit
+            "", "Show the viewer in its own window (and back)", self.detachToggled.emit
+        )
+        # An icon: the font may lack a "two windows" character.
+        self.detach_btn.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarNormalButton)
         )
         close = self._button("✕", "Close the viewer", self.closed.emit)
 
+        # Two rows: the paper's title with the window buttons, then page and zoom, so that
+        # a narrow viewer still shows the title.
         self.bar = QWidget()
-        bar = QHBoxLayout(self.bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(2)
-        bar.addWidget(self.title, 1)
-        for w in (prev_btn, self.page, self.page_count, next_btn, zoom_out, zoom_in, fit):
-            bar.addWidget(w)
-        bar.addSpacing(4)
+        head = QHBoxLayout()
+        head.setSpacing(2)
+        head.addWidget(self.title, 1)
         for w in (external, self.detach_btn, close):
-            bar.addWidget(w)
+            head.addWidget(w)
+        nav = QHBoxLayout()
+        nav.setSpacing(2)
+        for w in (prev_btn, self.page, self.page_count, next_btn):
+            nav.addWidget(w)
+        nav.addStretch(1)
+        for w in (zoom_out, zoom_in, fit):
+            nav.addWidget(w)
+        bar = QVBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(0)
+        bar.addLayout(head)
+        bar.addLayout(nav)
 
         self.stack = QStackedWidget()
         empty = QLabel(PLACEHOLDER)
