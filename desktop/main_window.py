@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self.extract.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.ask.conversationStarted.connect(lambda cid: self.history.select(cid))
         self.ingest.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
-        self.ingest.busyChanged.connect(self._on_adding)
+        self.ingest.busyChanged.connect(lambda busy: self._update_count())
         self.ask.waiting_for = self._waiting_for
         self.papers.countChanged.connect(self._update_count)
         self.restore_state()
@@ -235,15 +235,12 @@ class MainWindow(QMainWindow):
             model=self.backend.model_name, papers=papers, adding=self.ingest.busy()
         )
 
-    def _on_adding(self, busy: bool) -> None:
-        self._update_count()
-
     def _waiting_for(self) -> str | None:
         """What a question asked now waits behind (the runner does one job at a time)."""
         if self.extract.busy():
             return "the Extract run's current cell"
         if self.ingest.busy():
-            return "the paper being added"
+            return "the batch of papers being added"
         return None
 
     # ------------------------------------------------------------ the viewer's place
