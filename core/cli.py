@@ -143,7 +143,12 @@ def _run_ingest(events, *, as_json: bool) -> int:
         if isinstance(event, FileStarted):
             bar.show(event.index, event.total, event.path.name, "reading")
         elif isinstance(event, FileProgress):
-            bar.show(None, None, event.path.name, f"{event.stage} {event.done}/{event.total}")
+            bar.show(
+                None,
+                None,
+                event.path.name,
+                f"{event.stage} {event.done}/{event.total}" if event.total else event.stage,
+            )
         elif isinstance(event, FileResult):
             bar.clear()
             failed += event.status == "failed"

@@ -12,7 +12,7 @@ from typing import Literal
 # evidence; "evidence": no model was asked; "not_reported": the evidence does not hold it.
 AnswerMode = Literal["generated", "quoted", "evidence", "not_reported"]
 FileStatus = Literal["added", "unchanged", "replaced", "failed"]
-IngestStage = Literal["reading", "embedding", "indexing"]
+IngestStage = Literal["reading", "loading the embedding model", "embedding", "indexing"]
 ModelKind = Literal["gguf", "embedding"]
 ExtractMode = Literal["llm", "no-llm"]
 

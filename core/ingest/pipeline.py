@@ -165,6 +165,8 @@ class IngestPipeline:
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
         embed = [(cid, c.text) for cid, c in zip(ids, chunks, strict=True)
                  if c.section not in KEYWORD_ONLY_SECTIONS]
+        if not getattr(self.embedder, "loaded", True):  # the first file of a session
+            yield FileProgress(path, "loading the embedding model", 0, 0)
         try:
             vectors = []
             for start in range(0, len(embed), EMBED_BATCH):

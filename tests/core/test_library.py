@@ -231,3 +231,22 @@ def test_the_next_new_file_is_read_ahead_and_unchanged_ones_are_not(fake_library
     assert [r.status for r in results(fake_library.add(sample_pdfs))] == ["unchanged"] * 3
     assert read_ahead == []
     assert consistent(fake_library)
+
+
+def test_loading_the_embedding_model_is_reported_before_embedding(
+    settings, fake_embedder, fake_generator, sample_pdfs
+):
+    from core import FileProgress
+
+    class Lazy:  # an embedder whose weights load on first use, like the real one
+        name, dim = fake_embedder.name, fake_embedder.dim
+        loaded = False
+
+        def embed(self, texts):
+            Lazy.loaded = True
+            return fake_embedder.embed(texts)
+
+    with Library(settings, embedder=Lazy(), generator=fake_generator) as lib:
+        stages = [e.stage for e in lib.add(sample_pdfs[:2]) if isinstance(e, FileProgress)]
+    first = stages.index("loading the embedding model")
+    assert stages[first + 1] == "embedding" and stages.count("loading the embedding model") == 1
