@@ -28,6 +28,7 @@ from core import (
     Library,
     Retrieved,
     Settings,
+    SettingsError,
     Token,
     answer_to_dict,
     cell_to_dict,
@@ -55,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("add", help="add PDF files or folders (recursive)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--ocr", choices=["auto", "force", "off"],
+                   help="recognise text from page images: auto (pages without a usable text "
+                   "layer; the default), force (every page), off")
+    p.add_argument("--ocr-language", metavar="LANG",
+                   help="Tesseract language code(s), e.g. eng or eng+deu (default: eng)")
 
     p = sub.add_parser("list", help="list the papers in the library")
     p.add_argument("--json", action="store_true")
@@ -107,6 +113,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.load(library=args.library)
         if getattr(args, "model", None):
             settings.llm.model_path = args.model.expanduser().absolute()
+        if getattr(args, "ocr", None):
+            settings.ocr.mode = args.ocr
+        if getattr(args, "ocr_language", None):
+            try:
+                settings.ocr.language = args.ocr_language
+            except ValueError as exc:  # pydantic's ValidationError
+                raise SettingsError(f"--ocr-language {args.ocr_language!r}: use Tesseract codes "
+                                    "such as eng, deu or eng+deu") from exc
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):

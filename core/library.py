@@ -272,12 +272,22 @@ class Library:
                     self.store.dequeue(path)
             yield BatchFinished(cancelled=cancel.is_set(), **counts)
 
-    def _parse(self, path: Path):
+    def _parse(self, path: Path, cancel: threading.Event) -> Iterator[IngestEvent]:
+        """Read `path` in the reader process, passing on OCR progress page by page; the
+        ParsedDocument, or None when cancelled."""
         if self._parser is None:
             from core.ingest import ParserProcess
 
-            self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
-        return self._parser.parse(path)
+            self._parser = ParserProcess(
+                self.settings.ingest, verbose=self.verbose, ocr=self.settings.ocr
+            )
+        reading = self._parser.read(path, cancel)
+        while True:
+            try:
+                done, total = next(reading)
+            except StopIteration as finished:
+                return finished.value
+            yield FileProgress(path, "ocr", done, total)
 
     def _read_ahead(self, path: Path | None) -> None:
         """Let the PDF reader process start on the next file while this one is embedded (on
@@ -309,7 +319,9 @@ class Library:
         if (stale := self.store.find_by_sha(sha)) and stale not in previous:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
-        doc = self._parse(path)
+        doc = yield from self._parse(path, cancel)
+        if doc is None:  # cancelled while reading: nothing of it was stored
+            return None
         self._read_ahead(upcoming)
         from core.ingest import chunk_document
 

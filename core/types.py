@@ -20,6 +20,7 @@ class Page:
     number: int  # 1-based, as pypdf counts
     text: str  # cleaned text
     sections: tuple[tuple[int, str], ...] = ()  # (char offset in text, section name) where a section starts
+    ocr: bool = False  # the text was recognised from the page image, not taken from a text layer
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class FileStarted:
 @dataclass(frozen=True)
 class FileProgress:
     path: Path
-    stage: str  # "reading", "embedding", "indexing"
+    stage: str  # "reading", "ocr" (done/total pages), "embedding", "indexing"
     done: int
     total: int
 
