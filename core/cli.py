@@ -53,8 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="show library and model logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("add", help="add PDF files or folders (recursive)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p = sub.add_parser("add", help="add PDF files or folders (recursive), or a Zotero library")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--zotero", nargs="?", const="", type=str, metavar="DIR",
+                   help="import the PDFs of a Zotero library with its metadata and collections "
+                   "(DIR: Zotero's data folder, default ~/Zotero); read-only")
+    p.add_argument("--zotero-base", type=Path, metavar="DIR",
+                   help="Zotero's base directory for linked files stored as relative paths")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.add_argument("--ocr", choices=["auto", "force", "off"],
                    help="recognise text from page images: auto (pages without a usable text "
@@ -147,9 +152,18 @@ def _configure_logging(verbose: bool) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_add(lib: Library, args: argparse.Namespace) -> int:
-    if pending := lib.pending():
-        _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
-    return _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is None and not args.paths:
+        print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK
+    if args.paths:
+        if pending := lib.pending():
+            _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
+        code = _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is not None:
+        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)
+        code = max(code, _run_ingest(events, as_json=args.json))
+    return code
 
 
 def _run_ingest(events, *, as_json: bool) -> int:
@@ -174,14 +188,18 @@ def _run_ingest(events, *, as_json: bool) -> int:
         elif isinstance(event, BatchFinished):
             bar.clear()
             if not as_json:
+                zotero = (f", {event.updated} updated, {event.skipped} skipped"
+                          if event.updated or event.skipped else "")
                 print(f"{event.added} added, {event.replaced} replaced, {event.unchanged} unchanged, "
-                      f"{event.failed} failed", file=sys.stderr)
+                      f"{event.failed} failed{zotero}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _file_line(e: FileResult) -> str:
     if e.status == "failed":
         return f"failed     {e.path}: {e.error}"
+    if e.status == "skipped":
+        return f"skipped    {e.title}: {e.error}"
     return f"{e.status:<10} {e.path.name} [{e.doc_id}] {e.title} ({e.pages} pages, {e.chunks} chunks)"
 
 

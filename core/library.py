@@ -28,6 +28,7 @@ from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
 from core.retrieve import Retriever
 from core.settings import Settings
+from core.sources import Sources
 from core.store import KEYWORD_ONLY_SECTIONS, Store
 from core.types import (
     Answer,
@@ -105,6 +106,7 @@ class Library:
         self._lock = threading.RLock()
         self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
         self.store = Store(self.root / "library.sqlite3")
+        self.sources = Sources(self.store)
         # Models passed in belong to the caller (e.g. shared by tests); close only our own.
         self._owns_embedder = embedder is None
         self._owns_generator = generator is None
@@ -271,6 +273,21 @@ class Library:
                 for path in files:
                     self.store.dequeue(path)
             yield BatchFinished(cancelled=cancel.is_set(), **counts)
+
+    def add_zotero(
+        self, data_dir: Path | str | None = None, *, base_dir: Path | str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[IngestEvent]:
+        """Import the PDFs of a Zotero library (default ~/Zotero) with Zotero's metadata; a
+        second import reads only new or changed files and updates changed metadata."""
+        from core.ingest.zotero_import import import_zotero
+        from core.zotero import read_library
+
+        cancel = cancel or threading.Event()
+        zotero = read_library(Path(data_dir) if data_dir else None,
+                              base_dir=Path(base_dir) if base_dir else None)
+        with self.writing():
+            yield from import_zotero(zotero, self._add_one, self.sources, cancel)
 
     def _parse(self, path: Path, cancel: threading.Event) -> Iterator[IngestEvent]:
         """Read `path` in the reader process, passing on OCR progress page by page; the

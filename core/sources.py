@@ -58,6 +58,7 @@ class Sources:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db: sqlite3.Connection = store.db
+        self.db.executescript(SCHEMA)
 
     def record(self, doc_id: str, item: ZoteroItem) -> None:
         """Attach `item`'s metadata to the paper: Zotero's title, authors, year and DOI replace

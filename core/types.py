@@ -155,7 +155,9 @@ class FileResult:
     index: int
     total: int
     path: Path
-    status: str  # "added" | "unchanged" | "replaced" | "failed"
+    # "added" | "unchanged" | "replaced" | "failed"; from Zotero also "updated" (its metadata
+    # changed, the file did not) and "skipped" (no file to read; `error` says why)
+    status: str
     doc_id: str | None = None
     title: str | None = None
     pages: int = 0
@@ -170,6 +172,8 @@ class BatchFinished:
     replaced: int
     failed: int
     cancelled: bool
+    updated: int = 0  # Zotero imports only
+    skipped: int = 0
 
 
 IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFinished

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from core.errors import LanternError
+__all__ = ["Skipped", "ZoteroError", "ZoteroItem", "ZoteroLibrary", "default_data_dir", "read_library"]
+
+from core.errors import ZoteroError
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,6 @@ _NOT_PAPERS = ("attachment", "note", "annotation")
 _WHERE = "Zotero shows its data folder under Settings > Advanced > Files and Folders"
 _CITEKEY_LINE = re.compile(r"^\s*(?:citation key|bibtex)\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 _DOI_LINE = re.compile(r"^\s*DOI\s*:\s*(10\.\S+)\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-class ZoteroError(LanternError):
-    """The folder is not a readable Zotero data folder."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +61,18 @@ class ZoteroItem:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A PDF attachment that cannot be imported: its item's title, and why."""
+
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ZoteroLibrary:
     items: tuple[ZoteroItem, ...]
     collections: tuple[str, ...]  # every collection's full path, sorted
-    skipped: tuple[str, ...]  # one line per PDF attachment that could not be used, and why
+    skipped: tuple[Skipped, ...]
 
 
 def default_data_dir() -> Path:
@@ -131,7 +137,7 @@ class _Reader:
         bbt = self._better_bibtex()
 
         items: list[ZoteroItem] = []
-        skipped: list[str] = []
+        skipped: list[Skipped] = []
         rows = self.db.execute(
             "SELECT a.itemID, a.parentItemID, a.linkMode, a.contentType, a.path, i.key, i.libraryID "
             "FROM itemAttachments a JOIN items i ON i.itemID = a.itemID ORDER BY a.itemID"
@@ -154,7 +160,7 @@ class _Reader:
             label = data.get("title") or row["path"] or row["key"]
             pdf, problem = self._file(row)
             if problem:
-                skipped.append(f"{label}: {problem}")
+                skipped.append(Skipped(str(label), problem))
                 continue
             assert pdf is not None
             extra = data.get("extra", "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.sources import SCHEMA, Sources
+from core.sources import Sources
 from core.store import Store
 from core.types import Chunk, Page, PaperMeta, ParsedDocument
 from core.zotero import ZoteroItem
@@ -15,7 +15,6 @@ from core.zotero import ZoteroItem
 @pytest.fixture
 def store(tmp_path) -> Store:
     s = Store(tmp_path / "library.sqlite3")
-    s.db.executescript(SCHEMA)
     yield s
     s.close()
 
