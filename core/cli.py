@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several)")
+    _scope_arguments(p)
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the cited papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
@@ -98,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="question set: a TOML file, or builtin:dl-methods")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several; default: all)")
+    _scope_arguments(p)
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="table to write")
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the table's papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
     p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
@@ -109,6 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="build the sample library and answer a sample question")
     return parser
+
+
+def _scope_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--collection", metavar="NAME",
+                   help="only papers in this Zotero collection (path or name; sub-collections too)")
+    p.add_argument("--year-from", type=int, metavar="YEAR", help="only papers published from YEAR")
+    p.add_argument("--year-to", type=int, metavar="YEAR", help="only papers published up to YEAR")
+    p.add_argument("--tag", action="append", dest="tags", default=[], metavar="TAG",
+                   help="only papers with this Zotero tag (repeat: all of them)")
+
+
+def _scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
+    return lib.scope(args.papers, collection=args.collection, year_from=args.year_from,
+                     year_to=args.year_to, tags=args.tags)
+
+
+def _write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> None:
+    ids = list(dict.fromkeys(doc_ids))
+    path.write_text(lib.bibtex(ids), encoding="utf-8")
+    _note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,8 +268,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     stream = sys.stdout.isatty() and not args.json
     answer = None
     cancel = threading.Event()
-    for event in lib.ask(args.question, papers=args.papers, k=args.k, use_llm=not args.no_llm,
-                         cancel=cancel):
+    for event in lib.ask(args.question, papers=_scope(lib, args), k=args.k,
+                         use_llm=not args.no_llm, cancel=cancel):
         if isinstance(event, Retrieved) and stream:
             print(f"\033[2m{len(event.evidence)} passages found in {event.seconds:.2f} s\033[0m")
         elif isinstance(event, Token) and stream:
@@ -257,6 +283,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         if stream and not args.no_llm:
             print("\n")
         _print_answer(answer, color=sys.stdout.isatty(), no_llm=args.no_llm)
+    if args.bib:
+        _write_bib(lib, args.bib, [c.doc_id for c in answer.citations], args.json)
     return EXIT_OK
 
 
@@ -336,10 +364,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         print("lantern: the library is empty: `lantern add FOLDER` adds your PDFs", file=sys.stderr)
         return EXIT_FAILED
     use_llm = not args.no_llm
+    scope = _scope(lib, args)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
     t0, todo, computed, finished = time.monotonic(), 0, 0, None
     try:
-        for event in extract(lib, qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in extract(lib, qset, scope, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
                 todo = event.total - event.cached
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
@@ -373,10 +402,12 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = extract_table(lib, qset, args.papers, use_llm=use_llm)
+    rows = extract_table(lib, qset, scope, use_llm=use_llm)
     path = write_table(rows, qset, args.out, fmt, long=args.long)
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
+    if args.bib:
+        _write_bib(lib, args.bib, [row.paper.doc_id for row in rows], args.json)
     return EXIT_OK
 
 

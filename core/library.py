@@ -218,6 +218,52 @@ class Library:
             raise PaperNotFoundError(f"no paper with id {doc_id!r}; `lantern list` shows the ids")
         return paper
 
+    def scope(
+        self, papers: Sequence[str] | None = None, *, collection: str | None = None,
+        year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
+    ) -> list[str] | None:
+        """The doc ids a question is limited to: `papers` (ids or unique prefixes) narrowed by
+        Zotero collection, publication years and tags; None when nothing limits it."""
+        ids = [self.paper(d).doc_id for d in papers] if papers else None
+        if not (collection or year_from is not None or year_to is not None or tags):
+            return ids
+        found = self.sources.scope(collection=collection, year_from=year_from,
+                                   year_to=year_to, tags=tuple(tags))
+        if ids is not None:
+            found = [d for d in found if d in ids]
+        if not found:
+            what = ", ".join(f for f in (
+                f"collection {collection!r}" if collection else "",
+                f"from {year_from}" if year_from is not None else "",
+                f"to {year_to}" if year_to is not None else "",
+                f"tag(s) {', '.join(tags)}" if tags else "") if f)
+            known = self.sources.collections()
+            hint = f"; collections: {', '.join(known[:12])}" if collection and known else (
+                "; collections come from Zotero (`lantern add --zotero`)" if collection else "")
+            raise PaperNotFoundError(f"no paper matches {what}{hint}")
+        return found
+
+    def bibtex(self, doc_ids: Sequence[str]) -> str:
+        """BibTeX entries of these papers, keyed by their Zotero/Better BibTeX citekey when
+        known (else made from author, year and title)."""
+        from core.bibtex import BibPaper, to_bibtex
+
+        out = []
+        for doc_id in doc_ids:
+            paper, source = self.paper(doc_id), self.sources.of(doc_id)
+            out.append(BibPaper(paper.doc_id, paper.title, paper.authors, paper.year, paper.doi,
+                                source.citekey if source else None,
+                                source.item_type if source else None))
+        return to_bibtex(out)
+
+    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """doc_id -> the citekey its BibTeX entry has in bibtex(doc_ids)."""
+        from core.bibtex import BibPaper, citekeys
+
+        own = self.sources.citekeys()
+        return citekeys(BibPaper(p.doc_id, p.title, p.authors, p.year, p.doi, own.get(p.doc_id))
+                        for p in (self.paper(d) for d in doc_ids))
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
 

@@ -75,3 +75,34 @@ def test_cli_add_zotero(run, zotero):
     assert code == 1 and "no zotero.sqlite" in err
     code, _, err = run_cli("add")
     assert code == 2 and "--zotero" in err
+
+
+def test_ask_and_extract_scoped_by_collection_year_tag_with_bibtex(run, zotero, tmp_path):
+    run("add", "--zotero", str(zotero.root))
+    code, out, _ = run("ask", "Which animals were counted?", "--no-llm", "--json",
+                       "--collection", "Mammals")
+    titles = {e["title"] for e in json.loads(out)["evidence"]}
+    assert code == 0 and titles == {"Otter Counts in the Ruhr"}
+    code, out, _ = run("ask", "How were animals sampled?", "--no-llm", "--json",
+                       "--year-from", "2020", "--tag", "fish")
+    assert {e["title"] for e in json.loads(out)["evidence"]} == {"Fish Surveys"}
+    code, _, err = run("ask", "anything", "--no-llm", "--collection", "Botany")
+    assert code == 1 and "no paper matches collection 'Botany'" in err and "Ecology" in err
+
+    table, bib = tmp_path / "t.md", tmp_path / "t.bib"
+    code, _, err = run("extract", "--questions", "builtin:dl-methods", "--no-llm", "--out",
+                       str(table), "--bib", str(bib), "--collection", "Ecology", "--year-to", "2020")
+    assert code == 0, err
+    text = bib.read_text()
+    assert text.startswith("@article{keller2019otter,\n") and text.count("@") == 1
+    assert "author = {Keller, Maria}" in text and "doi = {10.1000/otter}" in text
+
+
+def test_ask_writes_the_cited_papers_as_bibtex(run, zotero, fake_generator, tmp_path):
+    run("add", "--zotero", str(zotero.root))
+    fake_generator.enqueue("Otters were counted at dawn on the Ruhr [1].")
+    bib = tmp_path / "answer.bib"
+    code, out, _ = run("ask", "When were otters counted?", "--json", "--bib", str(bib),
+                       "--collection", "Mammals")
+    assert code == 0 and json.loads(out)["citations"]
+    assert bib.read_text().startswith("@article{keller2019otter,\n")
