@@ -403,7 +403,8 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.flush()
     assert finished is not None
     rows = extract_table(lib, qset, scope, use_llm=use_llm)
-    path = write_table(rows, qset, args.out, fmt, long=args.long)
+    path = write_table(rows, qset, args.out, fmt, long=args.long,
+                       citekeys=lib.citekeys([row.paper.doc_id for row in rows]))
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     if args.bib:
