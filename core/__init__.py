@@ -14,7 +14,7 @@ from core.errors import (
     PaperNotFoundError,
     SettingsError,
 )
-from core.export import answer_to_dict, answer_to_markdown
+from core.export import OCR_LABEL, answer_to_dict, answer_to_markdown
 from core.extract import (
     Cell,
     CellDone,
@@ -53,6 +53,7 @@ from core.types import (
 )
 
 __all__ = [
+    "OCR_LABEL",
     "Answer",
     "AnswerDone",
     "BatchFinished",

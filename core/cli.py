@@ -15,6 +15,7 @@ from pathlib import Path
 
 import core.offline  # noqa: F401
 from core import (
+    OCR_LABEL,
     AnswerDone,
     BatchFinished,
     CellDone,
@@ -250,7 +251,14 @@ def _paper_dict(p) -> dict:
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(_paper_dict(p), indent=2))
+        ocr = lib.ocr_pages(p.doc_id)
+        info = {**_paper_dict(p),
+                "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
+        if source := lib.sources.of(p.doc_id):
+            info["zotero"] = {"key": source.zotero_key, "library_id": source.zotero_library,
+                              "citekey": source.citekey, "collections": list(source.collections),
+                              "tags": list(source.tags)}
+        print(json.dumps(info, indent=2))
     else:
         for key, value in _paper_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
@@ -305,7 +313,8 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
         if a.citations:
             print(f"\n{bold}Sources{end}")
             for c in a.citations:
-                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{' '.join(c.quote.split())}\"")
+                label = OCR_LABEL if c.ocr else ""
+                print(f"  [{c.n}] {c.title}, p. {c.page}{label}: \"{' '.join(c.quote.split())}\"")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:

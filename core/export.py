@@ -6,6 +6,8 @@ from pathlib import Path
 
 from core.types import Answer, Citation, Evidence, Sentence, Timings
 
+OCR_LABEL = " (OCR text)"  # after a page number whose text was recognised from its image
+
 
 def evidence_to_dict(e: Evidence) -> dict:
     return {
@@ -28,7 +30,7 @@ def answer_to_dict(a: Answer) -> dict:
         "abstained": a.abstained,
         "citations": [
             {"n": c.n, "doc_id": c.doc_id, "title": c.title, "pdf_path": str(c.pdf_path),
-             "page": c.page, "quote": c.quote, "supported": c.supported}
+             "page": c.page, "quote": c.quote, "supported": c.supported, "ocr": c.ocr}
             for c in a.citations
         ],
         "evidence": [evidence_to_dict(e) for e in a.evidence],
@@ -53,7 +55,7 @@ def answer_from_dict(d: dict) -> Answer:
         abstained=d["abstained"],
         citations=tuple(
             Citation(c["n"], c["doc_id"], c["title"], Path(c["pdf_path"]), c["page"], c["quote"],
-                     c["supported"])
+                     c["supported"], c.get("ocr", False))
             for c in d["citations"]
         ),
         evidence=tuple(
@@ -84,7 +86,7 @@ def answer_to_markdown(a: Answer) -> str:
     if a.citations:
         lines += ["### Sources", ""]
         for c in a.citations:
-            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}: \"{c.quote}\"")
+            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}{OCR_LABEL if c.ocr else ''}: \"{c.quote}\"")
         lines.append("")
     if a.evidence:
         lines += ["### Closest passages" if a.abstained else "### Evidence", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -264,6 +265,10 @@ class Library:
         return citekeys(BibPaper(p.doc_id, p.title, p.authors, p.year, p.doi, own.get(p.doc_id))
                         for p in (self.paper(d) for d in doc_ids))
 
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
+        return self.store.ocr_pages(doc_id)
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
 
@@ -502,7 +507,11 @@ class Library:
             # all evidence is shown with the same numbers, so sentences may be checked against
             # (and quoted from) passages beyond the `used` ones the prompt had room for
             g = grounding.ground(draft, evidence, self.store.page_text, question)
-            answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence), g.sentences,
+            citations = tuple(
+                dataclasses.replace(c, ocr=c.page in self.store.ocr_pages(c.doc_id))
+                for c in g.citations
+            )
+            answer = Answer(question, g.text, g.abstained, citations, tuple(evidence), g.sentences,
                             model, Timings(t_retrieve, first_token, time.perf_counter() - t0), g.mode)
         if conversation_id:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)

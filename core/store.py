@@ -97,6 +97,9 @@ class Store:
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(papers)")}
             if "chunking" not in columns:  # libraries made before the column existed
                 self.db.execute("ALTER TABLE papers ADD COLUMN chunking TEXT NOT NULL DEFAULT ''")
+            if "ocr" not in {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}:
+                # 1: the page's text was recognised from its image (OCR), not its text layer
+                self.db.execute("ALTER TABLE pages ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0")
         except sqlite3.DatabaseError as exc:
             raise LibraryCorruptError(
                 f"{path}: cannot open the library database ({exc}). "
@@ -132,8 +135,8 @@ class Store:
                  meta.year, meta.doi, len(doc.pages), time.time(), chunking),
             )
             db.executemany(
-                "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
-                [(doc_id, p.number, p.text) for p in doc.pages],
+                "INSERT INTO pages(doc_id, number, text, ocr) VALUES (?,?,?,?)",
+                [(doc_id, p.number, p.text, int(p.ocr)) for p in doc.pages],
             )
             ids = []
             for c in chunks:
@@ -206,6 +209,11 @@ class Store:
             "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
         ).fetchone()
         return row["text"] if row else None
+
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """Numbers of the paper's pages whose text was recognised by OCR."""
+        rows = self.db.execute("SELECT number FROM pages WHERE doc_id = ? AND ocr = 1", (doc_id,))
+        return {r[0] for r in rows}
 
     def chunk_ids(
         self, doc_ids: Sequence[str] | None = None, state: str = "ready", *, embedded: bool = False

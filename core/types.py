@@ -77,6 +77,7 @@ class Citation:
     page: int
     quote: str  # verbatim from the stored page text
     supported: bool  # the sentences citing it passed the grounding check
+    ocr: bool = False  # that page's text was recognised by OCR: the quote is "OCR text"
 
 
 @dataclass(frozen=True)

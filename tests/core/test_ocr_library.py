@@ -51,3 +51,23 @@ def test_ocr_off_refuses_scans_with_advice(fake_library, tmp_path):
                       tmp_path / "scan.pdf")
     (result,) = [e for e in fake_library.add([scan]) if isinstance(e, FileResult)]
     assert result.status == "failed" and "--ocr auto" in result.error
+
+
+def test_citations_of_ocr_pages_say_ocr_text(run, fake_generator, tmp_path):
+    import json
+
+    mixed = pdfs.mixed_paper(tmp_path)
+    code, out, _ = run("add", "--json", str(mixed))
+    added = json.loads(out)
+    code, out, _ = run("show", added["doc_id"], "--json")
+    pages = json.loads(out)["page_info"]
+    assert [p["ocr"] for p in pages] == [False] * (added["pages"] - 1) + [True]
+
+    fake_generator.enqueue("The otters were counted at dawn on the Ruhr tributaries in 2017 [1].")
+    code, out, _ = run("ask", "When were the otters counted?", "--json")
+    answer = json.loads(out)
+    scanned = [c for c in answer["citations"] if c["page"] == added["pages"]]
+    assert scanned and all(c["ocr"] for c in scanned)
+    fake_generator.enqueue("The otters were counted at dawn on the Ruhr tributaries in 2017 [1].")
+    code, out, _ = run("ask", "When were the otters counted?")
+    assert f"p. {added['pages']} (OCR text)" in out
