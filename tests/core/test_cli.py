@@ -48,7 +48,7 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
     assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
     assert not a["abstained"]
     c = a["citations"][0]
-    assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported"}
+    assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported", "ocr"}
     assert {"doc_id", "pdf_path", "page", "section", "text", "score"} <= set(a["evidence"][0])
 
 
