@@ -51,8 +51,10 @@ from core.types import (
     Sentence,
     Token,
 )
+from core.zotero import default_data_dir as default_zotero_dir
 
 __all__ = [
+    "default_zotero_dir",
     "OCR_LABEL",
     "Answer",
     "AnswerDone",

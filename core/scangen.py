@@ -29,6 +29,7 @@ def degrade(
     if noise > 0:
         rng = random.Random(seed)
         pixels = out.load()
+        assert pixels is not None
         width, height = out.size
         for _ in range(int(width * height * noise)):
             pixels[rng.randrange(width), rng.randrange(height)] = rng.randrange(0, 256)

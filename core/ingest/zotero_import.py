@@ -48,19 +48,20 @@ def import_zotero(
             result = FileResult(i, total, item.pdf, "failed", error=str(exc))
         if result is None:  # cancelled mid-file: nothing of it was kept
             break
-        if result.doc_id and result.status != "failed":
-            source = sources.of(result.doc_id)
+        doc_id = result.doc_id
+        if doc_id is not None and result.status != "failed":
+            source = sources.of(doc_id)
             # the same PDF attached to two items: the first keeps it, on every import
-            duplicate = result.doc_id in recorded or (
+            duplicate = doc_id in recorded or (
                 source is not None and source.attachment_key != item.attachment_key
                 and (source.zotero_library, source.attachment_key) in present
             )
             changed = source is None or source.modified != item.modified
             if result.status != "unchanged" or (changed and not duplicate):
-                sources.record(result.doc_id, item)
+                sources.record(doc_id, item)
                 if result.status == "unchanged":
                     result = dataclasses.replace(result, status="updated")
-            recorded.add(result.doc_id)
+            recorded.add(doc_id)
             result = dataclasses.replace(result, title=item.title)
         counts[result.status] += 1
         yield result
