@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 from core import answer as grounding
+from core import vocab
 from core.extract_export import format_for, write_table
 from core.questionsets import (
     Question,
@@ -26,7 +27,6 @@ from core.questionsets import (
     load_question_set,
     parse_question_set,
 )
-from core.retrieve import EXPANSIONS
 from core.types import Evidence, Paper
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ def answers(q: Question, sentence: str) -> bool:
     """
     asked = set(grounding.question_terms(q.question))
     words = re.findall(r"[a-z][a-z0-9\-]*", q.question.lower())
-    instances = set(grounding.question_terms(" ".join(EXPANSIONS.get(w, "") for w in words)))
+    instances = set(grounding.question_terms(vocab.expansions(words)))
     instances = (instances - asked) | set(grounding.question_terms(" ".join(q.keywords)))
     said = set(grounding.question_terms(sentence))
     return len(said & asked) >= 2 or bool(said & instances)
