@@ -1,7 +1,8 @@
 """Where papers came from and what researchers filter on: Zotero keys, citekeys, collections,
 tags; and the scope queries over them (with the papers' years).
 
-The SQL for these tables lives here, beside core/store.py, over the same connection.
+The SQL for these tables (created by core/migrations.py, m005) lives here, beside
+core/store.py, over the same connection.
 """
 
 from __future__ import annotations
@@ -12,29 +13,6 @@ from dataclasses import dataclass
 
 from core.store import Store
 from core.zotero import ZoteroItem
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS paper_sources (
-    doc_id TEXT PRIMARY KEY REFERENCES papers(doc_id) ON DELETE CASCADE,
-    zotero_library INTEGER NOT NULL,
-    zotero_key TEXT NOT NULL,          -- the Zotero item's key
-    attachment_key TEXT NOT NULL,      -- the PDF attachment's key
-    citekey TEXT,
-    item_type TEXT NOT NULL DEFAULT '',
-    modified TEXT NOT NULL             -- Zotero's dateModified when imported
-);
-CREATE INDEX IF NOT EXISTS paper_sources_attachment ON paper_sources(zotero_library, attachment_key);
-CREATE TABLE IF NOT EXISTS paper_collections (
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    path TEXT NOT NULL,                -- "Parent/Child"
-    PRIMARY KEY (doc_id, path)
-);
-CREATE TABLE IF NOT EXISTS paper_tags (
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    tag TEXT NOT NULL,
-    PRIMARY KEY (doc_id, tag)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -58,7 +36,6 @@ class Sources:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db: sqlite3.Connection = store.db
-        self.db.executescript(SCHEMA)
 
     def record(self, doc_id: str, item: ZoteroItem) -> None:
         """Attach `item`'s metadata to the paper: Zotero's title, authors, year and DOI replace

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from core.answer.focus import Focus, best_sentence, question_terms, restates, without_examples
 from core.answer.prompt import cites_of, strip_cites
 from core.text import NUMBER, STOPWORDS, TOKEN, normalise, passage_sentences, split_sentences, stem
-from core.types import Citation, Evidence, Sentence
+from core.types import AnswerMode, Citation, Evidence, Sentence
 
 NOT_REPORTED = "Not reported in the selected papers."
 
@@ -38,7 +38,10 @@ class Grounded:
     abstained: bool
     sentences: tuple[Sentence, ...]
     citations: tuple[Citation, ...]
-    mode: str
+    mode: AnswerMode
+
+
+UNANSWERED = Grounded(NOT_REPORTED, True, (), (), "not_reported")
 
 
 def is_abstention(text: str) -> bool:
@@ -172,7 +175,7 @@ def ground(
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
-        return Grounded(NOT_REPORTED, True, (), (), "not_reported")
+        return UNANSWERED
     sentences: list[Sentence] = []
     citations: dict[int, Citation] = {}
     for raw in split_sentences(draft):
