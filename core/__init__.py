@@ -14,7 +14,7 @@ from core.errors import (
     PaperNotFoundError,
     SettingsError,
 )
-from core.export import answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
+from core.export import OCR_LABEL, answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
 from core.extract_export import format_for, write_table
 from core.library import Library
 from core.models import find_models
@@ -46,8 +46,11 @@ from core.types import (
     Sentence,
     Token,
 )
+from core.zotero import default_data_dir as default_zotero_dir
 
 __all__ = [
+    "default_zotero_dir",
+    "OCR_LABEL",
     "Answer",
     "AnswerDone",
     "BatchFinished",

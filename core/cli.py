@@ -14,6 +14,7 @@ from pathlib import Path
 
 import core.offline  # noqa: F401
 from core import (
+    OCR_LABEL,
     AnswerDone,
     BatchFinished,
     CellDone,
@@ -27,6 +28,7 @@ from core import (
     Library,
     Retrieved,
     Settings,
+    SettingsError,
     Token,
     answer_to_dict,
     cell_to_dict,
@@ -50,9 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="show library and model logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("add", help="add PDF files or folders (recursive)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p = sub.add_parser("add", help="add PDF files or folders (recursive), or a Zotero library")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--zotero", nargs="?", const="", type=str, metavar="DIR",
+                   help="import the PDFs of a Zotero library with its metadata and collections "
+                   "(DIR: Zotero's data folder, default ~/Zotero); read-only")
+    p.add_argument("--zotero-base", type=Path, metavar="DIR",
+                   help="Zotero's base directory for linked files stored as relative paths")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--ocr", choices=["auto", "force", "off"],
+                   help="recognise text from page images: auto (pages without a usable text "
+                   "layer; the default), force (every page), off")
+    p.add_argument("--ocr-language", metavar="LANG",
+                   help="Tesseract language code(s), e.g. eng or eng+deu (default: eng)")
 
     p = sub.add_parser("list", help="list the papers in the library")
     p.add_argument("--json", action="store_true")
@@ -68,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several)")
+    _scope_arguments(p)
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the cited papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
@@ -85,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="question set: a TOML file, or builtin:dl-methods")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several; default: all)")
+    _scope_arguments(p)
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="table to write")
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the table's papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
     p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
@@ -98,6 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _scope_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--collection", metavar="NAME",
+                   help="only papers in this Zotero collection (path or name; sub-collections too)")
+    p.add_argument("--year-from", type=int, metavar="YEAR", help="only papers published from YEAR")
+    p.add_argument("--year-to", type=int, metavar="YEAR", help="only papers published up to YEAR")
+    p.add_argument("--tag", action="append", dest="tags", default=[], metavar="TAG",
+                   help="only papers with this Zotero tag (repeat: all of them)")
+
+
+def _scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
+    return lib.scope(args.papers, collection=args.collection, year_from=args.year_from,
+                     year_to=args.year_to, tags=args.tags)
+
+
+def _write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> None:
+    ids = list(dict.fromkeys(doc_ids))
+    path.write_text(lib.bibtex(ids), encoding="utf-8")
+    _note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
@@ -105,6 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.load(library=args.library)
         if getattr(args, "model", None):
             settings.llm.model_path = args.model.expanduser().absolute()
+        if getattr(args, "ocr", None):
+            settings.ocr.mode = args.ocr
+        if getattr(args, "ocr_language", None):
+            try:
+                settings.ocr.language = args.ocr_language
+            except ValueError as exc:  # pydantic's ValidationError
+                raise SettingsError(f"--ocr-language {args.ocr_language!r}: use Tesseract codes "
+                                    "such as eng, deu or eng+deu") from exc
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
@@ -131,9 +177,18 @@ def _configure_logging(verbose: bool) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_add(lib: Library, args: argparse.Namespace) -> int:
-    if pending := lib.pending():
-        _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
-    return _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is None and not args.paths:
+        print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK
+    if args.paths:
+        if pending := lib.pending():
+            _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
+        code = _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is not None:
+        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)
+        code = max(code, _run_ingest(events, as_json=args.json))
+    return code
 
 
 def _run_ingest(events, *, as_json: bool) -> int:
@@ -163,14 +218,18 @@ def _run_ingest(events, *, as_json: bool) -> int:
         elif isinstance(event, BatchFinished):
             bar.clear()
             if not as_json:
+                zotero = (f", {event.updated} updated, {event.skipped} skipped"
+                          if event.updated or event.skipped else "")
                 print(f"{event.added} added, {event.replaced} replaced, {event.unchanged} unchanged, "
-                      f"{event.failed} failed", file=sys.stderr)
+                      f"{event.failed} failed{zotero}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _file_line(e: FileResult) -> str:
     if e.status == "failed":
         return f"failed     {e.path}: {e.error}"
+    if e.status == "skipped":
+        return f"skipped    {e.title}: {e.error}"
     return f"{e.status:<10} {e.path.name} [{e.doc_id}] {e.title} ({e.pages} pages, {e.chunks} chunks)"
 
 
@@ -190,7 +249,14 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(paper_to_dict(p), indent=2))
+        ocr = lib.ocr_pages(p.doc_id)
+        info = {**paper_to_dict(p),
+                "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
+        if source := lib.sources.of(p.doc_id):
+            info["zotero"] = {"key": source.zotero_key, "library_id": source.zotero_library,
+                              "citekey": source.citekey, "collections": list(source.collections),
+                              "tags": list(source.tags)}
+        print(json.dumps(info, indent=2))
     else:
         for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
@@ -208,8 +274,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     stream = sys.stdout.isatty() and not args.json
     answer = None
     cancel = threading.Event()
-    for event in lib.ask(args.question, papers=args.papers, k=args.k, use_llm=not args.no_llm,
-                         cancel=cancel):
+    for event in lib.ask(args.question, papers=_scope(lib, args), k=args.k,
+                         use_llm=not args.no_llm, cancel=cancel):
         if isinstance(event, Retrieved) and stream:
             print(f"\033[2m{len(event.evidence)} passages found in {event.seconds:.2f} s\033[0m")
         elif isinstance(event, Token) and stream:
@@ -223,6 +289,8 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         if stream and not args.no_llm:
             print("\n")
         _print_answer(answer, color=sys.stdout.isatty(), no_llm=args.no_llm)
+    if args.bib:
+        _write_bib(lib, args.bib, [c.doc_id for c in answer.citations], args.json)
     return EXIT_OK
 
 
@@ -243,7 +311,8 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
         if a.citations:
             print(f"\n{bold}Sources{end}")
             for c in a.citations:
-                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{' '.join(c.quote.split())}\"")
+                label = OCR_LABEL if c.ocr else ""
+                print(f"  [{c.n}] {c.title}, p. {c.page}{label}: \"{' '.join(c.quote.split())}\"")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:
@@ -302,10 +371,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         print("lantern: the library is empty: `lantern add FOLDER` adds your PDFs", file=sys.stderr)
         return EXIT_FAILED
     use_llm = not args.no_llm
+    scope = _scope(lib, args)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
     finished = None
     try:
-        for event in lib.extract(qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in lib.extract(qset, scope, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
                       args.json)
@@ -337,10 +407,13 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = lib.extract_table(qset, args.papers, use_llm=use_llm)
-    path = write_table(rows, qset, args.out, fmt, long=args.long)
+    rows = lib.extract_table(qset, scope, use_llm=use_llm)
+    path = write_table(rows, qset, args.out, fmt, long=args.long,
+                       citekeys=lib.citekeys([row.paper.doc_id for row in rows]))
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
+    if args.bib:
+        _write_bib(lib, args.bib, [row.paper.doc_id for row in rows], args.json)
     return EXIT_OK
 
 

@@ -23,6 +23,10 @@ class PaperNotFoundError(LanternError):
     """No paper with this id in the library."""
 
 
+class ZoteroError(LanternError):
+    """A Zotero data folder cannot be read."""
+
+
 class ModelError(LanternError):
     """A model file is missing, unreadable or cannot be loaded."""
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from core.types import Answer, Cell, CellStatus, Citation, Evidence, Paper, Sentence, Timings
 
+OCR_LABEL = " (OCR text)"  # after a page number whose text was recognised from its image
+
 
 def paper_to_dict(p: Paper) -> dict[str, Any]:
     return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
@@ -46,7 +48,7 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "abstained": a.abstained,
         "citations": [
             {"n": c.n, "doc_id": c.doc_id, "title": c.title, "pdf_path": str(c.pdf_path),
-             "page": c.page, "quote": c.quote, "supported": c.supported}
+             "page": c.page, "quote": c.quote, "supported": c.supported, "ocr": c.ocr}
             for c in a.citations
         ],
         "evidence": [evidence_to_dict(e) for e in a.evidence],
@@ -71,7 +73,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         abstained=d["abstained"],
         citations=tuple(
             Citation(c["n"], c["doc_id"], c["title"], Path(c["pdf_path"]), c["page"], c["quote"],
-                     c["supported"])
+                     c["supported"], c.get("ocr", False))
             for c in d["citations"]
         ),
         evidence=tuple(
@@ -102,7 +104,7 @@ def answer_to_markdown(a: Answer) -> str:
     if a.citations:
         lines += ["### Sources", ""]
         for c in a.citations:
-            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}: \"{c.quote}\"")
+            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}{OCR_LABEL if c.ocr else ''}: \"{c.quote}\"")
         lines.append("")
     if a.evidence:
         lines += ["### Closest passages" if a.abstained else "### Evidence", ""]

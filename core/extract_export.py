@@ -25,9 +25,11 @@ def format_for(path: Path | str) -> str | None:
 
 def write_table(
     rows: Sequence[Row], qset: QuestionSet, path: Path | str, fmt: str | None = None, *,
-    long: bool = False,
+    long: bool = False, citekeys: dict[str, str] | None = None,
 ) -> Path:
-    """Write the table atomically (a temp file renamed over the target); return the path."""
+    """Write the table atomically (a temp file renamed over the target); return the path.
+    Markdown cells cite `[@citekey, p. N]`, with `citekeys` (doc_id -> key, e.g. from Zotero)
+    where given and keys made from the metadata elsewhere."""
     path = Path(path)
     fmt = fmt or format_for(path)
     if fmt == "csv":
@@ -36,7 +38,7 @@ def write_table(
     elif fmt == "json":
         text, encoding = to_json(rows, qset), "utf-8"
     elif fmt == "md":
-        text, encoding = to_markdown(rows, qset), "utf-8"
+        text, encoding = to_markdown(rows, qset, citekeys), "utf-8"
     else:
         raise ValueError(f"unknown export format {fmt!r}: use csv, md or json")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,8 +142,16 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
-    """A summary of what was reported per question, then one table per paper."""
+def to_markdown(
+    rows: Sequence[Row], qset: QuestionSet, citekeys: dict[str, str] | None = None
+) -> str:
+    """A summary of what was reported per question, then one table per paper; each reported
+    cell's evidence is a Pandoc citation, [@citekey, p. N], and its quote."""
+    from core.bibtex import BibPaper, pandoc_cite
+    from core.bibtex import citekeys as make_keys
+
+    keys = make_keys(BibPaper(r.paper.doc_id, r.paper.title, r.paper.authors, r.paper.year,
+                              citekey=(citekeys or {}).get(r.paper.doc_id)) for r in rows)
     cells = [(row, q, row.cells.get(q.id)) for row in rows for q in qset.questions]
     missing = sum(c is not None and not c.reported for *_, c in cells)
     lines = [f"# {qset.title}", "",
@@ -157,7 +167,7 @@ def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
         p = row.paper
         year = f" ({p.year})" if p.year else ""
         lines += ["", f"## {_md(one_line(p.title) or p.path.name)}{year}", "",
-                  f"`{p.doc_id}` {_md(p.path.name)}", "",
+                  f"`{p.doc_id}` {_md(p.path.name)} @{keys[p.doc_id]}", "",
                   "| Question | Answer | Evidence |", "|---|---|---|"]
         for q in qset.questions:
             cell = row.cells.get(q.id)
@@ -169,7 +179,8 @@ def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
                 answer = shorten(cell.answer)
                 # without a model the answer is the quote: show it once
                 same = one_line(cell.answer) == one_line(cell.quote)
-                evidence = f"p. {cell.page}" + ("" if same else f': "{shorten(cell.quote)}"')
+                cite = pandoc_cite(keys[p.doc_id], cell.page)
+                evidence = cite + ("" if same else f': "{shorten(cell.quote)}"')
             lines.append(f"| {_md(q.label)} | {_md(answer)} | {_md(evidence)} |")
         not_reported = sum(c is not None and not c.reported for c in row.cells.values())
         lines += ["", f"Not reported: {not_reported} of {len(qset.questions)}."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ from core.models import default_gguf
 from core.questionsets import QuestionSet
 from core.retrieve import Retriever
 from core.settings import Settings
+from core.sources import Sources
 from core.store import Store
 from core.types import (
     Answer,
@@ -66,6 +68,7 @@ class Library:
         self._lock = threading.RLock()
         self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
         self.store = Store(self.root / "library.sqlite3")
+        self.sources = Sources(self.store)
         # Models passed in belong to the caller (e.g. shared by tests); close only our own.
         self._owns_embedder = embedder is None
         self._owns_generator = generator is None
@@ -135,6 +138,56 @@ class Library:
             raise PaperNotFoundError(f"no paper with id {doc_id!r}; `lantern list` shows the ids")
         return paper
 
+    def scope(
+        self, papers: Sequence[str] | None = None, *, collection: str | None = None,
+        year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
+    ) -> list[str] | None:
+        """The doc ids a question is limited to: `papers` (ids or unique prefixes) narrowed by
+        Zotero collection, publication years and tags; None when nothing limits it."""
+        ids = [self.paper(d).doc_id for d in papers] if papers else None
+        if not (collection or year_from is not None or year_to is not None or tags):
+            return ids
+        found = self.sources.scope(collection=collection, year_from=year_from,
+                                   year_to=year_to, tags=tuple(tags))
+        if ids is not None:
+            found = [d for d in found if d in ids]
+        if not found:
+            what = ", ".join(f for f in (
+                f"collection {collection!r}" if collection else "",
+                f"from {year_from}" if year_from is not None else "",
+                f"to {year_to}" if year_to is not None else "",
+                f"tag(s) {', '.join(tags)}" if tags else "") if f)
+            known = self.sources.collections()
+            hint = f"; collections: {', '.join(known[:12])}" if collection and known else (
+                "; collections come from Zotero (`lantern add --zotero`)" if collection else "")
+            raise PaperNotFoundError(f"no paper matches {what}{hint}")
+        return found
+
+    def bibtex(self, doc_ids: Sequence[str]) -> str:
+        """BibTeX entries of these papers, keyed by their Zotero/Better BibTeX citekey when
+        known (else made from author, year and title)."""
+        from core.bibtex import BibPaper, to_bibtex
+
+        out = []
+        for doc_id in doc_ids:
+            paper, source = self.paper(doc_id), self.sources.of(doc_id)
+            out.append(BibPaper(paper.doc_id, paper.title, paper.authors, paper.year, paper.doi,
+                                source.citekey if source else None,
+                                source.item_type if source else None))
+        return to_bibtex(out)
+
+    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """doc_id -> the citekey its BibTeX entry has in bibtex(doc_ids)."""
+        from core.bibtex import BibPaper, citekeys
+
+        own = self.sources.citekeys()
+        return citekeys(BibPaper(p.doc_id, p.title, p.authors, p.year, p.doi, own.get(p.doc_id))
+                        for p in (self.paper(d) for d in doc_ids))
+
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
+        return self.store.ocr_pages(doc_id)
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
 
@@ -163,6 +216,21 @@ class Library:
         """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
         with self.writing():
             yield from self._ingest.add(paths, cancel or threading.Event())
+
+    def add_zotero(
+        self, data_dir: Path | str | None = None, *, base_dir: Path | str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[IngestEvent]:
+        """Import the PDFs of a Zotero library (default ~/Zotero) with Zotero's metadata; a
+        second import reads only new or changed files and updates changed metadata."""
+        from core.ingest.zotero_import import import_zotero
+        from core.zotero import read_library
+
+        zotero = read_library(Path(data_dir) if data_dir else None,
+                              base_dir=Path(base_dir) if base_dir else None)
+        with self.writing():
+            yield from import_zotero(zotero, self._ingest.add_one, self.sources,
+                                     cancel or threading.Event())
 
     # ------------------------------------------------------------ asking
     def search(
@@ -236,8 +304,12 @@ class Library:
                 if first_token is None:
                     first_token = time.perf_counter() - t0
                 yield Token(text)
+        citations = tuple(  # quotes from recognised pages are labelled "OCR text"
+            dataclasses.replace(c, ocr=c.page in self.store.ocr_pages(c.doc_id))
+            for c in g.citations
+        )
         answer = Answer(
-            question=question, answer=g.text, abstained=g.abstained, citations=g.citations,
+            question=question, answer=g.text, abstained=g.abstained, citations=citations,
             evidence=evidence, sentences=g.sentences,
             model=self.generator.name if use_llm and evidence else None,
             timings=Timings(t_retrieve, first_token, time.perf_counter() - t0), mode=g.mode,

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -40,6 +41,23 @@ class IngestSettings(_Section):
     memory_limit_mb: int = Field(4096, ge=256, description="address-space cap of the PDF reader")
 
 
+class OcrSettings(_Section):
+    mode: Literal["auto", "force", "off"] = Field(
+        "auto",
+        description="auto: pages without a usable text layer; force: every page; off: never",
+    )
+    language: str = Field(
+        "eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description="Tesseract language code(s), e.g. 'eng' or 'eng+deu'",
+    )
+    # 200 dpi read noisy 150 and 300 dpi scans best (bench/README.md, "OCR")
+    dpi: int = Field(200, ge=72, le=600, description="resolution pages are rendered at for OCR")
+    page_timeout_s: float = Field(
+        120.0, gt=0, description="OCR time limit per page (the reader's own limit covers the rest)"
+    )
+    tesseract: Path | None = Field(None, description="tesseract program; None finds it on PATH")
+
+
 class RetrievalSettings(_Section):
     k: int = Field(6, ge=1, le=50, description="passages given to the model and shown as evidence")
     candidates: int = Field(40, ge=5, le=500, description="candidates drawn from each retriever")
@@ -68,6 +86,7 @@ class Settings(_Section):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

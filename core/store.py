@@ -72,8 +72,8 @@ class Store:
                  meta.year, meta.doi, len(doc.pages), time.time(), chunking),
             )
             db.executemany(
-                "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
-                [(doc_id, p.number, p.text) for p in doc.pages],
+                "INSERT INTO pages(doc_id, number, text, ocr) VALUES (?,?,?,?)",
+                [(doc_id, p.number, p.text, int(p.ocr)) for p in doc.pages],
             )
             ids = []
             for c in chunks:
@@ -156,6 +156,11 @@ class Store:
             "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
         ).fetchone()
         return row["text"] if row else None
+
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """Numbers of the paper's pages whose text was recognised by OCR."""
+        rows = self.db.execute("SELECT number FROM pages WHERE doc_id = ? AND ocr = 1", (doc_id,))
+        return {r[0] for r in rows}
 
     def chunk_ids(
         self, doc_ids: Sequence[str] | None = None, state: str = "ready", *, embedded: bool = False

@@ -11,8 +11,8 @@ from typing import Literal
 # draft failed the check and the answer is the best-matching verbatim sentence of the
 # evidence; "evidence": no model was asked; "not_reported": the evidence does not hold it.
 AnswerMode = Literal["generated", "quoted", "evidence", "not_reported"]
-FileStatus = Literal["added", "unchanged", "replaced", "failed"]
-IngestStage = Literal["reading", "loading the embedding model", "embedding", "indexing"]
+FileStatus = Literal["added", "unchanged", "replaced", "failed", "updated", "skipped"]
+IngestStage = Literal["reading", "ocr", "loading the embedding model", "embedding", "indexing"]
 ModelKind = Literal["gguf", "embedding"]
 ExtractMode = Literal["llm", "no-llm"]
 
@@ -38,6 +38,7 @@ class Page:
     number: int  # 1-based, as pypdf counts
     text: str  # cleaned text
     sections: tuple[tuple[int, str], ...] = ()  # (char offset in text, section name) where a section starts
+    ocr: bool = False  # the text was recognised from the page image, not taken from a text layer
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Citation:
     page: int
     quote: str  # verbatim from the stored page text
     supported: bool  # the sentences citing it passed the grounding check
+    ocr: bool = False  # that page's text was recognised by OCR: the quote is "OCR text"
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class FileStarted:
 @dataclass(frozen=True)
 class FileProgress:
     path: Path
-    stage: IngestStage
+    stage: IngestStage  # "ocr": done/total pages of a scan recognised
     done: int
     total: int
 
@@ -177,6 +179,8 @@ class FileResult:
     index: int
     total: int
     path: Path
+    # from Zotero also "updated" (its metadata changed, the file did not) and "skipped" (no
+    # file to read; `error` says why)
     status: FileStatus
     doc_id: str | None = None
     title: str | None = None
@@ -192,6 +196,8 @@ class BatchFinished:
     replaced: int
     failed: int
     cancelled: bool
+    updated: int = 0  # Zotero imports only
+    skipped: int = 0
 
 
 IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFinished

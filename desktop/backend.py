@@ -113,15 +113,23 @@ class Backend(QObject):
         self,
         paths: Iterable[Path],
         *,
+        zotero: Path | None = None,
         progress: Callback = None,
         finished: Callable[[], None] | None = None,
         error: Callback = None,
     ) -> Job:
-        """Ingest PDFs/folders; ``progress`` receives core's IngestEvents."""
+        """Ingest PDFs/folders, or with ``zotero`` that Zotero data folder's PDFs;
+        ``progress`` receives core's IngestEvents."""
         paths = [Path(p) for p in paths]
+
+        def run(cancel: threading.Event) -> Iterator[Any]:
+            if zotero is not None:
+                return self._lib().add_zotero(zotero, cancel=cancel)
+            return self._lib().add(paths, cancel=cancel)
+
         job = self._submit(
             "ingest",
-            lambda cancel: self._lib().add(paths, cancel=cancel),
+            run,
             progress=progress,
             finished=finished,
             **({"error": error} if error else {}),

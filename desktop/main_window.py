@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import find_models
+from core import default_zotero_dir, find_models
 from desktop.backend import Backend, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         file = self.menuBar().addMenu("&File")
         action(file, "Add papers or model…", self.choose_files, QKeySequence.StandardKey.Open)
         action(file, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
+        action(file, "Import from Zotero…", self.choose_zotero)
         file.addSeparator()
         action(
             file, "Export conversation as Markdown…", lambda: self.ask.export_markdown(), "Ctrl+E"
@@ -329,6 +330,16 @@ class MainWindow(QMainWindow):
         )
         if folder:
             self.ingest.add([Path(folder)])
+
+    def choose_zotero(self) -> None:
+        """Import the PDFs of a Zotero library (read-only) with its metadata and collections."""
+        start = default_zotero_dir()
+        folder = QFileDialog.getExistingDirectory(
+            self, "Zotero data folder (it holds zotero.sqlite)",
+            str(start if start.is_dir() else Path.home()),
+        )
+        if folder:
+            self.ingest.add([], zotero=Path(folder))
 
     def open_conversation(self, conversation_id: str) -> None:
         if self.ask.busy() or conversation_id == self.ask.conversation_id:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from core import OCR_LABEL
 from core.types import Answer, Citation
 from desktop.quotes import snippet
 
@@ -107,7 +108,8 @@ def sources(answer: Answer, turn: int) -> str:
         quote = html.escape(snippet(c.quote, 180))
         rows.append(
             f'<a href="cite:{turn}:{c.n}">[{c.n}]</a> '
-            f"<b>{html.escape(snippet(c.title, 90))}</b>, p.&nbsp;{c.page}{mark}"
+            f"<b>{html.escape(snippet(c.title, 90))}</b>, p.&nbsp;{c.page}"
+            f"{html.escape(OCR_LABEL) if c.ocr else ''}{mark}"
             f"<br>&nbsp;&nbsp;&nbsp;&nbsp;<i>“{quote}”</i>"
         )
     return '<p class="src">' + "<br>".join(rows) + "</p>"

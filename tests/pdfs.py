@@ -273,3 +273,36 @@ def tex_greek_pdf(folder: Path, name: str = "greek.pdf") -> Path:
     path = folder / name
     path.write_bytes(bytes(out))
     return path
+
+
+# ---------------------------------------------------------------- scans (need pypdfium2 + Pillow)
+SCAN_ONLY_SENTENCE = "The otters were counted at dawn on the Ruhr tributaries in 2017."
+
+
+def scanned_paper(folder: Path, name: str = "scanned.pdf", *, dpi: int = 200, noise: float = 0.01,
+                  skew_deg: float = 1.5) -> Path:
+    """The ecology paper as an image-only scan: rendered, speckled and turned a little."""
+    from core.scangen import write_scan
+
+    source = ecology_paper(folder, name=f"source-{name}", ligatures=False, hyphenate=False)
+    return write_scan(source, folder / name, dpi=dpi, noise=noise, skew_deg=skew_deg)
+
+
+def mixed_paper(folder: Path, name: str = "mixed.pdf") -> Path:
+    """The ecology paper as text pages, plus a last page that is only a scanned image holding
+    SCAN_ONLY_SENTENCE (an appendix pasted in as a picture)."""
+    from pypdf import PdfWriter
+
+    from core.scangen import write_scan
+
+    text = ecology_paper(folder, name=f"text-{name}")
+    appendix = write_paper(folder / f"appendix-{name}", title="Appendix A Field notes",
+                           sections=[("Field notes", [SCAN_ONLY_SENTENCE])], page_numbers=False)
+    scan = write_scan(appendix, folder / f"appendix-scan-{name}", dpi=200, noise=0.005)
+    writer = PdfWriter()
+    writer.append(str(text))
+    writer.append(str(scan))
+    out = folder / name
+    with open(out, "wb") as fh:
+        writer.write(fh)
+    return out

@@ -165,3 +165,27 @@ def clean_text(text: str) -> str:
     return normalize_whitespace(
         dehyphenate(strip_line_numbers(normalize_whitespace(normalize_chars(text))))
     )
+
+
+_WORD = re.compile(r"[\W\d_]*[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*[\W\d_]*")
+
+
+def garbled(text: str) -> bool:
+    """True when a text layer is mostly not words: a bad OCR layer or a broken font map.
+
+    Calibrated on real papers (vowel share 0.34-0.44, word-like tokens >= 0.66) against
+    shifted-alphabet text, glyph soup and one-letter map labels.
+    """
+    alpha = [t for t in text.split() if any(c.isalpha() for c in t)]
+    if len(alpha) >= 20 and sum(1 for t in alpha if _WORD.fullmatch(t)) < 0.55 * len(alpha):
+        return True
+    letters = [c.lower() for c in text if c.isalpha()]
+    if len(letters) < 200:
+        return False
+    latin = [c for c in letters if c.isascii()]
+    if len(latin) > 0.5 * len(letters):
+        vowels = sum(c in "aeiouy" for c in latin) / len(latin)
+        if not 0.2 <= vowels <= 0.65:
+            return True
+    run_on = sum(len(t) for t in alpha if len(t) > 25)  # words with the spaces lost
+    return run_on > 0.5 * sum(len(t) for t in alpha)

@@ -115,12 +115,24 @@ class IngestPipeline:
                 self.store.dequeue(path)
         yield BatchFinished(cancelled=cancel.is_set(), **counts)
 
-    def _parse(self, path: Path) -> ParsedDocument:
+    def _parse(
+        self, path: Path, cancel: threading.Event
+    ) -> Generator[FileProgress, None, ParsedDocument | None]:
+        """Read `path` in the reader process, passing on OCR progress page by page; the
+        document, or None when cancelled."""
         if self._parser is None:
             from core.ingest.worker import ParserProcess
 
-            self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
-        return self._parser.parse(path)
+            self._parser = ParserProcess(
+                self.settings.ingest, verbose=self.verbose, ocr=self.settings.ocr
+            )
+        reading = self._parser.read(path, cancel)
+        while True:
+            try:
+                done, total = next(reading)
+            except StopIteration as finished:
+                return finished.value
+            yield FileProgress(path, "ocr", done, total)
 
     def _read_ahead(self, path: Path | None) -> None:
         """Let the PDF reader process start on the next file while this one is embedded (on
@@ -153,13 +165,15 @@ class IngestPipeline:
         if (stale := self.store.find_by_sha(sha)) and stale not in previous:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
-        doc = self._parse(path)
+        doc = yield from self._parse(path, cancel)
+        if doc is None:  # cancelled while reading: nothing of it was stored
+            return None
         self._read_ahead(upcoming)
         from core.ingest.chunk import chunk_document
 
         chunks = chunk_document(doc, self.settings.chunking)
         if not chunks:
-            raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
+            raise NeedsOcrError("no text to index (scanned images?): turn OCR on (lantern add --ocr auto) or run ocrmypdf on it")
         doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)

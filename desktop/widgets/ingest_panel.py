@@ -86,13 +86,17 @@ class IngestPanel(QFrame):
         self.hide()
 
     # ------------------------------------------------------------ starting
-    def add(self, paths: Iterable[Path], *, samples: bool = False) -> Job:
-        """Queue a batch (files/folders, or the built-in samples) and show its progress."""
+    def add(
+        self, paths: Iterable[Path], *, samples: bool = False, zotero: Path | None = None
+    ) -> Job:
+        """Queue a batch (files/folders, a Zotero data folder, or the built-in samples) and
+        show its progress."""
         if samples:
             job = self._backend.add_samples(progress=self._on_event, finished=self._on_finished)
         else:
             job = self._backend.add(
                 list(paths),
+                zotero=zotero,
                 progress=self._on_event,
                 finished=self._on_finished,
                 error=self._on_error,
@@ -149,13 +153,17 @@ class IngestPanel(QFrame):
             detail = ev.stage + (f" {int(frac * 100)}%" if embedding else "")
             if ev.stage.startswith("loading"):
                 detail += " — the first time takes a little while"
+            if ev.stage == "ocr":  # a scan: its pages are recognised one by one
+                detail = f"reading the scan, page {ev.done} of {ev.total}"
             self._progress(ev.path, frac * 0.9 + (0.1 if ev.stage == "indexing" else 0.0), detail)
             # The table's Status column is narrow: "Reading", "Loading", "40%", "Indexing".
             short = f"{int(frac * 100)}%" if embedding else ev.stage.split()[0].capitalize()
+            if ev.stage == "ocr":
+                short = f"OCR {ev.done}/{ev.total}"
             self._papers.set_pending(ev.path, short)
         elif isinstance(ev, FileResult):
             self.bar.setValue(int(1000 * ev.index / max(ev.total, 1)))
-            if ev.status == "failed":
+            if ev.status in ("failed", "skipped"):  # skipped: a Zotero item with no file here
                 self.failures.add(Failure(ev.path, ev.error or "could not be read"))
                 self._show_failures()
                 self._papers.set_pending(ev.path, "Failed", done=True)
@@ -213,7 +221,9 @@ class IngestPanel(QFrame):
                 (ev.added, "added"),
                 (ev.replaced, "updated"),
                 (ev.unchanged, "already in the library"),
+                (ev.updated, "with new Zotero metadata"),
                 (ev.failed, "failed"),
+                (ev.skipped, "skipped (no file)"),
             )
             if n
         ]
