@@ -33,8 +33,9 @@ from core.extract import (
 )
 from core.library import Conversation, Library
 from core.models import find_models
+from core.remote import RemoteGenerator
 from core.samples import ensure_samples
-from core.settings import Settings
+from core.settings import RemoteSettings, Settings
 from core.types import (
     Answer,
     AnswerDone,
@@ -78,6 +79,8 @@ __all__ = [
     "PaperNotFoundError",
     "QuestionSet",
     "QuestionSetError",
+    "RemoteGenerator",
+    "RemoteSettings",
     "Retrieved",
     "Row",
     "Sentence",

@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
 import core.offline  # noqa: F401
 from core import (
     AnswerDone,
@@ -26,8 +28,10 @@ from core import (
     FileStarted,
     LanternError,
     Library,
+    RemoteSettings,
     Retrieved,
     Settings,
+    SettingsError,
     Token,
     answer_to_dict,
     cell_to_dict,
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this paper (repeat for several)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
     p.add_argument("--json", action="store_true")
 
@@ -91,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
     p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true",
                    help="fill cells with the best evidence sentence, no model (fast)")
     p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
@@ -100,13 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _endpoint_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", metavar="URL", help="answer with the model on this "
+                   "OpenAI-compatible server, e.g. http://lab-server:8000/v1 (passages are "
+                   "sent there; retrieval and citations stay here)")
+    p.add_argument("--endpoint-model", metavar="NAME",
+                   help="model name on that server (default: the settings', or the only one)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
         settings = Settings.load(library=args.library)
+        if getattr(args, "model", None) and getattr(args, "endpoint", None):
+            print("lantern: use --model or --endpoint, not both", file=sys.stderr)
+            return EXIT_USAGE
         if getattr(args, "model", None):
             settings.llm.model_path = args.model.expanduser().absolute()
+            settings.remote = settings.remote.model_copy(update={"enabled": False})
+        if getattr(args, "endpoint", None) or getattr(args, "endpoint_model", None):
+            settings.remote = _endpoint(settings.remote, args.endpoint, args.endpoint_model)
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
@@ -119,6 +139,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)
         return 130
+
+
+def _endpoint(remote: RemoteSettings, url: str | None, model: str | None) -> RemoteSettings:
+    """The settings' model server with --endpoint/--endpoint-model applied; another address
+    than the configured one takes neither its model name nor its key."""
+    if url is None and not remote.url:
+        raise SettingsError("--endpoint-model needs --endpoint URL (or a server in Settings)")
+    try:
+        changes: dict = {"enabled": True}
+        if url is not None and (url := RemoteSettings(url=url).url) != remote.url:
+            # another server: the configured model name and key are not for it
+            changes.update(url=url, model="", api_key_env=None)
+        if model is not None:
+            changes["model"] = model
+        return RemoteSettings.model_validate({**remote.model_dump(), **changes})
+    except ValidationError as exc:
+        raise SettingsError(f"--endpoint: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+                            ) from exc
 
 
 def _configure_logging(verbose: bool) -> None:
