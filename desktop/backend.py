@@ -273,7 +273,9 @@ class Backend(QObject):
             if now.enabled:
                 name = RemoteGenerator(now).name
             else:
-                name = changes.model_path.name if changes.model_path else ""
+                # the same model as before, unless this switches away from the server
+                kept = "" if remote is not None else self.model_name or ""
+                name = changes.model_path.name if changes.model_path else kept
             self.modelState.emit("loading", name)
         return self._submit(
             "model",
