@@ -23,7 +23,7 @@ KEY = secrets.token_hex(8)  # the server wants it; Lantern reads it from LAB_SER
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    pytest.importorskip("llama_cpp.server.app", reason="needs llama-cpp-python[server]")
+    pytest.importorskip("llama_cpp.server.app", reason="needs the extras: pip install -e .[server]")
     gguf = default_gguf(Settings(models_dirs=[PROJECT_ROOT / "models"]))
     port = closed_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
