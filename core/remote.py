@@ -112,12 +112,12 @@ class RemoteGenerator:
         conn, resp = self._request("POST", "/chat/completions", body)
         try:  # GeneratorExit here (the caller stopped reading) hangs up: the server stops too
             if "text/event-stream" not in (resp.getheader("Content-Type") or ""):
-                data = self._read_json(resp, "/chat/completions")  # a server that cannot stream
+                whole = self._read_json(resp, "/chat/completions")  # a server that cannot stream
                 try:
-                    text = data["choices"][0]["message"].get("content")
+                    text = whole["choices"][0]["message"].get("content")
                 except (KeyError, IndexError, TypeError, AttributeError) as exc:
                     raise ModelError(f"the model server at {self.url} answered without a "
-                                     f"message: {json.dumps(data)[:200]}") from exc
+                                     f"message: {json.dumps(whole)[:200]}") from exc
                 if text:
                     yield text
                 return

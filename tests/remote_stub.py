@@ -25,9 +25,11 @@ class StubServer:
         stall: float = 0.0,
         status: int = 200,
         error: dict | None = None,
+        plain: bool = False,
     ) -> None:
         self.models, self.reply, self.delay = models, reply, delay
         self.forever, self.stall, self.status, self.error = forever, stall, status, error
+        self.plain = plain  # answer with one JSON object, as a server that cannot stream
         self.requests: list[dict] = []  # {"method", "path", "headers", "body"}
         self.hung_up = threading.Event()  # the client closed the stream before its end
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -93,6 +95,9 @@ def _handler(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 return self._json(404, {"detail": "Not Found"})
             if stub.status != 200:
                 return self._json(stub.status, stub.error or {"error": {"message": "no"}})
+            if stub.plain:
+                message = {"role": "assistant", "content": stub.reply}
+                return self._json(200, {"choices": [{"index": 0, "message": message}]})
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()  # HTTP/1.0: the stream ends when the connection closes

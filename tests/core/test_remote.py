@@ -51,6 +51,11 @@ def test_streams_the_answer_and_sends_an_openai_request():
     assert "Authorization" not in req["headers"]
 
 
+def test_a_server_that_cannot_stream_still_answers():
+    with StubServer(reply="All at once.", plain=True) as stub:
+        assert stream(RemoteGenerator(remote(stub.url, model="stub-model"))) == "All at once."
+
+
 def test_the_key_comes_from_the_named_variable_and_is_never_stored(monkeypatch, tmp_path):
     monkeypatch.setenv("LAB_KEY", "s3cret-token")
     settings = Settings(library=tmp_path / "lib")
