@@ -21,8 +21,6 @@ from core import (
     RemoteSettings,
     Settings,
     ensure_samples,
-    extract,
-    extract_table,
 )
 from desktop.workers import Job, JobRunner
 
@@ -207,7 +205,7 @@ class Backend(QObject):
         scope = list(papers) if papers is not None else None
         return self._submit(
             "extract-table",
-            lambda cancel: extract_table(self._lib(), qset, scope, use_llm=use_llm),
+            lambda cancel: self._lib().extract_table(qset, scope, use_llm=use_llm),
             result=result,
             **({"error": error} if error else {}),
         )
@@ -227,8 +225,8 @@ class Backend(QObject):
         scope = list(papers) if papers is not None else None
         return self._submit(
             "extract",
-            lambda cancel: extract(
-                self._lib(), qset, scope, use_llm=use_llm, force=force, cancel=cancel
+            lambda cancel: self._lib().extract(
+                qset, scope, use_llm=use_llm, force=force, cancel=cancel
             ),
             progress=progress,
             error=error,
