@@ -19,8 +19,9 @@ from core.extract_export import format_for, write_table
 from core.library import Library
 from core.models import find_models
 from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
+from core.remote import RemoteGenerator
 from core.samples import ensure_samples
-from core.settings import Settings
+from core.settings import RemoteSettings, Settings
 from core.types import (
     Answer,
     AnswerDone,
@@ -79,6 +80,8 @@ __all__ = [
     "Question",
     "QuestionSet",
     "QuestionSetError",
+    "RemoteGenerator",
+    "RemoteSettings",
     "Retrieved",
     "Row",
     "Sentence",

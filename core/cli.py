@@ -12,6 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
+from pydantic import ValidationError
+
 import core.offline  # noqa: F401
 from core import (
     OCR_LABEL,
@@ -26,6 +28,7 @@ from core import (
     FileStarted,
     LanternError,
     Library,
+    RemoteSettings,
     Retrieved,
     Settings,
     SettingsError,
@@ -85,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the cited papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
     p.add_argument("--json", action="store_true")
 
@@ -107,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
     p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true",
                    help="fill cells with the best evidence sentence, no model (fast)")
     p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
@@ -136,13 +141,25 @@ def _write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> Non
     _note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
 
 
+def _endpoint_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", metavar="URL", help="answer with the model on this "
+                   "OpenAI-compatible server, e.g. http://lab-server:8000/v1 (passages are "
+                   "sent there; retrieval and citations stay here)")
+    p.add_argument("--endpoint-model", metavar="NAME",
+                   help="model name on that server (default: the settings', or the only one)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
         settings = Settings.load(library=args.library)
+        if getattr(args, "model", None) and getattr(args, "endpoint", None):
+            print("lantern: use --model or --endpoint, not both", file=sys.stderr)
+            return EXIT_USAGE
         if getattr(args, "model", None):
             settings.llm.model_path = args.model.expanduser().absolute()
+            settings.remote = settings.remote.model_copy(update={"enabled": False})
         if getattr(args, "ocr", None):
             settings.ocr.mode = args.ocr
         if getattr(args, "ocr_language", None):
@@ -151,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as exc:  # pydantic's ValidationError
                 raise SettingsError(f"--ocr-language {args.ocr_language!r}: use Tesseract codes "
                                     "such as eng, deu or eng+deu") from exc
+        if getattr(args, "endpoint", None) or getattr(args, "endpoint_model", None):
+            settings.remote = _endpoint(settings.remote, args.endpoint, args.endpoint_model)
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
@@ -163,6 +182,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)
         return 130
+
+
+def _endpoint(remote: RemoteSettings, url: str | None, model: str | None) -> RemoteSettings:
+    """The settings' model server with --endpoint/--endpoint-model applied; another address
+    than the configured one takes neither its model name nor its key."""
+    if url is None and not remote.url:
+        raise SettingsError("--endpoint-model needs --endpoint URL (or a server in Settings)")
+    try:
+        changes: dict = {"enabled": True}
+        if url is not None and (url := RemoteSettings(url=url).url) != remote.url:
+            # another server: the configured model name and key are not for it
+            changes.update(url=url, model="", api_key_env=None)
+        if model is not None:
+            changes["model"] = model
+        return RemoteSettings.model_validate({**remote.model_dump(), **changes})
+    except ValidationError as exc:
+        raise SettingsError(f"--endpoint: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+                            ) from exc
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -25,8 +25,9 @@ from core.ingest.pipeline import IngestPipeline
 from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
 from core.questionsets import QuestionSet
+from core.remote import RemoteGenerator
 from core.retrieve import Retriever
-from core.settings import Settings
+from core.settings import RemoteSettings, Settings
 from core.sources import Sources
 from core.store import Store
 from core.types import (
@@ -248,17 +249,30 @@ class Library:
     @property
     def generator(self) -> Generator:
         if self._generator is None:
-            self._generator = LlamaGenerator(default_gguf(self.settings), self.settings.llm)
+            self._generator = self._new_generator()
         return self._generator
+
+    def _new_generator(self) -> Generator:
+        """The one place that decides where answers are computed: the model server in the
+        settings if one is set (never anything else), else the built-in llama.cpp model."""
+        if self.settings.remote.enabled:
+            return RemoteGenerator(self.settings.remote)
+        return LlamaGenerator(default_gguf(self.settings), self.settings.llm)
 
     @property
     def model_name(self) -> str | None:
         if self._generator is not None:
             return self._generator.name
         try:
-            return default_gguf(self.settings).name
+            return self._new_generator().name  # cheap: nothing is loaded or contacted
         except Exception:  # no model at all: the UI shows "no model"
             return None
+
+    def set_remote(self, remote: RemoteSettings) -> None:
+        """Answer with this model server from now on (not enabled: the built-in model)."""
+        with self._lock:
+            self.settings.remote = remote
+            self._drop_generator()
 
     def load_model(self) -> str:
         """Load the chat model now (e.g. in the background at start-up); return its name."""

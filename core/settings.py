@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import SettingsError
 
@@ -80,6 +82,58 @@ class LLMSettings(_Section):
     )
 
 
+class RemoteSettings(_Section):
+    """A model server on the local network (OpenAI-compatible: llama.cpp's server, vLLM,
+    Ollama's /v1). Only generation goes there; retrieval and grounding stay on this computer."""
+
+    enabled: bool = Field(False, description="answer with this server, not the built-in model")
+    url: str | None = Field(None, description="e.g. http://lab-server:8000/v1")
+    model: str = Field("", description="model name on the server; empty: the only one it lists")
+    api_key_env: str | None = Field(
+        None, description="NAME of the environment variable holding the key (never the key)"
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, le=600)
+    read_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest wait for a token")
+    n_ctx: int = Field(4096, ge=512, le=1_048_576, description="the server model's context size")
+
+    @field_validator("url")
+    @classmethod
+    def _base_url(cls, url: str | None) -> str | None:
+        """http(s)://host[:port][/path]; a bare server address gets the usual /v1."""
+        url = (url or "").strip().rstrip("/")
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{url!r} is not a server address: write it as http://HOST:PORT/v1"
+            )
+        try:
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError as exc:
+            raise ValueError(f"{url!r}: the port is not a number 1-65535") from exc
+        if parts.query or parts.fragment or parts.username:
+            raise ValueError(f"{url!r}: give the server address only, e.g. http://HOST:PORT/v1")
+        return url if parts.path else url + "/v1"
+
+    @model_validator(mode="after")
+    def _address_if_enabled(self) -> RemoteSettings:
+        if self.enabled and not self.url:
+            raise ValueError("a model server is switched on but has no address (remote.url)")
+        return self
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        name = (name or "").strip()
+        if name and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(
+                f"{name!r} is not an environment variable name: give the variable's NAME "
+                "(e.g. LAB_API_KEY), never the key itself"
+            )
+        return name or None
+
+
 class Settings(_Section):
     library: Path = Field(default_factory=lambda: default_library_dir())
     models_dirs: list[Path] = Field(default_factory=lambda: default_models_dirs())
@@ -89,6 +143,7 @@ class Settings(_Section):
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    remote: RemoteSettings = Field(default_factory=RemoteSettings)
 
     def index_key(self) -> str:
         """Name of the vector index: what built it, so a change never mixes vectors."""

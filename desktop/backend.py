@@ -14,7 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, QuestionSet, Settings, ensure_samples
+from core import (
+    Library,
+    QuestionSet,
+    RemoteGenerator,
+    RemoteSettings,
+    Settings,
+    ensure_samples,
+)
 from desktop.workers import Job, JobRunner
 
 Callback = Callable[[Any], None] | None
@@ -40,6 +47,7 @@ class LlmChanges:
     n_gpu_layers: int
     n_ctx: int
     k: int
+    remote: RemoteSettings | None = None  # None: as it is
 
 
 class Backend(QObject):
@@ -247,12 +255,10 @@ class Backend(QObject):
     def apply(self, changes: LlmChanges) -> Job:
         """Save the dialog's settings; reload the model if anything it depends on changed."""
         llm = self.settings.llm
-        reload = (changes.model_path, changes.n_threads, changes.n_gpu_layers, changes.n_ctx) != (
-            llm.model_path,
-            llm.n_threads,
-            llm.n_gpu_layers,
-            llm.n_ctx,
-        )
+        remote = changes.remote if changes.remote != self.settings.remote else None
+        reload = remote is not None or (
+            changes.model_path, changes.n_threads, changes.n_gpu_layers, changes.n_ctx
+        ) != (llm.model_path, llm.n_threads, llm.n_gpu_layers, llm.n_ctx)
 
         def run(cancel: threading.Event) -> str | None:
             lib = self._lib()
@@ -261,15 +267,22 @@ class Backend(QObject):
             lib.settings.llm.n_threads = changes.n_threads
             lib.settings.llm.n_gpu_layers = changes.n_gpu_layers
             lib.settings.llm.n_ctx = changes.n_ctx
+            if remote is not None:
+                lib.set_remote(remote)
             if reload:  # set_model stores model_path in the settings and drops the old model
                 lib.set_model(changes.model_path)
             self.settings.save(self.settings_path)
             return lib.load_model() if reload else None
 
         if reload:
-            self.modelState.emit(
-                "loading", changes.model_path.name if changes.model_path else self.model_name or ""
-            )
+            now = remote if remote is not None else self.settings.remote
+            if now.enabled:
+                name = RemoteGenerator(now).name
+            else:
+                # the same model as before, unless this switches away from the server
+                kept = "" if remote is not None else self.model_name or ""
+                name = changes.model_path.name if changes.model_path else kept
+            self.modelState.emit("loading", name)
         return self._submit(
             "model",
             run,
@@ -278,11 +291,12 @@ class Backend(QObject):
         )
 
     def switch_model(self, path: Path) -> Job:
-        """Use another GGUF from now on, keeping the other settings."""
+        """Use another GGUF from now on (not the model server), keeping the other settings."""
         llm = self.settings.llm
         return self.apply(
             LlmChanges(
-                Path(path), llm.n_threads, llm.n_gpu_layers, llm.n_ctx, self.settings.retrieval.k
+                Path(path), llm.n_threads, llm.n_gpu_layers, llm.n_ctx, self.settings.retrieval.k,
+                remote=self.settings.remote.model_copy(update={"enabled": False}),
             )
         )
 

@@ -121,12 +121,8 @@ class MainWindow(QMainWindow):
         self._model_state = ("", "")
         self._warned = False
         self.library_label = QLabel("")
-        self.offline_label = QLabel("● Offline")
-        self.offline_label.setObjectName("offline")
-        self.offline_label.setToolTip(
-            "Lantern works entirely on this computer: "
-            "papers, index, models and answers never leave it."
-        )
+        self.offline_label = QLabel("")
+        self._show_where_answers_come_from()
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         for w in (self.model_label, self.library_label, self.offline_label):
@@ -205,6 +201,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_state(self, state: str, text: str) -> None:
         self._model_state = (state, text)
+        self._show_where_answers_come_from()
         label = self.model_label
         label.setObjectName("modelError" if state == "error" else "")
         label.style().unpolish(label)
@@ -221,6 +218,27 @@ class MainWindow(QMainWindow):
             label.setText(f"Model: {text}" if text else "Model: none — add a .gguf")
         if state == "ready":
             self._update_count()
+
+    def _show_where_answers_come_from(self) -> None:
+        remote = self.backend.settings.remote
+        label = self.offline_label
+        if remote.enabled:
+            label.setText("● Model server")
+            label.setObjectName("")
+            label.setToolTip(
+                f"Answers are computed by the model server at {remote.url}: each question and "
+                "the passages found for it are sent there. Papers, the index and the citation "
+                "check stay on this computer. Switch back to the built-in model in Settings."
+            )
+        else:
+            label.setText("● Offline")
+            label.setObjectName("offline")
+            label.setToolTip(
+                "Lantern works entirely on this computer: "
+                "papers, index, models and answers never leave it."
+            )
+        label.style().unpolish(label)
+        label.style().polish(label)
 
     def _library_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Library problem: {message}")

@@ -69,7 +69,7 @@ fi
 DEPS_STAMP="$VENV/.deps-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
 if [ ! -f "$DEPS_STAMP" ]; then
   say "installing Lantern and its dependencies"
-  pip_ install "torch==$TORCH_VERSION" -e "$ROOT[dev]"
+  pip_ install "torch==$TORCH_VERSION" -e "$ROOT[dev,server]"
   rm -f "$VENV"/.deps-*
   touch "$DEPS_STAMP"
 fi
