@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -37,6 +38,7 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
     page_hit = contains = false_nr = answerable = 0
     unanswerable = nr_right = 0
     cells = 0
+    per_cell: list[float] = []
     t0 = time.perf_counter()
     for pdf, (qset, gold) in sets.items():
         events = extract(lib, qset, papers=[by_file[pdf]], use_llm=use_llm, force=True)
@@ -44,6 +46,7 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
         for q, g in zip(qset.questions, gold, strict=True):
             cell = done[q.id]
             cells += 1
+            per_cell.append(cell.seconds)
             if not g["answerable"]:
                 unanswerable += 1
                 nr_right += not cell.reported
@@ -63,7 +66,8 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
     print(f"  answerable, answer+quote hold every must_contain: {pct(contains, answerable)}")
     print(f"  unanswerable marked 'not reported':               {pct(nr_right, unanswerable)}")
     print(f"  answerable wrongly marked 'not reported':         {pct(false_nr, answerable)}")
-    print(f"  time per paper x question: {seconds / cells:.2f} s ({cells} cells, {seconds:.0f} s)")
+    print(f"  time per paper x question: {seconds / cells:.2f} s ({cells} cells, {seconds:.0f} s),"
+          f" median {statistics.median(per_cell):.2f} s, slowest {max(per_cell):.2f} s")
 
 
 def main() -> None:
