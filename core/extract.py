@@ -219,7 +219,7 @@ def answer_cell(
         generated = _generate(library, q.question, evidence, cancel or threading.Event())
         if generated is None:
             return None
-        cell = _from_grounded(q, *generated)
+        cell = _from_grounded(q, *generated, evidence)
     return replace(cell, seconds=round(time.perf_counter() - t0, 3))
 
 
@@ -269,10 +269,16 @@ def answers(q: Question, sentence: str) -> bool:
     return len(said & asked) >= 2 or bool(said & instances)
 
 
+def gives(q: Question, evidence: Sequence[Evidence], sentence: str) -> bool:
+    """The sentence names what this question asks for (grounding.Focus.gives): in a row of
+    cells one sentence answers several questions only when it names each item."""
+    return grounding.Focus.of(q.question, evidence).gives(sentence)
+
+
 def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) -> Cell:
     """No model: the evidence sentence that answers the question most directly, if one does."""
     found = grounding.best_sentence(q.query, evidence)  # keywords name what answers say
-    if found is None or not answers(q, found[1]):
+    if found is None or not answers(q, found[1]) or not gives(q, evidence, found[1]):
         return Cell(NOT_REPORTED, "")
     n, sentence = found
     e = evidence[n - 1]
@@ -299,12 +305,16 @@ def _generate(
     return grounding.ground(draft, evidence, library.store.page_text, question), model
 
 
-def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cell:
+def _from_grounded(
+    q: Question, g: grounding.Grounded, model: str | None, evidence: Sequence[Evidence]
+) -> Cell:
     unsupported = tuple(f"{s.text} ({s.reason})" for s in g.sentences if not s.supported)
-    # "quoted": the model's draft failed the check and ground() fell back to best_sentence,
-    # whose pick (it comes last) must answer the question as a --no-llm cell must
-    quoted = g.sentences[-1].text if g.mode == "quoted" else ""
-    if g.abstained or not g.citations or (quoted and not answers(q, quoted)):
+    # "quoted": the model's draft failed the check and ground() fell back to the evidence
+    # sentence(s) that answer the question, whose first must answer it as a --no-llm cell must
+    quoted = " ".join(g.citations[0].quote.split()) if g.mode == "quoted" and g.citations else ""
+    if g.abstained or not g.citations or (quoted and not answers(q, quoted)) or not gives(
+        q, evidence, " ".join(g.citations[0].quote.split())
+    ):
         return Cell(NOT_REPORTED, "", unsupported=unsupported, model=model)
     c = g.citations[0]
     answer = quoted or " ".join(s.text for s in g.sentences if s.supported)

@@ -8,9 +8,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.answer.focus import Focus, best_sentence, question_terms, restates, without_examples
-from core.answer.prompt import cites_of, strip_cites
-from core.text import NUMBER, STOPWORDS, TOKEN, normalise, passage_sentences, split_sentences, stem
+from core.answer.focus import Focus, finding, question_terms, restates, without_examples
+from core.text import (
+    NUMBER,
+    STOPWORDS,
+    TOKEN,
+    cites_of,
+    normalise,
+    passage_sentences,
+    split_sentences,
+    stem,
+    strip_cites,
+)
 from core.types import Citation, Evidence, Sentence
 
 NOT_REPORTED = "Not reported in the selected papers."
@@ -165,10 +174,12 @@ def ground(
 ) -> Grounded:
     """Check every sentence of a draft answer and build verbatim citations.
 
-    A draft that says the passages lack the answer becomes NOT_REPORTED. A draft whose
-    sentences mostly fail the check, or whose supported sentences do not give what the question
-    asks (Focus), is replaced by the evidence sentence that answers the question most directly
-    (mode "quoted"), or by NOT_REPORTED when no sentence does.
+    The answer text holds verified text only: the quoted sentences of the papers, then the
+    draft's sentences that passed the check (mode "generated"). A draft that says the passages
+    lack the answer becomes NOT_REPORTED. A draft whose sentences mostly fail the check, or
+    whose supported sentences do not give what the question asks (Focus), gives way to the
+    sentence or two of the evidence that answer the question most directly (mode "quoted",
+    focus.finding), or to NOT_REPORTED when none does. `sentences` are the draft's, checked.
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
@@ -196,14 +207,22 @@ def ground(
         sentences.append(Sentence(body, (n,), True, ""))
     supported = sum(s.supported for s in sentences)
     if 2 * supported >= len(sentences) and supported and _on_topic(question, sentences, evidence):
-        text = " ".join(
-            f"{s.text.rstrip('.')} [{s.cites[0]}]." if s.supported else s.text for s in sentences
-        )
+        # what is proven, first: the quotes, then the model's sentences that passed the check;
+        # the draft itself is kept apart by the caller (Answer.draft)
         ordered = tuple(sorted(citations.values(), key=lambda c: c.n))
-        return Grounded(text, False, tuple(sentences), ordered, "generated")
-    if question and (found := best_sentence(question, evidence, strict=True)):
-        n, quote = found
-        if citation := cite(n, evidence[n - 1], quote, page_text):
-            quoted = Sentence(quote, (n,), True, "")
-            return Grounded(f"{quote} [{n}]", False, (*sentences, quoted), (citation,), "quoted")
+        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences if s.supported]
+        return Grounded(" ".join([*map(_quoted, ordered), *checked]), False, tuple(sentences),
+                        ordered, "generated")
+    if question:
+        cites = [c for n, quote in finding(question, evidence)
+                 if (c := cite(n, evidence[n - 1], quote, page_text))]
+        if cites:  # `sentences` stay the draft's: the quotes are the citations
+            ordered = tuple(sorted({c.n: c for c in cites}.values(), key=lambda c: c.n))
+            return Grounded(" ".join(map(_quoted, cites)), False, tuple(sentences), ordered,
+                            "quoted")
     return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")
+
+
+def _quoted(c: Citation) -> str:
+    """A citation's quote as answer text: one line, with its number."""
+    return f"{' '.join(c.quote.split())} [{c.n}]"
