@@ -7,6 +7,8 @@ from core.answer.focus import (
     Focus,
     best_sentence,
     examples,
+    finding,
+    highlights,
     question_terms,
     restates,
     without_examples,
@@ -24,7 +26,8 @@ from core.answer.grounding import (
     key_terms,
     locate,
 )
-from core.answer.prompt import SYSTEM_PROMPT, build_messages, cites_of, format_passage, strip_cites
+from core.answer.prompt import SYSTEM_PROMPT, build_messages, excerpts, format_passage
+from core.text import cites_of, strip_cites
 from core.text import passage_sentences, split_sentences
 
 __all__ = [
@@ -41,8 +44,11 @@ __all__ = [
     "cite",
     "cites_of",
     "examples",
+    "excerpts",
+    "finding",
     "format_passage",
     "ground",
+    "highlights",
     "is_abstention",
     "key_terms",
     "locate",
