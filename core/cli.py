@@ -38,6 +38,7 @@ from core import (
     load_question_set,
     write_table,
 )
+from core import answer as grounding
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -64,16 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", help="remove papers from the library")
-    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    p.add_argument("--samples", action="store_true", help="remove the sample papers")
 
     p = sub.add_parser("ask", help="ask a question; the answer cites paper, page and quote")
     p.add_argument("question")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several)")
+    p.add_argument("--all-papers", action="store_true",
+                   help="ask every paper even when the question names one (by default a "
+                        "question naming a paper, e.g. 'RoBERTa', is asked of that paper)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="the answer as JSON: `answer` holds verified text only, `draft` the "
+                        "model's own text")
 
     p = sub.add_parser("models", help="list the GGUF and embedding models found")
     p.add_argument("--json", action="store_true")
@@ -201,7 +208,14 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
-    for doc_id in lib.remove(args.doc_ids):
+    if not args.doc_ids and not args.samples:
+        print("lantern remove: give DOC_IDs (`lantern list` shows them) or --samples",
+              file=sys.stderr)
+        return EXIT_USAGE
+    removed = lib.remove(args.doc_ids) if args.doc_ids else []
+    if args.samples:
+        removed += lib.remove_samples()
+    for doc_id in removed:
         print(f"removed {doc_id}")
     return EXIT_OK
 
@@ -211,9 +225,12 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     answer = None
     cancel = threading.Event()
     for event in lib.ask(args.question, papers=args.papers, k=args.k, use_llm=not args.no_llm,
-                         cancel=cancel):
+                         auto_scope=not args.all_papers, cancel=cancel):
         if isinstance(event, Retrieved) and stream:
-            print(f"\033[2m{len(event.evidence)} passages found in {event.seconds:.2f} s\033[0m")
+            scope = (f" in {event.auto_scope} (named in the question; --all-papers asks every "
+                     "paper)" if event.auto_scope else "")
+            print(f"\033[2m{len(event.evidence)} passages found{scope} in "
+                  f"{event.seconds:.2f} s\033[0m")
         elif isinstance(event, Token) and stream:
             print(event.text, end="", flush=True)
         elif isinstance(event, AnswerDone):
@@ -229,23 +246,29 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _print_answer(a, *, color: bool, no_llm: bool) -> None:
+    """What the papers say first (verified quotes, answering words in bold), then the model's
+    sentences that passed the check; the unverified draft only as a note."""
     bold, dim, warn, end = ("\033[1m", "\033[2m", "\033[33m", "\033[0m") if color else ("",) * 4
     if not no_llm:
-        print(f"{bold}Answer{end} {dim}(checked against the cited text){end}")
+        scope = f" {dim}(scope: {a.auto_scope}, from the question){end}" if a.auto_scope else ""
+        print(f"{bold}Answer{end}{scope}")
         if a.abstained:
             print(f"  {bold}{a.answer}{end}")
-        elif a.mode == "quoted":
-            print(f"  {dim}The model's answer did not hold up against the sources; "
-                  f"this is what the paper says:{end}")
-        for s in a.sentences:
-            if s.supported:
-                print(f"  {s.text} [{', '.join(map(str, s.cites))}]")
-            else:
-                print(f"  {warn}unsupported (not shown as an answer): {s.text} ({s.reason}){end}")
-        if a.citations:
-            print(f"\n{bold}Sources{end}")
-            for c in a.citations:
-                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{' '.join(c.quote.split())}\"")
+        for c in a.citations:
+            quote = " ".join(c.quote.split())
+            shown, last = [], 0
+            for start, stop in grounding.highlights(a.question, quote):
+                shown += [quote[last:start], f"{bold}{quote[start:stop]}{end}"]
+                last = stop
+            print(f"  \"{''.join(shown) + quote[last:]}\"\n    {dim}— [{c.n}] {c.title}, "
+                  f"p. {c.page}{end}")
+        checked = [s for s in a.sentences if s.supported]
+        if a.mode == "generated" and checked:
+            said = " ".join(f"{s.text} [{', '.join(map(str, s.cites))}]" for s in checked)
+            print(f"  {dim}In the model's words (checked):{end} {said}")
+        if any(not s.supported for s in a.sentences):
+            print(f"  {warn}The model's draft did not hold up against the papers and is not "
+                  f"shown (`--json` has it as `draft`).{end}")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:
@@ -353,6 +376,7 @@ def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     _run_ingest(ensure_samples(lib), as_json=False)
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
+    args.all_papers = False
     return cmd_ask(lib, args)
 
 

@@ -27,6 +27,7 @@ from core.export import answer_from_dict, answer_to_dict
 from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
 from core.retrieve import Retriever
+from core.scope import default_scope, is_sample, named_papers
 from core.settings import Settings
 from core.store import KEYWORD_ONLY_SECTIONS, Store
 from core.types import (
@@ -227,6 +228,35 @@ class Library:
         """(papers, pages, chunks)."""
         return self.store.counts()
 
+    def sample_ids(self) -> list[str]:
+        """The sample papers the library added itself (core.samples)."""
+        return [p.doc_id for p in self.papers() if is_sample(p, self.root)]
+
+    def hidden_samples(self) -> list[str]:
+        """The sample papers "All papers" leaves out: all of them once the user has added a
+        paper of their own, else none."""
+        papers = self.papers()
+        return [] if default_scope(papers, self.root) is None else [
+            p.doc_id for p in papers if is_sample(p, self.root)]
+
+    def remove_samples(self) -> list[str]:
+        """Remove the sample papers (they are not added again); return the ids removed."""
+        return sorted(self.remove(self.sample_ids()))
+
+    def scope(
+        self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
+    ) -> tuple[list[str] | None, str]:
+        """The papers a question is asked of (None: every paper) and, when the question named
+        them, the name it used ("RoBERTa"). Papers given are kept as they are; otherwise a
+        question naming a paper is asked of that paper (`auto_scope`), and "All papers" means
+        the user's own once they have added any (the samples answer only when picked)."""
+        if papers:
+            return [self.paper(d).doc_id for d in papers], ""
+        everything = self.papers()
+        if auto_scope and (named := named_papers(question, everything))[0]:
+            return [p.doc_id for p in named[0]], named[1]
+        return default_scope(everything, self.root), ""
+
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
         papers = [self.paper(d) for d in doc_ids]
@@ -352,8 +382,10 @@ class Library:
     def search(
         self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
     ) -> list[Evidence]:
-        """The passages that best answer a question (hybrid retrieval), best first."""
-        scope = [self.paper(d).doc_id for d in papers] if papers else None
+        """The passages that best answer a question (hybrid retrieval), best first, from the
+        papers given or else from "All papers" (the user's own, once there are any)."""
+        scope = ([self.paper(d).doc_id for d in papers] if papers
+                 else default_scope(self.papers(), self.root))
         with self._lock:
             if not self.store.counts()[0]:
                 return []
@@ -398,26 +430,35 @@ class Library:
         papers: Sequence[str] | None = None,
         k: int | None = None,
         use_llm: bool = True,
+        auto_scope: bool = True,
         cancel: threading.Event | None = None,
         conversation_id: str | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Retrieve evidence, stream a cited answer, then check it against the evidence."""
+        """Retrieve evidence, stream the model's draft, then check it against the evidence.
+
+        Without `papers`, a question that names a paper is asked of that paper (`auto_scope`;
+        Retrieved and Answer say so), else of "All papers" (Library.scope).
+        """
         cancel = cancel or threading.Event()
         t0 = time.perf_counter()
-        evidence = self.search(question, papers=papers, k=k)
+        scope, named = self.scope(question, papers, auto_scope=auto_scope)
+        evidence = self.search(question, papers=scope, k=k)
         t_retrieve = time.perf_counter() - t0
-        yield Retrieved(tuple(evidence), t_retrieve)
+        yield Retrieved(tuple(evidence), t_retrieve, named)
         model = None
         first_token = None
         if not use_llm:
             answer = Answer(question, "", False, (), tuple(evidence), (), None,
-                            Timings(t_retrieve, None, time.perf_counter() - t0), "evidence")
+                            Timings(t_retrieve, None, time.perf_counter() - t0), "evidence",
+                            auto_scope=named)
         elif not evidence:
             answer = Answer(question, grounding.NOT_REPORTED, True, (), (), (), None,
-                            Timings(t_retrieve, None, time.perf_counter() - t0), "not_reported")
+                            Timings(t_retrieve, None, time.perf_counter() - t0), "not_reported",
+                            auto_scope=named)
         else:
             parts: list[str] = []
-            for text in self.draft(question, evidence, cancel=cancel):
+            usage: dict[str, int] = {}
+            for text in self.draft(question, evidence, cancel=cancel, usage=usage):
                 if first_token is None:
                     first_token = time.perf_counter() - t0
                 parts.append(text)
@@ -427,8 +468,10 @@ class Library:
             # all evidence is shown with the same numbers, so sentences may be checked against
             # (and quoted from) passages beyond the `used` ones the prompt had room for
             g = grounding.ground(draft, evidence, self.store.page_text, question)
-            answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence), g.sentences,
-                            model, Timings(t_retrieve, first_token, time.perf_counter() - t0), g.mode)
+            timings = Timings(t_retrieve, first_token, time.perf_counter() - t0,
+                              usage.get("prompt_tokens"), usage.get("completion_tokens"))
+            answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence),
+                            g.sentences, model, timings, g.mode, draft=draft, auto_scope=named)
         if conversation_id:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
         yield AnswerDone(answer)
@@ -440,9 +483,12 @@ class Library:
         *,
         max_tokens: int | None = None,
         cancel: threading.Event | None = None,
+        usage: dict[str, int] | None = None,
     ) -> Iterator[str]:
         """Stream the model's unchecked answer to `question` from `evidence` (ground() checks
-        it). One generation at a time per library; stops soon after `cancel` is set."""
+        it). One generation at a time per library; stops at the end of the answer (a blank
+        line, NOT REPORTED) and soon after `cancel` is set. `usage` receives prompt_tokens and
+        completion_tokens (each streamed piece is one token)."""
         with self._lock:
             gen = self.generator
             llm = self.settings.llm
@@ -450,11 +496,19 @@ class Library:
                 question, evidence, budget_tokens=self._prompt_budget(gen),
                 count_tokens=gen.count_tokens,
             )
+            counted = {"prompt_tokens": sum(gen.count_tokens(m["content"]) for m in messages),
+                       "completion_tokens": 0}
+            if usage is not None:
+                usage.update(counted)
+            written = ""
             for text in gen.stream_chat(
                 messages, max_tokens=max_tokens or llm.max_tokens, temperature=llm.temperature
             ):
+                written += text
+                if usage is not None:
+                    usage["completion_tokens"] += 1
                 yield text
-                if cancel is not None and cancel.is_set():
+                if (cancel is not None and cancel.is_set()) or _answer_ended(written):
                     return
 
     def _prompt_budget(self, gen: Generator) -> int:
@@ -532,6 +586,13 @@ class Library:
             index = self._vectors()
             if index.delete(doomed):
                 index.save()
+
+
+def _answer_ended(text: str) -> bool:
+    """The draft has said all it will: NOT REPORTED, or a blank line after the answer (what
+    follows is a small model starting over: another question, a list of passages)."""
+    head = text.lstrip()
+    return head.upper().startswith("NOT REPORTED") or "\n\n" in head.rstrip(" ")
 
 
 class _Cancelled(Exception):

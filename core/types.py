@@ -91,6 +91,10 @@ class Timings:
     retrieve_s: float = 0.0
     first_token_s: float | None = None
     total_s: float = 0.0
+    # as the model's tokenizer counts them: on a CPU the prompt's length is the wait for the
+    # first token; None when no model was asked
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,11 @@ class Answer:
     # and the answer is the best-matching verbatim sentence of the evidence; "evidence": no
     # model was asked; "not_reported": the evidence does not hold the answer.
     mode: str = "generated"
+    # `answer` holds verified text only; the model's raw text is kept here, unchecked
+    draft: str = ""
+    # the paper name the question gave, by which it was asked of that paper only ("RoBERTa");
+    # "" when the scope was all papers or the user's selection
+    auto_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,7 @@ IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFini
 class Retrieved:
     evidence: tuple[Evidence, ...]
     seconds: float
+    auto_scope: str = ""  # as Answer.auto_scope, known before the model writes
 
 
 @dataclass(frozen=True)
