@@ -359,8 +359,12 @@ def answer_rows(
             res["lantern"]["first"].append(a.timings.first_token_s)
         res["lantern"]["total"].append(a.timings.total_s)
         verbatim += [c.quote in (lib.page_text(c.doc_id, c.page) or "") for c in a.citations]
-        # the sentences the answer shows: a "quoted" answer shows its quote only
-        shown = {"generated": a.sentences, "quoted": a.sentences[-1:]}.get(a.mode, ())
+        # the model's sentences the answer shows: a "quoted" answer shows its quotes only; an
+        # answer shows only the sentences that passed the check since evidence-first answers
+        # (the draft is kept apart), before them all of a "generated" answer's sentences
+        shown = a.sentences if a.mode == "generated" else ()
+        if hasattr(a, "draft"):
+            shown = [s for s in shown if s.supported]
         unsupported += [not s.supported for s in shown]
         quoted += a.mode == "quoted"
         score(res["lantern"], q, a.answer, a.abstained)
