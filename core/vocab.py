@@ -128,7 +128,7 @@ TRAINING_WORDS = (
     "warmup", "warm-up", "gradient*", "distill*", "learning rate", "learning rates",
 )
 INFERENCE_WORDS = (
-    "inference", "latency", "throughput", "timing", "timings", "timed", "decoding",
+    "inference", "latency", "throughput", "time", "times", "timing", "timings", "timed", "decoding",
     "test time", "test-time", "deploy*", "on-device", "speed", "speedup", "speed-up",
     "faster", "slower",
 )

@@ -170,7 +170,9 @@ class Focus:
         stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
         found = {i for i, names in enumerate(self.categories) if names & words}
         if any(c.isdigit() for c in _NOT_VALUE.sub(" ", body)):
-            found |= {len(self.categories) + j for j, v in enumerate(self.values) if v <= stems}
+            order = [_singular(w) for w in _SPAN_WORD.findall(body.lower())]
+            found |= {len(self.categories) + j for j, v in enumerate(self.values)
+                      if v <= stems or _quantity_near_number(v, order)}
         return frozenset(found)
 
     @property
@@ -292,4 +294,21 @@ def _measures(words: list[str], i: int, quantity: frozenset[str]) -> bool:
             if stem(words[j]) in quantity:
                 return True
             j += step
+    return False
+
+
+def _singular(word: str) -> str:
+    return word[:-2] if word.endswith("ches") else word[:-1] if word.endswith("s") else word
+
+
+def _quantity_near_number(value: frozenset[str], words: list[str]) -> bool:
+    """A value stated without all its words: "very large batches (up to 4K examples per
+    batch)" gives a batch size. Only for a word that is a training quantity by itself
+    (vocab.TRAINING_QUANTITIES: batch, warmup, dropout ...), next to a number."""
+    own = {w for w in vocab.TRAINING_QUANTITIES if stem(w) in value and w not in ("rate",)}
+    if not own:
+        return False
+    for i, w in enumerate(words):
+        if w in own and any(_DIGIT.search(x) for x in words[max(0, i - 4) : i + 5]):
+            return True
     return False

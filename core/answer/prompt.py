@@ -68,8 +68,23 @@ def build_messages(
         if used + cost > budget_tokens:
             if blocks:
                 break
-            block = block[: 4 * max(budget_tokens - used, 64)]  # the best excerpt, cut to fit
+            block, cost = _cut(block, budget_tokens - used, count_tokens)  # the best, cut to fit
         blocks.append(block)
         used += cost
     user = "Excerpts:\n" + "\n".join(blocks) + tail
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}], len(blocks)
+
+
+def _cut(block: str, budget: int, count_tokens: Callable[[str], int]) -> tuple[str, int]:
+    """The longest word prefix of `block` that fits `budget` tokens (at least its first
+    words), and its cost."""
+    words = block.split()
+    lo, hi = min(8, len(words)), len(words)
+    while lo < hi:  # binary search: counting tokens is cheap, but not free
+        mid = (lo + hi + 1) // 2
+        if count_tokens(" ".join(words[:mid])) + 1 <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = " ".join(words[:lo])
+    return cut, count_tokens(cut) + 1
