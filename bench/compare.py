@@ -238,6 +238,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for both indexes (default: a temp dir)")
     parser.add_argument("--reuse", action="store_true", help="reuse the indexes in --work")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument("--no-recipe", action="store_true",
+                        help="Lantern only (half the time, e.g. on a busy machine); with --reuse")
     parser.add_argument("--child", choices=["recipe", "lantern"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     # Both systems run with OpenMP threads that sleep while they wait (read when torch and
@@ -289,7 +291,7 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
              f"{lt['readd_s']:.2f} s ({lt['unchanged']}/{lt['files']} unchanged)", "near-free"),
         ]
     print("asking ...", file=sys.stderr, flush=True)
-    recipe = Recipe(work / "faiss")
+    recipe = None if args.no_recipe else Recipe(work / "faiss")
     with Library(lantern_settings(work)) as lib:
         doc_ids = {p.path.name: p.doc_id for p in lib.papers()}
 
@@ -301,9 +303,9 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
 
         rows += evidence_rows(lib, recipe, cq, doc_ids, papers)
         recall = [statistics.mean(answer_recall(q["answer"], f(q)) for q in aragog)
-                  for f in (recipe_ev, lantern_ev)]
+                  for f in ((recipe_ev, lantern_ev) if recipe else (lantern_ev,))]
         rows.append(("ARAGOG: reference-answer words in the evidence (mean)",
-                     f"{recall[0]:.2f}", f"{recall[1]:.2f}", ""))
+                     f"{recall[0]:.2f}" if recipe else "skipped", f"{recall[-1]:.2f}", ""))
         details: list[dict] = []  # per question, for --json
         if asked := llm_questions(args.llm, cq, aragog):
             answered, details = answer_rows(lib, recipe, asked, doc_ids, papers)
@@ -317,13 +319,15 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
 
 
 def evidence_rows(
-    lib: Library, recipe: Recipe, cq: list[dict], doc_ids: dict, papers: Path
+    lib: Library, recipe: Recipe | None, cq: list[dict], doc_ids: dict, papers: Path
 ) -> list[tuple]:
     lp, lq, rp, rq = [], [], [], []
     for q in (q for q in cq if q["answerable"]):
         ev = lib.search(q["question"], papers=[doc_ids[q["pdf"]]])
         lp.append(any(e.page <= q["evidence_page"] <= e.page_end for e in ev))
         lq.append(quote_found(q["evidence_quote"], [e.text for e in ev]))
+        if recipe is None:
+            continue
         docs = recipe.retrieve(q["question"], papers / q["pdf"])
         rp.append(any(d.metadata["page"] + 1 == q["evidence_page"] for d in docs))
         rq.append(quote_found(q["evidence_quote"], [d.page_content for d in docs]))
@@ -334,7 +338,7 @@ def evidence_rows(
 
 
 def answer_rows(
-    lib: Library, recipe: Recipe, asked: list[dict], doc_ids: dict, papers: Path
+    lib: Library, recipe: Recipe | None, asked: list[dict], doc_ids: dict, papers: Path
 ) -> tuple[list[tuple], list[dict]]:
     """The answer rows of the table, and each question's answers for --json."""
     gen = lib.generator  # one loaded model, one n_ctx and thread count, for both
@@ -368,6 +372,22 @@ def answer_rows(
         unsupported += [not s.supported for s in shown]
         quoted += a.mode == "quoted"
         score(res["lantern"], q, a.answer, a.abstained)
+        # one line per question as it goes: a run cut short still tells what it found
+        right = q.get("answerable", True) and not a.abstained and contains_all(
+            a.answer, q.get("must_contain", []))
+        print(f"  {i}/{len(asked)} {q['pdf'][:24]} answerable={q.get('answerable', True)} "
+              f"abstained={a.abstained} right={right} mode={a.mode} "
+              f"first={a.timings.first_token_s} total={a.timings.total_s:.1f} "
+              f"cpu={res['lantern']['cpu'][-1]:.1f} "
+              f"prompt={getattr(a.timings, 'prompt_tokens', None)}", file=sys.stderr, flush=True)
+        details.append({"pdf": q["pdf"], "question": q["question"],
+                        "answerable": q.get("answerable", True), "gold": q["answer"],
+                        "lantern": a.answer, "mode": a.mode, "lantern_abstained": a.abstained,
+                        "lantern_draft": getattr(a, "draft", None),
+                        "lantern_total_s": a.timings.total_s,
+                        "lantern_prompt_tokens": getattr(a.timings, "prompt_tokens", None)})
+        if recipe is None:
+            continue
         # the recipe, timed the same way: from the question to its first and last token
         t0, cpu0 = time.perf_counter(), cpu_s()
         docs = recipe.retrieve(q["question"], papers / q["pdf"])
@@ -386,13 +406,7 @@ def answer_rows(
             res["recipe"]["first"].append(first)
         answer = "".join(parts).strip()
         score(res["recipe"], q, answer, bool(RECIPE_ABSTAIN.search(answer)) or not answer)
-        details.append({"pdf": q["pdf"], "question": q["question"],
-                        "answerable": q.get("answerable", True), "gold": q["answer"],
-                        "lantern": a.answer, "mode": a.mode, "lantern_abstained": a.abstained,
-                        "lantern_draft": getattr(a, "draft", None),
-                        "lantern_total_s": a.timings.total_s,
-                        "lantern_prompt_tokens": getattr(a.timings, "prompt_tokens", None),
-                        "recipe": answer})
+        details[-1]["recipe"] = answer
     r, lt = res["recipe"], res["lantern"]
     n_q = f"n={len(asked)}"
     rows = [
@@ -455,6 +469,9 @@ def named_rows(lib: Library, asked: list[dict], doc_ids: dict) -> list[tuple]:
             if isinstance(event, AnswerDone):
                 a = event.answer
         foreign += any(c.doc_id != doc_ids[q["pdf"]] for c in a.citations)
+        print(f"  all papers {i}/{len(named)} {q['pdf'][:24]} foreign="
+              f"{any(c.doc_id != doc_ids[q['pdf']] for c in a.citations)}", file=sys.stderr,
+              flush=True)
         if q.get("answerable"):
             answerable += 1
             right += not a.abstained and contains_all(a.answer, q["must_contain"])

@@ -32,6 +32,7 @@ from core import (
     answer_to_dict,
     cell_to_dict,
     extract,
+    extract_estimate,
     extract_table,
     find_models,
     format_for,
@@ -327,6 +328,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         print("lantern: the library is empty: `lantern add FOLDER` adds your PDFs", file=sys.stderr)
         return EXIT_FAILED
     use_llm = not args.no_llm
+    if use_llm:  # say how long it will take before it starts, and the fast alternative
+        todo, seconds = extract_estimate(lib, qset, args.papers, use_llm=True, force=args.force)
+        if todo and seconds is not None and seconds > 60:
+            _note(f"{todo} cells to answer with the model: about {_duration(seconds)} (the median "
+                  "cell so far); --no-llm fills them from the evidence alone in seconds", args.json)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
     t0, todo, computed, finished = time.monotonic(), 0, 0, None
     try:
@@ -369,6 +375,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     return EXIT_OK
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{max(minutes, 1)} min"
 
 
 def cmd_demo(lib: Library, args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from core.questionsets import (
     load_question_set,
     parse_question_set,
 )
+from core.scope import default_scope
 from core.types import Evidence, Paper
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Cell", "CellDone", "CellStarted", "ExtractEvent", "ExtractFinished", "ExtractStarted",
     "Question", "QuestionSet", "QuestionSetError", "Row", "answer_cell", "answers",
-    "builtin_sets", "cell_to_dict", "extract", "extract_table", "format_for",
+    "builtin_sets", "cell_to_dict", "extract", "extract_estimate", "extract_table", "format_for",
     "load_question_set", "parse_question_set", "write_table",
 ]
 
@@ -322,9 +323,34 @@ def _from_grounded(
 
 
 # ---------------------------------------------------------------- storage
+def extract_estimate(
+    library: Library,
+    qset: QuestionSet,
+    papers: Sequence[str] | None = None,
+    *,
+    use_llm: bool = True,
+    force: bool = False,
+) -> tuple[int, float | None]:
+    """Before a run: how many cells it will compute and about how many seconds that takes, from
+    the median time of the cells computed in this library the same way (None before any)."""
+    targets = _papers(library, papers)
+    mode = "llm" if use_llm else "no-llm"
+    db = library.store.db
+    db.execute(_SCHEMA)
+    stored = {} if force else _stored(db, qset, mode)
+    todo = sum((p.doc_id, q.id) not in stored for p in targets for q in qset.questions)
+    seconds = [json.loads(cell).get("seconds", 0.0) for (cell,) in db.execute(
+        "SELECT cell FROM extract_cells WHERE mode = ? ORDER BY created_at DESC LIMIT 200",
+        (mode,))]
+    seconds = sorted(s for s in seconds if s > 0)
+    return todo, (todo * seconds[len(seconds) // 2] if seconds else None)
+
+
 def _papers(library: Library, papers: Sequence[str] | None) -> list[Paper]:
-    if papers is None:
-        return library.papers()
+    if papers is None:  # "all papers": the user's own, once there are any (not the samples)
+        everything = library.papers()
+        own = default_scope(everything, library.root)
+        return everything if own is None else [p for p in everything if p.doc_id in own]
     return list({p.doc_id: p for p in map(library.paper, papers)}.values())
 
 

@@ -213,3 +213,16 @@ def test_one_sentence_answers_a_row_only_for_what_it_names(fake_library, fake_ge
     assert cells["lr"].reported and "6e-4" in cells["lr"].quote
     assert not cells["batch"].reported
     assert not cells["epochs"].reported
+
+
+def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_library):
+    from core import extract_estimate
+    from core.extract import CellDone, Question, QuestionSet, extract
+
+    qset = QuestionSet("opt", "Opt", (Question("optimizer", "Optimizer", "Which optimizer was used?"),))
+    todo, seconds = extract_estimate(user_library, qset)
+    assert todo == 4 and seconds is None  # the user's 4 papers; no cell timed yet
+    done = [e for e in extract(user_library, qset, use_llm=False) if isinstance(e, CellDone)]
+    assert not {e.doc_id for e in done} & set(user_library.sample_ids())
+    todo, seconds = extract_estimate(user_library, qset, force=True, use_llm=False)
+    assert todo == 4 and seconds is not None and seconds > 0
