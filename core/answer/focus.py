@@ -304,6 +304,9 @@ def _measures(words: list[str], i: int, quantity: frozenset[str]) -> bool:
     return False
 
 
+_HEAD_NOUNS = frozenset({"size", "rate", "number", "count", "value", "amount"})
+
+
 def _singular(word: str) -> str:
     return word[:-2] if word.endswith("ches") else word[:-1] if word.endswith("s") else word
 
@@ -312,8 +315,10 @@ def _quantity_near_number(value: frozenset[str], words: list[str]) -> bool:
     """A value stated without all its words: "very large batches (up to 4K examples per
     batch)" gives a batch size. Only for a word that is a training quantity by itself
     (vocab.TRAINING_QUANTITIES: batch, warmup, dropout ...), next to a number."""
-    own = {w for w in vocab.TRAINING_QUANTITIES if stem(w) in value and w not in ("rate",)}
-    if not own:
+    own = {w for w in vocab.TRAINING_QUANTITIES if stem(w) in value}
+    # only a modifier stands for the whole: "batch" for "batch size", never "decay" (of
+    # "learning rate decay") for "weight decay"
+    if not own or value - {stem(w) for w in own} - _HEAD_NOUNS:
         return False
     for i, w in enumerate(words):
         if w in own and any(_DIGIT.search(x) for x in words[max(0, i - 4) : i + 5]):

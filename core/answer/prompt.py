@@ -63,7 +63,7 @@ def build_messages(
     used = count_tokens(SYSTEM_PROMPT) + count_tokens(tail) + 16  # template overhead
     blocks: list[str] = []
     for n, sentences in excerpts(question, evidence):
-        block = f"[{n}] (p. {evidence[n - 1].page}) " + " ".join(sentences)
+        block = f"[{n}] " + " ".join(sentences)
         cost = count_tokens(block) + 1
         if used + cost > budget_tokens:
             if blocks:
