@@ -224,6 +224,7 @@ def ranked_sentences(
             score += sum(max((weight[t] * (1.0 - df[t]) for t in g & words), default=0.0)
                          for g in groups)
             score += title_bonus[n - 1]  # the paper the question names
+            score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
             found.append((score, n, sentence))
     return sorted(found, key=lambda f: -f[0])  # stable: ties keep the evidence order
 

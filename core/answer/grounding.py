@@ -186,6 +186,7 @@ def ground(
         return Grounded(NOT_REPORTED, True, (), (), "not_reported")
     sentences: list[Sentence] = []
     citations: dict[int, Citation] = {}
+    focus = Focus.of(question, evidence) if question_terms(question) else None
     for raw in split_sentences(draft):
         body = strip_cites(raw)
         if not body:
@@ -197,6 +198,9 @@ def ground(
         n = check.passage
         if restates(body, question):
             sentences.append(Sentence(body, (n,), False, "only restates the question"))
+            continue
+        if focus and not focus.answered_by(body):  # true of the paper, but no answer to this
+            sentences.append(Sentence(body, (n,), False, "does not answer the question"))
             continue
         if n not in citations:
             citation = cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
