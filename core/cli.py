@@ -10,7 +10,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 from pathlib import Path
 
 import core.offline  # noqa: F401
@@ -31,12 +30,10 @@ from core import (
     Token,
     answer_to_dict,
     cell_to_dict,
-    extract,
-    extract_estimate,
-    extract_table,
     find_models,
     format_for,
     load_question_set,
+    paper_to_dict,
     write_table,
 )
 from core import answer as grounding
@@ -182,7 +179,7 @@ def _file_line(e: FileResult) -> str:
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     papers = lib.papers()
     if args.json:
-        print(json.dumps([_paper_dict(p) for p in papers], indent=2))
+        print(json.dumps([paper_to_dict(p) for p in papers], indent=2))
         return EXIT_OK
     if not papers:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
@@ -192,17 +189,12 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _paper_dict(p) -> dict:
-    return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
-            "doi": p.doi, "pages": p.pages, "chunks": p.chunks, "path": str(p.path)}
-
-
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(_paper_dict(p), indent=2))
+        print(json.dumps(paper_to_dict(p), indent=2))
     else:
-        for key, value in _paper_dict(p).items():
+        for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
             print(f"{key:>8}: {value if value is not None else '-'}")
     return EXIT_OK
@@ -329,22 +321,21 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     use_llm = not args.no_llm
     if use_llm:  # say how long it will take before it starts, and the fast alternative
-        todo, seconds = extract_estimate(lib, qset, args.papers, use_llm=True, force=args.force)
+        todo, seconds = lib.extract_estimate(qset, args.papers, use_llm=True, force=args.force)
         if todo and seconds is not None and seconds > 60:
             _note(f"{todo} cells to answer with the model: about {_duration(seconds)} (the median "
                   "cell so far); --no-llm fills them from the evidence alone in seconds", args.json)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
-    t0, todo, computed, finished = time.monotonic(), 0, 0, None
+    finished = None
     try:
-        for event in extract(lib, qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in lib.extract(qset, args.papers, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
-                todo = event.total - event.cached
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
                       args.json)
             elif isinstance(event, CellStarted) and bar:
                 eta = "--:--"
-                if computed:
-                    left = int((time.monotonic() - t0) / computed * (todo - computed))
+                if event.eta_s is not None:
+                    left = int(event.eta_s)
                     eta = f"{left // 60:02d}:{left % 60:02d}"
                 line = (f"cell {event.index}/{event.total} — {event.title[:40]} — {event.label}"
                         f" — ETA {eta}")
@@ -352,7 +343,6 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                 sys.stderr.write("\r\033[K" + line[:width])
                 sys.stderr.flush()
             elif isinstance(event, CellDone):
-                computed += not event.cached
                 if args.json:
                     print(json.dumps({"index": event.index, "total": event.total,
                                       "doc_id": event.doc_id, "title": event.title,
@@ -370,7 +360,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = extract_table(lib, qset, args.papers, use_llm=use_llm)
+    rows = lib.extract_table(qset, args.papers, use_llm=use_llm)
     path = write_table(rows, qset, args.out, fmt, long=args.long)
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)

@@ -1,5 +1,6 @@
 """Answers a small model can be held to: the prompt (prompt.py), what a question asks for
-(focus.py) and the check of a draft against the passages it cites (grounding.py)."""
+(focus.py), the check of a draft against the passages it cites (grounding.py) and the one
+path from question and evidence to a checked answer (generate.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from core.answer.focus import (
     restates,
     without_examples,
 )
+from core.answer.generate import draft, generate_grounded, prompt_budget
 from core.answer.grounding import (
     NOT_REPORTED,
+    UNANSWERED,
     Check,
     Grounded,
     best_quote,
@@ -33,6 +36,7 @@ from core.text import passage_sentences, split_sentences
 __all__ = [
     "NOT_REPORTED",
     "SYSTEM_PROMPT",
+    "UNANSWERED",
     "Check",
     "Focus",
     "Grounded",
@@ -43,16 +47,19 @@ __all__ = [
     "check_sentence",
     "cite",
     "cites_of",
+    "draft",
     "examples",
     "excerpts",
     "finding",
     "format_passage",
+    "generate_grounded",
     "ground",
     "highlights",
     "is_abstention",
     "key_terms",
     "locate",
     "passage_sentences",
+    "prompt_budget",
     "question_terms",
     "restates",
     "split_sentences",

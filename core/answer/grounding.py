@@ -20,7 +20,7 @@ from core.text import (
     stem,
     strip_cites,
 )
-from core.types import Citation, Evidence, Sentence
+from core.types import AnswerMode, Citation, Evidence, Sentence
 
 NOT_REPORTED = "Not reported in the selected papers."
 
@@ -47,7 +47,13 @@ class Grounded:
     abstained: bool
     sentences: tuple[Sentence, ...]
     citations: tuple[Citation, ...]
-    mode: str
+    mode: AnswerMode
+    draft: str = ""  # the model's text as written (generate_grounded)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+UNANSWERED = Grounded(NOT_REPORTED, True, (), (), "not_reported")
 
 
 def is_abstention(text: str) -> bool:
@@ -183,7 +189,7 @@ def ground(
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
-        return Grounded(NOT_REPORTED, True, (), (), "not_reported")
+        return UNANSWERED
     sentences: list[Sentence] = []
     citations: dict[int, Citation] = {}
     focus = Focus.of(question, evidence) if question_terms(question) else None

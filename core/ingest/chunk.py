@@ -135,7 +135,7 @@ def chunk_document(doc: ParsedDocument, settings: ChunkSettings) -> list[Chunk]:
     if current:
         builder.emit(current, new_from, last_of_section=True)
 
-    chunks = []
+    chunks: list[Chunk] = []
     for units, _ in builder.done:
         text = builder.text(units)
         if sum(c.isalnum() for c in text) < 12:

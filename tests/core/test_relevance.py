@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from core import AnswerDone, answer_to_markdown
+from core import AnswerDone, Question, QuestionSet, answer_to_markdown
 from core.pdfgen import write_paper
 from core.samples import ensure_samples
 
@@ -200,14 +200,14 @@ ROW = (
 @pytest.mark.parametrize("use_llm", [False, True])
 def test_one_sentence_answers_a_row_only_for_what_it_names(fake_library, fake_generator,
                                                             tmp_path, use_llm):
-    from core.extract import CellDone, Question, QuestionSet, extract
+    from core.types import CellDone
 
     list(fake_library.add([roberta_pdf(tmp_path)]))
     qset = QuestionSet("row", "Row", tuple(Question(*q) for q in ROW))
     for _ in ROW:  # a model that gives the same sentence for every question
         fake_generator.enqueue("We optimize RoBERTa with Adam, using beta2 = 0.98 and a peak "
                                "learning rate of 6e-4 [1].")
-    cells = {e.question_id: e.cell for e in extract(fake_library, qset, use_llm=use_llm)
+    cells = {e.question_id: e.cell for e in fake_library.extract(qset, use_llm=use_llm)
              if isinstance(e, CellDone)}
     assert cells["optimizer"].reported and "Adam" in cells["optimizer"].quote
     assert cells["lr"].reported and "6e-4" in cells["lr"].quote
@@ -216,13 +216,12 @@ def test_one_sentence_answers_a_row_only_for_what_it_names(fake_library, fake_ge
 
 
 def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_library):
-    from core import extract_estimate
-    from core.extract import CellDone, Question, QuestionSet, extract
+    from core.types import CellDone
 
     qset = QuestionSet("opt", "Opt", (Question("optimizer", "Optimizer", "Which optimizer was used?"),))
-    todo, seconds = extract_estimate(user_library, qset)
+    todo, seconds = user_library.extract_estimate(qset)
     assert todo == 4 and seconds is None  # the user's 4 papers; no cell timed yet
-    done = [e for e in extract(user_library, qset, use_llm=False) if isinstance(e, CellDone)]
+    done = [e for e in user_library.extract(qset, use_llm=False) if isinstance(e, CellDone)]
     assert not {e.doc_id for e in done} & set(user_library.sample_ids())
-    todo, seconds = extract_estimate(user_library, qset, force=True, use_llm=False)
+    todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
     assert todo == 4 and seconds is not None and seconds > 0
