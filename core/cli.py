@@ -32,11 +32,11 @@ from core import (
     cell_to_dict,
     find_models,
     format_for,
+    highlights,
     load_question_set,
     paper_to_dict,
     write_table,
 )
-from core import answer as grounding
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -250,7 +250,7 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
         for c in a.citations:
             quote = " ".join(c.quote.split())
             shown, last = [], 0
-            for start, stop in grounding.highlights(a.question, quote):
+            for start, stop in highlights(a.question, quote):
                 shown += [quote[last:start], f"{bold}{quote[start:stop]}{end}"]
                 last = stop
             print(f"  \"{''.join(shown) + quote[last:]}\"\n    {dim}— [{c.n}] {c.title}, "

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Collection, Sequence
 
-from core import answer as grounding
+from core import highlights
 from core.types import Answer, Citation
 from desktop.quotes import snippet
 
@@ -96,7 +96,7 @@ def finding(answer: Answer, turn: int) -> str:
     for c in answer.citations:
         quote = " ".join(c.quote.split())
         shown = snippet(quote, 400)
-        spans = grounding.highlights(answer.question, shown)
+        spans = highlights(answer.question, shown)
         rows.append(
             f'<p class="finding">“{emphasised(shown, spans)}”<br>'
             f'<span class="src">— <a href="cite:{turn}:{c.n}">[{c.n}] '

@@ -30,8 +30,7 @@ from core.answer.grounding import (
     locate,
 )
 from core.answer.prompt import SYSTEM_PROMPT, build_messages, excerpts, format_passage
-from core.text import cites_of, strip_cites
-from core.text import passage_sentences, split_sentences
+from core.text import cites_of, passage_sentences, split_sentences, strip_cites
 
 __all__ = [
     "NOT_REPORTED",

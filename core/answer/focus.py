@@ -270,11 +270,9 @@ def highlights(question: str, text: str) -> list[tuple[int, int]]:
     quantity = frozenset[str]().union(*focus.values)
     marked: set[int] = set()
     for i, word in enumerate(lower):
-        if word in focus.instances or word.rstrip("s") in focus.instances:
+        if word in focus.instances or word.rstrip("s") in focus.instances or (quantity and _DIGIT.search(word) and not re.fullmatch(r"(?:19|20)\d\d", word)
+              and _measures(lower, i, quantity)):
             marked.add(i)
-        elif quantity and _DIGIT.search(word) and not re.fullmatch(r"(?:19|20)\d\d", word):
-            if _measures(lower, i, quantity):
-                marked.add(i)
     for i in sorted(marked):  # "16 Cloud TPUs": the count and name words right before
         j = i - 1
         while j >= 0 and j not in marked and i - j <= 3 and (

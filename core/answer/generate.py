@@ -5,9 +5,9 @@ come through here."""
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from collections.abc import Generator as Gen
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
 from core.answer.prompt import build_messages
