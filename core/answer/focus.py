@@ -202,10 +202,6 @@ def ranked_sentences(
     stems = [{stem(w) for w in TOKEN.findall(e.text)} for e in evidence]
     df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
     distinctive = {t for t in weight if 0 < df[t] <= 0.5}
-    # one instance answers for its category: "SGD with momentum" names one optimizer, not two
-    groups = [g for g in ({stem(w) for w in vocab.expansion(word)} - set(terms)
-                          for word in TOKEN.findall(question.lower())) if g]
-    grouped = set().union(*groups)
     focus = Focus.of(question, evidence) if strict else None
     named = {w.lower() for w in TOKEN.findall(question)} - STOPWORDS - GENERIC
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
@@ -219,10 +215,7 @@ def ranked_sentences(
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)
-            score = sum(weight[t] * (1.0 - df[t]) for t in weight
-                        if t in words and t not in grouped) - 0.05 * (n - 1)
-            score += sum(max((weight[t] * (1.0 - df[t]) for t in g & words), default=0.0)
-                         for g in groups)
+            score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
             score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
             found.append((score, n, sentence))
