@@ -6,6 +6,7 @@ No Qt here: the desktop app and the `lantern` CLI are both thin front ends over 
 from __future__ import annotations
 
 import core.offline  # noqa: F401  (offline switches before any model library is imported)
+from core.answer import highlights
 from core.errors import (
     IngestError,
     LanternError,
@@ -93,6 +94,7 @@ __all__ = [
     "cell_to_dict",
     "ensure_samples",
     "find_models",
+    "highlights",
     "format_for",
     "load_question_set",
     "paper_to_dict",

@@ -37,6 +37,7 @@ from core import (
     cell_to_dict,
     find_models,
     format_for,
+    highlights,
     load_question_set,
     paper_to_dict,
     write_table,
@@ -77,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", help="remove papers from the library")
-    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    p.add_argument("--samples", action="store_true", help="remove the sample papers")
 
     p = sub.add_parser("ask", help="ask a question; the answer cites paper, page and quote")
     p.add_argument("question")
@@ -86,11 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     _scope_arguments(p)
     p.add_argument("--bib", type=Path, metavar="FILE.bib",
                    help="also write the cited papers as BibTeX (keyed by Zotero citekeys)")
+    p.add_argument("--all-papers", action="store_true",
+                   help="ask every paper even when the question names one (by default a "
+                        "question naming a paper, e.g. 'RoBERTa', is asked of that paper)")
     p.add_argument("--k", type=int, help="passages to retrieve")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="the answer as JSON: `answer` holds verified text only, `draft` the "
+                        "model's own text")
 
     p = sub.add_parser("models", help="list the GGUF and embedding models found")
     p.add_argument("--json", action="store_true")
@@ -131,7 +138,7 @@ def _scope_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
-    return lib.scope(args.papers, collection=args.collection, year_from=args.year_from,
+    return lib.select_papers(args.papers, collection=args.collection, year_from=args.year_from,
                      year_to=args.year_to, tags=args.tags)
 
 
@@ -302,7 +309,14 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
-    for doc_id in lib.remove(args.doc_ids):
+    if not args.doc_ids and not args.samples:
+        print("lantern remove: give DOC_IDs (`lantern list` shows them) or --samples",
+              file=sys.stderr)
+        return EXIT_USAGE
+    removed = lib.remove(args.doc_ids) if args.doc_ids else []
+    if args.samples:
+        removed += lib.remove_samples()
+    for doc_id in removed:
         print(f"removed {doc_id}")
     return EXIT_OK
 
@@ -312,9 +326,12 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     answer = None
     cancel = threading.Event()
     for event in lib.ask(args.question, papers=_scope(lib, args), k=args.k,
-                         use_llm=not args.no_llm, cancel=cancel):
+                         use_llm=not args.no_llm, auto_scope=not args.all_papers, cancel=cancel):
         if isinstance(event, Retrieved) and stream:
-            print(f"\033[2m{len(event.evidence)} passages found in {event.seconds:.2f} s\033[0m")
+            scope = (f" in {event.auto_scope} (named in the question; --all-papers asks every "
+                     "paper)" if event.auto_scope else "")
+            print(f"\033[2m{len(event.evidence)} passages found{scope} in "
+                  f"{event.seconds:.2f} s\033[0m")
         elif isinstance(event, Token) and stream:
             print(event.text, end="", flush=True)
         elif isinstance(event, AnswerDone):
@@ -332,24 +349,30 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _print_answer(a, *, color: bool, no_llm: bool) -> None:
+    """What the papers say first (verified quotes, answering words in bold), then the model's
+    sentences that passed the check; the unverified draft only as a note."""
     bold, dim, warn, end = ("\033[1m", "\033[2m", "\033[33m", "\033[0m") if color else ("",) * 4
     if not no_llm:
-        print(f"{bold}Answer{end} {dim}(checked against the cited text){end}")
+        scope = f" {dim}(scope: {a.auto_scope}, from the question){end}" if a.auto_scope else ""
+        print(f"{bold}Answer{end}{scope}")
         if a.abstained:
             print(f"  {bold}{a.answer}{end}")
-        elif a.mode == "quoted":
-            print(f"  {dim}The model's answer did not hold up against the sources; "
-                  f"this is what the paper says:{end}")
-        for s in a.sentences:
-            if s.supported:
-                print(f"  {s.text} [{', '.join(map(str, s.cites))}]")
-            else:
-                print(f"  {warn}unsupported (not shown as an answer): {s.text} ({s.reason}){end}")
-        if a.citations:
-            print(f"\n{bold}Sources{end}")
-            for c in a.citations:
-                label = OCR_LABEL if c.ocr else ""
-                print(f"  [{c.n}] {c.title}, p. {c.page}{label}: \"{' '.join(c.quote.split())}\"")
+        for c in a.citations:
+            quote = " ".join(c.quote.split())
+            shown, last = [], 0
+            for start, stop in highlights(a.question, quote):
+                shown += [quote[last:start], f"{bold}{quote[start:stop]}{end}"]
+                last = stop
+            label = OCR_LABEL if c.ocr else ""
+            print(f"  \"{''.join(shown) + quote[last:]}\"\n    {dim}— [{c.n}] {c.title}, "
+                  f"p. {c.page}{label}{end}")
+        checked = [s for s in a.sentences if s.supported]
+        if a.mode == "generated" and checked:
+            said = " ".join(f"{s.text} [{', '.join(map(str, s.cites))}]" for s in checked)
+            print(f"  {dim}In the model's words (checked):{end} {said}")
+        if any(not s.supported for s in a.sentences):
+            print(f"  {warn}The model's draft did not hold up against the papers and is not "
+                  f"shown (`--json` has it as `draft`).{end}")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:
@@ -409,6 +432,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     use_llm = not args.no_llm
     scope = _scope(lib, args)
+    if use_llm:  # say how long it will take before it starts, and the fast alternative
+        todo, seconds = lib.extract_estimate(qset, scope, use_llm=True, force=args.force)
+        if todo and seconds is not None and seconds > 60:
+            _note(f"{todo} cells to answer with the model: about {_duration(seconds)} (the median "
+                  "cell so far); --no-llm fills them from the evidence alone in seconds", args.json)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
     finished = None
     try:
@@ -454,11 +482,17 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{max(minutes, 1)} min"
+
+
 def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     print(f"Sample library: {lib.root}", file=sys.stderr)
     _run_ingest(ensure_samples(lib), as_json=False)
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
+    args.all_papers = False
     return cmd_ask(lib, args)
 
 

@@ -19,7 +19,7 @@ from core.embed import Embedder, SentenceTransformerEmbedder
 from core.errors import LibraryLockedError, PaperNotFoundError
 from core.export import answer_from_dict, answer_to_dict
 from core.extract import extract as extract_cells
-from core.extract import extract_table
+from core.extract import extract_estimate, extract_table
 from core.index import LibraryIndex
 from core.ingest.pipeline import IngestPipeline
 from core.llm import Generator, LlamaGenerator
@@ -27,6 +27,7 @@ from core.models import default_gguf
 from core.questionsets import QuestionSet
 from core.remote import RemoteGenerator
 from core.retrieve import Retriever
+from core.scope import default_scope, is_sample, named_papers
 from core.settings import RemoteSettings, Settings
 from core.sources import Sources
 from core.store import Store
@@ -139,7 +140,7 @@ class Library:
             raise PaperNotFoundError(f"no paper with id {doc_id!r}; `lantern list` shows the ids")
         return paper
 
-    def scope(
+    def select_papers(
         self, papers: Sequence[str] | None = None, *, collection: str | None = None,
         year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
     ) -> list[str] | None:
@@ -200,6 +201,35 @@ class Library:
         """(papers, pages, chunks)."""
         return self.store.counts()
 
+    def sample_ids(self) -> list[str]:
+        """The sample papers the library added itself (core.samples)."""
+        return [p.doc_id for p in self.papers() if is_sample(p, self.root)]
+
+    def hidden_samples(self) -> list[str]:
+        """The sample papers "All papers" leaves out: all of them once the user has added a
+        paper of their own, else none."""
+        papers = self.papers()
+        return [] if default_scope(papers, self.root) is None else [
+            p.doc_id for p in papers if is_sample(p, self.root)]
+
+    def remove_samples(self) -> list[str]:
+        """Remove the sample papers (they are not added again); return the ids removed."""
+        return sorted(self.remove(self.sample_ids()))
+
+    def scope(
+        self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
+    ) -> tuple[list[str] | None, str]:
+        """The papers a question is asked of (None: every paper) and, when the question named
+        them, the name it used ("RoBERTa"). Papers given are kept as they are; otherwise a
+        question naming a paper is asked of that paper (`auto_scope`), and "All papers" means
+        the user's own once they have added any (the samples answer only when picked)."""
+        if papers:
+            return [self.paper(d).doc_id for d in papers], ""
+        everything = self.papers()
+        if auto_scope and (named := named_papers(question, everything))[0]:
+            return [p.doc_id for p in named[0]], named[1]
+        return default_scope(everything, self.root), ""
+
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
         papers = [self.paper(d) for d in doc_ids]
@@ -237,8 +267,10 @@ class Library:
     def search(
         self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
     ) -> list[Evidence]:
-        """The passages that best answer a question (hybrid retrieval), best first."""
-        scope = [self.paper(d).doc_id for d in papers] if papers else None
+        """The passages that best answer a question (hybrid retrieval), best first, from the
+        papers given or else from "All papers" (the user's own, once there are any)."""
+        scope = ([self.paper(d).doc_id for d in papers] if papers
+                 else default_scope(self.papers(), self.root))
         with self._lock:
             if not self.store.counts()[0]:
                 return []
@@ -296,14 +328,20 @@ class Library:
         papers: Sequence[str] | None = None,
         k: int | None = None,
         use_llm: bool = True,
+        auto_scope: bool = True,
         cancel: threading.Event | None = None,
         conversation_id: str | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Retrieve evidence, stream a cited answer, then check it against the evidence."""
+        """Retrieve evidence, stream the model's draft, then check it against the evidence.
+
+        Without `papers`, a question that names a paper is asked of that paper (`auto_scope`;
+        Retrieved and Answer say so), else of "All papers" (Library.scope).
+        """
         t0 = time.perf_counter()
-        evidence = tuple(self.search(question, papers=papers, k=k))
+        scope, named = self.scope(question, papers, auto_scope=auto_scope)
+        evidence = tuple(self.search(question, papers=scope, k=k))
         t_retrieve = time.perf_counter() - t0
-        yield Retrieved(evidence, t_retrieve)
+        yield Retrieved(evidence, t_retrieve, named)
         first_token = None
         if not use_llm:
             g = Grounded("", False, (), (), "evidence")
@@ -326,7 +364,9 @@ class Library:
             question=question, answer=g.text, abstained=g.abstained, citations=citations,
             evidence=evidence, sentences=g.sentences,
             model=self.generator.name if use_llm and evidence else None,
-            timings=Timings(t_retrieve, first_token, time.perf_counter() - t0), mode=g.mode,
+            timings=Timings(t_retrieve, first_token, time.perf_counter() - t0, g.prompt_tokens,
+                            g.completion_tokens),
+            mode=g.mode, draft=g.draft, auto_scope=named,
         )
         if conversation_id:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
@@ -362,6 +402,18 @@ class Library:
         """Answer a question set for papers (all when none are given), cell by cell; see
         core.extract.extract. Each CellStarted carries the ETA of the cells left."""
         return extract_cells(self, qset, papers, use_llm=use_llm, force=force, cancel=cancel)
+
+    def extract_estimate(
+        self,
+        qset: QuestionSet,
+        papers: Sequence[str] | None = None,
+        *,
+        use_llm: bool = True,
+        force: bool = False,
+    ) -> tuple[int, float | None]:
+        """Before a run: the cells it will compute and about how many seconds they take (the
+        median cell computed so far this way; None before any); see core.extract."""
+        return extract_estimate(self, qset, papers, use_llm=use_llm, force=force)
 
     def extract_table(
         self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True

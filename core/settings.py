@@ -76,9 +76,10 @@ class LLMSettings(_Section):
     n_threads: int | None = Field(None, ge=1, description="None uses every core")
     n_gpu_layers: int = Field(0, ge=-1, description="-1 offloads every layer to the GPU")
     temperature: float = Field(0.1, ge=0.0, le=2.0)
-    max_tokens: int = Field(320, ge=16, le=4096)
+    # an answer is a sentence or two beside its quotes: a longer draft only costs time
+    max_tokens: int = Field(80, ge=16, le=4096, description="cap on the length of an answer")
     max_prompt_tokens: int = Field(
-        1000, ge=256, description="cap on passages in the prompt: prompt length dominates CPU latency"
+        350, ge=256, description="cap on the excerpts in the prompt: prompt length dominates CPU latency"
     )
 
 

@@ -285,6 +285,14 @@ class Store:
         )
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
+    def extract_cell_seconds(self, mode: str, limit: int = 200) -> list[float]:
+        """How long the latest computed cells of any set took, in this mode (for estimates)."""
+        rows = self.db.execute(
+            "SELECT cell FROM extract_cells WHERE mode = ? ORDER BY created_at DESC LIMIT ?",
+            (mode, limit),
+        )
+        return [float(json.loads(r[0]).get("seconds") or 0.0) for r in rows]
+
     def save_extract_cell(
         self, set_id: str, question_id: str, doc_id: str, mode: str, question_hash: str, cell: dict
     ) -> None:

@@ -111,6 +111,10 @@ class Timings:
     retrieve_s: float = 0.0
     first_token_s: float | None = None
     total_s: float = 0.0
+    # as the model's tokenizer counts them: on a CPU the prompt's length is the wait for the
+    # first token; None when no model was asked
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +128,11 @@ class Answer:
     model: str | None
     timings: Timings = field(default_factory=Timings)
     mode: AnswerMode = "generated"
+    # `answer` holds verified text only; the model's raw text is kept here, unchecked
+    draft: str = ""
+    # the paper name the question gave, by which it was asked of that paper only ("RoBERTa");
+    # "" when the scope was all papers or the user's selection
+    auto_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +216,7 @@ IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFini
 class Retrieved:
     evidence: tuple[Evidence, ...]
     seconds: float
+    auto_scope: str = ""  # as Answer.auto_scope, known before the model writes
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class Snapshot:
     pages: int
     conversations: list
     model: str | None
+    # the sample papers that "All papers" leaves out (the user has papers of their own)
+    hidden_samples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ class Backend(QObject):
             lib = self._lib()
             papers = lib.papers()
             return Snapshot(
-                papers, sum(p.pages for p in papers), lib.conversations(), lib.model_name
+                papers, sum(p.pages for p in papers), lib.conversations(), lib.model_name,
+                tuple(lib.hidden_samples()),
             )
 
         def done(snap: Snapshot) -> None:
@@ -158,6 +161,12 @@ class Backend(QObject):
         self.refresh()
         return job
 
+    def remove_samples(self) -> Job:
+        """Remove the built-in sample papers (they are not added again)."""
+        job = self._submit("remove", lambda cancel: self._lib().remove_samples())
+        self.refresh()
+        return job
+
     def remove(self, doc_ids: Sequence[str]) -> Job:
         ids = list(doc_ids)
         job = self._submit("remove", lambda cancel: self._lib().remove(ids))
@@ -177,6 +186,7 @@ class Backend(QObject):
         question: str,
         *,
         papers: Sequence[str] | None,
+        auto_scope: bool = True,
         conversation_id: str | None,
         progress: Callback,
         error: Callback,
@@ -190,6 +200,7 @@ class Backend(QObject):
             return lib.ask(
                 question,
                 papers=scope,
+                auto_scope=auto_scope,
                 k=self.settings.retrieval.k,
                 cancel=cancel,
                 conversation_id=conversation_id,

@@ -44,8 +44,10 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
     code, out, _ = run("ask", "Which optimizer and learning rate?", "--json")
     a = json.loads(out)
     assert code == 0
-    assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model", "timings"}
-    assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model",
+                      "timings", "draft", "auto_scope"}
+    assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s", "prompt_tokens",
+                                 "completion_tokens"}
     assert not a["abstained"]
     c = a["citations"][0]
     assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported", "ocr"}
