@@ -25,7 +25,7 @@ p {{ margin-top: 0px; margin-bottom: 8px; line-height: 140%; }}
 a {{ color: #0a58ca; text-decoration: none; }}
 .q {{ font-weight: 600; font-size: large; color: #1f2328; margin-top: 14px; }}
 .meta {{ color: #6e7781; font-size: small; }}
-.src {{ color: #424a53; font-size: small; }}
+.src {{ color: #424a53; }}
 .hint {{ color: #424a53; }}
 .warn {{ background-color: {AMBER}; }}
 .finding {{ font-size: medium; margin-bottom: 6px; }}

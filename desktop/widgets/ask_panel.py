@@ -169,6 +169,9 @@ class AskPanel(QWidget):
             )
         else:
             self._welcome = render.welcome_html(model=model, papers=papers)
+        if self._empty():
+            self.view.show_html(self._welcome)
+
     def _on_snapshot(self, snap: object) -> None:
         hidden = tuple(getattr(snap, "hidden_samples", ()))
         if hidden != self._hidden_samples:
@@ -179,9 +182,6 @@ class AskPanel(QWidget):
     def _on_scope_link(self, link: str) -> None:
         if link == "remove-samples" and self._hidden_samples:
             self._backend.remove_samples()
-
-        if self._empty():
-            self.view.show_html(self._welcome)
 
     def _empty(self) -> bool:
         return not self.answers and not self._pending and not self._error
