@@ -172,7 +172,7 @@ class Library:
         return dim
 
     def _has_index(self) -> bool:
-        return self._index is not None or self.index_path.exists()
+        return self._index is not None or VectorIndex.exists(self.index_path)
 
     def _recover(self) -> None:
         """Undo what an interrupted run left half-done; cheap, runs on every open."""
