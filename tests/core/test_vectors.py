@@ -159,7 +159,7 @@ def test_legacy_single_file_opens_and_is_migrated(base):
     index = VectorIndex(base, DIM)
     assert index.legacy and index.ids() == set(range(300))
     assert index.query(vecs[42], 1)[0][0] == 42
-    index.save()
+    index.checkpoint()
     assert not base.exists() and json.loads(vlog.manifest_path(base).read_text())["generation"] == 1
     assert VectorIndex(base, DIM).ids() == set(range(300))
 
