@@ -10,7 +10,6 @@ import os
 import shutil
 import sys
 import threading
-import time
 from pathlib import Path
 
 import core.offline  # noqa: F401
@@ -31,11 +30,10 @@ from core import (
     Token,
     answer_to_dict,
     cell_to_dict,
-    extract,
-    extract_table,
     find_models,
     format_for,
     load_question_set,
+    paper_to_dict,
     write_table,
 )
 from core.samples import SAMPLE_QUESTION, ensure_samples
@@ -79,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("doctor", help="check the library against its vector index and repair it")
+    p.add_argument("--compact", action="store_true",
+                   help="also rebuild the vector index without the slots of deleted papers")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("extract", help="answer a question set for each paper; write a table of "
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings.library = settings.library.parent / "demo-library"
         with Library(settings, verbose=args.verbose) as lib:
+            for note in lib.notices:  # what opening the library found and repaired
+                print(f"lantern: {note}", file=sys.stderr)
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
         print(f"lantern: {exc}", file=sys.stderr)
@@ -174,7 +176,7 @@ def _file_line(e: FileResult) -> str:
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     papers = lib.papers()
     if args.json:
-        print(json.dumps([_paper_dict(p) for p in papers], indent=2))
+        print(json.dumps([paper_to_dict(p) for p in papers], indent=2))
         return EXIT_OK
     if not papers:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
@@ -184,17 +186,12 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _paper_dict(p) -> dict:
-    return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
-            "doi": p.doi, "pages": p.pages, "chunks": p.chunks, "path": str(p.path)}
-
-
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(_paper_dict(p), indent=2))
+        print(json.dumps(paper_to_dict(p), indent=2))
     else:
-        for key, value in _paper_dict(p).items():
+        for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
             print(f"{key:>8}: {value if value is not None else '-'}")
     return EXIT_OK
@@ -277,7 +274,10 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
-    r = lib.doctor()
+    bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    r = lib.doctor(compact=args.compact,
+                   progress=lambda done, total: bar.show(done, total, "vector index", f"{done}/{total}"))
+    bar.clear()
     if args.json:
         print(json.dumps({"papers": r.papers, "chunks": r.chunks, "vectors": r.vectors,
                           "problems": list(r.problems), "repaired": list(r.repaired),
@@ -305,17 +305,16 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     use_llm = not args.no_llm
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
-    t0, todo, computed, finished = time.monotonic(), 0, 0, None
+    finished = None
     try:
-        for event in extract(lib, qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in lib.extract(qset, args.papers, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
-                todo = event.total - event.cached
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
                       args.json)
             elif isinstance(event, CellStarted) and bar:
                 eta = "--:--"
-                if computed:
-                    left = int((time.monotonic() - t0) / computed * (todo - computed))
+                if event.eta_s is not None:
+                    left = int(event.eta_s)
                     eta = f"{left // 60:02d}:{left % 60:02d}"
                 line = (f"cell {event.index}/{event.total} — {event.title[:40]} — {event.label}"
                         f" — ETA {eta}")
@@ -323,7 +322,6 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                 sys.stderr.write("\r\033[K" + line[:width])
                 sys.stderr.flush()
             elif isinstance(event, CellDone):
-                computed += not event.cached
                 if args.json:
                     print(json.dumps({"index": event.index, "total": event.total,
                                       "doc_id": event.doc_id, "title": event.title,
@@ -341,7 +339,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = extract_table(lib, qset, args.papers, use_llm=use_llm)
+    rows = lib.extract_table(qset, args.papers, use_llm=use_llm)
     path = write_table(rows, qset, args.out, fmt, long=args.long)
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)

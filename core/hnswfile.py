@@ -25,7 +25,7 @@ def check(path: Path, dim: int, *, vectors: bool = True) -> str | None:
     if len(raw) < _HEAD.size:
         return "shorter than an index header"
     (off0, max_el, count, per_el, label_off, data_off, maxlevel, entry, max_m, max_m0, _m, _mult,
-     _efc) = _HEAD.unpack_from(raw, 0)
+     _efc) = _HEAD.unpack_from(raw.data, 0)
     links0 = 4 + 4 * max_m0
     if (off0 != 0 or data_off != links0 or label_off != links0 + 4 * dim or per_el != label_off + 8
             or count > max_el or max_m0 > 4096 or max_m > 4096 or maxlevel > 64):
@@ -54,7 +54,7 @@ def check(path: Path, dim: int, *, vectors: bool = True) -> str | None:
         if (np.abs(norms - 1.0) > 1e-2).any():
             return "vectors that are not of unit length"
     pos, size_links = body, 4 + 4 * max_m
-    mv = memoryview(raw)
+    mv: memoryview = raw.data
     levels = np.zeros(count, dtype=np.int64)
     for i in range(count):
         if pos + 4 > len(raw):

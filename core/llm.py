@@ -36,6 +36,9 @@ class LlamaGenerator:
         self.name = path.name
         self._llm = None
         self._lock = threading.Lock()
+        # one generation at a time per model, even when several Libraries share it (tests do):
+        # llama.cpp's context is not thread-safe (llama-cpp-python's server locks it too)
+        self._generating = threading.Lock()
 
     def load(self):
         with self._lock:
@@ -54,20 +57,21 @@ class LlamaGenerator:
         self, messages: Sequence[dict], *, max_tokens: int, temperature: float
     ) -> Iterator[str]:
         llm = self.load()
-        stream = llm.create_chat_completion(
-            messages=list(messages),
-            max_tokens=max_tokens,
-            temperature=temperature,
-            repeat_penalty=1.1,
-            stream=True,
-        )
-        try:
-            for part in stream:
-                delta = part["choices"][0].get("delta", {})
-                if text := delta.get("content"):
-                    yield text
-        finally:
-            stream.close()
+        with self._generating:
+            stream = llm.create_chat_completion(
+                messages=list(messages),
+                max_tokens=max_tokens,
+                temperature=temperature,
+                repeat_penalty=1.1,
+                stream=True,
+            )
+            try:
+                for part in stream:
+                    delta = part["choices"][0].get("delta", {})
+                    if text := delta.get("content"):
+                        yield text
+            finally:
+                stream.close()
 
     def close(self) -> None:
         with self._lock:

@@ -9,68 +9,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import LibraryCorruptError
-from core.types import Answer, Chunk, Paper, ParsedDocument
+from core.errors import DiskFullError, LibraryCorruptError
+from core.migrations import SCHEMA_VERSION, NewerSchemaError, migrate
+from core.types import Chunk, Paper, ParsedDocument
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS papers (
-    doc_id TEXT PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    title TEXT NOT NULL,
-    authors TEXT NOT NULL,          -- JSON list
-    year INTEGER,
-    doi TEXT,
-    pages INTEGER NOT NULL,
-    added_at REAL NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('indexing', 'ready')),
-    chunking TEXT NOT NULL DEFAULT ''   -- Settings.chunking_key() of its chunks
-);
-CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
-CREATE TABLE IF NOT EXISTS pages (
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (doc_id, number)
-);
--- AUTOINCREMENT: chunk ids are vector labels and must never be reused.
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
--- Files of a batch not yet finished: an interrupted `add` picks them up again.
-CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, queued_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    created_at REAL NOT NULL,
-    answer TEXT NOT NULL            -- JSON of the Answer
-);
-"""
-
+__all__ = ["KEYWORD_ONLY_SECTIONS", "SCHEMA_VERSION", "Store"]
 
 # Sections found by keyword search only, never embedded. A reference list is a third of the
 # chunks of a typical paper; its vectors match any question on a cited title's words (retrieval
@@ -89,14 +32,11 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            # executescript commits on its own; every statement is idempotent
-            self.db.executescript(_SCHEMA)
-            self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-            )
-            columns = {r[1] for r in self.db.execute("PRAGMA table_info(papers)")}
-            if "chunking" not in columns:  # libraries made before the column existed
-                self.db.execute("ALTER TABLE papers ADD COLUMN chunking TEXT NOT NULL DEFAULT ''")
+            migrate(self.db)
+        except NewerSchemaError as exc:
+            raise LibraryCorruptError(
+                f"{path}: this library was {exc}; open it with that version or a newer one."
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise LibraryCorruptError(
                 f"{path}: cannot open the library database ({exc}). "
@@ -109,13 +49,23 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                raise
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise DiskFullError(
+                f"disk full: free at least 64 MB on {self.path.parent} and run add again"
+            ) from exc
 
     # ------------------------------------------------------------ papers
     def insert_paper(
@@ -127,9 +77,9 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
-                " added_at, state, chunking) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?)",
+                " added_at, state, chunking, n_chunks) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?)",
                 (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
-                 meta.year, meta.doi, len(doc.pages), time.time(), chunking),
+                 meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks)),
             )
             db.executemany(
                 "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
@@ -142,7 +92,8 @@ class Store:
                     " VALUES (?,?,?,?,?,?)",
                     (doc_id, c.ordinal, c.page_start, c.page_end, c.section, c.text),
                 )
-                ids.append(int(cur.lastrowid))
+                assert cur.lastrowid is not None  # an INSERT into a rowid table
+                ids.append(cur.lastrowid)
         return ids
 
     def mark_ready(self, doc_id: str, replaces: Iterable[str] = ()) -> None:
@@ -162,16 +113,14 @@ class Store:
 
     def papers(self, state: str = "ready") -> list[Paper]:
         rows = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE state = ? ORDER BY added_at, doc_id",
+            "SELECT * FROM papers WHERE state = ? ORDER BY added_at, doc_id",
             (state,),
         ).fetchall()
         return [_paper(r) for r in rows]
 
     def paper(self, doc_id: str) -> Paper | None:
         row = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE doc_id = ? AND state = 'ready'",
+            "SELECT * FROM papers WHERE doc_id = ? AND state = 'ready'",
             (doc_id,),
         ).fetchone()
         return _paper(row) if row else None
@@ -195,10 +144,48 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (str(path), doc_id))
 
+    def has_papers(self) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE state = 'ready' LIMIT 1").fetchone() is not None
+
+    def doc_ids(self) -> set[str]:
+        """Every paper's id, ready or not (O(papers): for the check on open)."""
+        return {r[0] for r in self.db.execute("SELECT doc_id FROM papers")}
+
+    def chunk_sequence(self) -> int:
+        """The highest chunk id ever given out (AUTOINCREMENT never goes back, unless the
+        database lost its last transactions)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
+        return int(row[0]) if row else 0
+
+    def vector_ranges(self) -> dict[str, list]:
+        """doc_id -> [lowest, highest embedded chunk id, path] of every ready paper (O(chunks):
+        once, to give an index from before the journal its record of papers)."""
+        rows = self.db.execute(
+            "SELECT c.doc_id, MIN(c.id), MAX(c.id), p.path FROM chunks c JOIN papers p USING (doc_id)"
+            f" WHERE p.state = 'ready' AND c.section NOT IN ({','.join('?' * len(KEYWORD_ONLY_SECTIONS))})"
+            " GROUP BY c.doc_id", KEYWORD_ONLY_SECTIONS,
+        )
+        return {r[0]: [r[1], r[2], r[3]] for r in rows}
+
+    def ready_without(self, doc_ids: Iterable[str]) -> list[str]:
+        """Ready papers (with chunks to embed) that are not among `doc_ids`."""
+        have = set(doc_ids)
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM papers WHERE state = 'ready'")
+                if r[0] not in have]
+
     def unfinished(self) -> list[tuple[str, str]]:
         """(doc_id, path) of papers whose indexing never completed."""
         rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
         return [(r["doc_id"], r["path"]) for r in rows]
+
+    # ------------------------------------------------------------ settings of the library
+    def meta(self, key: str) -> str | None:
+        """A value the library keeps about itself (index dimensions, one-off flags)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
 
     # ------------------------------------------------------------ pages and chunks
     def page_text(self, doc_id: str, number: int) -> str | None:
@@ -224,13 +211,14 @@ class Store:
     def all_chunk_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
 
-    def chunks_by_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+    def chunks_by_id(self, ids: Iterable[int], *, ready: bool = False) -> dict[int, sqlite3.Row]:
+        """Chunk rows with their paper's title and path; `ready`: of ready papers only."""
         ids = list(ids)
         if not ids:
             return {}
         rows = self.db.execute(
             "SELECT c.*, p.title, p.path FROM chunks c JOIN papers p USING (doc_id)"
-            f" WHERE c.id IN ({','.join('?' * len(ids))})",
+            f" WHERE c.id IN ({','.join('?' * len(ids))})" + (" AND p.state = 'ready'" if ready else ""),
             ids,
         ).fetchall()
         return {r["id"]: r for r in rows}
@@ -238,31 +226,66 @@ class Store:
     def fts_search(
         self, match: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[int, float]]:
-        """(chunk id, bm25) best first; bm25 is negated so larger is better."""
-        sql = (
-            "SELECT c.id, bm25(chunks_fts) AS s FROM chunks_fts"
-            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN papers p ON p.doc_id = c.doc_id"
-            " WHERE chunks_fts MATCH ? AND p.state = 'ready'"
-        )
-        args: list = [match]
-        if doc_ids is not None:
-            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
-            args += list(doc_ids)
-        sql += " ORDER BY s LIMIT ?"
-        args.append(limit)
+        """(chunk id, bm25) best first; bm25 is negated so larger is better. With `doc_ids`,
+        only those papers' rows are searched: a paper's chunk ids are one consecutive range
+        (inserted in one transaction), and FTS5 seeks to a rowid range inside the query.
+        May include chunks of papers still being added: callers keep the ready ones."""
+        base = "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        if doc_ids is None:
+            sql, args = base + " ORDER BY s LIMIT ?", [match, limit]
+        else:
+            ranges = self._chunk_ranges(doc_ids)
+            if not ranges:
+                return []
+            parts, args = [], []
+            for lo, hi in ranges[:400]:  # SQLite allows 500 terms in a compound SELECT
+                parts.append(base + " AND rowid BETWEEN ? AND ?")
+                args += [match, lo, hi]
+            sql = " UNION ALL ".join(parts) + " ORDER BY s LIMIT ?"
+            args.append(limit)
+            if len(ranges) > 400:  # a very wide scope: filter inside one query instead
+                sql = (base + " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN"
+                       f" ({','.join('?' * len(doc_ids))})) ORDER BY s LIMIT ?")
+                args = [match, *doc_ids, limit]
         try:
             return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
         except sqlite3.OperationalError:  # a query FTS5 cannot parse: no lexical hits
             return []
 
+    def _chunk_ranges(self, doc_ids: Sequence[str]) -> list[tuple[int, int]]:
+        """The chunk id ranges of these papers, neighbours merged."""
+        rows = self.db.execute(
+            "SELECT MIN(id), MAX(id) FROM chunks"
+            f" WHERE doc_id IN ({','.join('?' * len(doc_ids))}) GROUP BY doc_id ORDER BY 1",
+            list(doc_ids),
+        ).fetchall()
+        merged: list[tuple[int, int]] = []
+        for lo, hi in rows:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        return merged
+
     def counts(self) -> tuple[int, int, int]:
         """(ready papers, their pages, their chunks)."""
         row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(pages), 0),"
-            " (SELECT COUNT(*) FROM chunks c JOIN papers q USING (doc_id) WHERE q.state='ready')"
+            "SELECT COUNT(*), COALESCE(SUM(pages), 0), COALESCE(SUM(n_chunks), 0)"
             " FROM papers WHERE state = 'ready'"
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def check_fts(self) -> str | None:
+        """None when the full-text index is sound, else what is wrong with it."""
+        try:
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None
+
+    def rebuild_fts(self) -> None:
+        """Rebuild the full-text index from the chunks table (its content source)."""
+        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
 
     # ------------------------------------------------------------ pending batch
     def queue(self, paths: Iterable[Path]) -> None:
@@ -309,6 +332,27 @@ class Store:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
 
+    # ------------------------------------------------------------ extraction cells
+    def extract_cells(self, set_id: str, mode: str) -> list[tuple[str, str, str, dict]]:
+        """(doc_id, question id, question hash, cell as a dict) of a set's stored cells."""
+        rows = self.db.execute(
+            "SELECT doc_id, question_id, question_hash, cell FROM extract_cells"
+            " WHERE set_id = ? AND mode = ?", (set_id, mode),
+        )
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def save_extract_cell(
+        self, set_id: str, question_id: str, doc_id: str, mode: str, question_hash: str, cell: dict
+    ) -> None:
+        """Store one cell in its own committed transaction (a run stopped later keeps it)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO extract_cells(set_id, question_id, doc_id, mode,"
+                " question_hash, cell, created_at) VALUES (?,?,?,?,?,?,?)",
+                (set_id, question_id, doc_id, mode, question_hash, json.dumps(cell), time.time()),
+            )
+
+
 def _paper(row: sqlite3.Row) -> Paper:
     return Paper(
         doc_id=row["doc_id"],
@@ -323,9 +367,3 @@ def _paper(row: sqlite3.Row) -> Paper:
         added_at=row["added_at"],
     )
 
-
-def answer_from_json(text: str) -> Answer:
-    """Inverse of core.export.answer_to_dict, for stored conversation turns."""
-    from core.export import answer_from_dict
-
-    return answer_from_dict(json.loads(text))

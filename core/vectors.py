@@ -20,9 +20,11 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import hnswlib
 import numpy as np
+import numpy.typing as npt
 
 from core import hnswfile
 from core import vectorlog as vlog
@@ -61,7 +63,7 @@ class VectorIndex:
         self.path = path  # vectors-KEY.hnsw: the base name (and the pre-journal single file)
         self.dim = dim
         self.threads = threads or os.cpu_count() or 1
-        self._journal: object | None = None  # open journal file of the writer
+        self._journal: BinaryIO | None = None  # open journal file of the writer
         self._load()
 
     # ------------------------------------------------------------ state on disk
@@ -139,21 +141,20 @@ class VectorIndex:
                     raise IndexCorruptError(
                         f"vector index damaged: {snap.name} does not match its checksum; "
                         "run `lantern doctor` to rebuild it")
-                self._open_graph(snap)
+                graph = self._open_graph(snap)
                 self._dead = set(manifest["deleted"])
-                self._live = set(int(i) for i in self._hnsw.get_ids_list()) - self._dead  # type: ignore[union-attr]
+                self._live = {int(i) for i in graph.get_ids_list()} - self._dead
         elif self.path.exists():  # a library from before the journal: one file, all live
             problem = hnswfile.check(self.path, self.dim)
             if problem:
                 raise IndexCorruptError(f"vector index damaged: {self.path.name}: {problem}; "
                                         "run `lantern doctor` to rebuild it")
-            self._open_graph(self.path)
-            self._live = set(int(i) for i in self._hnsw.get_ids_list())  # type: ignore[union-attr]
+            self._live = {int(i) for i in self._open_graph(self.path).get_ids_list()}
         self._stamp_seen = self._stamp()
         self._journal_end = 0
         self._replay()
 
-    def _open_graph(self, path: Path) -> None:
+    def _open_graph(self, path: Path) -> hnswlib.Index:
         index = hnswlib.Index(space="cosine", dim=self.dim)
         try:
             index.load_index(str(path), max_elements=0, allow_replace_deleted=True)
@@ -163,6 +164,7 @@ class VectorIndex:
         index.set_ef(EF_SEARCH)
         index.set_num_threads(1)  # one query at a time; adds pass num_threads themselves
         self._hnsw = index
+        return index
 
     def _replay(self) -> None:
         """Apply the journal's records after the ones already applied."""
@@ -264,7 +266,8 @@ class VectorIndex:
         return sorted(a + b, key=lambda h: -h[1])[:k]
 
     # ------------------------------------------------------------ writing
-    def add(self, ids: Iterable[int], vectors: np.ndarray, *, paper: tuple[str, str] | None = None) -> None:
+    def add(self, ids: Iterable[int], vectors: npt.ArrayLike, *,
+            paper: tuple[str, str] | None = None) -> None:
         """Store vectors under these labels (durable on return); `paper`: (doc_id, path) they
         belong to, kept so a paper the database loses can be named."""
         labels = np.asarray(list(ids), dtype=np.int64)
@@ -272,10 +275,10 @@ class VectorIndex:
         if not np.isfinite(vecs).all():
             raise ModelError("the embedding model returned vectors with NaN or infinite values")
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        vecs = vecs / np.where(norms > 0, norms, 1.0)
+        unit = (vecs / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         doc_id, path = paper or ("", "")
         if len(labels) or doc_id:
-            self._write(vlog.Record(vlog.ADD, labels, vecs, doc_id, path))
+            self._write(vlog.Record(vlog.ADD, labels, unit, doc_id, path))
 
     def delete(self, ids: Iterable[int], *, forget: Iterable[str] = ()) -> int:
         """Delete these labels (missing ones are ignored) and forget these papers; durable on
@@ -298,10 +301,10 @@ class VectorIndex:
         data = vlog.encode(record)
         fh = self._open_journal()
         try:
-            fh.write(data)  # type: ignore[attr-defined]
-            fh.flush()  # type: ignore[attr-defined]
-            os.fsync(fh.fileno())  # type: ignore[attr-defined]
-            if os.fstat(fh.fileno()).st_size != self._journal_end + len(data):  # type: ignore[attr-defined]
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            if os.fstat(fh.fileno()).st_size != self._journal_end + len(data):
                 raise OSError(28, "short write to the vector journal")
         except OSError as exc:
             self._close_journal()  # cut what was written of this record: it never happened
@@ -312,15 +315,15 @@ class VectorIndex:
         self._journal_end += len(data)
         self._apply(record)
 
-    def _open_journal(self) -> object:
+    def _open_journal(self) -> BinaryIO:
         if self._journal is None:
             path = vlog.journal_path(self.path, self.generation)
             try:
                 if self._journal_end == 0:  # new journal (or one with a torn header)
-                    with open(path, "wb") as fh:
-                        fh.write(vlog.journal_header(self.dim, self.generation))
-                        fh.flush()
-                        os.fsync(fh.fileno())
+                    with open(path, "wb") as new:
+                        new.write(vlog.journal_header(self.dim, self.generation))
+                        new.flush()
+                        os.fsync(new.fileno())
                     vlog.fsync_dir(path.parent)
                     self._journal_end = os.path.getsize(path)
                 fh = open(path, "r+b")  # noqa: SIM115  (kept open for appends)
@@ -336,8 +339,9 @@ class VectorIndex:
         return self._journal
 
     def _close_journal(self) -> None:
-        if getattr(self, "_journal", None) is not None:
-            self._journal.close()  # type: ignore[attr-defined]
+        journal = getattr(self, "_journal", None)
+        if journal is not None:
+            journal.close()
             self._journal = None
 
     def close(self) -> None:

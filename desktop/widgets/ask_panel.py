@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import answer_to_markdown
-from core.library import Library
+from core import Library, answer_to_markdown
 from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
 from desktop import render
 from desktop.backend import Backend

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QTextCursor
 
-from core.library import Conversation
+from core import Conversation
 from core.types import Answer, Citation, Evidence, Paper, Sentence, Timings
 from desktop import render
 from desktop.models import (

@@ -1,0 +1,200 @@
+"""Adding papers: find the PDFs, hash them, read each in the reader process, chunk, embed,
+index; every paper is committed on its own, so a crash or a cancel keeps the library whole.
+
+A paper is stored in state 'indexing' until its vectors are saved, then made 'ready' in one
+transaction with the removal of the copy it replaces; recovery (Library._recover) deletes
+what is still 'indexing' and queues its file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.embed import Embedder
+from core.errors import IngestError, NeedsOcrError
+from core.index import LibraryIndex
+from core.settings import Settings
+from core.store import KEYWORD_ONLY_SECTIONS, Store
+from core.types import (
+    BatchFinished,
+    BatchStarted,
+    FileProgress,
+    FileResult,
+    FileStarted,
+    IngestEvent,
+    ParsedDocument,
+)
+
+if TYPE_CHECKING:
+    from core.ingest.worker import ParserProcess
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+
+
+def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and every *.pdf under folders (recursive), in a stable order."""
+    out: dict[Path, None] = {}
+    for p in paths:
+        p = Path(p).expanduser().absolute()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() == ".pdf":
+                    out[f] = None
+        else:
+            out[p] = None
+    return list(out)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class _Cancelled(Exception):
+    """Raised inside add_one when the batch is cancelled mid-file."""
+
+
+class IngestPipeline:
+    """Adds files to a library's store and index; keeps the PDF reader process between files.
+
+    The caller holds the library's write lock for a whole batch; `lock` (the library's
+    in-process lock) is taken only around the vector index."""
+
+    def __init__(
+        self, store: Store, index: LibraryIndex, embedder: Embedder, settings: Settings,
+        lock: threading.RLock, *, verbose: bool = False,
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.lock = lock
+        self.verbose = verbose
+        self._parser: ParserProcess | None = None
+
+    def close(self) -> None:
+        if self._parser is not None:
+            self._parser.close()
+            self._parser = None
+
+    def add(self, paths: Iterable[Path | str], cancel: threading.Event) -> Iterator[IngestEvent]:
+        """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
+        given = find_pdfs(paths)
+        leftover = [p for p in self.store.pending() if p not in given and p.is_file()]
+        files = leftover + given
+        self.store.queue(files)
+        counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+        yield BatchStarted(len(files))
+        for i, path in enumerate(files, start=1):
+            if cancel.is_set():
+                break
+            yield FileStarted(i, len(files), path)
+            result: FileResult | None
+            try:
+                upcoming = files[i] if i < len(files) else None
+                result = yield from self.add_one(path, i, len(files), cancel, upcoming)
+            except IngestError as exc:
+                result = FileResult(i, len(files), path, "failed", error=str(exc))
+            if result is None:  # cancelled mid-file: nothing of it was kept
+                break
+            self.store.dequeue(path)
+            counts[result.status] += 1
+            yield result
+        if cancel.is_set():
+            for path in files:
+                self.store.dequeue(path)
+        yield BatchFinished(cancelled=cancel.is_set(), **counts)
+
+    def _parse(self, path: Path) -> ParsedDocument:
+        if self._parser is None:
+            from core.ingest.worker import ParserProcess
+
+            self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
+        return self._parser.parse(path)
+
+    def _read_ahead(self, path: Path | None) -> None:
+        """Let the PDF reader process start on the next file while this one is embedded (on
+        two cores this hides most of the reading time); unchanged files are not read."""
+        if path is None or self._parser is None:
+            return
+        try:
+            if path.is_file() and not self.store.find_by_sha(
+                file_sha256(path), self.settings.chunking_key()
+            ):
+                self._parser.prefetch(path)
+        except (OSError, IngestError) as exc:  # reported when that file's turn comes
+            log.debug("not reading %s ahead: %s", path, exc)
+
+    def add_one(
+        self, path: Path, i: int, total: int, cancel: threading.Event, upcoming: Path | None = None
+    ) -> Generator[FileProgress, None, FileResult | None]:
+        """Add one file, yielding its progress; returns its FileResult (None if cancelled)."""
+        if not path.exists():
+            raise IngestError(f"{path}: file not found")
+        if not path.is_file():
+            raise IngestError(f"{path}: not a file")
+        sha = file_sha256(path)
+        chunking = self.settings.chunking_key()
+        if same := self.store.find_by_sha(sha, chunking):
+            if same.path != path and not same.path.exists():
+                self.store.set_path(same.doc_id, path)  # the file moved
+            return FileResult(i, total, path, "unchanged", same.doc_id, same.title, same.pages, same.chunks)
+        previous = self.store.find_by_path(path)
+        if (stale := self.store.find_by_sha(sha)) and stale not in previous:
+            previous.append(stale)  # same file, chunked with other settings: chunk it anew
+        yield FileProgress(path, "reading", 0, 1)
+        doc = self._parse(path)
+        self._read_ahead(upcoming)
+        from core.ingest.chunk import chunk_document
+
+        chunks = chunk_document(doc, self.settings.chunking)
+        if not chunks:
+            raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
+        doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
+        self.store.delete_papers([doc_id])  # a stale half-added copy, if any
+        ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
+        embed = [(cid, c.text) for cid, c in zip(ids, chunks, strict=True)
+                 if c.section not in KEYWORD_ONLY_SECTIONS]
+        try:
+            vectors: list[np.ndarray] = []
+            for start in range(0, len(embed), EMBED_BATCH):
+                if cancel.is_set():
+                    raise _Cancelled
+                yield FileProgress(path, "embedding", start, len(embed))
+                vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
+            yield FileProgress(path, "indexing", len(embed), len(embed))
+            with self.lock:
+                index = self.index.get()
+                # durable (journal fsync) before the paper is ready: see core/vectors.py
+                index.add([cid for cid, _ in embed], vectors, paper=(doc_id, str(path)))
+                old = [p.doc_id for p in previous]
+                old_ids = set(self.store.chunk_ids(old)) if previous else set()
+                self.store.mark_ready(doc_id, replaces=old)
+        except BaseException as exc:
+            with self.lock:
+                try:
+                    self.store.delete_papers([doc_id])
+                    self.index.drop(ids, forget=[doc_id], only_if_open=True)
+                except Exception:  # e.g. the disk is still full: the next open recovers it
+                    log.warning("could not undo the half-added %s; the next open will", path,
+                                exc_info=True)
+            if isinstance(exc, _Cancelled):
+                return None
+            raise
+        with self.lock:  # if this fails, the next open drops the replaced copy's vectors
+            index.delete(old_ids, forget=old)
+            index.save()  # a new snapshot now and then, not per paper
+        status = "replaced" if previous else "added"
+        return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))
