@@ -75,3 +75,16 @@ def check(path: Path, dim: int, *, vectors: bool = True) -> str | None:
     if levels[entry] != maxlevel:
         return "entry point is not on the top level"
     return None
+
+
+def level0(path: Path, dim: int) -> tuple:
+    """The file's level-0 blocks mapped into memory: (rows, row order by label, sorted
+    labels, (first, last) byte of the vector in a row), to read vectors without hnswlib."""
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    (_off0, _max, count, per_el, label_off, data_off, *_rest) = _HEAD.unpack_from(raw.data, 0)
+    if label_off - data_off != 4 * dim:
+        raise ValueError("not an index of this dimension")
+    rows = raw[_HEAD.size : _HEAD.size + count * per_el].reshape(count, per_el)
+    labels = rows[:, label_off : label_off + 8].copy().view("<u8")[:, 0].astype(np.int64)
+    order = np.argsort(labels, kind="stable")
+    return rows, order, labels[order], (data_off, label_off)

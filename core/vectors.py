@@ -125,6 +125,8 @@ class VectorIndex:
         self._delta: dict[int, np.ndarray] = {}  # labels added since the snapshot
         self._delta_cache: tuple[np.ndarray, np.ndarray] | None = None
         self.papers: dict[str, list] = {}  # doc_id -> [lowest label, highest label, path]
+        self._snapshot: Path | None = None  # the file the graph was loaded from or saved to
+        self._map: tuple | None = None
         try:
             manifest = vlog.read_manifest(self.path)
         except ValueError as exc:
@@ -142,6 +144,7 @@ class VectorIndex:
                         f"vector index damaged: {snap.name} does not match its checksum; "
                         "run `lantern doctor` to rebuild it")
                 graph = self._open_graph(snap)
+                self._snapshot = snap
                 self._dead = set(manifest["deleted"])
                 self._live = {int(i) for i in graph.get_ids_list()} - self._dead
         elif self.path.exists():  # a library from before the journal: one file, all live
@@ -150,6 +153,7 @@ class VectorIndex:
                 raise IndexCorruptError(f"vector index damaged: {self.path.name}: {problem}; "
                                         "run `lantern doctor` to rebuild it")
             self._live = {int(i) for i in self._open_graph(self.path).get_ids_list()}
+            self._snapshot = self.path
         self._stamp_seen = self._stamp()
         self._journal_end = 0
         self._replay()
@@ -199,7 +203,9 @@ class VectorIndex:
         return len(self._live) + len(self._dead)
 
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
-        """The stored (unit-length) vectors of these live labels, in order."""
+        """The stored (unit-length) vectors of these live labels, in order. Graph vectors are
+        read from the snapshot file mapped into memory (hnswlib's get_items costs ~0.25 ms
+        per label); labels the file does not hold (added since) come from hnswlib."""
         ids = list(ids)
         out = np.zeros((len(ids), self.dim), dtype=np.float32)
         graph = [(n, i) for n, i in enumerate(ids) if i not in self._delta]
@@ -208,9 +214,27 @@ class VectorIndex:
                 out[n] = self._delta[i]
         if graph:
             assert self._hnsw is not None
-            rows = self._hnsw.get_items([i for _, i in graph], return_type="numpy")
-            out[[n for n, _ in graph]] = rows
+            at = np.fromiter((n for n, _ in graph), np.int64, len(graph))
+            labels = np.fromiter((i for _, i in graph), np.int64, len(graph))
+            found = np.zeros(len(graph), dtype=bool)
+            if (mapped := self._mapped()) is not None:
+                level0, order, sorted_labels, data = mapped
+                pos = np.minimum(np.searchsorted(sorted_labels, labels), len(sorted_labels) - 1)
+                found = sorted_labels[pos] == labels
+                rows = order[pos[found]]
+                out[at[found]] = level0[rows, data[0] : data[1]].copy().view("<f4")
+            if (~found).any():
+                out[at[~found]] = self._hnsw.get_items(labels[~found].tolist(), return_type="numpy")
         return out
+
+    def _mapped(self) -> tuple | None:
+        """(level-0 rows, row order, sorted labels, data byte range) of the snapshot file."""
+        if self._map is None and self._snapshot is not None and self._snapshot.exists():
+            try:
+                self._map = hnswfile.level0(self._snapshot, self.dim)
+            except (OSError, ValueError):
+                self._map = None
+        return self._map
 
     def _delta_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         if self._delta_cache is None:
@@ -388,6 +412,7 @@ class VectorIndex:
             if progress:
                 progress(min(start + 10_000, len(live)), len(live))
         self._hnsw, self._live, self._dead = index, set(live), set()
+        self._snapshot, self._map = None, None
         self._delta, self._delta_cache = {}, None
         self._write_snapshot()
 
@@ -402,6 +427,7 @@ class VectorIndex:
     def _fold_delta(self) -> None:
         if not self._delta:
             return
+        self._snapshot, self._map = None, None  # the file no longer matches the graph
         labels, mat = self._delta_matrix()
         if self._hnsw is None:
             self._hnsw = self._new_graph(len(labels))
@@ -458,6 +484,7 @@ class VectorIndex:
         if self.legacy:
             self.path.unlink(missing_ok=True)
         self.generation, self.legacy, self._journal_end = generation, False, 0
+        self._snapshot, self._map = (snap if self._hnsw is not None else None), None
         self._stamp_seen = self._stamp()
 
 

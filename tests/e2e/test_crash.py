@@ -155,3 +155,39 @@ def test_kill_at_20k_vectors(tmp_path, large_library, point):
         assert pdf in {p.path for p in lib.papers()} and len(lib.papers()) == 1301
     leftovers = sorted(p.name for p in library.glob("vectors-*") if ".g" in p.name)
     assert len(leftovers) <= 3  # the current snapshot, its journal, maybe one stale snapshot
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 2 MB tmpfs (needs root; skipped elsewhere)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_tmpfs(tmp_path, tiny_disk):
+    """Adding papers until a 2 MB disk is full: one clear error, everything added before it
+    intact, the library opens and doctor finds it consistent."""
+    from core.errors import DiskFullError
+    from tests.conftest import FakeEmbedder
+
+    settings = Settings(library=tiny_disk / "library", models_dirs=[PROJECT_ROOT / "models"])
+    papers = make_papers(tmp_path / "pdfs", 40)
+    added: list[str] = []
+    with Library(settings, embedder=FakeEmbedder()) as lib, pytest.raises(DiskFullError) as err:
+        for path in papers:
+            for event in lib.add([path]):
+                if getattr(event, "status", None) == "added":
+                    added.append(event.doc_id)
+    assert str(err.value).startswith("disk full: free ") and "run add again" in str(err.value)
+    assert added  # some fitted before the disk filled up
+    with Library(settings, embedder=FakeEmbedder()) as lib:
+        assert {p.doc_id for p in lib.papers()} >= set(added)
+        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib.search("camera traps Adam")
+        report = lib.doctor()
+        assert report.consistent, report
