@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("doctor", help="check the library against its vector index and repair it")
+    p.add_argument("--compact", action="store_true",
+                   help="also rebuild the vector index without the slots of deleted papers")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("extract", help="answer a question set for each paper; write a table of "
@@ -182,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings.library = settings.library.parent / "demo-library"
         with Library(settings, verbose=args.verbose) as lib:
+            for note in lib.notices:  # what opening the library found and repaired
+                print(f"lantern: {note}", file=sys.stderr)
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
         print(f"lantern: {exc}", file=sys.stderr)
@@ -404,7 +408,10 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
-    r = lib.doctor()
+    bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    r = lib.doctor(compact=args.compact,
+                   progress=lambda done, total: bar.show(done, total, "vector index", f"{done}/{total}"))
+    bar.clear()
     if args.json:
         print(json.dumps({"papers": r.papers, "chunks": r.chunks, "vectors": r.vectors,
                           "problems": list(r.problems), "repaired": list(r.repaired),

@@ -19,6 +19,14 @@ class LibraryCorruptError(LanternError):
     """The library on disk cannot be read."""
 
 
+class DiskFullError(LanternError):
+    """A write ran out of disk space; what was stored before is unchanged."""
+
+
+class IndexCorruptError(LibraryCorruptError):
+    """The vector index file is damaged (checksum or structure); `lantern doctor` rebuilds it."""
+
+
 class PaperNotFoundError(LanternError):
     """No paper with this id in the library."""
 

@@ -16,7 +16,7 @@ import filelock
 from core import repair
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import LibraryLockedError, PaperNotFoundError
+from core.errors import IndexCorruptError, LibraryLockedError, PaperNotFoundError
 from core.export import answer_from_dict, answer_to_dict
 from core.extract import extract as extract_cells
 from core.extract import extract_estimate, extract_table
@@ -46,6 +46,7 @@ from core.types import (
     Timings,
     Token,
 )
+from core.vectors import Progress
 
 
 class Library:
@@ -76,7 +77,9 @@ class Library:
         self._owns_generator = generator is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
         self._generator = generator
-        self.index = LibraryIndex(self.root, self.store, self.embedder, self.settings)
+        self.index = LibraryIndex(self.root, self.store, self.embedder, self.settings,
+                                  try_writing=self._try_writing)
+        self.notices: list[str] = []  # what the open found and repaired, for the user
         self._ingest = IngestPipeline(
             self.store, self.index, self.embedder, self.settings, self._lock, verbose=verbose
         )
@@ -92,6 +95,7 @@ class Library:
     def close(self) -> None:
         with self._lock:
             self._ingest.close()
+            self.index.close()
             self._drop_generator()
             close = getattr(self.embedder, "close", None)
             if close and self._owns_embedder:
@@ -105,7 +109,7 @@ class Library:
         self._owns_generator = True  # whatever comes next is loaded by us
 
     # ------------------------------------------------------------ locking and index
-    def writing(self) -> filelock.BaseFileLock:
+    def writing(self) -> _Release:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
         try:
@@ -117,15 +121,23 @@ class Library:
             ) from exc
         return _Release(self._file_lock)
 
+    def _try_writing(self) -> _Release | None:
+        """The write lock if no other process has it, else None."""
+        try:
+            return self.writing()
+        except LibraryLockedError:
+            return None
+
     def _recover(self) -> None:
         """Undo what an interrupted run left half-done; cheap, runs on every open."""
-        try:
-            release = self.writing()
-        except LibraryLockedError:
+        release = self._try_writing()
+        if release is None:
             return  # the writer will clean up after itself
         with release, self._lock:
-            repair.recover(self.store, self.index)
-            repair.drop_orphans(self.index)
+            try:
+                self.notices += repair.recover(self.store, self.index)
+            except IndexCorruptError as exc:  # said again by whatever needs vectors
+                self.notices.append(str(exc))
 
     # ------------------------------------------------------------ papers
     def papers(self) -> list[Paper]:
@@ -236,8 +248,8 @@ class Library:
         with self.writing(), self._lock:
             ids = [p.doc_id for p in papers]
             chunk_ids = set(self.store.chunk_ids(ids))
-            self.store.delete_papers(ids)
-            self.index.drop(chunk_ids)
+            self.store.delete_papers(ids)  # then the vectors: a crash between, and the next
+            self.index.drop(chunk_ids, forget=ids)  # open drops them (repair.recover)
         return ids
 
     # ------------------------------------------------------------ adding
@@ -272,10 +284,10 @@ class Library:
         scope = ([self.paper(d).doc_id for d in papers] if papers
                  else default_scope(self.papers(), self.root))
         with self._lock:
-            if not self.store.counts()[0]:
+            if not self.store.has_papers():
                 return []
-            self.index.ensure()
-            retriever = Retriever(self.store, self.index.get(), self.embedder, self.settings.retrieval)
+            retriever = Retriever(self.store, self.index.for_search(), self.embedder,
+                                  self.settings.retrieval)
             return retriever.search(question, papers=scope, k=k)
 
     @property
@@ -437,10 +449,11 @@ class Library:
         self.store.delete_conversation(conversation_id)
 
     # ------------------------------------------------------------ checking
-    def doctor(self) -> DoctorReport:
-        """Check SQLite against the vector index, repair what can be, report."""
+    def doctor(self, *, compact: bool = False, progress: Progress | None = None) -> DoctorReport:
+        """Check SQLite against the vector index, repair what can be, report; `compact`:
+        also rebuild the vector index without its deleted slots. `progress(done, total)`."""
         with self.writing(), self._lock:
-            return repair.doctor(self.store, self.index)
+            return repair.doctor(self.store, self.index, compact=compact, progress=progress)
 
 
 class _Release:

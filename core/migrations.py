@@ -147,6 +147,18 @@ CREATE TABLE IF NOT EXISTS paper_tags (
     )
 
 
+@migration
+def m006_paper_chunk_counts(db: sqlite3.Connection) -> None:
+    """papers.n_chunks, so listing papers does not count chunks row by row; an index on
+    papers.sha256, which every add looks up."""
+    if "n_chunks" not in {r[1] for r in db.execute("PRAGMA table_info(papers)")}:
+        db.execute("ALTER TABLE papers ADD COLUMN n_chunks INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE papers SET n_chunks = (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = papers.doc_id)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS papers_sha256 ON papers(sha256)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

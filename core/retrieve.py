@@ -100,15 +100,12 @@ class Retriever:
         rankings = [lexical]
         if instances := instance_query(question):
             rankings.append([cid for cid, _ in self.store.fts_search(instances, s.candidates, papers)])
-        allowed = set(self.store.chunk_ids(papers)) if papers is not None else None
+        # scoped: that scope's vectors only, searched exactly; else the whole index
+        allowed = self.store.chunk_ids(papers, embedded=True) if papers is not None else None
         qvec = self.embedder.embed([question])[0]
-        dense_hits = self.index.query(qvec, s.candidates, allowed)
-        if allowed is None:  # vectors of papers still being indexed are not answers yet
-            ready = set(self.store.chunk_ids())
-            dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
-        dense = [cid for cid, _ in dense_hits]
+        dense = [cid for cid, _ in self.index.query(qvec, s.candidates, allowed)]
         fused = rrf([*rankings, dense], s.rrf_k)
-        rows = self.store.chunks_by_id(fused)
+        rows = self.store.chunks_by_id(fused, ready=True)  # papers being added are not answers
         named = {w for w in QUERY_WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
             if row["section"] == "references":

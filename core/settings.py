@@ -26,8 +26,9 @@ class _Section(BaseModel):
 
 class EmbeddingSettings(_Section):
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or folder")
-    # 8 is about 40% faster than 32 for MiniLM on a CPU (measured: bench/README.md)
-    batch_size: int = Field(8, ge=1, le=1024)
+    # 32: fewer CPU seconds per chunk than 8 or 16 (bench/README.md, "Embedding batch size");
+    # 64 saves little more and pads more on short chunks
+    batch_size: int = Field(32, ge=1, le=1024)
 
 
 class ChunkSettings(_Section):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import LibraryCorruptError
+from core.errors import DiskFullError, LibraryCorruptError
 from core.migrations import SCHEMA_VERSION, NewerSchemaError, migrate
 from core.types import Chunk, Paper, ParsedDocument
 
@@ -49,13 +49,23 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                raise
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise DiskFullError(
+                f"disk full: free at least 64 MB on {self.path.parent} and run add again"
+            ) from exc
 
     # ------------------------------------------------------------ papers
     def insert_paper(
@@ -67,9 +77,9 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
-                " added_at, state, chunking) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?)",
+                " added_at, state, chunking, n_chunks) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?)",
                 (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
-                 meta.year, meta.doi, len(doc.pages), time.time(), chunking),
+                 meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks)),
             )
             db.executemany(
                 "INSERT INTO pages(doc_id, number, text, ocr) VALUES (?,?,?,?)",
@@ -103,16 +113,14 @@ class Store:
 
     def papers(self, state: str = "ready") -> list[Paper]:
         rows = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE state = ? ORDER BY added_at, doc_id",
+            "SELECT * FROM papers WHERE state = ? ORDER BY added_at, doc_id",
             (state,),
         ).fetchall()
         return [_paper(r) for r in rows]
 
     def paper(self, doc_id: str) -> Paper | None:
         row = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE doc_id = ? AND state = 'ready'",
+            "SELECT * FROM papers WHERE doc_id = ? AND state = 'ready'",
             (doc_id,),
         ).fetchone()
         return _paper(row) if row else None
@@ -135,6 +143,35 @@ class Store:
     def set_path(self, doc_id: str, path: Path) -> None:
         with self.transaction() as db:
             db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (str(path), doc_id))
+
+    def has_papers(self) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE state = 'ready' LIMIT 1").fetchone() is not None
+
+    def doc_ids(self) -> set[str]:
+        """Every paper's id, ready or not (O(papers): for the check on open)."""
+        return {r[0] for r in self.db.execute("SELECT doc_id FROM papers")}
+
+    def chunk_sequence(self) -> int:
+        """The highest chunk id ever given out (AUTOINCREMENT never goes back, unless the
+        database lost its last transactions)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
+        return int(row[0]) if row else 0
+
+    def vector_ranges(self) -> dict[str, list]:
+        """doc_id -> [lowest, highest embedded chunk id, path] of every ready paper (O(chunks):
+        once, to give an index from before the journal its record of papers)."""
+        rows = self.db.execute(
+            "SELECT c.doc_id, MIN(c.id), MAX(c.id), p.path FROM chunks c JOIN papers p USING (doc_id)"
+            f" WHERE p.state = 'ready' AND c.section NOT IN ({','.join('?' * len(KEYWORD_ONLY_SECTIONS))})"
+            " GROUP BY c.doc_id", KEYWORD_ONLY_SECTIONS,
+        )
+        return {r[0]: [r[1], r[2], r[3]] for r in rows}
+
+    def ready_without(self, doc_ids: Iterable[str]) -> list[str]:
+        """Ready papers (with chunks to embed) that are not among `doc_ids`."""
+        have = set(doc_ids)
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM papers WHERE state = 'ready'")
+                if r[0] not in have]
 
     def unfinished(self) -> list[tuple[str, str]]:
         """(doc_id, path) of papers whose indexing never completed."""
@@ -179,13 +216,14 @@ class Store:
     def all_chunk_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
 
-    def chunks_by_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+    def chunks_by_id(self, ids: Iterable[int], *, ready: bool = False) -> dict[int, sqlite3.Row]:
+        """Chunk rows with their paper's title and path; `ready`: of ready papers only."""
         ids = list(ids)
         if not ids:
             return {}
         rows = self.db.execute(
             "SELECT c.*, p.title, p.path FROM chunks c JOIN papers p USING (doc_id)"
-            f" WHERE c.id IN ({','.join('?' * len(ids))})",
+            f" WHERE c.id IN ({','.join('?' * len(ids))})" + (" AND p.state = 'ready'" if ready else ""),
             ids,
         ).fetchall()
         return {r["id"]: r for r in rows}
@@ -193,28 +231,51 @@ class Store:
     def fts_search(
         self, match: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[int, float]]:
-        """(chunk id, bm25) best first; bm25 is negated so larger is better."""
-        sql = (
-            "SELECT c.id, bm25(chunks_fts) AS s FROM chunks_fts"
-            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN papers p ON p.doc_id = c.doc_id"
-            " WHERE chunks_fts MATCH ? AND p.state = 'ready'"
-        )
-        args: list = [match]
-        if doc_ids is not None:
-            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
-            args += list(doc_ids)
-        sql += " ORDER BY s LIMIT ?"
-        args.append(limit)
+        """(chunk id, bm25) best first; bm25 is negated so larger is better. With `doc_ids`,
+        only those papers' rows are searched: a paper's chunk ids are one consecutive range
+        (inserted in one transaction), and FTS5 seeks to a rowid range inside the query.
+        May include chunks of papers still being added: callers keep the ready ones."""
+        base = "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        if doc_ids is None:
+            sql, args = base + " ORDER BY s LIMIT ?", [match, limit]
+        else:
+            ranges = self._chunk_ranges(doc_ids)
+            if not ranges:
+                return []
+            parts, args = [], []
+            for lo, hi in ranges[:400]:  # SQLite allows 500 terms in a compound SELECT
+                parts.append(base + " AND rowid BETWEEN ? AND ?")
+                args += [match, lo, hi]
+            sql = " UNION ALL ".join(parts) + " ORDER BY s LIMIT ?"
+            args.append(limit)
+            if len(ranges) > 400:  # a very wide scope: filter inside one query instead
+                sql = (base + " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN"
+                       f" ({','.join('?' * len(doc_ids))})) ORDER BY s LIMIT ?")
+                args = [match, *doc_ids, limit]
         try:
             return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
         except sqlite3.OperationalError:  # a query FTS5 cannot parse: no lexical hits
             return []
 
+    def _chunk_ranges(self, doc_ids: Sequence[str]) -> list[tuple[int, int]]:
+        """The chunk id ranges of these papers, neighbours merged."""
+        rows = self.db.execute(
+            "SELECT MIN(id), MAX(id) FROM chunks"
+            f" WHERE doc_id IN ({','.join('?' * len(doc_ids))}) GROUP BY doc_id ORDER BY 1",
+            list(doc_ids),
+        ).fetchall()
+        merged: list[tuple[int, int]] = []
+        for lo, hi in rows:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        return merged
+
     def counts(self) -> tuple[int, int, int]:
         """(ready papers, their pages, their chunks)."""
         row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(pages), 0),"
-            " (SELECT COUNT(*) FROM chunks c JOIN papers q USING (doc_id) WHERE q.state='ready')"
+            "SELECT COUNT(*), COALESCE(SUM(pages), 0), COALESCE(SUM(n_chunks), 0)"
             " FROM papers WHERE state = 'ready'"
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])

@@ -15,6 +15,8 @@ from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from core.embed import Embedder
 from core.errors import IngestError, NeedsOcrError
 from core.index import LibraryIndex
@@ -182,7 +184,7 @@ class IngestPipeline:
         if not getattr(self.embedder, "loaded", True):  # the first file of a session
             yield FileProgress(path, "loading the embedding model", 0, 0)
         try:
-            vectors = []
+            vectors: list[np.ndarray] = []
             for start in range(0, len(embed), EMBED_BATCH):
                 if cancel.is_set():
                     raise _Cancelled
@@ -191,18 +193,24 @@ class IngestPipeline:
             yield FileProgress(path, "indexing", len(embed), len(embed))
             with self.lock:
                 index = self.index.get()
-                index.add([cid for cid, _ in embed], vectors)
-                index.save()
-                old_ids = set(self.store.chunk_ids([p.doc_id for p in previous])) if previous else set()
-                self.store.mark_ready(doc_id, replaces=[p.doc_id for p in previous])
-                if index.delete(old_ids):
-                    index.save()
+                # durable (journal fsync) before the paper is ready: see core/vectors.py
+                index.add([cid for cid, _ in embed], vectors, paper=(doc_id, str(path)))
+                old = [p.doc_id for p in previous]
+                old_ids = set(self.store.chunk_ids(old)) if previous else set()
+                self.store.mark_ready(doc_id, replaces=old)
         except BaseException as exc:
             with self.lock:
-                self.store.delete_papers([doc_id])
-                self.index.drop(ids, only_if_open=True)
+                try:
+                    self.store.delete_papers([doc_id])
+                    self.index.drop(ids, forget=[doc_id], only_if_open=True)
+                except Exception:  # e.g. the disk is still full: the next open recovers it
+                    log.warning("could not undo the half-added %s; the next open will", path,
+                                exc_info=True)
             if isinstance(exc, _Cancelled):
                 return None
             raise
+        with self.lock:  # if this fails, the next open drops the replaced copy's vectors
+            index.delete(old_ids, forget=old)
+            index.save()  # a new snapshot now and then, not per paper
         status = "replaced" if previous else "added"
         return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))
