@@ -33,6 +33,7 @@ from core.extract import (
 )
 from core.library import Conversation, Library
 from core.models import find_models
+from core.paths import printable, shown
 from core.samples import ensure_samples
 from core.settings import Settings
 from core.types import (
@@ -93,5 +94,7 @@ __all__ = [
     "find_models",
     "format_for",
     "load_question_set",
+    "printable",
+    "shown",
     "write_table",
 ]

@@ -38,9 +38,11 @@ from core import (
     load_question_set,
     write_table,
 )
+from core.paths import printable, shown
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_K = 50  # RetrievalSettings.k's upper bound
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several)")
-    p.add_argument("--k", type=int, help="passages to retrieve")
+    p.add_argument("--k", type=_passages, help="passages to retrieve (1 to 50)")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
     p.add_argument("--json", action="store_true")
@@ -100,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _passages(text: str) -> int:
+    """--k: a whole number of passages within the range the settings allow."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_K}, not {text!r}")
+    return k
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
@@ -114,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         with Library(settings, verbose=args.verbose) as lib:
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
-        print(f"lantern: {exc}", file=sys.stderr)
+        print(f"lantern: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)
@@ -143,9 +156,9 @@ def _run_ingest(events, *, as_json: bool) -> int:
     failed = 0
     for event in events:
         if isinstance(event, FileStarted):
-            bar.show(event.index, event.total, event.path.name, "reading")
+            bar.show(event.index, event.total, shown(event.path.name), "reading")
         elif isinstance(event, FileProgress):
-            bar.show(None, None, event.path.name, f"{event.stage} {event.done}/{event.total}")
+            bar.show(None, None, shown(event.path.name), f"{event.stage} {event.done}/{event.total}")
         elif isinstance(event, FileResult):
             bar.clear()
             failed += event.status == "failed"
@@ -166,9 +179,11 @@ def _run_ingest(events, *, as_json: bool) -> int:
 
 
 def _file_line(e: FileResult) -> str:
+    """One line per file, whatever its name holds (newlines, ESC, bytes that are not UTF-8)."""
     if e.status == "failed":
-        return f"failed     {e.path}: {e.error}"
-    return f"{e.status:<10} {e.path.name} [{e.doc_id}] {e.title} ({e.pages} pages, {e.chunks} chunks)"
+        return f"failed     {shown(e.path)}: {printable(e.error or '')}"
+    return (f"{e.status:<10} {shown(e.path.name)} [{e.doc_id}] {printable(e.title or '')} "
+            f"({e.pages} pages, {e.chunks} chunks)")
 
 
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
@@ -180,7 +195,8 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
     for p in papers:
         authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
-        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {p.title[:70]}  {authors}")
+        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {printable(p.title[:70])}  "
+              f"{printable(authors)}")
     return EXIT_OK
 
 
@@ -196,7 +212,7 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     else:
         for key, value in _paper_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
-            print(f"{key:>8}: {value if value is not None else '-'}")
+            print(f"{key:>8}: {printable(str(value)) if value is not None else '-'}")
     return EXIT_OK
 
 

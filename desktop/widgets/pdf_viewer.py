@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.quotes import search_string
+from desktop.render import plain_rich
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it citations open externally.
     from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
@@ -158,7 +159,7 @@ class PdfViewer(QWidget):
         """Show ``page`` (1-based) of ``path`` and highlight ``quote`` there; False if it cannot."""
         path = Path(path)
         self.title.set_full_text(title or path.name)
-        self.title.setToolTip(f"{title}\n{path}" if title else str(path))
+        self.title.setToolTip(plain_rich(f"{title}\n{path}" if title else str(path)))
         if not path.is_file():
             self._fail(f"The file is no longer at {path}. Add it again from its new place.")
             return False
@@ -246,7 +247,7 @@ class PdfViewer(QWidget):
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
 
     def _fail(self, message: str) -> None:
-        self.notice.setText(message)
+        self.notice.setText(plain_rich(message))  # it may name a file
         self.notice.show()
 
     def _set_enabled(self, on: bool) -> None:
