@@ -30,6 +30,7 @@ from core import (
     Settings,
     Token,
     answer_to_dict,
+    as_damage,
     cell_to_dict,
     extract,
     extract_table,
@@ -116,6 +117,7 @@ def _passages(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
+    settings = None
     try:
         settings = Settings.load(library=args.library)
         if getattr(args, "model", None):
@@ -124,10 +126,17 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings.library = settings.library.parent / "demo-library"
-        with Library(settings, verbose=args.verbose) as lib:
+        # doctor opens a damaged library to rebuild it; every other command refuses it
+        with Library(settings, verbose=args.verbose, repair=args.command == "doctor") as lib:
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
         print(f"lantern: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        where = settings.library if settings is not None else "the library"
+        if (damage := as_damage(exc, where)) is None:
+            raise
+        print(f"lantern: {printable(str(damage))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)

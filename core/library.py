@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import stat
 import threading
 import time
 import uuid
@@ -19,16 +21,24 @@ from core import answer as grounding
 from core.embed import Embedder, SentenceTransformerEmbedder
 from core.errors import (
     IngestError,
+    LibraryCorruptError,
     LibraryLockedError,
+    LibraryReadOnlyError,
     NeedsOcrError,
     PaperNotFoundError,
+    QuestionTooLongError,
+    SettingsError,
+    TooLargeError,
+    as_damage,
 )
 from core.export import answer_from_dict, answer_to_dict
 from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
+from core.paths import shown
 from core.retrieve import Retriever
 from core.settings import Settings
 from core.store import KEYWORD_ONLY_SECTIONS, Store
+from core.store_file import SIDE_FILES, move_aside, read_only_reason, salvage
 from core.types import (
     Answer,
     AnswerDone,
@@ -51,6 +61,10 @@ from core.vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+MAX_K = 50  # RetrievalSettings.k's upper bound
+# A question is a sentence or a paragraph; 2,000 characters (~500 tokens) leave the context
+# window to the evidence. Longer text (a pasted page) overflowed llama.cpp's window.
+MAX_QUESTION_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -62,20 +76,49 @@ class Conversation:
 
 
 def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, and every *.pdf under folders (recursive), in a stable order."""
+    """Files as given, and every *.pdf under folders (recursive), in a stable order.
+
+    Entries named *.pdf that are not regular files (FIFOs, broken links) are listed too, so
+    each gets its own line; a folder without any PDF is listed itself, to say so.
+    """
     out: dict[Path, None] = {}
     for p in paths:
         p = Path(p).expanduser().absolute()
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() == ".pdf":
-                    out[f] = None
+            found = [f for f in sorted(p.rglob("*"))
+                     if f.suffix.lower() == ".pdf" and not f.is_dir()]
+            out.update(dict.fromkeys(found or [p]))
         else:
             out[p] = None
     return list(out)
 
 
-def file_sha256(path: Path) -> str:
+def _not_a_file(path: Path) -> IngestError | None:
+    """Why `path` cannot be read as a PDF without opening it (a FIFO would block), or None."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return IngestError(f"{shown(path)}: is a broken link (to {shown(os.readlink(path))}); "
+                               "the file it pointed to is gone")
+        return IngestError(f"{shown(path)}: file not found")
+    except OSError as exc:
+        return IngestError(f"{shown(path)}: cannot be read ({exc.strerror or exc})")
+    if stat.S_ISDIR(mode):
+        others = sum(1 for f in path.rglob("*") if f.is_file())
+        return IngestError(f"{shown(path)}: no PDF files in this folder"
+                           + (f" ({others} other files)" if others else " (it is empty)"))
+    if stat.S_ISFIFO(mode):
+        return IngestError(f"{shown(path)}: is a named pipe (FIFO), not a file; skipped")
+    if not stat.S_ISREG(mode):
+        return IngestError(f"{shown(path)}: is a device or socket, not a file; skipped")
+    return None
+
+
+def file_sha256(path: Path, max_mb: int | None = None) -> str:
+    """SHA-256 of the file; TooLargeError first, from its size alone, if over `max_mb`."""
+    if max_mb is not None and (size := path.stat().st_size) > max_mb * 1024 * 1024:
+        raise TooLargeError(f"too large: {size / 2**20:,.0f} MB (limit {max_mb} MB)")
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -97,14 +140,27 @@ class Library:
         embedder: Embedder | None = None,
         generator: Generator | None = None,
         verbose: bool = False,
+        repair: bool = False,
     ) -> None:
         self.settings = settings or Settings.load()
         self.root = Path(self.settings.library).expanduser()
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.exists() and not self.root.is_dir():
+            raise LibraryCorruptError(f"{shown(self.root)} is a file, not a library folder: "
+                                      "choose another path with --library or $LANTERN_LIBRARY")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryCorruptError(f"cannot create the library folder {shown(self.root)} "
+                                      f"({exc.strerror or exc})") from exc
         self.verbose = verbose
         self._lock = threading.RLock()
         self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
-        self.store = Store(self.root / "library.sqlite3")
+        db_path = self.root / "library.sqlite3"
+        # Why this library cannot be written, if it cannot: it is then opened for reading only.
+        self.read_only: str | None = read_only_reason(self.root, db_path)
+        self.store = Store(db_path, read_only=bool(self.read_only))
+        if not repair:
+            self.store.raise_if_damaged()  # `doctor` (repair=True) opens it to rebuild it
         # Models passed in belong to the caller (e.g. shared by tests); close only our own.
         self._owns_embedder = embedder is None
         self._owns_generator = generator is None
@@ -142,6 +198,11 @@ class Library:
     def writing(self) -> filelock.BaseFileLock:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
+        if self.read_only:
+            raise LibraryReadOnlyError(
+                f"{self.read_only}, so papers cannot be added or removed (listing and asking "
+                "still work); make it writable, or copy the folder and use --library"
+            )
         try:
             self._file_lock.acquire(timeout=0)
         except filelock.Timeout as exc:
@@ -168,7 +229,8 @@ class Library:
         if row:
             return int(row[0])
         dim = int(self.embedder.dim)
-        self.store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, dim))
+        if not self.read_only:
+            self.store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, dim))
         return dim
 
     def _has_index(self) -> bool:
@@ -176,6 +238,8 @@ class Library:
 
     def _recover(self) -> None:
         """Undo what an interrupted run left half-done; cheap, runs on every open."""
+        if self.read_only or self.store.damage:
+            return  # nothing can be changed, or `doctor` is about to rebuild it
         try:
             release = self.writing()
         except LibraryLockedError:
@@ -262,6 +326,15 @@ class Library:
                     result = yield from self._add_one(path, i, len(files), cancel, upcoming)
                 except IngestError as exc:
                     result = FileResult(i, len(files), path, "failed", error=str(exc))
+                except Exception as exc:  # a bug in Lantern or a library it uses
+                    if damage := as_damage(exc, self.store.path):
+                        raise damage from exc  # every next file would fail the same way
+                    # fail this file only, and drop it from the queue, so it cannot block
+                    # every later batch (it is retried only when given again)
+                    log.exception("unexpected error adding %s", shown(path))
+                    result = FileResult(i, len(files), path, "failed", error=(
+                        f"could not be added: unexpected {type(exc).__name__}: {exc} (a bug; "
+                        "please report it with the output of `lantern --verbose add` on it)"))
                 if result is None:  # cancelled mid-file: nothing of it was kept
                     break
                 self.store.dequeue(path)
@@ -285,8 +358,8 @@ class Library:
         if path is None or self._parser is None:
             return
         try:
-            if path.is_file() and not self.store.find_by_sha(
-                file_sha256(path), self.settings.chunking_key()
+            if _not_a_file(path) is None and not self.store.find_by_sha(
+                file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key()
             ):
                 self._parser.prefetch(path)
         except (OSError, IngestError) as exc:  # reported when that file's turn comes
@@ -295,11 +368,9 @@ class Library:
     def _add_one(
         self, path: Path, i: int, total: int, cancel: threading.Event, upcoming: Path | None = None
     ) -> Iterator[IngestEvent]:
-        if not path.exists():
-            raise IngestError(f"{path}: file not found")
-        if not path.is_file():
-            raise IngestError(f"{path}: not a file")
-        sha = file_sha256(path)
+        if problem := _not_a_file(path):
+            raise problem
+        sha = file_sha256(path, self.settings.ingest.max_file_mb)
         chunking = self.settings.chunking_key()
         if same := self.store.find_by_sha(sha, chunking):
             if same.path != path and not same.path.exists():
@@ -310,6 +381,9 @@ class Library:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
         doc = self._parse(path)
+        if doc.sha256 and doc.sha256 != sha:  # the reader hashed the very bytes it parsed
+            raise IngestError("changed while it was being read (is a program still writing "
+                              "it?); add it again once it is complete")
         self._read_ahead(upcoming)
         from core.ingest import chunk_document
 
@@ -353,6 +427,8 @@ class Library:
         self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
     ) -> list[Evidence]:
         """The passages that best answer a question (hybrid retrieval), best first."""
+        if k is not None and not 1 <= k <= MAX_K:
+            raise SettingsError(f"passages to retrieve must be from 1 to {MAX_K}, not {k}")
         scope = [self.paper(d).doc_id for d in papers] if papers else None
         with self._lock:
             if not self.store.counts()[0]:
@@ -403,6 +479,10 @@ class Library:
     ) -> Iterator[AnswerEvent]:
         """Retrieve evidence, stream a cited answer, then check it against the evidence."""
         cancel = cancel or threading.Event()
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLongError(
+                f"the question is too long ({len(question):,} characters; the limit is "
+                f"{MAX_QUESTION_CHARS:,}): ask about one thing at a time")
         t0 = time.perf_counter()
         evidence = self.search(question, papers=papers, k=k)
         t_retrieve = time.perf_counter() - t0
@@ -429,7 +509,7 @@ class Library:
             g = grounding.ground(draft, evidence, self.store.page_text, question)
             answer = Answer(question, g.text, g.abstained, g.citations, tuple(evidence), g.sentences,
                             model, Timings(t_retrieve, first_token, time.perf_counter() - t0), g.mode)
-        if conversation_id:
+        if conversation_id and not self.read_only:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
         yield AnswerDone(answer)
 
@@ -483,6 +563,20 @@ class Library:
         problems: list[str] = []
         repaired: list[str] = []
         with self.writing(), self._lock:
+            if damage := self.store.check():
+                problems.append(f"library database damaged ({damage})")
+                folder, gone = self._rebuild_database()
+                repaired.append(f"rebuilt the library database; the damaged files are kept in "
+                                f"{shown(folder)}")
+                if gone:
+                    problems.append(f"{gone} paper(s) cannot be added again: their files are "
+                                    f"gone (listed in {shown(folder / 'lost.txt')})")
+        if self.store.pending() and damage:
+            counts = next(e for e in self.add([]) if isinstance(e, BatchFinished))
+            repaired.append(f"re-added {counts.added + counts.unchanged} paper(s) from their files"
+                            + (f"; {counts.failed} could not be read (see `lantern add`)"
+                               if counts.failed else ""))
+        with self.writing(), self._lock:
             unfinished = self.store.unfinished()
             if unfinished:
                 problems.append(f"{len(unfinished)} half-added paper(s)")
@@ -520,6 +614,28 @@ class Library:
                 and not self.store.unfinished()
             )
         return DoctorReport(papers, chunks, len(vectors), tuple(problems), tuple(repaired), consistent)
+
+    def _rebuild_database(self) -> tuple[Path, int]:
+        """Replace a damaged database by a new one holding what could be read from it: the
+        conversations, and the paper files queued to be added again. The damaged database and
+        the vector index (its labels are the old chunk ids) move to a `damaged-*` folder.
+        Returns that folder and how many papers' files are gone."""
+        db_path = self.store.path
+        found = salvage(db_path)
+        self.store.close()
+        self._index = None
+        files = [db_path.with_name(db_path.name + s) for s in ("", *SIDE_FILES)]
+        folder = move_aside(self.root, files + sorted(self.root.glob("vectors-*")))
+        self.store = Store(db_path)
+        self.store.restore_history(found.conversations, found.turns)
+        self.store.queue(p for p in found.paths if p.exists())
+        gone = [p for p in found.paths if not p.exists()]
+        if gone or found.unreadable:
+            (folder / "lost.txt").write_text(
+                "".join(f"file gone: {shown(p)}\n" for p in gone)
+                + "".join(f"unreadable table: {t}\n" for t in found.unreadable),
+                encoding="utf-8")
+        return folder, len(gone)
 
     def _recover_locked(self) -> None:
         unfinished = self.store.unfinished()

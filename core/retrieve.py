@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
+from core.paths import from_db
 from core.settings import RetrievalSettings
 from core.store import Store
 from core.types import Evidence
@@ -168,7 +168,7 @@ class Retriever:
                 chunk_id=cid,
                 doc_id=rows[cid]["doc_id"],
                 title=rows[cid]["title"],
-                pdf_path=Path(rows[cid]["path"]),
+                pdf_path=from_db(rows[cid]["path"]),
                 page=rows[cid]["page_start"],
                 page_end=rows[cid]["page_end"],
                 section=rows[cid]["section"],

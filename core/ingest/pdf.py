@@ -108,10 +108,11 @@ def _read_file(path: Path, max_file_mb: int) -> bytes:
         size = info.st_size
         if size > max_file_mb * 1024 * 1024:
             raise TooLargeError(f"too large: {size / 2**20:.0f} MB (limit {max_file_mb} MB)")
-        with path.open("rb") as fh:  # read at most the limit, should the file grow meanwhile
-            data = fh.read(max_file_mb * 1024 * 1024 + 1)
-        if len(data) > max_file_mb * 1024 * 1024:
-            raise TooLargeError(f"too large: over {max_file_mb} MB")
+        with path.open("rb") as fh:  # no more than it had, should it grow meanwhile
+            data = fh.read(size + 1)  # (read(n) allocates n bytes: not the limit)
+        if len(data) > size:
+            raise CorruptPdfError("grew while it was being read (is a program still writing "
+                                  "it?); add it again once it is complete")
     except IsADirectoryError as exc:
         raise NotAPdfError("is a folder, not a PDF file") from exc
     except FileNotFoundError as exc:
