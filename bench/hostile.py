@@ -62,7 +62,7 @@ def hostile_folder(folder: Path) -> tuple[Path, threading.Event]:
 
 def lantern(library: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "core.cli", "--library", str(library), *args],
-                          cwd=ROOT, capture_output=True, text=True,
+                          cwd=ROOT, capture_output=True, text=True, errors="backslashreplace",
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
@@ -87,7 +87,7 @@ def main() -> None:
         print(f"summary line: {add.stderr.strip().splitlines()[-1] if add.stderr.strip() else '-'}")
         print(f"tracebacks: {add.stderr.count('Traceback')}; raw ESC or CR in output: "
               f"{sum(c in add.stdout for c in (chr(27), chr(13)))}")
-        generated = ("hostile", "surrogate", "Odd name", "flip", "Version")
+        generated = ("hostile", "surrogate", "Odd name", "flip", "Version", "empty")
         for line in lines:
             if any(word in line for word in generated):
                 print(f"  {line[:150]}")

@@ -35,12 +35,12 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def shown(path: Path | str) -> str:
+def shown(path: os.PathLike[str] | str) -> str:
     """A path for messages and labels: printable() of its name as the file system has it."""
     return printable(os.fspath(path))
 
 
-def to_db(path: Path | str) -> str | bytes:
+def to_db(path: os.PathLike[str] | str) -> str | bytes:
     """A path as SQLite stores it losslessly: text when it is valid UTF-8, else its raw bytes."""
     text = os.fspath(path)
     try:
