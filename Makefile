@@ -19,15 +19,17 @@ run: setup
 cli-demo: setup
 	HF_HUB_OFFLINE=1 $(PY) -m core.cli demo
 
-test: setup
-	$(VENV)/bin/lint-imports
+test: lint
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests
 
 test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m "not e2e" tests
 
+# ruff, mypy on core/ (config in pyproject.toml) and the import contracts (layers inside core;
+# desktop uses only core's public API)
 lint: setup
 	$(VENV)/bin/ruff check core desktop tests bench
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 bench: setup

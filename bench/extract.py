@@ -16,8 +16,8 @@ from pathlib import Path
 
 from common import peak_rss_mb, require_evalset
 
-from core import Library, Settings
-from core.extract import CellDone, Question, QuestionSet, extract, load_question_set
+from core import CellDone, Library, Question, QuestionSet, Settings
+from core.extract import extract, load_question_set
 from core.settings import PROJECT_ROOT
 
 

@@ -18,26 +18,12 @@ from core.errors import (
     SettingsError,
     as_damage,
 )
-from core.export import answer_to_dict, answer_to_markdown
-from core.extract import (
-    Cell,
-    CellDone,
-    CellStarted,
-    ExtractFinished,
-    ExtractStarted,
-    QuestionSet,
-    QuestionSetError,
-    Row,
-    cell_to_dict,
-    extract,
-    extract_table,
-    format_for,
-    load_question_set,
-    write_table,
-)
-from core.library import Conversation, Library
+from core.export import answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
+from core.extract_export import format_for, write_table
+from core.library import Library
 from core.models import find_models
 from core.paths import printable, shown
+from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
 from core.samples import ensure_samples
 from core.settings import Settings
 from core.types import (
@@ -45,14 +31,23 @@ from core.types import (
     AnswerDone,
     BatchFinished,
     BatchStarted,
+    Cell,
+    CellDone,
+    CellStarted,
+    CellStatus,
     Citation,
+    Conversation,
     Evidence,
+    ExtractEvent,
+    ExtractFinished,
+    ExtractStarted,
     FileProgress,
     FileResult,
     FileStarted,
     ModelInfo,
     Paper,
     Retrieved,
+    Row,
     Sentence,
     Token,
 )
@@ -65,9 +60,11 @@ __all__ = [
     "Cell",
     "CellDone",
     "CellStarted",
+    "CellStatus",
     "Citation",
     "Conversation",
     "Evidence",
+    "ExtractEvent",
     "ExtractFinished",
     "ExtractStarted",
     "FileProgress",
@@ -83,6 +80,7 @@ __all__ = [
     "ModelInfo",
     "Paper",
     "PaperNotFoundError",
+    "Question",
     "QuestionSet",
     "QuestionSetError",
     "QuestionTooLongError",
@@ -97,12 +95,11 @@ __all__ = [
     "as_damage",
     "cell_to_dict",
     "ensure_samples",
-    "extract",
-    "extract_table",
     "find_models",
     "format_for",
     "load_question_set",
     "printable",
     "shown",
+    "paper_to_dict",
     "write_table",
 ]

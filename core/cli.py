@@ -10,8 +10,8 @@ import os
 import shutil
 import sys
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
 import core.offline  # noqa: F401
 from core import (
@@ -32,14 +32,14 @@ from core import (
     answer_to_dict,
     as_damage,
     cell_to_dict,
-    extract,
-    extract_table,
     find_models,
     format_for,
     load_question_set,
+    paper_to_dict,
+    printable,
+    shown,
     write_table,
 )
-from core.paths import printable, shown
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -167,7 +167,12 @@ def _run_ingest(events, *, as_json: bool) -> int:
         if isinstance(event, FileStarted):
             bar.show(event.index, event.total, shown(event.path.name), "reading")
         elif isinstance(event, FileProgress):
-            bar.show(None, None, shown(event.path.name), f"{event.stage} {event.done}/{event.total}")
+            bar.show(
+                None,
+                None,
+                shown(event.path.name),
+                f"{event.stage} {event.done}/{event.total}" if event.total else event.stage,
+            )
         elif isinstance(event, FileResult):
             bar.clear()
             failed += event.status == "failed"
@@ -198,7 +203,7 @@ def _file_line(e: FileResult) -> str:
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     papers = lib.papers()
     if args.json:
-        print(json.dumps([_paper_dict(p) for p in papers], indent=2))
+        print(json.dumps([paper_to_dict(p) for p in papers], indent=2))
         return EXIT_OK
     if not papers:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
@@ -209,17 +214,12 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _paper_dict(p) -> dict:
-    return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
-            "doi": p.doi, "pages": p.pages, "chunks": p.chunks, "path": str(p.path)}
-
-
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(_paper_dict(p), indent=2))
+        print(json.dumps(paper_to_dict(p), indent=2))
     else:
-        for key, value in _paper_dict(p).items():
+        for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
             print(f"{key:>8}: {printable(str(value)) if value is not None else '-'}")
     return EXIT_OK
@@ -245,7 +245,7 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
             answer = event.answer
     assert answer is not None
     if args.json:
-        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+        print(_dumps(answer_to_dict(answer), indent=2))
     else:
         if stream and not args.no_llm:
             print("\n")
@@ -330,17 +330,16 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     use_llm = not args.no_llm
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
-    t0, todo, computed, finished = time.monotonic(), 0, 0, None
+    finished = None
     try:
-        for event in extract(lib, qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in lib.extract(qset, args.papers, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
-                todo = event.total - event.cached
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
                       args.json)
             elif isinstance(event, CellStarted) and bar:
                 eta = "--:--"
-                if computed:
-                    left = int((time.monotonic() - t0) / computed * (todo - computed))
+                if event.eta_s is not None:
+                    left = int(event.eta_s)
                     eta = f"{left // 60:02d}:{left % 60:02d}"
                 line = (f"cell {event.index}/{event.total} — {event.title[:40]} — {event.label}"
                         f" — ETA {eta}")
@@ -348,13 +347,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                 sys.stderr.write("\r\033[K" + line[:width])
                 sys.stderr.flush()
             elif isinstance(event, CellDone):
-                computed += not event.cached
                 if args.json:
-                    print(json.dumps({"index": event.index, "total": event.total,
-                                      "doc_id": event.doc_id, "title": event.title,
-                                      "question_id": event.question_id, "label": event.label,
-                                      "cached": event.cached, **cell_to_dict(event.cell)},
-                                     ensure_ascii=False), flush=True)
+                    print(_dumps({"index": event.index, "total": event.total,
+                                  "doc_id": event.doc_id, "title": event.title,
+                                  "question_id": event.question_id, "label": event.label,
+                                  "cached": event.cached, **cell_to_dict(event.cell)}), flush=True)
                 elif not bar and not event.cached:
                     page = f" (p. {event.cell.page})" if event.cell.reported else ""
                     print(f"cell {event.index}/{event.total} {event.doc_id} {event.question_id}: "
@@ -366,7 +363,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = extract_table(lib, qset, args.papers, use_llm=use_llm)
+    rows = lib.extract_table(qset, args.papers, use_llm=use_llm)
     path = write_table(rows, qset, args.out, fmt, long=args.long)
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
@@ -379,6 +376,17 @@ def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
     return cmd_ask(lib, args)
+
+
+def _dumps(obj: object, **kwargs: Any) -> str:
+    """JSON with readable non-ASCII text; ASCII escapes only when the text holds something no
+    UTF-8 output can carry (a file name that is not UTF-8 keeps its surrogate escapes)."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, **kwargs)
+    return text
 
 
 def _note(text: str, as_json: bool) -> None:

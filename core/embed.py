@@ -54,6 +54,11 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
 
     @property
+    def loaded(self) -> bool:
+        """Whether the weights are in memory (loading them takes seconds: worth saying so)."""
+        return self._model is not None
+
+    @property
     def dim(self) -> int:
         model = self._load()
         # renamed in sentence-transformers 5.x; keep the old name for older installs

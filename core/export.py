@@ -1,13 +1,31 @@
-"""Answers as plain dicts (the CLI's JSON contract) and as Markdown."""
+"""The one place objects become plain dicts and back: answers (the CLI's JSON contract and
+stored conversation turns), extraction cells (stored and exported), papers; and answers as
+Markdown."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from core.types import Answer, Citation, Evidence, Sentence, Timings
+from core.types import Answer, Cell, CellStatus, Citation, Evidence, Paper, Sentence, Timings
 
 
-def evidence_to_dict(e: Evidence) -> dict:
+def paper_to_dict(p: Paper) -> dict[str, Any]:
+    return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
+            "doi": p.doi, "pages": p.pages, "chunks": p.chunks, "path": str(p.path)}
+
+
+def cell_to_dict(cell: Cell) -> dict[str, Any]:
+    return {**asdict(cell), "status": cell.status.value, "unsupported": list(cell.unsupported)}
+
+
+def cell_from_dict(d: dict[str, Any]) -> Cell:
+    return Cell(**{**d, "status": CellStatus(d["status"]),
+                   "unsupported": tuple(d.get("unsupported", ()))})
+
+
+def evidence_to_dict(e: Evidence) -> dict[str, Any]:
     return {
         "doc_id": e.doc_id,
         "title": e.title,
@@ -21,7 +39,7 @@ def evidence_to_dict(e: Evidence) -> dict:
     }
 
 
-def answer_to_dict(a: Answer) -> dict:
+def answer_to_dict(a: Answer) -> dict[str, Any]:
     return {
         "question": a.question,
         "answer": a.answer,
@@ -46,7 +64,7 @@ def answer_to_dict(a: Answer) -> dict:
     }
 
 
-def answer_from_dict(d: dict) -> Answer:
+def answer_from_dict(d: dict[str, Any]) -> Answer:
     return Answer(
         question=d["question"],
         answer=d["answer"],

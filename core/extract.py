@@ -7,16 +7,16 @@ an edited question is answered again. "Not reported" is an ordinary, expected ce
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from core import answer as grounding
+from core import vocab
+from core.export import cell_from_dict, cell_to_dict
 from core.extract_export import format_for, write_table
 from core.questionsets import (
     Question,
@@ -26,118 +26,31 @@ from core.questionsets import (
     load_question_set,
     parse_question_set,
 )
-from core.retrieve import EXPANSIONS
-from core.types import Evidence, Paper
+from core.types import (
+    Cell,
+    CellDone,
+    CellStarted,
+    CellStatus,
+    Evidence,
+    ExtractEvent,
+    ExtractFinished,
+    ExtractMode,
+    ExtractStarted,
+    Paper,
+    Row,
+)
 
 if TYPE_CHECKING:
     from core.library import Library
 
 __all__ = [
-    "Cell", "CellDone", "CellStarted", "ExtractEvent", "ExtractFinished", "ExtractStarted",
-    "Question", "QuestionSet", "QuestionSetError", "Row", "answer_cell", "answers",
-    "builtin_sets", "cell_to_dict", "extract", "extract_table", "format_for",
-    "load_question_set", "parse_question_set", "write_table",
+    "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers", "builtin_sets",
+    "extract", "extract_table", "format_for", "load_question_set", "parse_question_set",
+    "write_table",
 ]
-
-REPORTED = "reported"
-NOT_REPORTED = "not reported"
 
 SECTION_BOOST = 1.5  # score factor for passages from a question's preferred sections
 MAX_ANSWER_TOKENS = 160  # a cell holds a sentence or two; a long draft only costs time
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS extract_cells (
-    set_id TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    mode TEXT NOT NULL CHECK (mode IN ('llm', 'no-llm')),
-    question_hash TEXT NOT NULL,     -- Question.hash: an edited question is answered again
-    cell TEXT NOT NULL,              -- JSON of the Cell
-    created_at REAL NOT NULL,
-    PRIMARY KEY (set_id, question_id, doc_id, mode)
-)
-"""
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One paper's answer to one question, with the verbatim quote that supports it."""
-
-    status: str  # REPORTED or NOT_REPORTED
-    answer: str  # short answer; "" when not reported
-    quote: str = ""  # verbatim from the stored page text
-    page: int | None = None
-    supported: bool = False  # the answer passed the grounding check against the quote
-    # how the answer was made: "generated" (the model's checked sentences), "quoted" (the
-    # model's draft failed the check; the best evidence sentence instead), "evidence" (no
-    # model: the best evidence sentence), "not_reported"
-    grounding: str = "not_reported"
-    unsupported: tuple[str, ...] = ()  # the model's sentences that failed the check, with why
-    model: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def reported(self) -> bool:
-        return self.status == REPORTED
-
-
-def cell_to_dict(cell: Cell) -> dict:
-    return {**asdict(cell), "unsupported": list(cell.unsupported)}
-
-
-def cell_from_dict(d: dict) -> Cell:
-    return Cell(**{**d, "unsupported": tuple(d.get("unsupported", ()))})
-
-
-@dataclass(frozen=True)
-class Row:
-    """A paper and its cells by question id (None: not extracted yet, or the question changed)."""
-
-    paper: Paper
-    cells: dict[str, Cell | None]
-
-
-# ---------------------------------------------------------------- events
-@dataclass(frozen=True)
-class ExtractStarted:
-    set_id: str
-    total: int  # cells: papers x questions
-    cached: int  # of them already stored, not computed again
-
-
-@dataclass(frozen=True)
-class CellStarted:
-    index: int  # 1-based over all cells
-    total: int
-    doc_id: str
-    title: str
-    question_id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class CellDone:
-    index: int
-    total: int
-    doc_id: str
-    title: str
-    question_id: str
-    label: str
-    cell: Cell
-    cached: bool
-
-
-@dataclass(frozen=True)
-class ExtractFinished:
-    computed: int
-    cached: int
-    reported: int
-    not_reported: int
-    cancelled: bool
-    seconds: float
-
-
-ExtractEvent = ExtractStarted | CellStarted | CellDone | ExtractFinished
 
 
 # ---------------------------------------------------------------- running
@@ -158,23 +71,27 @@ def extract(
     """
     cancel = cancel or threading.Event()
     targets = _papers(library, papers)
-    mode = "llm" if use_llm else "no-llm"
+    mode: ExtractMode = "llm" if use_llm else "no-llm"
     t0 = time.perf_counter()
     with library.writing():
-        library.store.db.execute(_SCHEMA)
-        stored = {} if force else _stored(library.store.db, qset, mode)
+        stored = {} if force else _stored(library, qset, mode)
         plan = [(p, q, stored.get((p.doc_id, q.id))) for p in targets for q in qset.questions]
         total = len(plan)
-        yield ExtractStarted(qset.id, total, sum(cell is not None for *_, cell in plan))
+        todo = sum(cell is None for *_, cell in plan)
+        yield ExtractStarted(qset.id, total, total - todo)
         computed = cached = reported = 0
+        busy_s = 0.0  # time spent computing cells, for the ETA
         stopped = False
         for index, (paper, q, cell) in enumerate(plan, start=1):
             where = (index, total, paper.doc_id, paper.title, q.id, q.label)
             was_cached = cell is not None
             if cell is None:
                 if not cancel.is_set():
-                    yield CellStarted(*where)
+                    eta = busy_s / computed * (todo - computed) if computed else None
+                    yield CellStarted(*where, eta_s=eta)
+                    started = time.perf_counter()
                     cell = answer_cell(library, q, paper.doc_id, use_llm=use_llm, cancel=cancel)
+                    busy_s += time.perf_counter() - started
                 if cell is None:  # cancelled, perhaps mid-answer: nothing of it is kept
                     stopped = True
                     break
@@ -198,11 +115,7 @@ def extract_table(
 ) -> list[Row]:
     """The stored cells of a question set, one Row per paper; computes nothing."""
     targets = _papers(library, papers)
-    db = library.store.db
-    exists = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'extract_cells'"
-    ).fetchone()
-    stored = _stored(db, qset, "llm" if use_llm else "no-llm") if exists else {}
+    stored = _stored(library, qset, "llm" if use_llm else "no-llm")
     return [Row(p, {q.id: stored.get((p.doc_id, q.id)) for q in qset.questions}) for p in targets]
 
 
@@ -263,7 +176,7 @@ def answers(q: Question, sentence: str) -> bool:
     """
     asked = set(grounding.question_terms(q.question))
     words = re.findall(r"[a-z][a-z0-9\-]*", q.question.lower())
-    instances = set(grounding.question_terms(" ".join(EXPANSIONS.get(w, "") for w in words)))
+    instances = set(grounding.question_terms(vocab.expansions(words)))
     instances = (instances - asked) | set(grounding.question_terms(" ".join(q.keywords)))
     said = set(grounding.question_terms(sentence))
     return len(said & asked) >= 2 or bool(said & instances)
@@ -273,30 +186,34 @@ def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) 
     """No model: the evidence sentence that answers the question most directly, if one does."""
     found = grounding.best_sentence(q.query, evidence)  # keywords name what answers say
     if found is None or not answers(q, found[1]):
-        return Cell(NOT_REPORTED, "")
+        return Cell(status=CellStatus.NOT_REPORTED)
     n, sentence = found
     e = evidence[n - 1]
     pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := library.page_text(e.doc_id, p))]
     located = grounding.locate(sentence, pages)
     if located is None:  # no verbatim quote to show: claim nothing
-        return Cell(NOT_REPORTED, "")
+        return Cell(status=CellStatus.NOT_REPORTED)
     page, quote = located
-    return Cell(REPORTED, " ".join(sentence.split()), quote, page, True, "evidence")
+    return Cell(status=CellStatus.REPORTED, answer=" ".join(sentence.split()), quote=quote,
+                page=page, supported=True, grounding="evidence")
 
 
 def _generate(
     library: Library, question: str, evidence: Sequence[Evidence], cancel: threading.Event
 ) -> tuple[grounding.Grounded, str | None] | None:
-    """Library.ask's generation and grounding, on evidence chosen here (hints, sections)."""
-    if not evidence:
-        return grounding.Grounded(grounding.NOT_REPORTED, True, (), (), "not_reported"), None
+    """Library.ask's generation and grounding, on evidence chosen here (hints, sections);
+    None when cancelled while the model was writing."""
     max_tokens = min(library.settings.llm.max_tokens, MAX_ANSWER_TOKENS)
-    parts = list(library.draft(question, evidence, max_tokens=max_tokens, cancel=cancel))
+    stream = library.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
+    while True:
+        try:
+            next(stream)
+        except StopIteration as done:
+            grounded: grounding.Grounded = done.value
+            break
     if cancel.is_set():
         return None
-    model = library.generator.name
-    draft = "".join(parts).strip()
-    return grounding.ground(draft, evidence, library.store.page_text, question), model
+    return grounded, (library.generator.name if evidence else None)
 
 
 def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cell:
@@ -305,10 +222,11 @@ def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cel
     # whose pick (it comes last) must answer the question as a --no-llm cell must
     quoted = g.sentences[-1].text if g.mode == "quoted" else ""
     if g.abstained or not g.citations or (quoted and not answers(q, quoted)):
-        return Cell(NOT_REPORTED, "", unsupported=unsupported, model=model)
+        return Cell(status=CellStatus.NOT_REPORTED, unsupported=unsupported, model=model)
     c = g.citations[0]
     answer = quoted or " ".join(s.text for s in g.sentences if s.supported)
-    return Cell(REPORTED, answer, c.quote, c.page, True, g.mode, unsupported, model)
+    return Cell(status=CellStatus.REPORTED, answer=answer, quote=c.quote, page=c.page,
+                supported=True, grounding=g.mode, unsupported=unsupported, model=model)
 
 
 # ---------------------------------------------------------------- storage
@@ -318,21 +236,13 @@ def _papers(library: Library, papers: Sequence[str] | None) -> list[Paper]:
     return list({p.doc_id: p for p in map(library.paper, papers)}.values())
 
 
-def _stored(db: sqlite3.Connection, qset: QuestionSet, mode: str) -> dict[tuple[str, str], Cell]:
+def _stored(library: Library, qset: QuestionSet, mode: str) -> dict[tuple[str, str], Cell]:
     """Stored cells whose question is unchanged, by (doc_id, question id)."""
     hashes = {q.id: q.hash for q in qset.questions}
-    rows = db.execute(
-        "SELECT doc_id, question_id, question_hash, cell FROM extract_cells"
-        " WHERE set_id = ? AND mode = ?", (qset.id, mode),
-    )
-    return {(doc_id, qid): cell_from_dict(json.loads(cell))
-            for doc_id, qid, qhash, cell in rows if hashes.get(qid) == qhash}
+    return {(doc_id, qid): cell_from_dict(cell)
+            for doc_id, qid, qhash, cell in library.store.extract_cells(qset.id, mode)
+            if hashes.get(qid) == qhash}
 
 
 def _save(library: Library, set_id: str, q: Question, doc_id: str, mode: str, cell: Cell) -> None:
-    with library.store.transaction() as db:  # one cell, one committed row
-        db.execute(
-            "INSERT OR REPLACE INTO extract_cells(set_id, question_id, doc_id, mode,"
-            " question_hash, cell, created_at) VALUES (?,?,?,?,?,?,?)",
-            (set_id, q.id, doc_id, mode, q.hash, json.dumps(cell_to_dict(cell)), time.time()),
-        )
+    library.store.save_extract_cell(set_id, q.id, doc_id, mode, q.hash, cell_to_dict(cell))

@@ -7,11 +7,9 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # core.extract re-exports this module's writers
-    from core.extract import Cell, Row
-    from core.questionsets import QuestionSet
+from core.questionsets import QuestionSet
+from core.types import Cell, Row
 
 FORMATS = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json"}
 LONG_FIELDS = ("doc_id", "title", "question_id", "label", "status", "answer", "quote", "page",

@@ -37,6 +37,9 @@ class LlamaGenerator:
         self.name = path.name
         self._llm = None
         self._lock = threading.Lock()
+        # one generation at a time per model, even when several Libraries share it (tests do):
+        # llama.cpp's context is not thread-safe (llama-cpp-python's server locks it too)
+        self._generating = threading.Lock()
 
     def load(self):
         with self._lock:
@@ -58,7 +61,7 @@ class LlamaGenerator:
         # llama-cpp-python renders the GGUF's chat template in jinja2's ImmutableSandboxedEnvironment
         # (llama_chat_format.Jinja2ChatFormatter, 0.3.x): a hostile template raises SecurityError
         # there instead of running; a broken one raises another TemplateError.
-        with _template_errors(self.name):
+        with self._generating, _template_errors(self.name):
             stream = llm.create_chat_completion(
                 messages=list(messages),
                 max_tokens=max_tokens,

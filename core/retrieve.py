@@ -5,56 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from core import vocab
 from core.paths import from_db
 from core.settings import RetrievalSettings
 from core.store import Store
+from core.text import QUERY_WORD, STOPWORDS, title_boost
 from core.types import Evidence
 from core.vectors import VectorIndex
-
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.]*[A-Za-z0-9]|[A-Za-z0-9]")
-
-STOPWORDS = frozenset(
-    """a an and are as at be been by can could did do does for from had has have how i in into
-    is it its of on or paper papers study that the their them these they this those to used use
-    using was were what when where which who why will with would authors author we our""".split()
-)
-
-
-# Methods questions name a category ("hardware", "optimizer"); papers name an instance
-# ("16 Cloud TPUs", "Adam"). The lexical side adds the usual instances of each category.
-EXPANSIONS: dict[str, str] = {
-    "hardware": "gpu gpus tpu tpus cpu cpus nvidia cores chips cluster",
-    "gpu": "gpus nvidia cuda tpu tpus",
-    "gpus": "gpu nvidia cuda tpu tpus",
-    "compute": "gpu gpus tpu tpus hours",
-    "optimizer": "adam adamw sgd momentum rmsprop adagrad lamb",
-    "optimiser": "adam adamw sgd momentum rmsprop adagrad lamb",
-    "learning-rate": "lr warmup decay schedule",
-    "rate": "lr warmup decay",
-    "framework": "pytorch tensorflow jax keras fairseq implemented library toolkit",
-    "toolkit": "pytorch tensorflow jax keras fairseq implemented library",
-    "software": "pytorch tensorflow jax keras python implemented written package library",
-    "language": "python java javascript written",
-    "languages": "python java javascript written",
-    "augmentation": "augment augmented flip flips crop crops rotation jitter mixup",
-    "split": "train training validation dev test held-out",
-    "preprocessing": "preprocessed normalized normalised tokenized cleaned filtered removed resized",
-    "cleaning": "cleaned filtered removed discarded excluded duplicates",
-    "filters": "filtered removed discarded excluded",
-    "de-duplication": "duplicates duplicate deduplicated",
-    "epochs": "epoch steps iterations",
-    "seed": "seeds random restarts",
-    "available": "availability github repository released download code data",
-    "availability": "available github repository released download",
-}
 
 
 def fts_query(question: str) -> str:
     """An FTS5 MATCH expression: the question's content words (and their usual instances)."""
     terms: list[str] = []
-    words = _WORD.findall(question.lower())
+    words = QUERY_WORD.findall(question.lower())
     for word in list(words):
-        words += EXPANSIONS.get(word.strip(".-"), "").split()
+        words += vocab.expansion(word.strip(".-"))
     for word in words:
         word = word.strip(".-")
         if word and word not in STOPWORDS and word not in terms and (len(word) > 1 or word.isdigit()):
@@ -66,18 +31,9 @@ def instance_query(question: str) -> str:
     """FTS5 MATCH for the instances of the categories a question names ("adam" OR "sgd" ...
     for "optimizer"), or "" when it names none. Ranked on their own, these find the sentence
     that names the answer even where the question's other words are everywhere in the paper."""
-    words = _WORD.findall(question.lower())
-    extra = [w for word in words for w in EXPANSIONS.get(word.strip(".-"), "").split()]
+    words = QUERY_WORD.findall(question.lower())
+    extra = [w for word in words for w in vocab.expansion(word.strip(".-"))]
     return " OR ".join(f'"{t}"' for t in dict.fromkeys(extra))
-
-
-def title_boost(words: set[str], title: str) -> float:
-    """1.6 when the question names the paper ("BERT: Pre-training ..."), 1.3 when the title
-    mentions a question word elsewhere, else 1."""
-    head = title.split(":")[0] if ":" in title else ""
-    if words & set(_WORD.findall(head.lower())):
-        return 1.6
-    return 1.3 if words & set(_WORD.findall(title.lower())) else 1.0
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:
@@ -153,7 +109,7 @@ class Retriever:
         dense = [cid for cid, _ in dense_hits]
         fused = rrf([*rankings, dense], s.rrf_k)
         rows = self.store.chunks_by_id(fused)
-        named = {w for w in _WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
+        named = {w for w in QUERY_WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
             if row["section"] == "references":
                 fused[cid] *= s.reference_weight

@@ -168,8 +168,7 @@ def ensure_samples(
     library: Library, *, cancel: threading.Event | None = None
 ) -> Iterator[IngestEvent]:
     """Add the sample papers to a library once (a user who removes them keeps them removed)."""
-    db = library.store.db
-    if db.execute("SELECT 1 FROM meta WHERE key = 'samples_added'").fetchone():
+    if library.store.meta("samples_added"):
         return
     paths = write_samples(library.root / "samples")
     finished = None
@@ -177,4 +176,4 @@ def ensure_samples(
         finished = event
         yield event
     if finished is not None and not getattr(finished, "cancelled", True):
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('samples_added', '1')")
+        library.store.set_meta("samples_added", 1)

@@ -10,69 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import LibraryCorruptError, LibraryDamagedError, damaged_message
+from core.migrations import SCHEMA_VERSION, NewerSchemaError, migrate
 from core.paths import from_db, shown, to_db
 from core.store_file import closed_uncleanly, connect, quick_check
-from core.types import Answer, Chunk, Paper, ParsedDocument
+from core.types import Chunk, Paper, ParsedDocument
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS papers (
-    doc_id TEXT PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    title TEXT NOT NULL,
-    authors TEXT NOT NULL,          -- JSON list
-    year INTEGER,
-    doi TEXT,
-    pages INTEGER NOT NULL,
-    added_at REAL NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('indexing', 'ready')),
-    chunking TEXT NOT NULL DEFAULT ''   -- Settings.chunking_key() of its chunks
-);
-CREATE INDEX IF NOT EXISTS papers_path ON papers(path);
-CREATE TABLE IF NOT EXISTS pages (
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (doc_id, number)
-);
--- AUTOINCREMENT: chunk ids are vector labels and must never be reused.
-CREATE TABLE IF NOT EXISTS chunks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    page_start INTEGER NOT NULL,
-    page_end INTEGER NOT NULL,
-    section TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='id', tokenize='porter unicode61'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
--- Files of a batch not yet finished: an interrupted `add` picks them up again.
-CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, queued_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    created_at REAL NOT NULL,
-    answer TEXT NOT NULL            -- JSON of the Answer
-);
-"""
-
+__all__ = ["KEYWORD_ONLY_SECTIONS", "SCHEMA_VERSION", "Store"]
 
 # Sections found by keyword search only, never embedded. A reference list is a third of the
 # chunks of a typical paper; its vectors match any question on a cited title's words (retrieval
@@ -101,14 +44,11 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            # executescript commits on its own; every statement is idempotent
-            self.db.executescript(_SCHEMA)
-            self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-            )
-            columns = {r[1] for r in self.db.execute("PRAGMA table_info(papers)")}
-            if "chunking" not in columns:  # libraries made before the column existed
-                self.db.execute("ALTER TABLE papers ADD COLUMN chunking TEXT NOT NULL DEFAULT ''")
+            migrate(self.db)
+        except NewerSchemaError as exc:
+            raise LibraryCorruptError(
+                f"{path}: this library was {exc}; open it with that version or a newer one."
+            ) from exc
         except sqlite3.DatabaseError as exc:
             if not path.exists() or "readonly" in str(exc) or "unable to open" in str(exc):
                 raise LibraryCorruptError(
@@ -164,7 +104,8 @@ class Store:
                     " VALUES (?,?,?,?,?,?)",
                     (doc_id, c.ordinal, c.page_start, c.page_end, c.section, c.text),
                 )
-                ids.append(int(cur.lastrowid))
+                assert cur.lastrowid is not None  # an INSERT into a rowid table
+                ids.append(cur.lastrowid)
         return ids
 
     def mark_ready(self, doc_id: str, replaces: Iterable[str] = ()) -> None:
@@ -221,6 +162,15 @@ class Store:
         """(doc_id, path) of papers whose indexing never completed."""
         rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
         return [(r["doc_id"], from_db(r["path"])) for r in rows]
+
+    # ------------------------------------------------------------ settings of the library
+    def meta(self, key: str) -> str | None:
+        """A value the library keeps about itself (index dimensions, one-off flags)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
 
     # ------------------------------------------------------------ pages and chunks
     def page_text(self, doc_id: str, number: int) -> str | None:
@@ -290,6 +240,18 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
+    def check_fts(self) -> str | None:
+        """None when the full-text index is sound, else what is wrong with it."""
+        try:
+            self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None
+
+    def rebuild_fts(self) -> None:
+        """Rebuild the full-text index from the chunks table (its content source)."""
+        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+
     # ------------------------------------------------------------ pending batch
     def queue(self, paths: Iterable[Path]) -> None:
         with self.transaction() as db:
@@ -343,6 +305,27 @@ class Store:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
 
+    # ------------------------------------------------------------ extraction cells
+    def extract_cells(self, set_id: str, mode: str) -> list[tuple[str, str, str, dict]]:
+        """(doc_id, question id, question hash, cell as a dict) of a set's stored cells."""
+        rows = self.db.execute(
+            "SELECT doc_id, question_id, question_hash, cell FROM extract_cells"
+            " WHERE set_id = ? AND mode = ?", (set_id, mode),
+        )
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def save_extract_cell(
+        self, set_id: str, question_id: str, doc_id: str, mode: str, question_hash: str, cell: dict
+    ) -> None:
+        """Store one cell in its own committed transaction (a run stopped later keeps it)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO extract_cells(set_id, question_id, doc_id, mode,"
+                " question_hash, cell, created_at) VALUES (?,?,?,?,?,?,?)",
+                (set_id, question_id, doc_id, mode, question_hash, json.dumps(cell), time.time()),
+            )
+
+
 def _paper(row: sqlite3.Row) -> Paper:
     return Paper(
         doc_id=row["doc_id"],
@@ -357,9 +340,3 @@ def _paper(row: sqlite3.Row) -> Paper:
         added_at=row["added_at"],
     )
 
-
-def answer_from_json(text: str) -> Answer:
-    """Inverse of core.export.answer_to_dict, for stored conversation turns."""
-    from core.export import answer_from_dict
-
-    return answer_from_dict(json.loads(text))

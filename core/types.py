@@ -3,7 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal
+
+# How an answer was made. "generated": the model's sentences, checked; "quoted": the model's
+# draft failed the check and the answer is the best-matching verbatim sentence of the
+# evidence; "evidence": no model was asked; "not_reported": the evidence does not hold it.
+AnswerMode = Literal["generated", "quoted", "evidence", "not_reported"]
+FileStatus = Literal["added", "unchanged", "replaced", "failed"]
+IngestStage = Literal["reading", "loading the embedding model", "embedding", "indexing"]
+ModelKind = Literal["gguf", "embedding"]
+ExtractMode = Literal["llm", "no-llm"]
+
+
+class CellStatus(StrEnum):
+    """Whether a paper reports what a question asks (the stored value is the string)."""
+
+    REPORTED = "reported"
+    NOT_REPORTED = "not reported"
 
 
 # ---------------------------------------------------------------- ingest data
@@ -94,7 +112,7 @@ class Timings:
     total_s: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     question: str
     answer: str
@@ -104,17 +122,22 @@ class Answer:
     sentences: tuple[Sentence, ...]
     model: str | None
     timings: Timings = field(default_factory=Timings)
-    # "generated": the model's sentences, checked; "quoted": the model's draft failed the check
-    # and the answer is the best-matching verbatim sentence of the evidence; "evidence": no
-    # model was asked; "not_reported": the evidence does not hold the answer.
-    mode: str = "generated"
+    mode: AnswerMode = "generated"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    title: str
+    created_at: float
+    turns: int
 
 
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
     path: Path
-    kind: str  # "gguf" or "embedding"
+    kind: ModelKind
     size_mb: float
     default: bool
 
@@ -145,7 +168,7 @@ class FileStarted:
 @dataclass(frozen=True)
 class FileProgress:
     path: Path
-    stage: str  # "reading", "embedding", "indexing"
+    stage: IngestStage
     done: int
     total: int
 
@@ -155,7 +178,7 @@ class FileResult:
     index: int
     total: int
     path: Path
-    status: str  # "added" | "unchanged" | "replaced" | "failed"
+    status: FileStatus
     doc_id: str | None = None
     title: str | None = None
     pages: int = 0
@@ -192,3 +215,77 @@ class AnswerDone:
 
 
 AnswerEvent = Retrieved | Token | AnswerDone
+
+
+# ---------------------------------------------------------------- extraction
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    """One paper's answer to one question, with the verbatim quote that supports it."""
+
+    status: CellStatus
+    answer: str = ""  # short answer; "" when not reported
+    quote: str = ""  # verbatim from the stored page text
+    page: int | None = None
+    supported: bool = False  # the answer passed the grounding check against the quote
+    grounding: AnswerMode = "not_reported"  # how the answer was made (see AnswerMode)
+    unsupported: tuple[str, ...] = ()  # the model's sentences that failed the check, with why
+    model: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def reported(self) -> bool:
+        return self.status == CellStatus.REPORTED
+
+
+NOT_REPORTED_CELL = Cell(status=CellStatus.NOT_REPORTED)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A paper and its cells by question id (None: not extracted yet, or the question changed)."""
+
+    paper: Paper
+    cells: dict[str, Cell | None]
+
+
+@dataclass(frozen=True)
+class ExtractStarted:
+    set_id: str
+    total: int  # cells: papers x questions
+    cached: int  # of them already stored, not computed again
+
+
+@dataclass(frozen=True)
+class CellStarted:
+    index: int  # 1-based over all cells
+    total: int
+    doc_id: str
+    title: str
+    question_id: str
+    label: str
+    eta_s: float | None = None  # time left for the cells still to compute; None until one is
+
+
+@dataclass(frozen=True)
+class CellDone:
+    index: int
+    total: int
+    doc_id: str
+    title: str
+    question_id: str
+    label: str
+    cell: Cell
+    cached: bool
+
+
+@dataclass(frozen=True)
+class ExtractFinished:
+    computed: int
+    cached: int
+    reported: int
+    not_reported: int
+    cancelled: bool
+    seconds: float
+
+
+ExtractEvent = ExtractStarted | CellStarted | CellDone | ExtractFinished

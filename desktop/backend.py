@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, QuestionSet, Settings, ensure_samples, extract, extract_table
+from core import Library, QuestionSet, Settings, ensure_samples
 from desktop.workers import Job, JobRunner
 
 Callback = Callable[[Any], None] | None
@@ -197,7 +197,7 @@ class Backend(QObject):
         scope = list(papers) if papers is not None else None
         return self._submit(
             "extract-table",
-            lambda cancel: extract_table(self._lib(), qset, scope, use_llm=use_llm),
+            lambda cancel: self._lib().extract_table(qset, scope, use_llm=use_llm),
             result=result,
             **({"error": error} if error else {}),
         )
@@ -217,8 +217,8 @@ class Backend(QObject):
         scope = list(papers) if papers is not None else None
         return self._submit(
             "extract",
-            lambda cancel: extract(
-                self._lib(), qset, scope, use_llm=use_llm, force=force, cancel=cancel
+            lambda cancel: self._lib().extract(
+                qset, scope, use_llm=use_llm, force=force, cancel=cancel
             ),
             progress=progress,
             error=error,

@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
-from core import CellDone, CellStarted, ExtractFinished, QuestionSet
-from core.extract import Question
+from core import CellDone, CellStarted, ExtractFinished, Question, QuestionSet
 from core.types import Paper
 from desktop.backend import Backend
 from desktop.workers import Job

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -21,8 +21,9 @@ from core import find_models
 from desktop.backend import Backend, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
+from desktop.panes import Panes
 from desktop.render import plain_rich
-from desktop.widgets import dialogs
+from desktop.widgets import dialogs, guide
 from desktop.widgets.ask_panel import AskPanel
 from desktop.widgets.extract_panel import ExtractPanel
 from desktop.widgets.history_panel import HistoryPanel
@@ -33,10 +34,19 @@ from desktop.widgets.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, backend: Backend, parent: QWidget | None = None) -> None:
+    """``state_path``: where window size, pane sizes and the open tab are kept (an INI file
+    next to the settings file unless given; None with no settings file: nothing is kept)."""
+
+    def __init__(
+        self, *, backend: Backend, state_path: Path | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lantern")
+        self.setMinimumSize(960, 640)
         self.backend = backend
+        if state_path is None and backend.settings_path is not None:
+            state_path = Path(backend.settings_path).with_name("window.ini")
+        self.state_path = state_path
         self.papers, self.evidence = PaperTableModel(self), EvidenceModel(self)
         self.conversations, self.failures = ConversationModel(self), FailureModel(self)
 
@@ -52,19 +62,19 @@ class MainWindow(QMainWindow):
         self.ingest = IngestPanel(backend=backend, papers=self.papers, failures=self.failures)
         self.drops = DropFilter(self)
 
-        left = QSplitter(Qt.Orientation.Vertical)
+        self.left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.library)
         left.addWidget(self.history)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 1)
+        left.setChildrenCollapsible(False)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setHandleWidth(10)
         left.setHandleWidth(10)
         self.ask.split.setHandleWidth(10)
-        for w in (left, self.tabs, self.viewer):
-            self.split.addWidget(w)
-        self.split.setStretchFactor(1, 1)
-        self.split.setChildrenCollapsible(False)
+        self.panes = Panes(
+            split=self.split, left=left, tabs=self.tabs, viewer=self.viewer, window=self
+        )
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 10, 12, 0)
@@ -80,7 +90,6 @@ class MainWindow(QMainWindow):
         self._status_bar()
         self._menus()
         self.resize(1400, 880)
-        self.split.setSizes([420, 500, 480])
 
         b = backend
         b.snapshot.connect(self._on_snapshot)
@@ -101,11 +110,10 @@ class MainWindow(QMainWindow):
         self.extract.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.ask.conversationStarted.connect(lambda cid: self.history.select(cid))
         self.ingest.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
-        self.viewer.closed.connect(self.viewer.hide)
-        # The Extract table wants the width; the viewer comes back when a cell is opened.
-        self.tabs.currentChanged.connect(
-            lambda i: self.viewer.setVisible(i == 0 or self.viewer.path is not None)
-        )
+        self.ingest.busyChanged.connect(lambda busy: self._update_count())
+        self.ask.waiting_for = self._waiting_for
+        self.papers.countChanged.connect(self._update_count)
+        self.restore_state()
         self.drops.install()  # last: it watches the widgets built above
 
     # ------------------------------------------------------------ building
@@ -158,6 +166,9 @@ class MainWindow(QMainWindow):
         action(ext, "Stop extraction", self.extract.cancel)
         action(ext, "Export table…", lambda: self.extract.choose_export())
         help_ = self.menuBar().addMenu("&Help")
+        action(help_, "Quick guide", lambda: guide.show_guide(self), "F1")
+        action(help_, "Keyboard shortcuts", lambda: guide.show_shortcuts(self), "Ctrl+/")
+        help_.addSeparator()
         action(help_, "About Lantern", self.about)
 
     # ------------------------------------------------------------ start and stop
@@ -172,9 +183,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Cancel what runs, wait for it to stop, free the models, then close."""
+        self.save_state()
         self.ask.stop()
         self.extract.cancel()
         self.ingest.cancel()
+        if self.panes.viewer_window is not None:
+            self.panes.viewer_window.hide()
         self.statusBar().showMessage("Stopping…")
         self.backend.close()
         super().closeEvent(event)
@@ -185,9 +199,7 @@ class MainWindow(QMainWindow):
         self.extract.set_papers(snap.papers)
         self.conversations.set_items(snap.conversations)
         self.history.select(self.ask.conversation_id)
-        n = len(snap.papers)
-        self.library_label.setText(f"{n} paper{'s' if n != 1 else ''} · {snap.pages} pages")
-        self.ask.set_welcome(model=self.backend.model_name, papers=n)
+        self._update_count()
         if self._model_state[0] in ("", "loading") and not self._model_state[1]:
             self._on_model_state(self._model_state[0] or "idle", snap.model or "")
 
@@ -208,7 +220,7 @@ class MainWindow(QMainWindow):
         else:
             label.setText(f"Model: {text}" if text else "Model: none — add a .gguf")
         if state == "ready":
-            self.ask.set_welcome(model=text, papers=len(self.papers.papers))
+            self._update_count()
 
     def _library_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Library problem: {message}")
@@ -216,13 +228,66 @@ class MainWindow(QMainWindow):
             self._warned = True
             QMessageBox.warning(self, "Lantern cannot read the library", plain_rich(message))
 
+    def _update_count(self) -> None:
+        """Paper and page counts: the library's, plus files of the running batch added so far."""
+        papers, pages = self.papers.counts()
+        self.library_label.setText(f"{papers} paper{'s' if papers != 1 else ''} · {pages} pages")
+        self.ask.set_welcome(
+            model=self.backend.model_name, papers=papers, adding=self.ingest.busy()
+        )
+
+    def _waiting_for(self) -> str | None:
+        """What a question asked now waits behind (the runner does one job at a time)."""
+        if self.extract.busy():
+            return "the Extract run's current cell"
+        if self.ingest.busy():
+            return "the batch of papers being added"
+        return None
+
+    # ------------------------------------------------------------ the viewer's place
     def show_source(self, path: Path, page: int, quote: str, title: str) -> None:
-        self.viewer.show()
-        if self.split.sizes()[2] < 200:
-            sizes = self.split.sizes()
-            self.split.setSizes([sizes[0], max(sizes[1] - 480, 400), 480])
+        self.panes.reveal_viewer()
         if not self.viewer.open(Path(path), page, quote, title):
             self.statusBar().showMessage(self.viewer.notice.text(), 10000)
+
+    # ------------------------------------------------------------ remembered between runs
+    def _state(self) -> QSettings | None:
+        if self.state_path is None:
+            return None
+        return QSettings(str(self.state_path), QSettings.Format.IniFormat)
+
+    def save_state(self) -> None:
+        """Window geometry, pane widths (per view) and the open view, for the next start."""
+        state = self._state()
+        if state is None:
+            return
+        state.setValue("window/geometry", self.saveGeometry())
+        state.setValue("window/size", [self.width(), self.height()])
+        self.panes.save(state)
+        state.setValue("panes/left", self.left.saveState())
+        state.setValue("panes/answer", self.ask.split.saveState())
+        state.sync()
+
+    def restore_state(self) -> bool:
+        """Put back what save_state kept; False when there is nothing (a first start)."""
+        state = self._state()
+        if state is None or not state.contains("window/geometry"):
+            return False
+        self.restoreGeometry(state.value("window/geometry"))
+        size = state.value("window/size")
+        if not self.isMaximized() and isinstance(size, list) and len(size) == 2:
+            # restoreGeometry shrinks a window to the screen it finds; a window once set up
+            # larger (another monitor, a test's virtual screen) gets its size back.
+            self.resize(int(size[0]), int(size[1]))
+        for key, splitter in (("panes/left", self.left), ("panes/answer", self.ask.split)):
+            if state.contains(key):
+                splitter.restoreState(state.value(key))
+        self.panes.restore(state)
+        return True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.panes.shown()
 
     def run_extraction(self) -> None:
         self.tabs.setCurrentWidget(self.extract)

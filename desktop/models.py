@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor
 
@@ -78,12 +79,15 @@ class LibraryRow:
     path: Path
     status: str
     paper: Paper | None = None
+    title: str = ""  # a file of the batch that finished: its title, until the paper replaces it
+    pages: int = 0
 
 
 class PaperTableModel(QAbstractTableModel):
     """Papers and the files being added: Title, Authors, Year, Pages, Status."""
 
     COLUMNS = ("Title", "Authors", "Year", "Pages", "Status")
+    countChanged = Signal()  # counts() may have changed
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -93,7 +97,7 @@ class PaperTableModel(QAbstractTableModel):
             columns=len(self.COLUMNS),
         )
         self._papers: list[Paper] = []
-        self._pending: dict[Path, tuple[str, bool]] = {}
+        self._pending: dict[Path, tuple[str, bool, str, int]] = {}  # status, done, title, pages
 
     # -- feeding
     def set_papers(self, papers: Sequence[Paper]) -> None:
@@ -102,15 +106,30 @@ class PaperTableModel(QAbstractTableModel):
         self._pending = {p: v for p, v in self._pending.items() if not v[1]}
         self._refresh()
 
-    def set_pending(self, path: Path, status: str, *, done: bool = False) -> None:
-        """Show a row for a file of the running batch; ``done`` rows go at the next set_papers."""
-        self._pending[path] = (status, done)
+    def set_pending(
+        self, path: Path, status: str, *, done: bool = False, title: str = "", pages: int = 0
+    ) -> None:
+        """Show a row for a file of the running batch; ``done`` rows go at the next set_papers.
+        A file just added (``pages`` > 0) shows its title and counts in ``counts()`` at once."""
+        self._pending[path] = (status, done, title, pages)
         self._refresh()
+
+    def counts(self) -> tuple[int, int]:
+        """(papers, pages): the library's, plus the files of the running batch added so far."""
+        known = {p.path for p in self._papers}
+        new = [v for path, v in self._pending.items() if v[1] and v[3] and path not in known]
+        return len(self._papers) + len(new), sum(p.pages for p in self._papers) + sum(
+            v[3] for v in new
+        )
 
     def _refresh(self) -> None:
         rows = [LibraryRow(p.path, "Indexed", p) for p in self._papers]
-        rows += [LibraryRow(path, status) for path, (status, _) in self._pending.items()]
+        rows += [
+            LibraryRow(path, status, title=title, pages=pages)
+            for path, (status, _, title, pages) in self._pending.items()
+        ]
         self._rows.sync(rows)
+        self.countChanged.emit()
 
     # -- reading
     @property
@@ -169,7 +188,7 @@ class PaperTableModel(QAbstractTableModel):
 def _display(row: LibraryRow) -> tuple[str, ...]:
     p = row.paper
     if p is None:
-        return (row.path.name, "", "", "", row.status)
+        return (row.title or row.path.name, "", "", str(row.pages or ""), row.status)
     year = str(p.year) if p.year else ""
     return (p.title or p.path.name, short_authors(p.authors), year, str(p.pages), row.status)
 
@@ -178,7 +197,7 @@ def _sort_key(row: LibraryRow) -> tuple[Any, ...]:
     """Numbers sort as numbers; files still being added sort by name."""
     p = row.paper
     if p is None:
-        return (row.path.name.casefold(), "", 0, 0, row.status)
+        return ((row.title or row.path.name).casefold(), "", 0, row.pages, row.status)
     title = (p.title or p.path.name).casefold()
     return (title, ", ".join(p.authors).casefold(), p.year or 0, p.pages, row.status)
 

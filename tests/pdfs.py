@@ -233,6 +233,48 @@ def bomb_pdf(folder: Path, megabytes: int = 300) -> Path:
     return path
 
 
+def tex_greek_pdf(folder: Path, name: str = "greek.pdf") -> Path:
+    """A page set in a font whose ToUnicode map is the one many TeX-made PDFs carry for
+    LaTeX's math italic: /beta -> U+03B2, but /epsilon1 (the lunate epsilon) -> U+01EB."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CMapName /TeX-CMMI def /CMapType 2 def\n"
+        b"1 begincodespacerange <00> <ff> endcodespacerange\n"
+        b"2 beginbfchar\n<0c> <03b2>\n<0f> <01eb>\nendbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
+    content = (
+        b"BT /F1 11 Tf 72 700 Td (Training used Adam with \x0c2 = 0.98 and \x0f = 1e-6 for the "
+        b"optimizer.) Tj 0 -16 Td (The noise term \x0fi is drawn per sample.) Tj ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/BaseEncoding /WinAnsiEncoding /Differences [12 /beta 15 /epsilon1] >> "
+        b"/ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path = folder / name
+    path.write_bytes(bytes(out))
+    return path
+
+
 def _raw_pdf(objects: list[bytes]) -> bytes:
     """Objects 1..n with a correct xref table; object 1 is the catalog."""
     out = bytearray(b"%PDF-1.4\n")

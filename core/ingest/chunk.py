@@ -7,22 +7,12 @@ stored page text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from core.ingest.sections import carried_sections
 from core.settings import ChunkSettings
+from core.text import sentence_spans
 from core.types import Chunk, ParsedDocument
-
-# Words that end with a period without ending a sentence (compared lower-cased).
-_ABBREVIATIONS = """e.g i.e et al etc cf vs viz fig figs eq eqs tab tabs sec secs ref refs no nos vol vols
-pp p ch chap app approx resp ca dr mr mrs ms prof st inc ltd co jr sr ed eds dept univ est avg max min
-std var incl corr suppl sp spp n.b e.i c.f"""
-ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
-# A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital,
-# digit or opening bracket; a blank line always ends one.
-_BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
 
 
 @dataclass(frozen=True)
@@ -34,41 +24,6 @@ class _Unit:
     end: int
     section: str
     heading: bool  # the first sentence of a section: a chunk starts here
-
-
-def _ends_sentence(text: str, dot: int) -> bool:
-    """False for the period of an abbreviation or an initial ("et al.", "Fig.", "J.")."""
-    if text[dot] != ".":
-        return True
-    match = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
-    if not match:
-        return True
-    word = match.group(1).lower()
-    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
-        return False
-    last = word.rsplit(".", 1)[-1]
-    return not (len(last) == 1 and last.isalpha())  # "J. Smith", "e.g." spelled oddly
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of the sentences in text[start:end], surrounding whitespace excluded."""
-    end = len(text) if end is None else end
-    spans = []
-    begin = start
-    for match in _BOUNDARY.finditer(text, start, end):
-        if match.group().startswith("\n") or _ends_sentence(text, match.start()):
-            spans.append((begin, match.end()))
-            begin = match.end()
-    spans.append((begin, end))
-    out = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-    return out
 
 
 def _split_long(text: str, a: int, b: int, limit: int) -> list[tuple[int, int]]:
@@ -180,7 +135,7 @@ def chunk_document(doc: ParsedDocument, settings: ChunkSettings) -> list[Chunk]:
     if current:
         builder.emit(current, new_from, last_of_section=True)
 
-    chunks = []
+    chunks: list[Chunk] = []
     for units, _ in builder.done:
         text = builder.text(units)
         if sum(c.isalnum() for c in text) < 12:

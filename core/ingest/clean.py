@@ -21,6 +21,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 # Lone UTF-16 surrogates: pypdf decodes ToUnicode maps with "surrogatepass", so a broken map
 # yields them, and they cannot be encoded as UTF-8 (SQLite, JSON and the terminal all refuse).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# LaTeX's math italic fonts (CMMI) call the lunate epsilon /epsilon1, and the ToUnicode map
+# of many TeX-made PDFs (RoBERTa's, for one) sends that glyph to U+01EB "ǫ", a Latin o with
+# ogonek that reads as "ϱ". Not preceded by a letter it is the Greek letter: "ǫ = 1e-6", "ǫi".
+_TEX_EPSILON = re.compile(r"(?<![^\W\d_])\u01eb")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 # "architec-\nture": a word broken at a line end (hyphen, soft hyphen or U+2010).
@@ -38,12 +42,14 @@ def scrub(text: str) -> str:
 
 
 def normalize_chars(text: str) -> str:
-    """NFKC (ligatures, full-width forms), drop (cid:N) and control characters, map PUA glyphs."""
+    """NFKC (ligatures, full-width forms), drop (cid:N) and control characters, map PUA glyphs,
+    and repair TeX's epsilon (see _TEX_EPSILON)."""
     text = scrub(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CID.sub("", text)
     text = _PUA_ALONE.sub(BULLET, text)  # Wingdings-style bullets standing alone
     text = _PUA_ANY.sub("", text)
     text = unicodedata.normalize("NFKC", text)
+    text = _TEX_EPSILON.sub("\u03b5", text)
     text = text.replace("\t", " ")
     return _CONTROL.sub("", text)
 

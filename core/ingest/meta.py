@@ -120,7 +120,7 @@ def split_names(line: str) -> list[str]:
         return []
     line = _MARKS.sub(" ", line)
     pieces = re.split(r"\s*(?:,|;|\band\b|&|\u00b7|\s{2,})\s*", line)
-    names = []
+    names: list[str] = []
     for piece in pieces:
         words = piece.split()
         if not words:

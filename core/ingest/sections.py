@@ -10,19 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-SECTIONS = (
-    "body",
-    "abstract",
-    "introduction",
-    "methods",
-    "results",
-    "discussion",
-    "conclusion",
-    "acknowledgements",
-    "references",
-    "appendix",
-)
-
 # Heading words -> section name. Matched against the whole heading after numbering.
 _NAMES: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "summary"),

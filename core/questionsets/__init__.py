@@ -25,14 +25,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from core import vocab
 from core.errors import LanternError
 
 BUILTIN_PREFIX = "builtin:"
 
-# The section names ingest gives chunks (core.ingest.sections.SECTIONS; not imported here
-# because core.ingest pulls in the PDF reader).
-SECTIONS = frozenset({"body", "abstract", "introduction", "methods", "results", "discussion",
-                      "conclusion", "acknowledgements", "references", "appendix"})
+SECTIONS = frozenset(vocab.SECTIONS)  # the section names ingest gives chunks
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _SET_KEYS = ("id", "title", "description", "questions")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, QTimer, Signal
@@ -20,13 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import answer_to_markdown
-from core.library import Library
+from core import Library, answer_to_markdown
 from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
 from desktop import render
 from desktop.backend import Backend
 from desktop.models import EvidenceModel
+from desktop.quotes import snippet
 from desktop.widgets.answer_view import AnswerView
+from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.evidence import EvidenceList
 from desktop.workers import Job
 
@@ -50,10 +52,14 @@ class AskPanel(QWidget):
         self._error = ""  # why the last question got no answer (HTML), until the next one
         self._ticket: object | None = None
         self._welcome = render.welcome_html(model=None, papers=0)
+        # What a new question would wait behind ("the Extract run's current cell"), or None;
+        # the window sets it, as only the window knows what else is running.
+        self.waiting_for: Callable[[], str | None] = lambda: None
         self._redraw = QTimer(self, singleShot=True, interval=40, timeout=self._render_pending)
 
         self.view = AnswerView()
         self.view.citationClicked.connect(self.open_citation)
+        self.view.cite_tip = self.citation_tip
         self.evidence_label = QLabel("Evidence")
         self.evidence_label.setObjectName("sectionLabel")
         self.evidence_list = EvidenceList(model=evidence)
@@ -77,7 +83,7 @@ class AskPanel(QWidget):
         self.question.setPlaceholderText("Ask a question about your papers…   (Ctrl+Enter)")
         self.question.setTabChangesFocus(True)
         self.question.setFixedHeight(self.question.fontMetrics().lineSpacing() * 3 + 22)
-        self.scope_label = QLabel()
+        self.scope_label = ElidedLabel()  # may give way to the buttons in a narrow pane
         self.scope_label.setObjectName("scopeLabel")
         self.ask_btn = QPushButton("Ask")
         self.ask_btn.setDefault(True)
@@ -127,14 +133,24 @@ class AskPanel(QWidget):
         self._scope = list(doc_ids)
         n = len(doc_ids)
         text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
-        self.scope_label.setText(f"Scope: <b>{text}</b>")
+        self.scope_label.set_full_text(f"Scope: {text}")
         self.scope_label.setToolTip(
+            f"Scope: {text}\n"
             "Select papers in the library to ask only those; "
             "clear the selection to ask all of them."
         )
 
-    def set_welcome(self, *, model: str | None, papers: int) -> None:
-        self._welcome = render.welcome_html(model=model, papers=papers)
+    def set_welcome(self, *, model: str | None, papers: int, adding: bool = False) -> None:
+        """The empty answer area's text; while papers are being added to an empty library it
+        says so, instead of "Your library is empty"."""
+        if adding and not papers:
+            self._welcome = (
+                "<h2>Ask your papers</h2><p class='hint'>Adding papers to your library… "
+                "The bar at the bottom of the window shows each file as it is read; you can "
+                "ask as soon as the first one is in.</p>"
+            )
+        else:
+            self._welcome = render.welcome_html(model=model, papers=papers)
         if self._empty():
             self.view.show_html(self._welcome)
 
@@ -162,10 +178,13 @@ class AskPanel(QWidget):
         if self.conversation_id is None:
             self.conversation_id = Library.new_conversation_id()
             self.conversationStarted.emit(self.conversation_id)
+        behind = self.waiting_for()
         self._pending = {
             "question": question,
             "text": "",
-            "status": "Searching your papers…",
+            "status": f"Waiting for {behind} to finish; your question is next…"
+            if behind
+            else "Searching your papers…",
             "evidence": (),
         }
         self._error = ""
@@ -274,6 +293,29 @@ class AskPanel(QWidget):
             evidence = self._pending.get("evidence", ())
         if 1 <= n <= len(evidence):
             self.open_evidence(evidence[n - 1])
+
+    def citation_tip(self, turn: int, n: int) -> str | None:
+        """Citation [n]'s tooltip: the paper, page and quoted words (rich text, so it wraps)."""
+        where: tuple[str, int, str] | None = None
+        if 0 <= turn < len(self.answers):
+            answer = self.answers[turn]
+            cited = next((c for c in answer.citations if c.n == n), None)
+            if cited is not None:
+                where = (cited.title, cited.page, cited.quote)
+            evidence = answer.evidence
+        else:
+            evidence = self._pending.get("evidence", ())
+        if where is None and 1 <= n <= len(evidence):
+            e = evidence[n - 1]
+            where = (e.title, e.page, e.text)
+        if where is None:
+            return None
+        title, page, quote = where
+        return (
+            f"<p><b>{html.escape(title)}</b>, p. {page}</p>"
+            f"<p><i>“{html.escape(snippet(quote, 400))}”</i></p>"
+            "<p style='color:#57606a'>Click to open the page with these words highlighted</p>"
+        )
 
     def open_evidence(self, e: Evidence) -> None:
         self.openSource.emit(e.pdf_path, e.page, e.text, e.title)

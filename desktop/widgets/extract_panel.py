@@ -31,9 +31,9 @@ from desktop.extract_model import ExtractTableModel, GapFilter
 from desktop.extract_run import ExtractRun, Progress, Summary, duration
 from desktop.quotes import snippet
 from desktop.widgets import dialogs
+from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.extract_sets import QuestionSetPicker
 from desktop.widgets.extract_table import ExtractTable
-from desktop.widgets.pdf_viewer import ElidedLabel
 
 # Save-dialog filter -> (format, long CSV)
 EXPORTS = {
@@ -86,7 +86,7 @@ class ExtractPanel(QWidget):
         self.run_btn.setObjectName("primary")
         self.cancel_btn = self._button("Cancel", "Stop after the current cell", self.cancel)
 
-        self.summary = QLabel()
+        self.summary = ElidedLabel()
         self.summary.setObjectName("dim")
         self.notice = QLabel()
         self.notice.setObjectName("failLabel")
@@ -112,21 +112,26 @@ class ExtractPanel(QWidget):
             "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export()
         )
 
-        row2 = QHBoxLayout()
-        row2.setSpacing(8)
-        row2.addWidget(self.scope)
-        row2.addWidget(self.evidence_only)
-        row2.addStretch(1)
-        row2.addWidget(self.recompute_btn)
-        row2.addWidget(self.run_btn)
-        row2.addWidget(self.cancel_btn)
         self.progress_row = QWidget()  # in place of the summary while a run goes on
         row3 = QHBoxLayout(self.progress_row)
         row3.setContentsMargins(0, 0, 0, 0)
         row3.addWidget(self.progress_label, 1)
         row3.addWidget(self.bar)
-        self.bar.setFixedWidth(140)
+        self.bar.setFixedWidth(90)
         self.progress_row.hide()
+        # Two rows, so that a narrow pane (1024 px windows) still shows every control whole.
+        row2 = QHBoxLayout()
+        row2.setSpacing(8)
+        row2.addWidget(self.scope)
+        row2.addWidget(self.evidence_only)
+        row2.addStretch(1)
+        row2b = QHBoxLayout()
+        row2b.setSpacing(8)
+        row2b.addWidget(self.summary, 1)
+        row2b.addWidget(self.progress_row, 1)
+        row2b.addWidget(self.recompute_btn)
+        row2b.addWidget(self.run_btn)
+        row2b.addWidget(self.cancel_btn)
         row4 = QHBoxLayout()
         row4.addWidget(self.gaps)
         row4.addStretch(1)
@@ -136,8 +141,7 @@ class ExtractPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.sets)
         layout.addLayout(row2)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.progress_row)
+        layout.addLayout(row2b)
         layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
         layout.addLayout(row4)
@@ -348,10 +352,12 @@ class ExtractPanel(QWidget):
     def _refresh_summary(self) -> None:
         qset, rows = self.qset, self.model.rowCount()
         if qset is None:
-            self.summary.setText("Open a question set to begin.")
+            self.summary.set_full_text("Open a question set to begin.")
             return
         if not rows:
-            self.summary.setText(f"{qset.title}: no papers to extract from yet — add some PDFs.")
+            self.summary.set_full_text(
+                f"{qset.title}: no papers to extract from yet — add some PDFs."
+            )
             return
         total, stored, missing = self.model.counts()
         n = len(qset.questions)
@@ -361,7 +367,7 @@ class ExtractPanel(QWidget):
         ]
         if missing:
             parts.append(f"{missing} not reported")
-        self.summary.setText(" · ".join(parts))
+        self.summary.set_full_text(" · ".join(parts))
 
     def _progress(self, text: str) -> None:
         self.progress = text

@@ -148,7 +148,7 @@ class QuestionSetPicker(QWidget):
         super().__init__(parent)
         self.editor: QuestionSetEditor | None = None
         self.combo = QComboBox()
-        self.combo.setMinimumContentsLength(18)
+        self.combo.setMinimumContentsLength(12)  # the tooltip has the whole title
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -171,6 +171,12 @@ class QuestionSetPicker(QWidget):
         for name in builtin_sets():
             self.add(load_question_set(BUILTIN_PREFIX + name), select=False)
         self.combo.currentIndexChanged.connect(self.changed)
+        # The box may be narrower than a set's title: the whole title is in the tooltip.
+        self.combo.currentIndexChanged.connect(
+            lambda: self.combo.setToolTip(
+                f"{self.combo.currentText()}\nThe questions asked of every paper"
+            )
+        )
 
     @property
     def qset(self) -> QuestionSet | None:

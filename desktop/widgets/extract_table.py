@@ -52,7 +52,7 @@ class ExtractTable(QTableView):
         questions = self.horizontalHeader()
         questions.setHighlightSections(False)
         questions.setDefaultAlignment(left)
-        questions.setDefaultSectionSize(190)
+        questions.setDefaultSectionSize(175)
         self.clicked.connect(self._open)
         proxy.modelReset.connect(self._fit_papers)
         self._fit_papers()
@@ -79,4 +79,4 @@ class ExtractTable(QTableView):
         fm, m = self.fontMetrics(), self._model
         lines = [x for r in range(m.rowCount()) for x in str(m.headerData(r, VERTICAL)).split("\n")]
         width = max((fm.horizontalAdvance(x) for x in lines), default=120)
-        self.verticalHeader().setFixedWidth(min(width + 20, 320))
+        self.verticalHeader().setFixedWidth(min(width + 20, 260))

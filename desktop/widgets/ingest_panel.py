@@ -30,6 +30,9 @@ class IngestPanel(QFrame):
 
     batchFinished = Signal(object)  # BatchFinished, or None when a batch ended in an error
     message = Signal(str)  # one-line summary for the status bar
+    busyChanged = Signal(bool)  # a batch started (True) or the last one ended (False)
+
+    MAX_FAIL_LINES = 10  # the failure list grows to this many lines, then scrolls
 
     def __init__(
         self,
@@ -62,7 +65,7 @@ class IngestPanel(QFrame):
         self.fail_list = QListView()
         self.fail_list.setModel(failures)
         self.fail_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.fail_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.fail_list.setUniformItemSizes(True)
         self.dismiss_btn = QPushButton("Dismiss")
         self.dismiss_btn.clicked.connect(self.dismiss)
 
@@ -98,6 +101,7 @@ class IngestPanel(QFrame):
         self.jobs.append(job)
         self._hide_timer.stop()
         if len(self.jobs) == 1:
+            self.busyChanged.emit(True)
             self._set_running("Adding the sample papers…" if samples else "Looking for PDFs…")
             self.bar.setRange(0, 0)  # busy until the batch knows its size
         else:
@@ -105,6 +109,10 @@ class IngestPanel(QFrame):
         if not samples:  # samples already in the library add nothing: show only on events
             self.show()
         return job
+
+    def busy(self) -> bool:
+        """A batch is running or waiting."""
+        return bool(self.jobs)
 
     def cancel(self) -> None:
         """Cancel the running batch and every batch waiting behind it."""
@@ -124,6 +132,9 @@ class IngestPanel(QFrame):
     def _on_event(self, ev: object) -> None:
         self.show()
         if isinstance(ev, BatchStarted):
+            # Each batch reports its own failures: the last batch's list goes.
+            self.failures.set_items([])
+            self._show_failures()
             self._total, self._index = ev.total, 0
             self.bar.setRange(0, 1000)
             self.bar.setValue(0)
@@ -135,12 +146,13 @@ class IngestPanel(QFrame):
             self._papers.set_pending(ev.path, "Reading")
         elif isinstance(ev, FileProgress):
             frac = ev.done / ev.total if ev.total else 0.0
-            detail = ev.stage + (
-                f" {int(frac * 100)}%" if ev.stage == "embedding" and ev.total else ""
-            )
+            embedding = ev.stage == "embedding" and ev.total
+            detail = ev.stage + (f" {int(frac * 100)}%" if embedding else "")
+            if ev.stage.startswith("loading"):
+                detail += " — the first time takes a little while"
             self._progress(ev.path, frac * 0.9 + (0.1 if ev.stage == "indexing" else 0.0), detail)
-            # The table's Status column is narrow: "Reading", "40%", "Indexing".
-            short = f"{int(frac * 100)}%" if ev.stage == "embedding" else ev.stage.capitalize()
+            # The table's Status column is narrow: "Reading", "Loading", "40%", "Indexing".
+            short = f"{int(frac * 100)}%" if embedding else ev.stage.split()[0].capitalize()
             self._papers.set_pending(ev.path, short)
         elif isinstance(ev, FileResult):
             self.bar.setValue(int(1000 * ev.index / max(ev.total, 1)))
@@ -150,7 +162,13 @@ class IngestPanel(QFrame):
                 self._papers.set_pending(ev.path, "Failed", done=True)
             else:
                 status = {"added": "Added", "replaced": "Updated", "unchanged": "In library"}
-                self._papers.set_pending(ev.path, status.get(ev.status, ev.status), done=True)
+                self._papers.set_pending(
+                    ev.path,
+                    status.get(ev.status, ev.status),
+                    done=True,
+                    title=ev.title or "",
+                    pages=ev.pages if ev.status == "added" else 0,
+                )
         elif isinstance(ev, BatchFinished):
             self._summary(ev)
 
@@ -169,7 +187,9 @@ class IngestPanel(QFrame):
             self._set_running("Starting the next batch…")
             self._waiting_note()
             return
-        self._papers.set_papers(self._papers.papers)  # drop the rows of finished files
+        # The rows of finished files stay (with their titles) until the refresh queued
+        # behind the batch brings the library's papers: no flicker, no count going back.
+        self.busyChanged.emit(False)
         self.bar.hide()
         self.cancel_btn.hide()
         if not self.label.text() or self.label.text().startswith(
@@ -223,6 +243,11 @@ class IngestPanel(QFrame):
         self.fail_label.setText(f"{n} file{'s' if n != 1 else ''} could not be added:" if n else "")
         for w in (self.fail_label, self.fail_list, self.dismiss_btn):
             w.setVisible(bool(n))
+        if n:  # as tall as the list, up to MAX_FAIL_LINES lines; then it scrolls
+            row = self.fail_list.sizeHintForRow(0) if n else 0
+            row = max(row, self.fontMetrics().lineSpacing() + 2)
+            frame = 2 * self.fail_list.frameWidth() + 4
+            self.fail_list.setFixedHeight(min(n, self.MAX_FAIL_LINES) * row + frame)
 
     def _maybe_hide(self) -> None:
         if not self.jobs and not self.failures.rowCount():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -63,13 +63,11 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(36)
-        fm = self.fontMetrics()
-        for col, sample in ((1, "Lindqvist et al."), (2, "Year"), (3, "Pages"), (4, "Indexed")):
-            header.resizeSection(col, fm.horizontalAdvance(sample) + 18)
+        header.setMinimumSectionSize(30)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.viewport().installEventFilter(self)  # columns follow the pane's width
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -83,7 +81,7 @@ class LibraryPanel(QWidget):
         remove_action.triggered.connect(self.confirm_remove)
         self.table.addAction(remove_action)
 
-        self.add_btn = QPushButton("Add papers…")
+        self.add_btn = QPushButton("Add…")
         self.add_btn.setToolTip(
             "Add PDFs or folders (Ctrl+O); you can also drop them on the window"
         )
@@ -104,25 +102,56 @@ class LibraryPanel(QWidget):
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.count)
+        # Showing "Clear selection" beside the filter must not widen the pane (the layout
+        # would jump): the pane's minimum width leaves room for it and ~15 letters of titles.
+        filter_row = QHBoxLayout()
+        filter_row.setSpacing(6)
+        filter_row.addWidget(self.filter, 1)
+        filter_row.addWidget(self.clear_btn)
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         buttons.addWidget(self.add_btn)
         buttons.addStretch(1)
-        for b in (self.clear_btn, self.open_btn, self.remove_btn):
+        for b in (self.open_btn, self.remove_btn):
             buttons.addWidget(b)
 
+        self.setMinimumWidth(290)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(head)
-        layout.addWidget(self.filter)
+        layout.addLayout(filter_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         model.rowsInserted.connect(self._update_count)
         model.rowsRemoved.connect(self._update_count)
         model.modelReset.connect(self._update_count)
+        model.countChanged.connect(self._update_count)
         self._update_count()
         self._selection_changed()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(obj, event)
+
+    def _fit_columns(self) -> None:
+        """Year, Pages and Status always show; Authors takes what the title can spare and
+        goes (to the tooltip) in a narrow pane; the title gets the rest."""
+        header, fm = self.table.horizontalHeader(), self.fontMetrics()
+        bold = QFont(self.table.horizontalHeader().font())
+        bold.setWeight(QFont.Weight.DemiBold)  # the headings' weight (style.py)
+        hm = QFontMetrics(bold)
+        fixed = {2: "Year", 3: "Pages", 4: "Indexed"}
+        for col, sample in fixed.items():
+            width = max(fm.horizontalAdvance(sample), hm.horizontalAdvance(sample))
+            header.resizeSection(col, width + 14)
+        room = self.table.viewport().width() - sum(header.sectionSize(c) for c in fixed)
+        authors = fm.horizontalAdvance("Lindqvist et al.") + 16
+        narrow = room < authors + fm.horizontalAdvance("x" * 24)
+        self.table.setColumnHidden(1, narrow)
+        if not narrow:
+            header.resizeSection(1, min(authors, room // 3))
 
     def selected(self) -> list[Paper]:
         rows = self.table.selectionModel().selectedRows()
@@ -174,9 +203,8 @@ class LibraryPanel(QWidget):
         self.scopeChanged.emit([p.doc_id for p in papers])
 
     def _update_count(self, *args: object) -> None:
-        papers = self.model.papers
-        pages = sum(p.pages for p in papers)
-        self.count.setText(f"{len(papers)} paper{'s' if len(papers) != 1 else ''} · {pages} pages")
+        papers, pages = self.model.counts()
+        self.count.setText(f"{papers} paper{'s' if papers != 1 else ''} · {pages} pages")
 
     def _menu(self, pos) -> None:  # noqa: ANN001
         papers = self.selected()

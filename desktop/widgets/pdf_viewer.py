@@ -1,84 +1,90 @@
 """The built-in PDF viewer: open a paper at a page and highlight the quoted words.
 
-QtPdf (the PySide6-Pdf wheel) draws the page; a QPdfSearchModel finds the quote on the
-page's text layer, and QPdfView highlights its current search result.
+QtPdf (the PySide6-Pdf wheel) draws the pages in a PageView (pdf_view.py), which keeps its
+place through zoom and resize. The quote is located on the page's text layer
+(quotes.locate) and highlighted line by line from QPdfDocument.getSelectionAtIndex, so a
+quote that runs over several lines or into the next column is highlighted whole.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QSpinBox,
     QStackedWidget,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.quotes import search_string
+from desktop.quotes import locate
 from desktop.render import plain_rich
+from desktop.widgets.elided import ElidedLabel
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it citations open externally.
-    from PySide6.QtPdf import QPdfDocument, QPdfSearchModel
-    from PySide6.QtPdfWidgets import QPdfView
+    from PySide6.QtPdf import QPdfDocument
+
+    from desktop.widgets.pdf_view import PageView
 except ImportError:  # pragma: no cover - depends on the installation
-    QPdfDocument = QPdfSearchModel = QPdfView = None  # type: ignore[assignment,misc]
+    QPdfDocument = PageView = None  # type: ignore[assignment,misc]
 
 PLACEHOLDER = (
     "<p style='color:#6e7781; font-size:11pt'>Click a citation <b>[n]</b> or a passage in "
     "Evidence<br>to see it on its page, with the quoted words highlighted.</p>"
 )
-SCROLL_MARGIN = 60.0  # points above the highlighted line, so it is not glued to the top
+ZOOM_STEP = 1.25
 
 
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text does not fit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._full = ""
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        self.setText(
-            self.fontMetrics().elidedText(
-                self._full, Qt.TextElideMode.ElideRight, max(self.width() - 2, 20)
-            )
+def pdf_handler_missing() -> bool:
+    """True when this Linux desktop has nothing to open a PDF with (xdg-open would start and
+    fail silently, and QDesktopServices.openUrl would still report success)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    if shutil.which("xdg-open") is None:
+        return True
+    if shutil.which("xdg-mime") is None:
+        return False  # cannot tell: let xdg-open try
+    try:
+        out = subprocess.run(
+            ["xdg-mime", "query", "default", "application/pdf"],
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and not out.stdout.strip()
 
 
 class PdfViewer(QWidget):
-    """A toolbar (paper, page, zoom) over a QPdfView; ``open()`` is the whole API."""
+    """A toolbar (paper, page, zoom) over a PageView; ``open()`` is the whole API."""
 
     closed = Signal()
+    detachToggled = Signal()  # the window moves the viewer into its own window and back
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.path: Path | None = None
-        self.highlighted: str | None = None  # what the search model looks for now
+        self.highlighted: str | None = None  # the words highlighted now, as the PDF has them
         self._target = 0  # 0-based page the caller asked for
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(280)
 
         self.title = ElidedLabel()
         self.title.setObjectName("viewerTitle")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice = QLabel()
         self.notice.setObjectName("viewerNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # notices name files: never HTML
         self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
 
         self.page = QSpinBox()
@@ -88,48 +94,51 @@ class PdfViewer(QWidget):
         self.page_count = QLabel("of 0")
         prev_btn = self._button("‹", "Previous page", lambda: self.go(self.current_page() - 1))
         next_btn = self._button("›", "Next page", lambda: self.go(self.current_page() + 1))
-        zoom_out = self._button("−", "Zoom out", lambda: self._zoom(1 / 1.2))
-        zoom_in = self._button("+", "Zoom in", lambda: self._zoom(1.2))
-        fit = self._button("Fit", "Fit the page width", self._fit_width)
+        zoom_out = self._button("−", "Zoom out", lambda: self.zoom_by(1 / ZOOM_STEP))
+        zoom_in = self._button("+", "Zoom in", lambda: self.zoom_by(ZOOM_STEP))
+        fit = self._button("Fit", "Fit the page width", self.fit_width)
         external = self._button("↗", "Open in your system's PDF viewer", self.open_externally)
-        close = self._button("✕", "Close the viewer", self._close)
+        self.detach_btn = self._button(
+            "", "Show the viewer in its own window (and back)", self.detachToggled.emit
+        )
+        # An icon: the font may lack a "two windows" character.
+        self.detach_btn.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarNormalButton)
+        )
+        close = self._button("✕", "Close the viewer", self.closed.emit)
 
+        # Two rows: the paper's title with the window buttons, then page and zoom, so that
+        # a narrow viewer still shows the title.
         self.bar = QWidget()
-        bar = QHBoxLayout(self.bar)
+        head = QHBoxLayout()
+        head.setSpacing(2)
+        head.addWidget(self.title, 1)
+        for w in (external, self.detach_btn, close):
+            head.addWidget(w)
+        nav = QHBoxLayout()
+        nav.setSpacing(2)
+        for w in (prev_btn, self.page, self.page_count, next_btn):
+            nav.addWidget(w)
+        nav.addStretch(1)
+        for w in (zoom_out, zoom_in, fit):
+            nav.addWidget(w)
+        bar = QVBoxLayout(self.bar)
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(4)
-        bar.addWidget(self.title, 1)
-        for w in (
-            prev_btn,
-            self.page,
-            self.page_count,
-            next_btn,
-            zoom_out,
-            zoom_in,
-            fit,
-            external,
-            close,
-        ):
-            bar.addWidget(w)
+        bar.setSpacing(0)
+        bar.addLayout(head)
+        bar.addLayout(nav)
 
         self.stack = QStackedWidget()
         empty = QLabel(PLACEHOLDER)
         empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty.setWordWrap(True)
         self.stack.addWidget(empty)
-        if QPdfView is not None:
+        if PageView is not None:
             self.document = QPdfDocument(self)
-            self.search = QPdfSearchModel(self)
-            self.search.setDocument(self.document)
-            self.view = QPdfView(self)
+            self.view = PageView(self)
             self.view.setDocument(self.document)
-            self.view.setSearchModel(self.search)
-            self.view.setPageMode(QPdfView.PageMode.MultiPage)
-            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-            self.view.setPageSpacing(8)
             self.stack.addWidget(self.view)
-            self.view.pageNavigator().currentPageChanged.connect(self._on_page_changed)
-            self.search.statusChanged.connect(self._on_search_status)
+            self.view.pageChanged.connect(self._on_page_changed)
             self.page.valueChanged.connect(lambda v: v != self.current_page() and self.go(v))
         else:
             empty.setText(
@@ -145,6 +154,11 @@ class PdfViewer(QWidget):
         layout.addWidget(self.stack, 1)
         self._controls = [prev_btn, next_btn, self.page, zoom_out, zoom_in, fit, external]
         self._set_enabled(False)
+        for keys, slot in (
+            (QKeySequence.StandardKey.ZoomIn, zoom_in.click),
+            (QKeySequence.StandardKey.ZoomOut, zoom_out.click),
+        ):
+            QShortcut(keys, self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _button(self, text: str, tip: str, slot) -> QToolButton:  # noqa: ANN001
         b = QToolButton()
@@ -161,99 +175,92 @@ class PdfViewer(QWidget):
         self.title.set_full_text(title or path.name)
         self.title.setToolTip(plain_rich(f"{title}\n{path}" if title else str(path)))
         if not path.is_file():
-            self._fail(f"The file is no longer at {path}. Add it again from its new place.")
+            self._notify(f"The file is no longer at {path}. Add it again from its new place.")
             return False
-        if QPdfView is None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-            return False
+        if PageView is None:
+            self.path = path
+            return self.open_externally()
         if path != self.path or self.document.status() != QPdfDocument.Status.Ready:
-            self.search.setSearchString("")
             self.document.close()
             loaded = self.document.load(str(path)) == QPdfDocument.Error.None_
             if not loaded or self.document.pageCount() == 0:
                 self.path = None
-                self._fail(f"Could not open {path.name}: the PDF viewer cannot read it.")
+                self._notify(f"Could not open {path.name}: the PDF viewer cannot read it.")
                 return False
             self.path = path
+            self.view.reset()
             self.page.setMaximum(max(self.document.pageCount(), 1))
             self.page_count.setText(f"of {self.document.pageCount()}")
         self.stack.setCurrentWidget(self.view)
         self._set_enabled(True)
         self._target = min(max(page - 1, 0), self.document.pageCount() - 1)
-        self.go(self._target + 1)
-        self.highlighted = None
-        if quote:
-            text = self.document.getAllText(self._target).text()
-            self.highlighted = search_string(quote, text)
-        self.notice.setVisible(bool(quote) and self.highlighted is None)
-        self.notice.setText(
-            f"Showing page {self._target + 1}. The quoted words could not be located on this "
-            "page's text layer, so nothing is highlighted."
-        )
-        self.view.setCurrentSearchResultIndex(-1)
-        if self.highlighted and self.search.searchString() == self.highlighted:
-            self._on_search_status()  # same words as before: the model will not search again
-        else:
-            self.search.setSearchString(self.highlighted or "")
+        self.notice.hide()
+        rects = self._quote_rects(self._target, quote) if quote else []
+        self.view.set_highlight(self._target, rects)
+        if not rects:
+            self.go(self._target + 1)
+        if quote and not rects:
+            self._notify(
+                f"Showing page {self._target + 1}. The quoted words could not be located on "
+                "this page's text layer, so nothing is highlighted."
+            )
         return True
 
     def current_page(self) -> int:
-        """1-based page at the top of the view (0 when nothing is open)."""
-        if QPdfView is None or self.path is None:
+        """1-based page in view (0 when nothing is open)."""
+        if PageView is None or self.path is None:
             return 0
-        return self.view.pageNavigator().currentPage() + 1
+        return self.view.anchor_page + 1
 
     def go(self, page: int) -> None:
-        if QPdfView is None or self.path is None:
+        """Show the top of ``page`` (1-based)."""
+        if PageView is None or self.path is None:
             return
         page = min(max(page, 1), self.document.pageCount())
-        nav = self.view.pageNavigator()
-        nav.jump(page - 1, QPointF(0, 0), nav.currentZoom())
+        self.view.place(page - 1, QPointF(0, 0), QPointF(0, 0))
 
-    def open_externally(self) -> None:
-        if self.path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
+    def zoom_by(self, factor: float) -> None:
+        self.view.set_zoom(self.view.zoomFactor() * factor)
+
+    def fit_width(self) -> None:
+        self.view.set_zoom(None)
+
+    def open_externally(self) -> bool:
+        """Open the paper in the system's PDF viewer; say so in the window when nothing opens."""
+        if self.path is None:
+            return False
+        if pdf_handler_missing() or not QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.path))
+        ):
+            self._notify(
+                "Nothing opened: this computer has no PDF viewer set up for PDF files. "
+                f"The file is at {self.path}"
+            )
+            return False
+        return True
 
     # ------------------------------------------------------------ internals
-    def _on_search_status(self) -> None:
-        """Searches run incrementally; when done, make the hit on the target page current."""
-        if self.search.status() != QPdfSearchModel.Status.Finished or not self.highlighted:
-            return
-        for i in range(self.search.count()):
-            link = self.search.resultAtIndex(i)
-            if link.page() == self._target:
-                self.view.setCurrentSearchResultIndex(i)
-                where = link.location()
-                nav = self.view.pageNavigator()
-                nav.jump(
-                    link.page(), QPointF(0, max(where.y() - SCROLL_MARGIN, 0)), nav.currentZoom()
-                )
-                return
-        self.notice.setText(
-            f"Showing page {self._target + 1}; the quoted words were not found on it."
-        )
-        self.notice.show()
+    def _quote_rects(self, page: int, quote: str) -> list[QRectF]:
+        """One rectangle per line of the quote on ``page`` (points), across line and column
+        breaks; [] when the page's text layer does not hold it."""
+        self.highlighted = None
+        span = locate(quote, self.document.getAllText(page).text())
+        if span is None:
+            return []
+        selection = self.document.getSelectionAtIndex(page, span[0], span[1] - span[0])
+        self.highlighted = selection.text()
+        return [poly.boundingRect() for poly in selection.bounds()]
 
     def _on_page_changed(self, page: int) -> None:
         self.page.blockSignals(True)
         self.page.setValue(page + 1)
         self.page.blockSignals(False)
 
-    def _zoom(self, factor: float) -> None:
-        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
-        self.view.setZoomFactor(min(max(self.view.zoomFactor() * factor, 0.25), 6.0))
-
-    def _fit_width(self) -> None:
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-
-    def _fail(self, message: str) -> None:
-        self.notice.setText(plain_rich(message))  # it may name a file
+    def _notify(self, message: str) -> None:
+        self.notice.setText(message)
         self.notice.show()
 
     def _set_enabled(self, on: bool) -> None:
         for w in self._controls:
             w.setEnabled(on)
         self.bar.setVisible(on)
-
-    def _close(self) -> None:
-        self.closed.emit()

@@ -33,14 +33,12 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lantern Settings")
-        self.setMinimumWidth(520)
         llm = settings.llm
 
         self.model = QComboBox()
         self.model.setMinimumContentsLength(28)
-        self.model.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        # As wide as the longest "name   (size)": a model's size is how people tell them apart.
+        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for m in models:
             if m.kind == "gguf":
                 self._add_model(m.path, f"{m.name}   ({_size(m.size_mb)})")
@@ -104,6 +102,9 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addSpacing(6)
         layout.addWidget(buttons)
+        # Never narrower than the model names (a window on a small screen would be cut to 2/3
+        # of its width by QWidget.adjustSize).
+        self.setMinimumWidth(max(520, self.sizeHint().width()))
 
     def changes(self) -> LlmChanges:
         path = self.model.currentData()

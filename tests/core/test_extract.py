@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core import Library, LibraryLockedError
+from core import CellDone, CellStarted, ExtractFinished, ExtractStarted, Library, LibraryLockedError
 from core.extract import (
-    CellDone,
-    CellStarted,
-    ExtractFinished,
-    ExtractStarted,
     Question,
     _distinct,
     answers,

@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-import core.cli as cli
-from core.extract import CellDone
+from core import CellDone, Library
 
 QUESTIONS = """\
 id = "mini"
@@ -96,7 +95,7 @@ def test_interrupted_run_leaves_the_old_table(run, sample_pdfs, qfile, tmp_path,
     run("add", *map(str, sample_pdfs))
     out = tmp_path / "t.csv"
     out.write_text("previous table", encoding="utf-8")
-    real = cli.extract
+    real = Library.extract
 
     def interrupted(*args, **kw):
         for event in real(*args, **kw):
@@ -104,11 +103,11 @@ def test_interrupted_run_leaves_the_old_table(run, sample_pdfs, qfile, tmp_path,
             if isinstance(event, CellDone):
                 raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "extract", interrupted)
+    monkeypatch.setattr(Library, "extract", interrupted)
     code, _, err = run("extract", "--questions", str(qfile), "--out", str(out), "--no-llm")
     assert code == 130 and "run the same command again" in err
     assert out.read_text(encoding="utf-8") == "previous table"
-    monkeypatch.setattr(cli, "extract", real)
+    monkeypatch.setattr(Library, "extract", real)
     code, stdout, _ = run("extract", "--questions", str(qfile), "--out", str(out), "--no-llm", "--json")
     assert [json.loads(line)["cached"] for line in stdout.splitlines()] == [True] + [False] * 5
 

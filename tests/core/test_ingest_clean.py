@@ -92,3 +92,19 @@ def test_clean_pages_end_to_end():
 def test_word_broken_over_a_page_break_is_completed_on_the_first_page():
     assert join_across_pages(["it is ess-", "ential, he said."]) == ["it is essential,", "he said."]
     assert join_across_pages(["the end-", "To be"]) == ["the end-", "To be"]
+
+
+def test_tex_epsilon_read_as_o_with_ogonek_becomes_epsilon():
+    # U+01EB "ǫ" is what TeX's /epsilon1 glyph maps to in many PDFs (it reads as "ϱ").
+    assert normalize_chars("with ǫ = 1e-6, ǫi and (ǫ)") == "with ε = 1e-6, εi and (ε)"
+    assert normalize_chars("ϵ-greedy") == "ε-greedy"  # the lunate form, by NFKC
+    assert normalize_chars("Old Norse hǫll") == "Old Norse hǫll"  # inside a word: a letter
+
+
+def test_greek_letters_of_a_tex_pdf_survive_reading(tmp_path):
+    from core.ingest.pdf import read_pdf
+    from tests.pdfs import tex_greek_pdf
+
+    text = read_pdf(tex_greek_pdf(tmp_path)).pages[0].text
+    assert "β2 = 0.98 and ε = 1e-6" in text
+    assert "εi is drawn" in text and "ǫ" not in text

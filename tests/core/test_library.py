@@ -20,7 +20,7 @@ def results(events) -> list[FileResult]:
 
 def consistent(lib: Library) -> bool:
     ready = set(lib.store.chunk_ids())
-    return lib._vectors().ids() == set(lib.store.chunk_ids(embedded=True)) and (
+    return lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True)) and (
         ready == lib.store.all_chunk_ids()
     )
 
@@ -112,7 +112,7 @@ def test_half_added_paper_is_dropped_and_requeued(settings, fake_embedder, sampl
 
 def test_doctor_repairs_missing_and_orphan_vectors(fake_library, sample_pdfs):
     list(fake_library.add(sample_pdfs))
-    index = fake_library._vectors()
+    index = fake_library.index.get()
     some = sorted(index.ids())[:3]
     index.delete(some)
     index.add([999_999], fake_library.embedder.embed(["orphan"]))
@@ -125,10 +125,10 @@ def test_doctor_repairs_missing_and_orphan_vectors(fake_library, sample_pdfs):
 def test_settings_change_reembeds_into_a_new_index(settings, fake_embedder, sample_pdfs):
     with Library(settings, embedder=fake_embedder) as lib:
         list(lib.add(sample_pdfs[:1]))
-        old_index = lib.index_path
+        old_index = lib.index.path
     settings.chunking.max_chars = 600
     with Library(settings, embedder=fake_embedder) as lib:
-        assert lib.index_path != old_index
+        assert lib.index.path != old_index
         assert lib.search("camera traps")  # vectors are rebuilt on first use
         assert consistent(lib)
         before = lib.papers()[0]
@@ -206,7 +206,7 @@ def test_reference_lists_are_found_by_keyword_only(fake_library, tmp_path):
     all_ids = set(fake_library.store.chunk_ids([r.doc_id]))
     embedded = set(fake_library.store.chunk_ids([r.doc_id], embedded=True))
     assert embedded and embedded < all_ids  # the reference list has no vector
-    assert fake_library._vectors().ids() == embedded
+    assert fake_library.index.get().ids() == embedded
     hits = fake_library.search("Okonkwo lichen basalt", papers=[r.doc_id])
     assert any("Okonkwo" in e.text for e in hits)  # still found by its words
     report = fake_library.doctor()
@@ -231,3 +231,22 @@ def test_the_next_new_file_is_read_ahead_and_unchanged_ones_are_not(fake_library
     assert [r.status for r in results(fake_library.add(sample_pdfs))] == ["unchanged"] * 3
     assert read_ahead == []
     assert consistent(fake_library)
+
+
+def test_loading_the_embedding_model_is_reported_before_embedding(
+    settings, fake_embedder, fake_generator, sample_pdfs
+):
+    from core import FileProgress
+
+    class Lazy:  # an embedder whose weights load on first use, like the real one
+        name, dim = fake_embedder.name, fake_embedder.dim
+        loaded = False
+
+        def embed(self, texts):
+            Lazy.loaded = True
+            return fake_embedder.embed(texts)
+
+    with Library(settings, embedder=Lazy(), generator=fake_generator) as lib:
+        stages = [e.stage for e in lib.add(sample_pdfs[:2]) if isinstance(e, FileProgress)]
+    first = stages.index("loading the embedding model")
+    assert stages[first + 1] == "embedding" and stages.count("loading the embedding model") == 1

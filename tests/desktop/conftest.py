@@ -102,3 +102,35 @@ def paper_pdf(tmp_path: Path) -> Callable[..., Path]:
         )
 
     return write
+
+
+@pytest.fixture
+def fake_window(qtbot, fake_embedder, fake_generator) -> Iterator[Callable[..., object]]:
+    """A MainWindow over a Library with the fast fakes (no model loads): layout, feedback."""
+    from desktop.backend import Backend
+    from desktop.main_window import MainWindow
+
+    windows = []
+
+    def make(*, samples=False, show=True, size=(1024, 700)):
+        settings = Settings.load()
+        backend = Backend(
+            settings,
+            settings_path=settings_file(),
+            open_library=lambda s: Library(s, embedder=fake_embedder, generator=fake_generator),
+        )
+        window = MainWindow(backend=backend)
+        if size is not None:
+            window.resize(*size)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+        window.start(samples=samples, preload_model=False)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        if shiboken6.isValid(window):
+            window.close()
+            window.deleteLater()

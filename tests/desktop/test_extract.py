@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
-from core import Cell, Row, load_question_set
+from core import Cell, CellStatus, Row, load_question_set
 from core.extract import parse_question_set
 from core.types import Paper
 from desktop.extract_model import ExtractTableModel, GapFilter, StatusRole
@@ -47,8 +47,8 @@ def paper(n: int) -> Paper:
 
 def test_extract_table_model_and_gap_filter(qtmodeltester):
     qset = parse_question_set(TINY, "tiny.toml")
-    found = Cell("reported", "Trained on an RTX 3090 GPU.", "an RTX 3090 GPU", 3, True, "evidence")
-    missing = Cell("not reported", "")
+    found = Cell(status=CellStatus.REPORTED, answer="Trained on an RTX 3090 GPU.", quote="an RTX 3090 GPU", page=3, supported=True, grounding="evidence")
+    missing = Cell(status=CellStatus.NOT_REPORTED)
     model = ExtractTableModel()
     model.set_table(qset, [Row(paper(1), {"hardware": found, "optimizer": None}),
                            Row(paper(2), {"hardware": missing, "optimizer": found})])  # fmt: skip

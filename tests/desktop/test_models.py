@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QTextCursor
 
-from core.library import Conversation
+from core import Conversation
 from core.types import Answer, Citation, Evidence, Paper, Sentence, Timings
 from desktop import render
 from desktop.models import (
@@ -18,7 +18,7 @@ from desktop.models import (
     ItemRole,
     PaperTableModel,
 )
-from desktop.quotes import search_string, snippet
+from desktop.quotes import locate, snippet
 from desktop.widgets.answer_view import AnswerView
 
 
@@ -139,10 +139,19 @@ def test_render_abstained_and_streaming():
     assert "Writing" in render.pending_html("Q?", "Partial [2", 0, "Writing…")
 
 
-def test_search_string_finds_longest_run_on_one_line():
-    page = "Methods\r\nTraining used the Adam optimizer with a\r\nlearning rate of 0.0003, a size"
-    quote = "Training used the Adam optimizer with a learning rate of 0.0003, a size of 64."
-    assert search_string(quote, page) == "Training used the Adam optimizer with a"
-    assert search_string("nothing like it here", page) is None
-    assert search_string("", page) is None
+def test_locate_spans_the_whole_quote_across_lines_and_hyphens():
+    page = (
+        "Methods\r\nTraining used the Adam opti-\r\nmizer with a\r\nlearning rate of 0.0003, a size"
+    )
+    quote = "Training used the Adam optimizer with a learning rate of 0.0003"
+    start, end = locate(quote, page)
+    assert (
+        page[start:end] == "Training used the Adam opti-\r\nmizer with a\r\nlearning rate of 0.0003"
+    )
+    # A few characters read differently (a footnote mark, a formula) still find it.
+    start, end = locate("Training used the Adam optimizer [3] with a learning rate", page)
+    assert page[start:].startswith("Training") and page[:end].endswith("learning rate")
+    assert locate("ε = 1e-6 was the epsilon of Adam", "with ǫ = 1e-6 was the epsilon of Adam.")
+    assert locate("nothing like it here", page) is None
+    assert locate("", page) is None
     assert snippet("word " * 100, 30).endswith("…")

@@ -57,8 +57,8 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     with Library(settings, embedder=real_embedder) as lib:
         done = {p.path for p in lib.papers()}
         assert lib.store.unfinished() == []
-        if lib._has_index():
-            assert lib._vectors().ids() == set(lib.store.chunk_ids(embedded=True))
+        if lib.index.exists():
+            assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
         assert lib.doctor().consistent
         # the rest of the batch is still queued: a plain `add` of anything resumes it
         assert set(lib.pending()) | done >= set(papers) or after_lines == 0
@@ -69,5 +69,5 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     assert statuses.count("added") == len(papers) - len(done)
     with Library(settings, embedder=real_embedder) as lib:
         assert sorted(p.path for p in lib.papers()) == sorted(papers)  # no duplicates
-        assert lib._vectors().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
         assert lib.pending() == []

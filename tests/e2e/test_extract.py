@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from core.extract import CellDone, extract, extract_table, load_question_set, write_table
+from core import CellDone
+from core.extract import extract, extract_table, load_question_set, write_table
 
 pytestmark = pytest.mark.e2e
 

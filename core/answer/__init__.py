@@ -1,0 +1,62 @@
+"""Answers a small model can be held to: the prompt (prompt.py), what a question asks for
+(focus.py), the check of a draft against the passages it cites (grounding.py) and the one
+path from question and evidence to a checked answer (generate.py)."""
+
+from __future__ import annotations
+
+from core.answer.focus import (
+    Focus,
+    best_sentence,
+    examples,
+    question_terms,
+    restates,
+    without_examples,
+)
+from core.answer.generate import draft, generate_grounded, prompt_budget
+from core.answer.grounding import (
+    NOT_REPORTED,
+    UNANSWERED,
+    Check,
+    Grounded,
+    best_quote,
+    check_against,
+    check_sentence,
+    cite,
+    ground,
+    is_abstention,
+    key_terms,
+    locate,
+)
+from core.answer.prompt import SYSTEM_PROMPT, build_messages, cites_of, format_passage, strip_cites
+from core.text import passage_sentences, split_sentences
+
+__all__ = [
+    "NOT_REPORTED",
+    "SYSTEM_PROMPT",
+    "UNANSWERED",
+    "Check",
+    "Focus",
+    "Grounded",
+    "best_quote",
+    "best_sentence",
+    "build_messages",
+    "check_against",
+    "check_sentence",
+    "cite",
+    "cites_of",
+    "draft",
+    "examples",
+    "format_passage",
+    "generate_grounded",
+    "ground",
+    "is_abstention",
+    "key_terms",
+    "locate",
+    "passage_sentences",
+    "prompt_budget",
+    "question_terms",
+    "restates",
+    "split_sentences",
+    "strip_cites",
+    "without_examples",
+]

@@ -1,0 +1,236 @@
+"""Adding papers: find the PDFs, hash them, read each in the reader process, chunk, embed,
+index; every paper is committed on its own, so a crash or a cancel keeps the library whole.
+
+A paper is stored in state 'indexing' until its vectors are saved, then made 'ready' in one
+transaction with the removal of the copy it replaces; recovery (Library._recover) deletes
+what is still 'indexing' and queues its file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import stat
+import threading
+from collections.abc import Generator, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.embed import Embedder
+from core.errors import IngestError, NeedsOcrError, TooLargeError, as_damage
+from core.index import LibraryIndex
+from core.paths import shown
+from core.settings import Settings
+from core.store import KEYWORD_ONLY_SECTIONS, Store
+from core.types import (
+    BatchFinished,
+    BatchStarted,
+    FileProgress,
+    FileResult,
+    FileStarted,
+    IngestEvent,
+    ParsedDocument,
+)
+
+if TYPE_CHECKING:
+    from core.ingest.worker import ParserProcess
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+
+
+def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and every *.pdf under folders (recursive), in a stable order.
+
+    Entries named *.pdf that are not regular files (FIFOs, broken links) are listed too, so
+    each gets its own line; a folder without any PDF is listed itself, to say so.
+    """
+    out: dict[Path, None] = {}
+    for p in paths:
+        p = Path(p).expanduser().absolute()
+        if p.is_dir():
+            found = [f for f in sorted(p.rglob("*"))
+                     if f.suffix.lower() == ".pdf" and not f.is_dir()]
+            out.update(dict.fromkeys(found or [p]))
+        else:
+            out[p] = None
+    return list(out)
+
+
+def not_a_file(path: Path) -> IngestError | None:
+    """Why `path` cannot be read as a PDF, found without opening it (a FIFO would block)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return IngestError(f"{shown(path)}: is a broken link (to {shown(os.readlink(path))}); "
+                               "the file it pointed to is gone")
+        return IngestError(f"{shown(path)}: file not found")
+    except OSError as exc:
+        return IngestError(f"{shown(path)}: cannot be read ({exc.strerror or exc})")
+    if stat.S_ISDIR(mode):
+        others = sum(1 for f in path.rglob("*") if f.is_file())
+        return IngestError(f"{shown(path)}: no PDF files in this folder"
+                           + (f" ({others} other files)" if others else " (it is empty)"))
+    if stat.S_ISFIFO(mode):
+        return IngestError(f"{shown(path)}: is a named pipe (FIFO), not a file; skipped")
+    if not stat.S_ISREG(mode):
+        return IngestError(f"{shown(path)}: is a device or socket, not a file; skipped")
+    return None
+
+
+def file_sha256(path: Path, max_mb: int | None = None) -> str:
+    """SHA-256 of the file; TooLargeError first, from its size alone, if over `max_mb`."""
+    if max_mb is not None and (size := path.stat().st_size) > max_mb * 1024 * 1024:
+        raise TooLargeError(f"too large: {size / 2**20:,.0f} MB (limit {max_mb} MB)")
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class _Cancelled(Exception):
+    """Raised inside add_one when the batch is cancelled mid-file."""
+
+
+class IngestPipeline:
+    """Adds files to a library's store and index; keeps the PDF reader process between files.
+
+    The caller holds the library's write lock for a whole batch; `lock` (the library's
+    in-process lock) is taken only around the vector index."""
+
+    def __init__(
+        self, store: Store, index: LibraryIndex, embedder: Embedder, settings: Settings,
+        lock: threading.RLock, *, verbose: bool = False,
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.lock = lock
+        self.verbose = verbose
+        self._parser: ParserProcess | None = None
+
+    def close(self) -> None:
+        if self._parser is not None:
+            self._parser.close()
+            self._parser = None
+
+    def add(self, paths: Iterable[Path | str], cancel: threading.Event) -> Iterator[IngestEvent]:
+        """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
+        given = find_pdfs(paths)
+        leftover = [p for p in self.store.pending() if p not in given and p.is_file()]
+        files = leftover + given
+        self.store.queue(files)
+        counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+        yield BatchStarted(len(files))
+        for i, path in enumerate(files, start=1):
+            if cancel.is_set():
+                break
+            yield FileStarted(i, len(files), path)
+            result: FileResult | None
+            try:
+                upcoming = files[i] if i < len(files) else None
+                result = yield from self.add_one(path, i, len(files), cancel, upcoming)
+            except IngestError as exc:
+                result = FileResult(i, len(files), path, "failed", error=str(exc))
+            except Exception as exc:  # a bug in Lantern or a library it uses
+                if damage := as_damage(exc, self.store.path):
+                    raise damage from exc  # every next file would fail the same way
+                # fail this file only, and drop it from the queue, so that it cannot block
+                # every later batch (it is tried again only when given again)
+                log.exception("unexpected error adding %s", shown(path))
+                result = FileResult(i, len(files), path, "failed", error=(
+                    f"could not be added: unexpected {type(exc).__name__}: {exc} (a bug; "
+                    "please report it with the output of `lantern --verbose add` on it)"))
+            if result is None:  # cancelled mid-file: nothing of it was kept
+                break
+            self.store.dequeue(path)
+            counts[result.status] += 1
+            yield result
+        if cancel.is_set():
+            for path in files:
+                self.store.dequeue(path)
+        yield BatchFinished(cancelled=cancel.is_set(), **counts)
+
+    def _parse(self, path: Path) -> ParsedDocument:
+        if self._parser is None:
+            from core.ingest.worker import ParserProcess
+
+            self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
+        return self._parser.parse(path)
+
+    def _read_ahead(self, path: Path | None) -> None:
+        """Let the PDF reader process start on the next file while this one is embedded (on
+        two cores this hides most of the reading time); unchanged files are not read."""
+        if path is None or self._parser is None:
+            return
+        try:
+            if not_a_file(path) is None and not self.store.find_by_sha(
+                file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key()
+            ):
+                self._parser.prefetch(path)
+        except (OSError, IngestError) as exc:  # reported when that file's turn comes
+            log.debug("not reading %s ahead: %s", path, exc)
+
+    def add_one(
+        self, path: Path, i: int, total: int, cancel: threading.Event, upcoming: Path | None = None
+    ) -> Generator[FileProgress, None, FileResult | None]:
+        """Add one file, yielding its progress; returns its FileResult (None if cancelled)."""
+        if problem := not_a_file(path):
+            raise problem
+        sha = file_sha256(path, self.settings.ingest.max_file_mb)
+        chunking = self.settings.chunking_key()
+        if same := self.store.find_by_sha(sha, chunking):
+            if same.path != path and not same.path.exists():
+                self.store.set_path(same.doc_id, path)  # the file moved
+            return FileResult(i, total, path, "unchanged", same.doc_id, same.title, same.pages, same.chunks)
+        previous = self.store.find_by_path(path)
+        if (stale := self.store.find_by_sha(sha)) and stale not in previous:
+            previous.append(stale)  # same file, chunked with other settings: chunk it anew
+        yield FileProgress(path, "reading", 0, 1)
+        doc = self._parse(path)
+        if doc.sha256 and doc.sha256 != sha:  # the reader hashed the very bytes it parsed
+            raise IngestError("changed while it was being read (is a program still writing "
+                              "it?); add it again once it is complete")
+        self._read_ahead(upcoming)
+        from core.ingest.chunk import chunk_document
+
+        chunks = chunk_document(doc, self.settings.chunking)
+        if not chunks:
+            raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
+        doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
+        self.store.delete_papers([doc_id])  # a stale half-added copy, if any
+        ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
+        embed = [(cid, c.text) for cid, c in zip(ids, chunks, strict=True)
+                 if c.section not in KEYWORD_ONLY_SECTIONS]
+        if not getattr(self.embedder, "loaded", True):  # the first file of a session
+            yield FileProgress(path, "loading the embedding model", 0, 0)
+        try:
+            vectors = []
+            for start in range(0, len(embed), EMBED_BATCH):
+                if cancel.is_set():
+                    raise _Cancelled
+                yield FileProgress(path, "embedding", start, len(embed))
+                vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
+            yield FileProgress(path, "indexing", len(embed), len(embed))
+            with self.lock:
+                index = self.index.get()
+                index.add([cid for cid, _ in embed], vectors)
+                index.save()
+                old_ids = set(self.store.chunk_ids([p.doc_id for p in previous])) if previous else set()
+                self.store.mark_ready(doc_id, replaces=[p.doc_id for p in previous])
+                if index.delete(old_ids):
+                    index.save()
+        except BaseException as exc:
+            with self.lock:
+                self.store.delete_papers([doc_id])
+                self.index.drop(ids, only_if_open=True)
+            if isinstance(exc, _Cancelled):
+                return None
+            raise
+        status = "replaced" if previous else "added"
+        return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))

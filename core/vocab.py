@@ -1,0 +1,119 @@
+"""What methods questions ask about and what papers answer with: one table for retrieval and
+grounding, and the section names ingest gives passages.
+
+A question names a category ("Which hardware?"); a paper names an instance ("8 V100 GPUs").
+Retrieval adds a category's searched instances (and a few words that sit near an answer) to
+the lexical query; grounding accepts any instance as naming what was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    """A thing methods questions ask for, with the names papers give it."""
+
+    words: tuple[str, ...]  # how a question names the category
+    searched: tuple[str, ...]  # instances retrieval adds to the query, most common first
+    also: tuple[str, ...] = ()  # more instances: an answer naming one of these answers too
+
+    @property
+    def instances(self) -> frozenset[str]:
+        return frozenset(self.searched + self.also)
+
+
+_FRAMEWORKS = ("pytorch", "tensorflow", "jax", "keras")
+_LANGUAGES = ("python", "java", "javascript")
+_MORE_FRAMEWORKS = ("theano", "caffe", "mxnet", "allennlp", "scikit", "sklearn")
+_MORE_LANGUAGES = ("perl", "julia", "matlab", "fortran", "c++", "rust")
+
+# Model names ("V100") are not searched: passages naming them say "GPU" or "NVIDIA" as well.
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        ("hardware", "gpu", "gpus", "compute"),
+        ("gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "nvidia"),
+        ("v100", "a100", "h100", "p100", "k80", "titan", "rtx", "geforce", "xeon"),
+    ),
+    Category(
+        ("optimizer", "optimiser"),
+        ("adam", "adamw", "sgd", "momentum", "rmsprop", "adagrad", "lamb"),
+        ("adadelta", "lbfgs"),
+    ),
+    Category(
+        ("framework", "frameworks", "toolkit"),
+        (*_FRAMEWORKS, "fairseq"),
+        _MORE_FRAMEWORKS,
+    ),
+    Category(
+        ("software",),
+        (*_FRAMEWORKS, "python"),
+        ("fairseq", *_MORE_FRAMEWORKS, "java", "javascript", *_MORE_LANGUAGES, "sas", "spss", "stata"),
+    ),
+    Category(("language", "languages"), _LANGUAGES, _MORE_LANGUAGES),
+)
+
+# Words that sit near an answer without naming it: searched, never taken for an answer.
+NEARBY: dict[str, tuple[str, ...]] = {
+    "hardware": ("cores", "chips", "cluster"),
+    "gpu": ("cuda",),
+    "gpus": ("cuda",),
+    "compute": ("hours",),
+    "learning-rate": ("lr", "warmup", "decay", "schedule"),
+    "rate": ("lr", "warmup", "decay"),
+    "framework": ("implemented", "library", "toolkit"),
+    "toolkit": ("implemented", "library"),
+    "software": ("implemented", "written", "package", "library"),
+    "language": ("written",),
+    "languages": ("written",),
+    "augmentation": ("augment", "augmented", "flip", "flips", "crop", "crops", "rotation", "jitter", "mixup"),
+    "split": ("train", "training", "validation", "dev", "test", "held-out"),
+    "preprocessing": (
+        "preprocessed", "normalized", "normalised", "tokenized", "cleaned", "filtered", "removed", "resized",
+    ),
+    "cleaning": ("cleaned", "filtered", "removed", "discarded", "excluded", "duplicates"),
+    "filters": ("filtered", "removed", "discarded", "excluded"),
+    "de-duplication": ("duplicates", "duplicate", "deduplicated"),
+    "epochs": ("epoch", "steps", "iterations"),
+    "seed": ("seeds", "random", "restarts"),
+    "available": ("availability", "github", "repository", "released", "download", "code", "data"),
+    "availability": ("available", "github", "repository", "released", "download"),
+}
+
+_BY_WORD: dict[str, Category] = {w: c for c in CATEGORIES for w in c.words}
+
+
+def instances(word: str) -> frozenset[str]:
+    """The instance names of the category a (lower-case) question word names, if it names one."""
+    category = _BY_WORD.get(word)
+    return category.instances if category else frozenset()
+
+
+def expansion(word: str) -> tuple[str, ...]:
+    """The words retrieval adds for a (lower-case) question word: the category's searched
+    instances, then the words that sit near an answer; never the word itself."""
+    category = _BY_WORD.get(word)
+    found = (category.searched if category else ()) + NEARBY.get(word, ())
+    return tuple(w for w in dict.fromkeys(found) if w != word)
+
+
+def expansions(text_words: list[str]) -> str:
+    """The expansions of several question words, as one space-separated string."""
+    return " ".join(w for word in text_words for w in expansion(word))
+
+
+# The section names ingest gives passages (ingest/sections.py finds them; question sets may
+# ask for them).
+SECTIONS = (
+    "body",
+    "abstract",
+    "introduction",
+    "methods",
+    "results",
+    "discussion",
+    "conclusion",
+    "acknowledgements",
+    "references",
+    "appendix",
+)
