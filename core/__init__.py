@@ -10,15 +10,20 @@ from core.answer import highlights
 from core.errors import (
     IngestError,
     LanternError,
+    LibraryDamagedError,
     LibraryLockedError,
+    LibraryReadOnlyError,
     ModelError,
     PaperNotFoundError,
+    QuestionTooLongError,
     SettingsError,
+    as_damage,
 )
 from core.export import OCR_LABEL, answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
 from core.extract_export import format_for, write_table
 from core.library import Library
 from core.models import find_models
+from core.paths import printable, shown
 from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
 from core.remote import RemoteGenerator
 from core.samples import ensure_samples
@@ -73,7 +78,9 @@ __all__ = [
     "IngestError",
     "LanternError",
     "Library",
+    "LibraryDamagedError",
     "LibraryLockedError",
+    "LibraryReadOnlyError",
     "ModelError",
     "ModelInfo",
     "Paper",
@@ -81,6 +88,7 @@ __all__ = [
     "Question",
     "QuestionSet",
     "QuestionSetError",
+    "QuestionTooLongError",
     "RemoteGenerator",
     "RemoteSettings",
     "Retrieved",
@@ -91,12 +99,15 @@ __all__ = [
     "Token",
     "answer_to_dict",
     "answer_to_markdown",
+    "as_damage",
     "cell_to_dict",
     "ensure_samples",
     "find_models",
     "highlights",
     "format_for",
     "load_question_set",
+    "printable",
+    "shown",
     "paper_to_dict",
     "write_table",
 ]

@@ -11,6 +11,7 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -34,17 +35,21 @@ from core import (
     SettingsError,
     Token,
     answer_to_dict,
+    as_damage,
     cell_to_dict,
     find_models,
     format_for,
     highlights,
     load_question_set,
     paper_to_dict,
+    printable,
+    shown,
     write_table,
 )
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_K = 50  # RetrievalSettings.k's upper bound
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-papers", action="store_true",
                    help="ask every paper even when the question names one (by default a "
                         "question naming a paper, e.g. 'RoBERTa', is asked of that paper)")
-    p.add_argument("--k", type=int, help="passages to retrieve")
+    p.add_argument("--k", type=_passages, help="passages to retrieve (1 to 50)")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
     _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
@@ -158,9 +163,21 @@ def _endpoint_options(p: argparse.ArgumentParser) -> None:
                    help="model name on that server (default: the settings', or the only one)")
 
 
+def _passages(text: str) -> int:
+    """--k: a whole number of passages within the range the settings allow."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_K}, not {text!r}")
+    return k
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
+    settings = None
     try:
         settings = Settings.load(library=args.library)
         if getattr(args, "model", None) and getattr(args, "endpoint", None):
@@ -183,12 +200,19 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings.library = settings.library.parent / "demo-library"
-        with Library(settings, verbose=args.verbose) as lib:
+        # doctor opens a damaged library to rebuild it; every other command refuses it
+        with Library(settings, verbose=args.verbose, repair=args.command == "doctor") as lib:
             for note in lib.notices:  # what opening the library found and repaired
                 print(f"lantern: {note}", file=sys.stderr)
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
-        print(f"lantern: {exc}", file=sys.stderr)
+        print(f"lantern: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        where = settings.library if settings is not None else "the library"
+        if (damage := as_damage(exc, where)) is None:
+            raise
+        print(f"lantern: {printable(str(damage))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)
@@ -244,12 +268,12 @@ def _run_ingest(events, *, as_json: bool) -> int:
     failed = 0
     for event in events:
         if isinstance(event, FileStarted):
-            bar.show(event.index, event.total, event.path.name, "reading")
+            bar.show(event.index, event.total, shown(event.path.name), "reading")
         elif isinstance(event, FileProgress):
             bar.show(
                 None,
                 None,
-                event.path.name,
+                shown(event.path.name),
                 f"{event.stage} {event.done}/{event.total}" if event.total else event.stage,
             )
         elif isinstance(event, FileResult):
@@ -274,11 +298,13 @@ def _run_ingest(events, *, as_json: bool) -> int:
 
 
 def _file_line(e: FileResult) -> str:
+    """One line per file, whatever its name holds (newlines, ESC, bytes that are not UTF-8)."""
     if e.status == "failed":
-        return f"failed     {e.path}: {e.error}"
+        return f"failed     {shown(e.path)}: {printable(e.error or '')}"
     if e.status == "skipped":
-        return f"skipped    {e.title}: {e.error}"
-    return f"{e.status:<10} {e.path.name} [{e.doc_id}] {e.title} ({e.pages} pages, {e.chunks} chunks)"
+        return f"skipped    {printable(e.title or '')}: {printable(e.error or '')}"
+    return (f"{e.status:<10} {shown(e.path.name)} [{e.doc_id}] {printable(e.title or '')} "
+            f"({e.pages} pages, {e.chunks} chunks)")
 
 
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
@@ -290,7 +316,8 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
     for p in papers:
         authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
-        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {p.title[:70]}  {authors}")
+        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {printable(p.title[:70])}  "
+              f"{printable(authors)}")
     return EXIT_OK
 
 
@@ -308,7 +335,7 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     else:
         for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
-            print(f"{key:>8}: {value if value is not None else '-'}")
+            print(f"{key:>8}: {printable(str(value)) if value is not None else '-'}")
     return EXIT_OK
 
 
@@ -342,7 +369,7 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
             answer = event.answer
     assert answer is not None
     if args.json:
-        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+        print(_dumps(answer_to_dict(answer), indent=2))
     else:
         if stream and not args.no_llm:
             print("\n")
@@ -463,11 +490,10 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                 sys.stderr.flush()
             elif isinstance(event, CellDone):
                 if args.json:
-                    print(json.dumps({"index": event.index, "total": event.total,
-                                      "doc_id": event.doc_id, "title": event.title,
-                                      "question_id": event.question_id, "label": event.label,
-                                      "cached": event.cached, **cell_to_dict(event.cell)},
-                                     ensure_ascii=False), flush=True)
+                    print(_dumps({"index": event.index, "total": event.total,
+                                  "doc_id": event.doc_id, "title": event.title,
+                                  "question_id": event.question_id, "label": event.label,
+                                  "cached": event.cached, **cell_to_dict(event.cell)}), flush=True)
                 elif not bar and not event.cached:
                     page = f" (p. {event.cell.page})" if event.cell.reported else ""
                     print(f"cell {event.index}/{event.total} {event.doc_id} {event.question_id}: "
@@ -501,6 +527,17 @@ def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
     args.all_papers = False
     return cmd_ask(lib, args)
+
+
+def _dumps(obj: object, **kwargs: Any) -> str:
+    """JSON with readable non-ASCII text; ASCII escapes only when the text holds something no
+    UTF-8 output can carry (a file name that is not UTF-8 keeps its surrogate escapes)."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, **kwargs)
+    return text
 
 
 def _note(text: str, as_json: bool) -> None:

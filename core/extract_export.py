@@ -53,6 +53,19 @@ def write_table(
     return path
 
 
+# Cells a spreadsheet would run as a formula (=HYPERLINK(...) from a paper's text): OWASP's
+# "CSV Injection" advice is to start them with a single quote, which shows them as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV field that a spreadsheet shows as text, never evaluates."""
+    text = "" if value is None else str(value)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -99,11 +112,11 @@ def wide_csv(rows: Sequence[Row], qset: QuestionSet) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     labels = [c for q in qset.questions for c in (q.label, f"{q.label} evidence")]
-    writer.writerow([*PAPER_FIELDS, *labels])
+    writer.writerow([csv_cell(v) for v in (*PAPER_FIELDS, *labels)])
     for row in rows:
         cells = [row.cells.get(q.id) for q in qset.questions]
-        writer.writerow([*_paper_values(row),
-                         *(v for c in cells for v in (answer_text(c), evidence_text(c)))])
+        values = [*_paper_values(row), *(v for c in cells for v in (answer_text(c), evidence_text(c)))]
+        writer.writerow([csv_cell(v) for v in values])
     return buf.getvalue()
 
 
@@ -112,7 +125,7 @@ def long_csv(rows: Sequence[Row], qset: QuestionSet) -> str:
     writer = csv.DictWriter(buf, LONG_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for record in long_records(rows, qset):
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: csv_cell(v) for k, v in record.items()})
     return buf.getvalue()
 
 

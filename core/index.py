@@ -75,7 +75,8 @@ class LibraryIndex:
         if (stored := self.store.meta(key)) is not None:
             return int(stored)
         dim = int(self.embedder.dim)
-        self.store.set_meta(key, dim)
+        if not self.store.read_only:  # a read-only library works out the same dim each time
+            self.store.set_meta(key, dim)
         return dim
 
     def close(self) -> None:

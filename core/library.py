@@ -16,7 +16,15 @@ import filelock
 from core import repair
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import IndexCorruptError, LibraryLockedError, PaperNotFoundError
+from core.errors import (
+    IndexCorruptError,
+    LibraryCorruptError,
+    LibraryLockedError,
+    LibraryReadOnlyError,
+    PaperNotFoundError,
+    QuestionTooLongError,
+    SettingsError,
+)
 from core.export import answer_from_dict, answer_to_dict
 from core.extract import extract as extract_cells
 from core.extract import extract_estimate, extract_table
@@ -24,6 +32,7 @@ from core.index import LibraryIndex
 from core.ingest.pipeline import IngestPipeline
 from core.llm import Generator, LlamaGenerator
 from core.models import default_gguf
+from core.paths import shown
 from core.questionsets import QuestionSet
 from core.remote import RemoteGenerator
 from core.retrieve import Retriever
@@ -31,10 +40,12 @@ from core.scope import default_scope, is_sample, named_papers
 from core.settings import RemoteSettings, Settings
 from core.sources import Sources
 from core.store import Store
+from core.store_file import read_only_reason
 from core.types import (
     Answer,
     AnswerDone,
     AnswerEvent,
+    BatchFinished,
     Conversation,
     DoctorReport,
     Evidence,
@@ -47,6 +58,11 @@ from core.types import (
     Token,
 )
 from core.vectors import Progress
+
+MAX_K = 50  # RetrievalSettings.k's upper bound
+# A question is a sentence or a paragraph; 2,000 characters (~500 tokens) leave the context
+# window to the evidence. Longer text (a pasted page) overflowed llama.cpp's window.
+MAX_QUESTION_CHARS = 2000
 
 
 class Library:
@@ -63,27 +79,47 @@ class Library:
         embedder: Embedder | None = None,
         generator: Generator | None = None,
         verbose: bool = False,
+        repair: bool = False,
     ) -> None:
+        """`repair`: open a library whose database is damaged (for doctor(), which rebuilds
+        it); otherwise that raises LibraryDamagedError."""
         self.settings = settings or Settings.load()
         self.root = Path(self.settings.library).expanduser()
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.exists() and not self.root.is_dir():
+            raise LibraryCorruptError(f"{shown(self.root)} is a file, not a library folder: "
+                                      "choose another path with --library or $LANTERN_LIBRARY")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryCorruptError(f"cannot create the library folder {shown(self.root)} "
+                                      f"({exc.strerror or exc})") from exc
         self.verbose = verbose
         self._lock = threading.RLock()
         self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
-        self.store = Store(self.root / "library.sqlite3")
-        self.sources = Sources(self.store)
+        db_path = self.root / "library.sqlite3"
+        # Why this library cannot be written, if it cannot: it is then opened for reading only.
+        self.read_only: str | None = read_only_reason(self.root, db_path)
+        store = Store(db_path, read_only=bool(self.read_only))
+        if not repair:
+            store.raise_if_damaged()
         # Models passed in belong to the caller (e.g. shared by tests); close only our own.
         self._owns_embedder = embedder is None
         self._owns_generator = generator is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
         self._generator = generator
-        self.index = LibraryIndex(self.root, self.store, self.embedder, self.settings,
-                                  try_writing=self._try_writing)
         self.notices: list[str] = []  # what the open found and repaired, for the user
-        self._ingest = IngestPipeline(
-            self.store, self.index, self.embedder, self.settings, self._lock, verbose=verbose
-        )
+        self._use_store(store)
         self._recover()
+
+    def _use_store(self, store: Store) -> None:
+        """Work on `store` (at open, and after doctor rebuilt a damaged database)."""
+        self.store = store
+        self.sources = Sources(store)
+        self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
+                                  try_writing=self._try_writing)
+        self._ingest = IngestPipeline(
+            store, self.index, self.embedder, self.settings, self._lock, verbose=self.verbose
+        )
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -112,6 +148,11 @@ class Library:
     def writing(self) -> _Release:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
+        if self.read_only:
+            raise LibraryReadOnlyError(
+                f"{self.read_only}, so papers cannot be added or removed (listing and asking "
+                "still work); make it writable, or copy the folder and use --library"
+            )
         try:
             self._file_lock.acquire(timeout=0)
         except filelock.Timeout as exc:
@@ -125,11 +166,13 @@ class Library:
         """The write lock if no other process has it, else None."""
         try:
             return self.writing()
-        except LibraryLockedError:
+        except (LibraryLockedError, LibraryReadOnlyError):
             return None
 
     def _recover(self) -> None:
         """Undo what an interrupted run left half-done; cheap, runs on every open."""
+        if self.read_only or self.store.damage:
+            return  # nothing can be changed, or doctor() is about to rebuild it
         release = self._try_writing()
         if release is None:
             return  # the writer will clean up after itself
@@ -281,6 +324,8 @@ class Library:
     ) -> list[Evidence]:
         """The passages that best answer a question (hybrid retrieval), best first, from the
         papers given or else from "All papers" (the user's own, once there are any)."""
+        if k is not None and not 1 <= k <= MAX_K:
+            raise SettingsError(f"passages to retrieve must be from 1 to {MAX_K}, not {k}")
         scope = ([self.paper(d).doc_id for d in papers] if papers
                  else default_scope(self.papers(), self.root))
         with self._lock:
@@ -349,6 +394,10 @@ class Library:
         Without `papers`, a question that names a paper is asked of that paper (`auto_scope`;
         Retrieved and Answer say so), else of "All papers" (Library.scope).
         """
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLongError(
+                f"the question is too long ({len(question):,} characters; the limit is "
+                f"{MAX_QUESTION_CHARS:,}): ask about one thing at a time")
         t0 = time.perf_counter()
         scope, named = self.scope(question, papers, auto_scope=auto_scope)
         evidence = tuple(self.search(question, papers=scope, k=k))
@@ -380,7 +429,7 @@ class Library:
                             g.completion_tokens),
             mode=g.mode, draft=g.draft, auto_scope=named,
         )
-        if conversation_id:
+        if conversation_id and not self.read_only:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
         yield AnswerDone(answer)
 
@@ -450,10 +499,22 @@ class Library:
 
     # ------------------------------------------------------------ checking
     def doctor(self, *, compact: bool = False, progress: Progress | None = None) -> DoctorReport:
-        """Check SQLite against the vector index, repair what can be, report; `compact`:
-        also rebuild the vector index without its deleted slots. `progress(done, total)`."""
+        """Check every page of the database, then SQLite against the vector index; repair what
+        can be, report. A damaged database is rebuilt: its papers are added again from their
+        files (repair.rebuild_database). `compact`: also rebuild the vector index without its
+        deleted slots; `progress(done, total)`."""
+        rebuilt: repair.Rebuilt | None = None
         with self.writing(), self._lock:
-            return repair.doctor(self.store, self.index, compact=compact, progress=progress)
+            if self.store.check():
+                self._ingest.close()
+                rebuilt = repair.rebuild_database(self.store, self.root)
+                self._use_store(rebuilt.store)
+        readded = None
+        if rebuilt is not None and self.store.pending():
+            readded = next(e for e in self.add([]) if isinstance(e, BatchFinished))
+        with self.writing(), self._lock:
+            report = repair.doctor(self.store, self.index, compact=compact, progress=progress)
+        return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report
 
 
 class _Release:

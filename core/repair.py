@@ -5,13 +5,17 @@ Both run under the library's write lock and in-process lock (the Library takes t
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import IndexCorruptError
 from core.index import LibraryIndex
+from core.paths import shown
 from core.store import Store
-from core.types import DoctorReport
+from core.store_file import SIDE_FILES, move_aside, salvage
+from core.types import BatchFinished, DoctorReport
 from core.vectors import Progress, VectorIndex
 
 log = logging.getLogger(__name__)
@@ -120,3 +124,53 @@ def doctor(store: Store, index: LibraryIndex, *, compact: bool = False,
         and not store.unfinished()
     )
     return DoctorReport(papers, chunks, len(vectors), tuple(problems), tuple(repaired), consistent)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A damaged database replaced by a new one (rebuild_database)."""
+
+    store: Store  # the new database, its papers' files queued to be added again
+    damage: str  # what PRAGMA quick_check or SQLite said
+    folder: Path  # where the damaged files were moved
+    gone: int  # papers whose files no longer exist (listed in folder/lost.txt)
+
+
+def rebuild_database(store: Store, root: Path) -> Rebuilt:
+    """Replace a damaged database by a new one holding what can still be read from it: the
+    conversations, and its papers' files, queued to be added again. The damaged database and
+    the vector index (its labels are the old chunk ids) move to `root/damaged-<time>/`."""
+    damage = store.damage or "damaged pages"
+    found = salvage(store.path)
+    store.close()
+    files = [store.path.with_name(store.path.name + s) for s in ("", *SIDE_FILES)]
+    folder = move_aside(root, files + sorted(root.glob("vectors-*")))
+    new = Store(store.path)
+    new.restore_history(found.conversations, found.turns)
+    new.queue(p for p in found.paths if p.exists())
+    gone = [p for p in found.paths if not p.exists()]
+    if gone or found.unreadable:
+        (folder / "lost.txt").write_text(
+            "".join(f"file gone: {shown(p)}\n" for p in gone)
+            + "".join(f"unreadable table: {t}\n" for t in found.unreadable),
+            encoding="utf-8",
+        )
+    return Rebuilt(new, damage, folder, len(gone))
+
+
+def with_rebuild(
+    report: DoctorReport, rebuilt: Rebuilt, readded: BatchFinished | None
+) -> DoctorReport:
+    """`report` with the rebuild of a damaged database in front of its lines."""
+    problems = [f"library database damaged ({rebuilt.damage})"]
+    repaired = [f"rebuilt the library database; the damaged files are kept in "
+                f"{shown(rebuilt.folder)}"]
+    if readded is not None:
+        repaired.append(f"re-added {readded.added + readded.unchanged} paper(s) from their files"
+                        + (f"; {readded.failed} could not be read (`lantern add` says why)"
+                           if readded.failed else ""))
+    if rebuilt.gone:
+        problems.append(f"{rebuilt.gone} paper(s) cannot be added again: their files are gone "
+                        f"(listed in {shown(rebuilt.folder / 'lost.txt')})")
+    return dataclasses.replace(report, problems=(*problems, *report.problems),
+                               repaired=(*repaired, *report.repaired))

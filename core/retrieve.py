@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from core import vocab
+from core.paths import from_db
 from core.settings import RetrievalSettings
 from core.store import Store
 from core.text import QUERY_WORD, STOPWORDS, title_boost
@@ -121,7 +121,7 @@ class Retriever:
                 chunk_id=cid,
                 doc_id=rows[cid]["doc_id"],
                 title=rows[cid]["title"],
-                pdf_path=Path(rows[cid]["path"]),
+                pdf_path=from_db(rows[cid]["path"]),
                 page=rows[cid]["page_start"],
                 page_end=rows[cid]["page_end"],
                 section=rows[cid]["section"],

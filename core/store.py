@@ -9,8 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import DiskFullError, LibraryCorruptError
+from core.errors import DiskFullError, LibraryCorruptError, LibraryDamagedError, damaged_message
 from core.migrations import SCHEMA_VERSION, NewerSchemaError, migrate
+from core.paths import from_db, shown, to_db
+from core.store_file import closed_uncleanly, connect, quick_check
 from core.types import Chunk, Paper, ParsedDocument
 
 __all__ = ["KEYWORD_ONLY_SECTIONS", "SCHEMA_VERSION", "Store"]
@@ -24,11 +26,21 @@ KEYWORD_ONLY_SECTIONS = ("references",)
 class Store:
     """Thin typed wrapper around one SQLite database in WAL mode."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the database. `damage` is set instead of raising when its pages
+        are damaged (checked after an unclean close), so `doctor` can still rebuild it."""
         self.path = path
+        self.read_only = read_only
+        self.damage: str | None = None
+        unclean = closed_uncleanly(path)
         try:
-            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self.db = connect(path, read_only=read_only)
             self.db.row_factory = sqlite3.Row
+            if unclean and (damage := quick_check(self.db)):
+                self.damage = damage
+                return
+            if read_only:  # nothing may change: no journal mode switch, no schema update
+                return
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -38,10 +50,20 @@ class Store:
                 f"{path}: this library was {exc}; open it with that version or a newer one."
             ) from exc
         except sqlite3.DatabaseError as exc:
-            raise LibraryCorruptError(
-                f"{path}: cannot open the library database ({exc}). "
-                "Move the library folder aside and add your papers again."
-            ) from exc
+            if not path.exists() or "readonly" in str(exc) or "unable to open" in str(exc):
+                raise LibraryCorruptError(
+                    f"{shown(path)}: cannot open the library database ({exc})"
+                ) from exc
+            self.damage = str(exc)  # e.g. "file is not a database", "malformed"
+
+    def check(self) -> str | None:
+        """Damaged pages, if any (PRAGMA quick_check; reads the whole file)."""
+        self.damage = self.damage or quick_check(self.db)
+        return self.damage
+
+    def raise_if_damaged(self) -> None:
+        if self.damage:
+            raise LibraryDamagedError(damaged_message(self.path, self.damage))
 
     def close(self) -> None:
         self.db.close()
@@ -78,7 +100,7 @@ class Store:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
                 " added_at, state, chunking, n_chunks) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?)",
-                (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
+                (doc_id, sha256, to_db(doc.path), meta.title, json.dumps(list(meta.authors)),
                  meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks)),
             )
             db.executemany(
@@ -136,13 +158,13 @@ class Store:
 
     def find_by_path(self, path: Path) -> list[Paper]:
         rows = self.db.execute(
-            "SELECT doc_id FROM papers WHERE path = ? AND state = 'ready'", (str(path),)
+            "SELECT doc_id FROM papers WHERE path = ? AND state = 'ready'", (to_db(path),)
         ).fetchall()
         return [p for r in rows if (p := self.paper(r["doc_id"]))]
 
     def set_path(self, doc_id: str, path: Path) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (str(path), doc_id))
+            db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (to_db(path), doc_id))
 
     def has_papers(self) -> bool:
         return self.db.execute("SELECT 1 FROM papers WHERE state = 'ready' LIMIT 1").fetchone() is not None
@@ -165,7 +187,7 @@ class Store:
             f" WHERE p.state = 'ready' AND c.section NOT IN ({','.join('?' * len(KEYWORD_ONLY_SECTIONS))})"
             " GROUP BY c.doc_id", KEYWORD_ONLY_SECTIONS,
         )
-        return {r[0]: [r[1], r[2], r[3]] for r in rows}
+        return {r[0]: [r[1], r[2], str(from_db(r[3]))] for r in rows}
 
     def ready_without(self, doc_ids: Iterable[str]) -> list[str]:
         """Ready papers (with chunks to embed) that are not among `doc_ids`."""
@@ -173,10 +195,10 @@ class Store:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM papers WHERE state = 'ready'")
                 if r[0] not in have]
 
-    def unfinished(self) -> list[tuple[str, str]]:
+    def unfinished(self) -> list[tuple[str, Path]]:
         """(doc_id, path) of papers whose indexing never completed."""
         rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
-        return [(r["doc_id"], r["path"]) for r in rows]
+        return [(r["doc_id"], from_db(r["path"])) for r in rows]
 
     # ------------------------------------------------------------ settings of the library
     def meta(self, key: str) -> str | None:
@@ -254,8 +276,12 @@ class Store:
                 args = [match, *doc_ids, limit]
         try:
             return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
-        except sqlite3.OperationalError:  # a query FTS5 cannot parse: no lexical hits
-            return []
+        except sqlite3.OperationalError as exc:
+            if "fts5: syntax error" in str(exc) or "no such column" in str(exc):
+                return []  # a query FTS5 cannot parse: no lexical hits
+            raise LibraryDamagedError(damaged_message(self.path, f"full-text index: {exc}")) from exc
+        except sqlite3.DatabaseError as exc:  # "vtable constructor failed", "malformed"
+            raise LibraryDamagedError(damaged_message(self.path, f"full-text index: {exc}")) from exc
 
     def _chunk_ranges(self, doc_ids: Sequence[str]) -> list[tuple[int, int]]:
         """The chunk id ranges of these papers, neighbours merged."""
@@ -297,14 +323,14 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO pending(path, queued_at) VALUES (?, ?)",
-                [(str(p), time.time()) for p in paths],
+                [(to_db(p), time.time()) for p in paths],
             )
 
     def dequeue(self, path: Path) -> None:
-        self.db.execute("DELETE FROM pending WHERE path = ?", (str(path),))
+        self.db.execute("DELETE FROM pending WHERE path = ?", (to_db(path),))
 
     def pending(self) -> list[Path]:
-        return [Path(r[0]) for r in self.db.execute("SELECT path FROM pending ORDER BY queued_at")]
+        return [from_db(r[0]) for r in self.db.execute("SELECT path FROM pending ORDER BY queued_at")]
 
     # ------------------------------------------------------------ conversations
     def save_turn(self, conversation_id: str, answer_json: str, title: str) -> None:
@@ -331,6 +357,14 @@ class Store:
             "SELECT answer FROM turns WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         )
         return [r[0] for r in rows]
+
+    def restore_history(self, conversations: Sequence[tuple], turns: Sequence[tuple]) -> None:
+        """Put back conversations and turns salvaged from a damaged database."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO conversations(id, title, created_at)"
+                           " VALUES (?,?,?)", conversations)
+            db.executemany("INSERT INTO turns(conversation_id, created_at, answer) VALUES (?,?,?)"
+                           , [t for t in turns if t[0] in {c[0] for c in conversations}])
 
     def delete_conversation(self, conversation_id: str) -> None:
         with self.transaction() as db:
@@ -375,7 +409,7 @@ def _paper(row: sqlite3.Row) -> Paper:
         doi=row["doi"],
         pages=row["pages"],
         chunks=row["n_chunks"],
-        path=Path(row["path"]),
+        path=from_db(row["path"]),
         sha256=row["sha256"],
         added_at=row["added_at"],
     )

@@ -47,6 +47,7 @@ class ParsedDocument:
     pages: tuple[Page, ...]
     meta: PaperMeta
     warnings: tuple[str, ...] = ()
+    sha256: str = ""  # of the bytes that were parsed: the paper's identity
 
 
 @dataclass(frozen=True)

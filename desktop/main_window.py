@@ -22,6 +22,7 @@ from desktop.backend import Backend, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.panes import Panes
+from desktop.render import plain_rich
 from desktop.widgets import dialogs, guide
 from desktop.widgets.ask_panel import AskPanel
 from desktop.widgets.extract_panel import ExtractPanel
@@ -208,7 +209,7 @@ class MainWindow(QMainWindow):
         label.style().polish(label)
         if state == "error":
             label.setText("Model: not loaded")
-            label.setToolTip(text)
+            label.setToolTip(plain_rich(text))
             self.statusBar().showMessage(f"Model problem: {text}", 15000)
             return
         label.setToolTip("Change it in Settings (Ctrl+,) or drop a .gguf file on the window")
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Library problem: {message}")
         if not self._warned:  # one dialog, not one per refresh
             self._warned = True
-            QMessageBox.warning(self, "Lantern cannot read the library", message)
+            QMessageBox.warning(self, "Lantern cannot read the library", plain_rich(message))
 
     def _update_count(self) -> None:
         """Paper and page counts: the library's, plus files of the running batch added so far."""

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Collection, Sequence
 
-from core import OCR_LABEL, highlights
+from core import OCR_LABEL, highlights, printable
 from core.types import Answer, Citation
 from desktop.quotes import snippet
 
@@ -32,6 +32,18 @@ a {{ color: #0a58ca; text-decoration: none; }}
 .draft {{ color: #57606a; }}
 h2 {{ font-weight: 600; margin-bottom: 6px; }}
 """
+
+def plain_rich(text: str) -> str:
+    """Rich text that shows `text` exactly as written, for tooltips, labels and dialogs.
+
+    Qt renders a string as HTML when it merely looks like HTML (Qt::mightBeRichText), so a
+    paper titled '<img width=3000>' would draw a 3,000 px tooltip. Escaping alone is not
+    enough (plain text would show '&lt;'): the escaped text is wrapped in <qt> to be read
+    as rich text. Line breaks are kept; other controls and undecodable bytes are escaped.
+    """
+    lines = (html.escape(printable(line), quote=False) for line in text.split("\n"))
+    return "<qt>" + "<br>".join(lines) + "</qt>"
+
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 

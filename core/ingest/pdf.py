@@ -9,9 +9,12 @@ a time limit and a memory cap.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import logging
 import math
 import re
+import stat
 import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -35,7 +38,7 @@ from core.errors import (
     NotAPdfError,
     TooLargeError,
 )
-from core.ingest.clean import clean_pages, clean_text, garbled
+from core.ingest.clean import clean_pages, clean_text, garbled, scrub
 from core.ingest.meta import extract_meta
 from core.ingest.ocr import recognise_pages
 from core.ingest.sections import detect_sections
@@ -98,13 +101,20 @@ def _describe_start(head: bytes) -> str:
     return f"starts with '{shown}'"
 
 
-def _load_bytes(path: Path, max_file_mb: int) -> bytes:
-    """The file's bytes from the %PDF- header on, after size and format checks."""
+def _read_file(path: Path, max_file_mb: int) -> bytes:
+    """The whole file, read once (its hash and its text come from these same bytes)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # opening a FIFO would block for ever
+            raise NotAPdfError("is not a regular file (a named pipe or a device?)")
+        size = info.st_size
         if size > max_file_mb * 1024 * 1024:
             raise TooLargeError(f"too large: {size / 2**20:.0f} MB (limit {max_file_mb} MB)")
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # no more than it had, should it grow meanwhile
+            data = fh.read(size + 1)  # (read(n) allocates n bytes: not the limit)
+        if len(data) > size:
+            raise CorruptPdfError("grew while it was being read (is a program still writing "
+                                  "it?); add it again once it is complete")
     except IsADirectoryError as exc:
         raise NotAPdfError("is a folder, not a PDF file") from exc
     except FileNotFoundError as exc:
@@ -113,6 +123,11 @@ def _load_bytes(path: Path, max_file_mb: int) -> bytes:
         raise NotAPdfError(
             f"cannot be opened ({exc.strerror or exc}); check that it is readable"
         ) from exc
+    return data
+
+
+def _pdf_bytes(data: bytes, path: Path) -> bytes:
+    """The file's bytes from the %PDF- header on, after format checks."""
     if not data:
         raise NotAPdfError("is empty (0 bytes); download or copy it again")
     start = data.find(b"%PDF-", 0, _HEADER_WINDOW + 5)
@@ -220,10 +235,12 @@ def read_pdf(
     is refused with a NeedsOcrError that says so.
     """
     path = Path(path)
-    data = _load_bytes(path, max_file_mb)
+    whole = _read_file(path, max_file_mb)
+    data = _pdf_bytes(whole, path)
     with quiet_pypdf():
         try:
-            return _read(path, data, max_pages, ocr, on_page)
+            doc = _read(path, data, max_pages, ocr, on_page)
+            return dataclasses.replace(doc, sha256=hashlib.sha256(whole).hexdigest())
         except IngestError:
             raise
         except MemoryError as exc:
@@ -325,7 +342,7 @@ def _read(
     try:
         for key, value in (reader.metadata or {}).items():
             if isinstance(value, str):
-                info[key.lstrip("/")] = value
+                info[key.lstrip("/")] = scrub(value)
         hint = _title_hint(reader.pages[0])
     except MemoryError:
         raise
@@ -333,5 +350,8 @@ def _read(
         log.debug("%s: metadata: %s", path, exc)
     # Unstripped first page: ICML-style papers repeat the title as a running header.
     meta = extract_meta(path, clean_text(raw[0]), info, title_hint=hint)
+    # the file name is the last-resort title, and a non-UTF-8 name holds surrogate escapes
+    meta = dataclasses.replace(meta, title=scrub(meta.title),
+                               authors=tuple(scrub(a) for a in meta.authors))
     log.debug("%s: %d pages, %d chars, title %r", path, n_pages, total, meta.title)
     return ParsedDocument(path=path, pages=pages, meta=meta, warnings=tuple(warnings_out))

@@ -65,7 +65,8 @@ def _child_main(
         conn.send(("page", done, total))
 
     _limit_memory(settings["memory_limit_mb"])
-    conn.send(("ready",))
+    if not _reply(conn, ("ready",)):
+        return
     while True:
         try:
             path = conn.recv()
@@ -90,12 +91,22 @@ def _child_main(
         except Exception as exc:  # a bug in the ingest code, not the user's file
             log.exception("unexpected error reading %s", path)
             reply = ("error", "CorruptPdfError", f"could not be read ({type(exc).__name__}: {exc})")
+        if not _reply(conn, reply):
+            return
+
+
+def _reply(conn: Connection, reply: tuple[Any, ...]) -> bool:
+    """Send a reply to the parent; False when the parent is gone (nobody is left to tell)."""
+    try:
         try:
             conn.send(reply)
         except MemoryError:
             conn.send(
                 ("error", "TooLargeError", "needs too much memory to read (decompression bomb?)")
             )
+    except (OSError, EOFError):  # BrokenPipeError: the parent died or closed the pipe
+        return False
+    return True
 
 
 def _rebuild(name: str, message: str) -> IngestError:

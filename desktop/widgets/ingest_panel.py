@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from core.types import BatchFinished, BatchStarted, FileProgress, FileResult, FileStarted
 from desktop.backend import Backend
 from desktop.models import Failure, FailureModel, PaperTableModel
+from desktop.render import plain_rich
 from desktop.workers import Job
 
 
@@ -212,7 +213,7 @@ class IngestPanel(QFrame):
         self.bar.setValue(int(1000 * (self._index - 1 + within) / total))
         text = f"Adding file {self._index} of {self._total} — {path.name}"
         self.label.setText(text + (f"  ({detail})" if detail else ""))
-        self.label.setToolTip(str(path))
+        self.label.setToolTip(plain_rich(str(path)))
 
     def _summary(self, ev: BatchFinished) -> None:
         parts = [
