@@ -118,14 +118,14 @@ def test_a_file_rewritten_while_read_is_not_stored_under_the_wrong_identity(
     a = paper(tmp_path, "a.pdf", "Alpine meadow").read_bytes()
     b = paper(tmp_path, "b.pdf", "Boreal forest").read_bytes()
     path.write_bytes(a)
-    real_parse = ParserProcess.parse
+    real_read = ParserProcess.read  # what the pipeline calls (it passes on OCR progress)
 
-    def parse_after_a_rewrite(self, p):
+    def read_after_a_rewrite(self, p, *args, **kwargs):
         if Path(p) == path and path.read_bytes() == a:
             path.write_bytes(b)
-        return real_parse(self, p)
+        return real_read(self, p, *args, **kwargs)
 
-    monkeypatch.setattr(ParserProcess, "parse", parse_after_a_rewrite)
+    monkeypatch.setattr(ParserProcess, "read", read_after_a_rewrite)
     out = results(fake_library.add([path]))
     assert out[0].status in ("failed", "added")
     if out[0].status == "failed":
@@ -211,8 +211,13 @@ def test_fifos_broken_links_and_empty_folders_get_a_line_each(run, tmp_path):
 
 
 def _root_page(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as con:
+    # closed here, not whenever it is collected: a last connection closing later would
+    # checkpoint and delete the -wal a test puts beside the file
+    con = sqlite3.connect(db)
+    try:
         return con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    finally:
+        con.close()
 
 
 def _damage(db: Path, page: int) -> None:
