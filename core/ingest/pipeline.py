@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.embed import Embedder
-from core.errors import IngestError, NeedsOcrError, TooLargeError, as_damage
+from core.errors import (
+    DiskFullError,
+    IngestError,
+    LibraryCorruptError,
+    NeedsOcrError,
+    TooLargeError,
+    as_damage,
+)
 from core.index import LibraryIndex
 from core.paths import shown
 from core.settings import Settings
@@ -139,6 +146,8 @@ class IngestPipeline:
                 result = yield from self.add_one(path, i, len(files), cancel, upcoming)
             except IngestError as exc:
                 result = FileResult(i, len(files), path, "failed", error=str(exc))
+            except (DiskFullError, LibraryCorruptError):
+                raise  # the library, not this file: every next file would fail the same way
             except Exception as exc:  # a bug in Lantern or a library it uses
                 if damage := as_damage(exc, self.store.path):
                     raise damage from exc  # every next file would fail the same way
