@@ -120,12 +120,17 @@ def _uses_xcb() -> bool:
 
 def _show_dialog(text: str) -> None:
     """Show the message with whatever dialog tool the desktop has; silently none otherwise."""
+    env = dict(os.environ)
+    if getattr(sys, "frozen", False):  # the bundle's libraries are not for the system's tools
+        env.pop("LD_LIBRARY_PATH", None)
+        if "LD_LIBRARY_PATH_ORIG" in env:  # set by PyInstaller's bootloader
+            env["LD_LIBRARY_PATH"] = env["LD_LIBRARY_PATH_ORIG"]
     for argv in (["zenity", "--error", "--title=Lantern cannot start", f"--text={text}"],
                  ["kdialog", "--title", "Lantern cannot start", "--error", text],
                  ["xmessage", "-center", text]):
         if shutil.which(argv[0]):
             try:
-                subprocess.run(argv, check=False, timeout=600)
+                subprocess.run(argv, check=False, timeout=600, env=env)
             except (OSError, subprocess.SubprocessError):
                 continue
             return
