@@ -36,11 +36,15 @@ sed -e 's|@EXEC@|/opt/lantern/Lantern|' -e '/^Path=/d' packaging/lantern.desktop
 
 # Depends: the packages of every library the bundle loads from the system (PyInstaller leaves
 # out libc, libGL/EGL and libxcb on purpose), found by ldd on each of its binaries.
-depends="$(find "$BUNDLE" -type f \( -name '*.so*' -o -name Lantern \) -print0 \
-  | LD_LIBRARY_PATH="$BUNDLE/_internal" xargs -0 ldd 2>/dev/null \
-  | awk -v b="$(cd "$BUNDLE" && pwd)" '$2 == "=>" && $3 ~ /^\// && index($3, b) != 1 {print $3}' \
-  | sort -u | while read -r lib; do dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true; done \
-  | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')"
+system_libs() {
+  find "$BUNDLE" -type f \( -name '*.so*' -o -name Lantern \) -print0 \
+    | { LD_LIBRARY_PATH="$BUNDLE/_internal" xargs -0 ldd 2>/dev/null || true; } \
+    | awk -v b="$(cd "$BUNDLE" && pwd)" '$2 == "=>" && $3 ~ /^\// && index($3, b) != 1 {print $3}' \
+    | sort -u
+}
+owner() { dpkg -S "$(readlink -f "$1")" 2>/dev/null || dpkg -S "$1" 2>/dev/null || true; }
+depends="$(system_libs | while read -r lib; do owner "$lib"; done | cut -d: -f1 | sort -u \
+  | paste -sd, | sed 's/,/, /g')"
 size_kb="$(du -sk "$STAGE" | cut -f1)"
 cat > "$STAGE/DEBIAN/control" <<EOF
 Package: lantern
