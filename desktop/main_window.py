@@ -385,10 +385,15 @@ class MainWindow(QMainWindow):
             self.backend.apply(dialog.changes())
 
     def about(self) -> None:
+        import html
+
+        from core.about import provenance  # version, llama.cpp flags, models and sha256
+
+        facts = "<br>".join(html.escape(line) for line in provenance(self.backend.settings).lines())
         QMessageBox.about(
             self,
             "About Lantern",
             "<h3>Lantern</h3><p>Ask questions about your papers and get answers that "
             "cite the paper, page and exact words.</p><p>Everything runs on this "
-            "computer: no account, no network.</p>",
+            f"computer: no account, no network.</p><p><small>{facts}</small></p>",
         )
