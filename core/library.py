@@ -220,6 +220,17 @@ class Library:
             raise PaperNotFoundError(f"no paper matches {what}{hint}")
         return found
 
+    def scope_options(self) -> dict[str, dict[str, list[str]]]:
+        """What a scope picker offers, as plain data: {"collections": {path: doc_ids},
+        "tags": {tag: doc_ids}}, each with the ids `select_papers` gives for it (a collection
+        includes its sub-collections). Empty maps when nothing came from Zotero."""
+        paths = {"/".join(parts[:i]) for c in self.sources.collections()
+                 for parts in [c.split("/")] for i in range(1, len(parts) + 1)}
+        return {  # parents too: "Ecology" picks Ecology/Birds and Ecology/Mammals as the CLI does
+            "collections": {c: self.sources.scope(collection=c) for c in sorted(paths)},
+            "tags": {t: self.sources.scope(tags=(t,)) for t in self.sources.tags()},
+        }
+
     def bibtex(self, doc_ids: Sequence[str]) -> str:
         """BibTeX entries of these papers, keyed by their Zotero/Better BibTeX citekey when
         known (else made from author, year and title)."""

@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         b.problem.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         b.libraryFailed.connect(self._library_failed)
         self.drops.dropped.connect(self.add_dropped)
-        self.library.scopeChanged.connect(self.ask.set_scope)
+        self.library.scopeChanged.connect(
+            lambda ids: self.ask.set_scope(ids, where=self.library.scope_where()))
         self.library.scopeChanged.connect(self.extract.set_selection)
         self.library.openPaper.connect(lambda p: self.show_source(p.path, 1, "", p.title))
         self.library.removeConfirmed.connect(b.remove)
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.papers.set_papers(snap.papers)
         self.extract.set_papers(snap.papers)
+        self.backend.scope_options(result=self.library.set_scope_options)
         self.conversations.set_items(snap.conversations)
         self.history.select(self.ask.conversation_id)
         self._update_count()

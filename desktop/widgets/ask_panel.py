@@ -139,10 +139,15 @@ class AskPanel(QWidget):
         return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------ state shown
-    def set_scope(self, doc_ids: list[str]) -> None:
+    def set_scope(self, doc_ids: list[str], where: str | None = None) -> None:
+        """Questions go to these papers ([] = all); `where` names the library filter they
+        were chosen by ("Ecology/Birds"), when no paper is selected by hand (None: as before)."""
         self._scope = list(doc_ids)
+        where = self._where = getattr(self, "_where", "") if where is None else where
         n = len(doc_ids)
         text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
+        if where and n:
+            text = f"{n} paper{'s' if n != 1 else ''} in {where}"
         self.scope_label.set_full_text(f"Scope: {text}")
         # once the user has papers of their own, the samples are left out of "All papers"
         hidden = not n and bool(self._hidden_samples)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,6 +30,30 @@ from PySide6.QtWidgets import (
 from core.types import Paper
 from desktop.models import ItemRole, PaperTableModel, SortRole
 from desktop.widgets import dialogs
+
+ALL_COLLECTIONS = "All collections"
+ALL_TAGS = "All tags"
+NO_YEAR = 1000  # the year boxes' "no limit" value
+
+
+class ScopeProxy(QSortFilterProxyModel):
+    """The text filter plus the scope filter: only the papers in `allowed` (None: all)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.allowed: set[str] | None = None
+
+    def set_allowed(self, allowed: set[str] | None) -> None:
+        self.beginFilterChange()
+        self.allowed = allowed
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt override
+        if self.allowed is not None:
+            paper = self.sourceModel().index(row, 0, parent).data(ItemRole)
+            if paper is None or paper.doc_id not in self.allowed:
+                return False
+        return super().filterAcceptsRow(row, parent)
 
 
 class LibraryPanel(QWidget):
@@ -33,7 +67,7 @@ class LibraryPanel(QWidget):
     def __init__(self, *, model: PaperTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = ScopeProxy(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SortRole)
         self.proxy.setFilterKeyColumn(-1)
@@ -48,6 +82,29 @@ class LibraryPanel(QWidget):
         self.filter.setPlaceholderText("Filter by title, author or year")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self._collections: dict[str, list[str]] = {}
+        self._tags: dict[str, list[str]] = {}
+        self.scope_name = ""  # where the shown papers are from ("Ecology/Birds, 2019–2021")
+        # The scope picker: the same limits as the CLI's --collection/--year-from/--year-to/--tag
+        self.collection = QComboBox()
+        self.collection.setToolTip("Only the papers of this Zotero collection (and its sub-collections)")
+        self.collection.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.collection.setMinimumContentsLength(8)
+        self.tag = QComboBox()
+        self.tag.setToolTip("Only the papers carrying this Zotero tag")
+        self.tag.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.tag.setMinimumContentsLength(5)
+        self.year_from, self.year_to = QSpinBox(), QSpinBox()
+        for box, word in ((self.year_from, "from"), (self.year_to, "to")):
+            box.setRange(NO_YEAR, 2999)  # NO_YEAR (shown as the word): no limit
+            box.setValue(NO_YEAR)
+            box.setSpecialValueText(f"Year {word}" if word == "from" else "to")
+            box.setToolTip(f"Only the papers published {word} this year (inclusive)")
+            box.valueChanged.connect(self._apply_scope)
+        self.collection.currentIndexChanged.connect(self._apply_scope)
+        self.tag.currentIndexChanged.connect(self._apply_scope)
+        self.collection.hide()
+        self.tag.hide()
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -108,6 +165,15 @@ class LibraryPanel(QWidget):
         filter_row.setSpacing(6)
         filter_row.addWidget(self.filter, 1)
         filter_row.addWidget(self.clear_btn)
+        scope_row = QHBoxLayout()  # the Zotero limits (hidden without Zotero papers)
+        scope_row.setSpacing(6)
+        scope_row.addWidget(self.collection, 1)
+        scope_row.addWidget(self.tag)
+        years_row = QHBoxLayout()
+        years_row.setSpacing(6)
+        years_row.addWidget(self.year_from)
+        years_row.addWidget(self.year_to)
+        years_row.addStretch(1)
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         buttons.addWidget(self.add_btn)
@@ -121,6 +187,8 @@ class LibraryPanel(QWidget):
         layout.setSpacing(6)
         layout.addLayout(head)
         layout.addLayout(filter_row)
+        layout.addLayout(scope_row)
+        layout.addLayout(years_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         model.rowsInserted.connect(self._update_count)
@@ -152,6 +220,78 @@ class LibraryPanel(QWidget):
         self.table.setColumnHidden(1, narrow)
         if not narrow:
             header.resizeSection(1, min(authors, room // 3))
+
+    def set_scope_options(self, options: dict[str, dict[str, list[str]]]) -> None:
+        """The Zotero collections and tags to filter by (Library.scope_options); each combo
+        shows only when the library has some. The current choice is kept when it still exists."""
+        self._collections = dict(options.get("collections", {}))
+        self._tags = dict(options.get("tags", {}))
+        for box, first, names in ((self.collection, ALL_COLLECTIONS, self._collections),
+                                  (self.tag, ALL_TAGS, self._tags)):
+            current = box.currentText()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(first)
+            box.addItems(list(names))
+            box.setCurrentIndex(max(0, box.findText(current)))
+            box.blockSignals(False)
+            box.setVisible(bool(names))
+        self._apply_scope()
+
+    def clear_scope(self) -> None:
+        """Back to every paper: no collection, year or tag limit."""
+        for w in (self.collection, self.tag, self.year_from, self.year_to):
+            w.blockSignals(True)
+        self.collection.setCurrentIndex(0)
+        self.tag.setCurrentIndex(0)
+        self.year_from.setValue(NO_YEAR)
+        self.year_to.setValue(NO_YEAR)
+        for w in (self.collection, self.tag, self.year_from, self.year_to):
+            w.blockSignals(False)
+        self._apply_scope()
+
+    def _apply_scope(self, *args: object) -> None:
+        """Show only the papers within the chosen collection, years and tag; with no paper
+        selected, they are what questions and Extract are limited to."""
+        allowed: set[str] | None = None
+        names = []
+        collection = self.collection.currentText() if self.collection.currentIndex() > 0 else ""
+        tag = self.tag.currentText() if self.tag.currentIndex() > 0 else ""
+        if collection:
+            allowed = set(self._collections.get(collection, []))
+            names.append(collection)
+        if tag:
+            ids = set(self._tags.get(tag, []))
+            allowed = ids if allowed is None else allowed & ids
+            names.append(f"tag {tag}")
+        low, high = (None if b.value() == NO_YEAR else b.value()
+                     for b in (self.year_from, self.year_to))
+        if low is not None or high is not None:
+            ids = {p.doc_id for p in self.model.papers
+                   if p.year is not None and (low is None or p.year >= low)
+                   and (high is None or p.year <= high)}
+            allowed = ids if allowed is None else allowed & ids
+            names.append(f"{low or '…'}–{high or '…'}")
+        self.scope_name = ", ".join(names)
+        self.proxy.set_allowed(allowed)
+        self._selection_changed()
+
+    def shown(self) -> list[str]:
+        """The doc ids of the rows the list shows (after the scope and text filters)."""
+        ids = (self.proxy.index(r, 0).data(ItemRole) for r in range(self.proxy.rowCount()))
+        return [p.doc_id for p in ids if p is not None]
+
+    def scope_where(self) -> str:
+        """The filter the scope comes from, for the scope label ("" when papers are selected)."""
+        return "" if self.selected() else self.scope_name
+
+    def scope_ids(self) -> list[str]:
+        """What questions are limited to: the selected papers, else the papers the scope
+        filter shows ([] = all papers)."""
+        selected = [p.doc_id for p in self.selected()]
+        if selected or self.proxy.allowed is None:
+            return selected
+        return [p.doc_id for p in self.model.papers if p.doc_id in self.proxy.allowed]
 
     def selected(self) -> list[Paper]:
         rows = self.table.selectionModel().selectedRows()
@@ -200,7 +340,7 @@ class LibraryPanel(QWidget):
         self.open_btn.setEnabled(len(papers) == 1)
         self.remove_btn.setEnabled(bool(papers))
         self.clear_btn.setVisible(bool(papers))
-        self.scopeChanged.emit([p.doc_id for p in papers])
+        self.scopeChanged.emit(self.scope_ids())
 
     def _update_count(self, *args: object) -> None:
         papers, pages = self.model.counts()
