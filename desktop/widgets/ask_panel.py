@@ -146,8 +146,8 @@ class AskPanel(QWidget):
         where = self._where = getattr(self, "_where", "") if where is None else where
         n = len(doc_ids)
         text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
-        if where and n:
-            text = f"{n} paper{'s' if n != 1 else ''} in {where}"
+        if where:  # none: the filter matches nothing, and asking is refused (not "all papers")
+            text = f"{n} paper{'s' if n != 1 else ''} in {where}" if n else f"no paper in {where}"
         self.scope_label.set_full_text(f"Scope: {text}")
         # once the user has papers of their own, the samples are left out of "All papers"
         hidden = not n and bool(self._hidden_samples)
@@ -210,6 +210,8 @@ class AskPanel(QWidget):
         paper is asked of that paper only, unless papers are selected."""
         question = (question if question is not None else self.question.toPlainText()).strip()
         if not question or self.busy():
+            return None
+        if self._where and not self._scope:  # the library's filter shows no paper
             return None
         if self.conversation_id is None:
             self.conversation_id = Library.new_conversation_id()

@@ -75,6 +75,10 @@ def test_year_and_tag_filters_match_the_cli_options(qtbot, fake_window, zotero_l
     panel.year_to.setValue(2020)
     assert panel.shown() == [zotero_library["Otter Counts"]]
     assert window.ask.scope_label.toolTip().startswith("Scope: 1 paper in 2018–2020")
+    panel.year_from.setValue(2099)  # nothing matches: not asked of all papers
+    assert panel.shown() == [] and window.ask._scope == []
+    assert window.ask.scope_label.toolTip().startswith("Scope: no paper in 2099–2020")
+    assert window.ask.ask("What was counted?") is None
     panel.clear_scope()
     panel.tag.setCurrentText("bird")
     assert window.ask._scope == [zotero_library["Bird Rings"]]
