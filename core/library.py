@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import filelock
 
@@ -220,15 +221,17 @@ class Library:
             raise PaperNotFoundError(f"no paper matches {what}{hint}")
         return found
 
-    def scope_options(self) -> dict[str, dict[str, list[str]]]:
-        """What a scope picker offers, as plain data: {"collections": {path: doc_ids},
-        "tags": {tag: doc_ids}}, each with the ids `select_papers` gives for it (a collection
-        includes its sub-collections). Empty maps when nothing came from Zotero."""
+    def scope_options(self) -> dict[str, dict[str, Any]]:
+        """What a scope picker and the exports need from Zotero, as plain data:
+        {"collections": {path: doc_ids}, "tags": {tag: doc_ids}, "citekeys": {doc_id: key}},
+        each id list the one `select_papers` gives for it (a collection includes its
+        sub-collections), each citekey Zotero's/Better BibTeX's own. Empty maps without Zotero."""
         paths = {"/".join(parts[:i]) for c in self.sources.collections()
                  for parts in [c.split("/")] for i in range(1, len(parts) + 1)}
         return {  # parents too: "Ecology" picks Ecology/Birds and Ecology/Mammals as the CLI does
             "collections": {c: self.sources.scope(collection=c) for c in sorted(paths)},
             "tags": {t: self.sources.scope(tags=(t,)) for t in self.sources.tags()},
+            "citekeys": self.sources.citekeys(),
         }
 
     def bibtex(self, doc_ids: Sequence[str]) -> str:

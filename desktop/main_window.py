@@ -192,10 +192,15 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # ------------------------------------------------------------ reactions
+    def _on_scope_options(self, options: dict) -> None:
+        """Zotero's collections and tags for the library's filter, its citekeys for exports."""
+        self.library.set_scope_options(options)
+        self.extract.citekeys = dict(options.get("citekeys", {}))
+
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.papers.set_papers(snap.papers)
         self.extract.set_papers(snap.papers)
-        self.backend.scope_options(result=self.library.set_scope_options)
+        self.backend.scope_options(result=self._on_scope_options)
         self.conversations.set_items(snap.conversations)
         self.history.select(self.ask.conversation_id)
         self._update_count()

@@ -59,6 +59,7 @@ class ExtractPanel(QWidget):
         self.run: ExtractRun | None = None
         self._starting = False  # Run pressed; the stored cells are being read first
         self._selection: list[str] = []
+        self.citekeys: dict[str, str] = {}  # doc_id -> Zotero's citekey (Library.scope_options)
         self._doc_ids: frozenset[str] = frozenset()
         self._ticket: object | None = None  # the latest table read; older ones are dropped
         self.progress = ""  # the progress line in full (the label may cut it short)
@@ -327,7 +328,9 @@ class ExtractPanel(QWidget):
         if self.qset is None:
             return None
         try:
-            written = write_table(self.model.rows(), self.qset, path, fmt, long=long)
+            # Markdown cites [@citekey, p. N] with Zotero's keys where known, as the CLI does
+            written = write_table(self.model.rows(), self.qset, path, fmt, long=long,
+                                  citekeys=self.citekeys)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
             return None

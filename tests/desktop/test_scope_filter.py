@@ -107,3 +107,23 @@ def test_the_scope_picker_fits_at_1024x700(qtbot, fake_window, zotero_library):
     assert squeezed(window) == []
     for box in (panel.collection, panel.tag, panel.year_from, panel.year_to):
         assert box.width() >= box.minimumSizeHint().width(), box.toolTip()
+
+
+def test_extract_export_cites_with_zoteros_citekeys(qtbot, fake_window, zotero_library, tmp_path,
+                                                    monkeypatch):
+    from desktop.widgets import extract_panel
+
+    window = fake_window()
+    qtbot.waitUntil(lambda: window.library.collection.isVisible())
+    panel = window.extract
+    assert panel.citekeys == {zotero_library["Otter Counts"]: "keller2019otter"}
+    written = {}
+
+    def write_table(rows, qset, path, fmt, **kw):
+        written.update(kw, path=path)
+        return path
+
+    monkeypatch.setattr(extract_panel, "write_table", write_table)
+    monkeypatch.setattr(extract_panel.ExtractPanel, "qset", object())  # a table is open
+    assert panel.export(tmp_path / "t.md", "md") == tmp_path / "t.md"
+    assert written["citekeys"] == {zotero_library["Otter Counts"]: "keller2019otter"}
