@@ -115,7 +115,7 @@ class Backend(QObject):
         return self._submit("refresh", read, result=done, error=self.libraryFailed.emit)
 
     def scope_options(self, *, result: Callback) -> Job:
-        """The library's Zotero collections and tags with their papers (Library.scope_options)."""
+        """Zotero's collections, tags and citekeys in the library (Library.scope_options)."""
         return self._submit("scope options", lambda c: self._lib().scope_options(), result=result)
 
     def conversation(self, conversation_id: str, *, result: Callback) -> Job:
