@@ -7,6 +7,7 @@ import csv
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from core import Cell, CellStatus, Row, load_question_set
@@ -84,9 +85,10 @@ def test_extract_table_model_and_gap_filter(qtmodeltester):
     assert isinstance(gaps, QSortFilterProxyModel)
 
 
-def sample_window(qtbot, make_window):
-    """The window on the sample papers, showing the Extract view."""
-    window = make_window(samples=True)
+def sample_window(qtbot, make):
+    """The window on the sample papers, showing the Extract view (``make``: fake_window for
+    the evidence-only runs, make_window for the real models)."""
+    window = make(samples=True)
     qtbot.waitUntil(lambda: len(window.papers.papers) == 3, timeout=90_000)
     wait_idle(qtbot, window)
     window.tabs.setCurrentWidget(window.extract)
@@ -103,9 +105,9 @@ def find(panel, title_word: str, question_id: str):
 
 
 def test_run_fills_the_table_live_opens_quotes_filters_and_exports(
-    qtbot, make_window, tmp_path, monkeypatch
+    qtbot, fake_window, tmp_path, monkeypatch
 ):
-    window = sample_window(qtbot, make_window)
+    window = sample_window(qtbot, fake_window)
     panel = window.extract
     tiny = tmp_path / "tiny.toml"
     tiny.write_text(TINY, encoding="utf-8")
@@ -200,8 +202,8 @@ def pytest_fail(why: str) -> None:
     raise AssertionError(why)
 
 
-def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
-    window = sample_window(qtbot, make_window)
+def test_cancel_stops_cleanly_and_run_resumes(qtbot, fake_window):
+    window = sample_window(qtbot, fake_window)
     panel = window.extract
     assert panel.qset.source == "builtin:dl-methods"
     panel.evidence_only.setChecked(True)
@@ -247,6 +249,7 @@ def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
     assert asked and during[:1] == [True]
 
 
+@pytest.mark.e2e  # the real SmolLM writes the answer
 def test_model_answers_the_selected_paper(qtbot, make_window, tmp_path):
     window = sample_window(qtbot, make_window)
     panel = window.extract
