@@ -12,7 +12,6 @@ import sys
 import threading
 from pathlib import Path
 
-import core.offline  # noqa: F401
 from core import (
     AnswerDone,
     BatchFinished,
@@ -104,11 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.load(library=args.library)
         if getattr(args, "model", None):
-            settings.llm.model_path = args.model.expanduser().absolute()
+            settings = settings.replace(llm={"model_path": args.model.expanduser().absolute()})
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
-            settings.library = settings.library.parent / "demo-library"
+            settings = settings.replace(library=settings.library.parent / "demo-library")
         with Library(settings, verbose=args.verbose) as lib:
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:

@@ -70,8 +70,6 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
-                import core.offline  # noqa: F401  (offline switches before the import)
-
                 path = resolve_embedding_model(self.settings.model)
                 log.info("loading embedding model from %s", path)
                 try:

@@ -15,7 +15,7 @@ import filelock
 from core import repair
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import LibraryLockedError, PaperNotFoundError
+from core.errors import LibraryLockedError, PaperNotFoundError, SettingsError
 from core.export import answer_from_dict, answer_to_dict
 from core.extract import extract as extract_cells
 from core.extract import extract_table
@@ -203,9 +203,23 @@ class Library:
 
     def set_model(self, path: Path | None) -> None:
         """Use another GGUF from now on (loaded on next use)."""
+        self.use_settings(self.settings.replace(llm={"model_path": Path(path) if path else None}))
+
+    def use_settings(self, settings: Settings) -> None:
+        """Use these settings from now on, replacing the old ones as a whole. The library
+        folder, embedding and chunking must stay: they shape what is stored (open another
+        Library for those). A changed model section drops the loaded model (reloaded on use)."""
+        fixed = ("library", "embedding", "chunking", "ingest")
+        if any(getattr(settings, f) != getattr(self.settings, f) for f in fixed):
+            raise SettingsError(
+                f"{', '.join(fixed)} settings cannot change while the library is open; "
+                "save them and open the library again"
+            )
         with self._lock:
-            self.settings.llm.model_path = Path(path) if path else None
-            self._drop_generator()
+            reload = settings.llm != self.settings.llm
+            self.settings = settings
+            if reload:
+                self._drop_generator()
 
     def ask(
         self,

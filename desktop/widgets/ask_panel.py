@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from core import Library, answer_to_markdown
 from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
 from desktop import render
-from desktop.backend import Backend
+from desktop.backend import Backend, Changes
 from desktop.models import EvidenceModel
 from desktop.quotes import snippet
 from desktop.widgets.answer_view import AnswerView
@@ -193,10 +193,13 @@ class AskPanel(QWidget):
         # Events of a job this panel has let go of (New conversation while answering) are
         # dropped: each callback carries the ticket of the job it belongs to.
         self._ticket = ticket = object()
-        self.job = self._backend.ask(
-            question,
-            papers=self._scope or None,
-            conversation_id=self.conversation_id,
+        scope, conversation_id = list(self._scope) or None, self.conversation_id
+        self.job = self._backend.op(
+            "ask",
+            lambda lib, cancel: lib.ask(
+                question, papers=scope, cancel=cancel, conversation_id=conversation_id
+            ),
+            changes=Changes.CONVERSATIONS,  # the history gains the new turn
             progress=lambda ev: self._ticket is ticket and self._on_event(ev),
             error=lambda msg: self._ticket is ticket and self._on_error(msg),
             finished=lambda: self._ticket is ticket and self._on_finished(),

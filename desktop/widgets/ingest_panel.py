@@ -89,7 +89,7 @@ class IngestPanel(QFrame):
     def add(self, paths: Iterable[Path], *, samples: bool = False) -> Job:
         """Queue a batch (files/folders, or the built-in samples) and show its progress."""
         if samples:
-            job = self._backend.add_samples(progress=self._on_event, finished=self._on_finished)
+            job = self._backend.add(None, progress=self._on_event, finished=self._on_finished)
         else:
             job = self._backend.add(
                 list(paths),

@@ -73,7 +73,7 @@ def test_settings_saved_and_model_reloads_in_background(qtbot, make_window, warm
     with qtbot.waitSignal(
         backend.modelState, check_params_cb=lambda s, _: s == "ready", timeout=60_000
     ):
-        backend.apply(dialog.changes())  # threads changed: the model reloads in the background
+        backend.apply(dialog.new_settings())  # threads changed: the model reloads in the background
         assert window.model_label.text() == "Model: SmolLM2-135M-Instruct.Q4_1.gguf (loading…)"
     timer.stop()
     assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 1.0
@@ -119,8 +119,10 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     window = make_window(shared_generator=False)
     window.ingest.add([paper_pdf()])
     wait_idle(qtbot, window)
-    real = window.backend.settings.llm.model_path
-    window.backend.settings.llm.model_path = tmp_path / "gone" / "Llama-3-8B.Q4_K_M.gguf"
+    with qtbot.waitSignal(
+        window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "error"
+    ):
+        window.backend.switch_model(tmp_path / "gone" / "Llama-3-8B.Q4_K_M.gguf")
     window.ask.ask("How many soil cores were sampled?")
     qtbot.waitUntil(lambda: not window.ask.busy(), timeout=60_000)
     text = window.ask.view.toPlainText()
@@ -130,7 +132,6 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     # Picking a model that exists makes asking work again, without a restart.
     from core.models import default_gguf
 
-    window.backend.settings.llm.model_path = real
     with qtbot.waitSignal(
         window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "ready"
     ):
