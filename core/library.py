@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import filelock
@@ -100,7 +101,7 @@ class Library:
         self._owns_generator = True  # whatever comes next is loaded by us
 
     # ------------------------------------------------------------ locking and index
-    def writing(self) -> filelock.BaseFileLock:
+    def writing(self) -> AbstractContextManager[None]:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
         try:

@@ -15,6 +15,8 @@ from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from core.embed import Embedder
 from core.errors import IngestError, NeedsOcrError
 from core.index import LibraryIndex
@@ -26,6 +28,7 @@ from core.types import (
     FileProgress,
     FileResult,
     FileStarted,
+    FileStatus,
     IngestEvent,
     ParsedDocument,
 )
@@ -168,7 +171,7 @@ class IngestPipeline:
         if not getattr(self.embedder, "loaded", True):  # the first file of a session
             yield FileProgress(path, "loading the embedding model", 0, 0)
         try:
-            vectors = []
+            vectors: list[np.ndarray] = []
             for start in range(0, len(embed), EMBED_BATCH):
                 if cancel.is_set():
                     raise _Cancelled
@@ -177,7 +180,7 @@ class IngestPipeline:
             yield FileProgress(path, "indexing", len(embed), len(embed))
             with self.lock:
                 index = self.index.get()
-                index.add([cid for cid, _ in embed], vectors)
+                index.add([cid for cid, _ in embed], np.asarray(vectors, dtype=np.float32))
                 index.save()
                 old_ids = set(self.store.chunk_ids([p.doc_id for p in previous])) if previous else set()
                 self.store.mark_ready(doc_id, replaces=[p.doc_id for p in previous])
@@ -190,5 +193,5 @@ class IngestPipeline:
             if isinstance(exc, _Cancelled):
                 return None
             raise
-        status = "replaced" if previous else "added"
+        status: FileStatus = "replaced" if previous else "added"
         return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))

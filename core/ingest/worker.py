@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
+import multiprocessing.context as mpc
 import signal
 import threading
 import time
@@ -33,7 +34,7 @@ _RESAVE = "try re-saving it from a PDF viewer"
 _START_TIMEOUT_S = 120.0
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> mpc.ForkServerContext | mpc.SpawnContext:
     """The forkserver context, its server preloading the reader; spawn where there is none."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
@@ -196,6 +197,7 @@ class ParserProcess:
             timeout = self.settings.timeout_s
             if self._ahead is not None and self._ahead[0] == wanted:
                 conn, sent = self._conn, self._ahead[1]
+                assert conn is not None  # a file is read ahead only while the child runs
                 self._ahead = None
                 timeout = max(0.0, timeout - (time.monotonic() - sent))
             else:
