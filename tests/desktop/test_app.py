@@ -117,6 +117,7 @@ def test_python_m_desktop_does_not_start_in_a_spawned_child():
 @pytest.mark.e2e  # answers with the real SmolLM once a model that exists is picked
 def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper_pdf, tmp_path):
     window = make_window(shared_generator=False)
+    default = window.backend.settings  # the default model
     window.ingest.add([paper_pdf()])
     wait_idle(qtbot, window)
     with qtbot.waitSignal(
@@ -135,7 +136,7 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     with qtbot.waitSignal(
         window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "ready"
     ):
-        window.backend.switch_model(default_gguf(window.backend.settings))
+        window.backend.switch_model(default_gguf(default))
     window.ask.ask("How many soil cores were sampled?")
     qtbot.waitUntil(lambda: not window.ask.busy(), timeout=120_000)
     assert len(window.ask.answers) == 1 and "Could not answer" not in window.ask.view.toPlainText()
