@@ -48,6 +48,10 @@ class Snapshot:
     model: str | None
 
 
+# What an operation may not change under a running extraction's cells (by default).
+_NO_INTERLEAVE = Changes.SETTINGS | Changes.MODEL
+
+
 class Backend(QObject):
     """Owns the Settings, the (lazily opened) Library and the runner its jobs run on."""
 
@@ -116,9 +120,7 @@ class Backend(QObject):
             result=result,
             error=error or self.problem.emit,
             finished=ended,
-            interleave=(
-                not changes & (Changes.SETTINGS | Changes.MODEL) if interleave is None else interleave
-            ),
+            interleave=not changes & _NO_INTERLEAVE if interleave is None else interleave,
             pausable=pausable,
         )
 
