@@ -1,10 +1,13 @@
 # Lantern: `make run` opens the app, `make test` runs the suite. Both set up .venv first.
+ifeq ($(shell uname -s),Darwin)
+GPU ?= metal
+endif
 GPU ?= cpu
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.bootstrap-$(GPU)
 
-.PHONY: setup run cli-demo test test-fast lint bench compare install-desktop clean
+.PHONY: setup run cli-demo test test-fast lint bench compare install-desktop dist test-dist clean
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	bash scripts/bootstrap.sh $(GPU)
@@ -44,5 +47,18 @@ compare: setup
 install-desktop: setup
 	bash scripts/install-desktop.sh
 
+# A self-contained Lantern for this platform (PyInstaller; README "Installable app"):
+# dist/Lantern-VERSION-linux-ARCH.tar.gz and dist/lantern_VERSION_amd64.deb on Linux.
+# A build of the same tree is reused; `bash scripts/dist.sh --force` rebuilds.
+dist: setup
+	bash scripts/dist.sh
+
+# The bundle on its own: unpacked into an empty folder, no Python on PATH, network blocked,
+# add + ask with a citation, and a window titled Lantern under Xvfb within 10 s.
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+test-dist: dist
+	LANTERN_BUNDLE=dist/Lantern-$(VERSION)-linux-$(shell uname -m).tar.gz \
+	  $(PY) -m pytest -q -p no:cacheprovider -m dist tests/dist
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build dist

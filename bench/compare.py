@@ -225,6 +225,10 @@ def median_s(xs: Sequence[float]) -> str:
     return f"{statistics.median(xs):.2f} s" if xs else "n/a"
 
 
+def median_n(xs: Sequence[int]) -> str:
+    return f"{statistics.median(xs):.0f}" if xs else "n/a"
+
+
 # ---------------------------------------------------------------- the run
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -234,6 +238,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for both indexes (default: a temp dir)")
     parser.add_argument("--reuse", action="store_true", help="reuse the indexes in --work")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument("--no-recipe", action="store_true",
+                        help="Lantern only (half the time, e.g. on a busy machine); with --reuse")
     parser.add_argument("--child", choices=["recipe", "lantern"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     # Both systems run with OpenMP threads that sleep while they wait (read when torch and
@@ -285,7 +291,7 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
              f"{lt['readd_s']:.2f} s ({lt['unchanged']}/{lt['files']} unchanged)", "near-free"),
         ]
     print("asking ...", file=sys.stderr, flush=True)
-    recipe = Recipe(work / "faiss")
+    recipe = None if args.no_recipe else Recipe(work / "faiss")
     with Library(lantern_settings(work)) as lib:
         doc_ids = {p.path.name: p.doc_id for p in lib.papers()}
 
@@ -297,13 +303,14 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
 
         rows += evidence_rows(lib, recipe, cq, doc_ids, papers)
         recall = [statistics.mean(answer_recall(q["answer"], f(q)) for q in aragog)
-                  for f in (recipe_ev, lantern_ev)]
+                  for f in ((recipe_ev, lantern_ev) if recipe else (lantern_ev,))]
         rows.append(("ARAGOG: reference-answer words in the evidence (mean)",
-                     f"{recall[0]:.2f}", f"{recall[1]:.2f}", ""))
+                     f"{recall[0]:.2f}" if recipe else "skipped", f"{recall[-1]:.2f}", ""))
         details: list[dict] = []  # per question, for --json
         if asked := llm_questions(args.llm, cq, aragog):
             answered, details = answer_rows(lib, recipe, asked, doc_ids, papers)
             rows += answered
+            rows += named_rows(lib, asked, doc_ids)
     rows.append(("bench wall time", "", f"{time.perf_counter() - t_start:.0f} s", "~10 min"))
     print_table(rows)
     if args.json:
@@ -312,13 +319,15 @@ def run(args: argparse.Namespace, evalset: Path, work: Path) -> None:
 
 
 def evidence_rows(
-    lib: Library, recipe: Recipe, cq: list[dict], doc_ids: dict, papers: Path
+    lib: Library, recipe: Recipe | None, cq: list[dict], doc_ids: dict, papers: Path
 ) -> list[tuple]:
     lp, lq, rp, rq = [], [], [], []
     for q in (q for q in cq if q["answerable"]):
         ev = lib.search(q["question"], papers=[doc_ids[q["pdf"]]])
         lp.append(any(e.page <= q["evidence_page"] <= e.page_end for e in ev))
         lq.append(quote_found(q["evidence_quote"], [e.text for e in ev]))
+        if recipe is None:
+            continue
         docs = recipe.retrieve(q["question"], papers / q["pdf"])
         rp.append(any(d.metadata["page"] + 1 == q["evidence_page"] for d in docs))
         rq.append(quote_found(q["evidence_quote"], [d.page_content for d in docs]))
@@ -329,49 +338,75 @@ def evidence_rows(
 
 
 def answer_rows(
-    lib: Library, recipe: Recipe, asked: list[dict], doc_ids: dict, papers: Path
+    lib: Library, recipe: Recipe | None, asked: list[dict], doc_ids: dict, papers: Path
 ) -> tuple[list[tuple], list[dict]]:
     """The answer rows of the table, and each question's answers for --json."""
     gen = lib.generator  # one loaded model, one n_ctx and thread count, for both
     lib.load_model()
     llm = lib.settings.llm
     res = {s: {"first": [], "total": [], "right": [], "abstain_ok": [], "false_abstain": [],
-               "aragog_abstain": []} for s in ("recipe", "lantern")}
+               "aragog_abstain": [], "prompt": [], "completion": [], "cpu": []}
+           for s in ("recipe", "lantern")}
     verbatim: list[bool] = []
     unsupported: list[bool] = []
     quoted = 0
     details: list[dict] = []
     for i, q in enumerate(asked, 1):
         print(f"  {i}/{len(asked)}", file=sys.stderr, end="\r", flush=True)
+        cpu0 = cpu_s()
         for event in lib.ask(q["question"], papers=[doc_ids[q["pdf"]]]):
             if isinstance(event, AnswerDone):
                 a = event.answer
+        res["lantern"]["cpu"].append(cpu_s() - cpu0)
+        tokens(res["lantern"], a.timings)
         if a.timings.first_token_s is not None:
             res["lantern"]["first"].append(a.timings.first_token_s)
         res["lantern"]["total"].append(a.timings.total_s)
         verbatim += [c.quote in (lib.page_text(c.doc_id, c.page) or "") for c in a.citations]
-        # the sentences the answer shows: a "quoted" answer shows its quote only
-        shown = {"generated": a.sentences, "quoted": a.sentences[-1:]}.get(a.mode, ())
+        # the model's sentences the answer shows: a "quoted" answer shows its quotes only; an
+        # answer shows only the sentences that passed the check since evidence-first answers
+        # (the draft is kept apart), before them all of a "generated" answer's sentences
+        shown = a.sentences if a.mode == "generated" else ()
+        if hasattr(a, "draft"):
+            shown = [s for s in shown if s.supported]
         unsupported += [not s.supported for s in shown]
         quoted += a.mode == "quoted"
         score(res["lantern"], q, a.answer, a.abstained)
+        # one line per question as it goes: a run cut short still tells what it found
+        right = q.get("answerable", True) and not a.abstained and contains_all(
+            a.answer, q.get("must_contain", []))
+        print(f"  {i}/{len(asked)} {q['pdf'][:24]} answerable={q.get('answerable', True)} "
+              f"abstained={a.abstained} right={right} mode={a.mode} "
+              f"first={a.timings.first_token_s} total={a.timings.total_s:.1f} "
+              f"cpu={res['lantern']['cpu'][-1]:.1f} "
+              f"prompt={getattr(a.timings, 'prompt_tokens', None)}", file=sys.stderr, flush=True)
+        details.append({"pdf": q["pdf"], "question": q["question"],
+                        "answerable": q.get("answerable", True), "gold": q["answer"],
+                        "lantern": a.answer, "mode": a.mode, "lantern_abstained": a.abstained,
+                        "lantern_draft": getattr(a, "draft", None),
+                        "lantern_total_s": a.timings.total_s,
+                        "lantern_prompt_tokens": getattr(a.timings, "prompt_tokens", None)})
+        if recipe is None:
+            continue
         # the recipe, timed the same way: from the question to its first and last token
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_s()
         docs = recipe.retrieve(q["question"], papers / q["pdf"])
         first, parts = None, []
-        for text in gen.stream_chat(recipe.messages(q["question"], docs),
-                                    max_tokens=llm.max_tokens, temperature=llm.temperature):
+        messages = recipe.messages(q["question"], docs)
+        for text in gen.stream_chat(messages, max_tokens=llm.max_tokens,
+                                    temperature=llm.temperature):
             first = first or time.perf_counter() - t0
             parts.append(text)
         res["recipe"]["total"].append(time.perf_counter() - t0)
+        res["recipe"]["cpu"].append(cpu_s() - cpu0)
+        # each streamed delta is one token; the prompt as the model's tokenizer counts it
+        res["recipe"]["prompt"].append(sum(gen.count_tokens(m["content"]) for m in messages))
+        res["recipe"]["completion"].append(len(parts))
         if first is not None:
             res["recipe"]["first"].append(first)
         answer = "".join(parts).strip()
         score(res["recipe"], q, answer, bool(RECIPE_ABSTAIN.search(answer)) or not answer)
-        details.append({"pdf": q["pdf"], "question": q["question"],
-                        "answerable": q.get("answerable", True), "gold": q["answer"],
-                        "lantern": a.answer, "mode": a.mode, "lantern_abstained": a.abstained,
-                        "recipe": answer})
+        details[-1]["recipe"] = answer
     r, lt = res["recipe"], res["lantern"]
     n_q = f"n={len(asked)}"
     rows = [
@@ -389,8 +424,63 @@ def answer_rows(
         ("  answers that are a verbatim evidence sentence", "", f"{quoted}/{len(asked)}", ""),
         (f"first token, median ({n_q})", median_s(r["first"]), median_s(lt["first"]), "<= recipe"),
         ("total per question, median", median_s(r["total"]), median_s(lt["total"]), ""),
+        ("  CPU seconds per question, median (steadier under load)", median_s(r["cpu"]),
+         median_s(lt["cpu"]), ""),
+        ("  prompt tokens, median", median_n(r["prompt"]), median_n(lt["prompt"]), "<= 350"),
+        ("  completion tokens, median", median_n(r["completion"]), median_n(lt["completion"]),
+         ""),
     ]
     return rows, details
+
+
+def tokens(acc: dict[str, list], timings) -> None:
+    """Token counts from `ask`'s timings (absent before they were reported: left out)."""
+    for key, name in (("prompt", "prompt_tokens"), ("completion", "completion_tokens")):
+        if (n := getattr(timings, name, None)) is not None:
+            acc[key].append(n)
+
+
+# The name each paper goes by in questions about it ("What optimizer was used for RoBERTa?").
+PAPER_NAMES = {
+    "aragog__bert.pdf": "BERT", "aragog__roberta.pdf": "RoBERTa",
+    "aragog__distilbert.pdf": "DistilBERT", "aragog__superglue.pdf": "SuperGLUE",
+    "aragog__codenet.pdf": "CodeNet", "aragog__hellaswag.pdf": "HellaSwag",
+    "nlp__papermage_S2ORC.pdf": "S2ORC", "bio__cermine_test6.pdf": "VESPA",
+}
+
+
+def names_its_paper(q: dict) -> bool:
+    name = PAPER_NAMES.get(q["pdf"])
+    return bool(name and re.search(rf"(?<![\w-]){re.escape(name)}(?![a-z])", q["question"],
+                                   re.IGNORECASE))
+
+
+def named_rows(lib: Library, asked: list[dict], doc_ids: dict) -> list[tuple]:
+    """The questions that name their own paper, asked again over the whole library (as a user
+    who does not pick a scope would): answers citing another paper, and how many of them
+    still hold every must_contain key."""
+    named = [q for q in asked if names_its_paper(q)]
+    if not named:
+        return []
+    foreign, right, answerable = 0, 0, 0
+    for i, q in enumerate(named, 1):
+        print(f"  all papers {i}/{len(named)}", file=sys.stderr, end="\r", flush=True)
+        for event in lib.ask(q["question"]):
+            if isinstance(event, AnswerDone):
+                a = event.answer
+        foreign += any(c.doc_id != doc_ids[q["pdf"]] for c in a.citations)
+        print(f"  all papers {i}/{len(named)} {q['pdf'][:24]} foreign="
+              f"{any(c.doc_id != doc_ids[q['pdf']] for c in a.citations)}", file=sys.stderr,
+              flush=True)
+        if q.get("answerable"):
+            answerable += 1
+            right += not a.abstained and contains_all(a.answer, q["must_contain"])
+    return [
+        (f"citations from another paper, question names its paper (all papers, n={len(named)})",
+         "n/a", f"{foreign}/{len(named)}", "0"),
+        ("  answer holds every must_contain key (those, answerable)", "n/a",
+         f"{right}/{answerable}", ""),
+    ]
 
 
 def score(acc: dict[str, list], q: dict, answer: str, abstained: bool) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import statistics
 import tempfile
 import time
 from collections import defaultdict
@@ -17,6 +19,7 @@ from pathlib import Path
 from common import peak_rss_mb, require_evalset
 
 from core import CellDone, Library, Question, QuestionSet, Settings
+from core.answer import Focus
 from core.extract import extract, load_question_set
 from core.settings import PROJECT_ROOT
 
@@ -37,6 +40,8 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
     page_hit = contains = false_nr = answerable = 0
     unanswerable = nr_right = 0
     cells = 0
+    per_cell: list[float] = []
+    asks_category = no_instance = 0  # reported cells of questions naming a category (Focus)
     t0 = time.perf_counter()
     for pdf, (qset, gold) in sets.items():
         events = extract(lib, qset, papers=[by_file[pdf]], use_llm=use_llm, force=True)
@@ -44,6 +49,12 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
         for q, g in zip(qset.questions, gold, strict=True):
             cell = done[q.id]
             cells += 1
+            per_cell.append(cell.seconds)
+            categories = Focus.of(q.question, ()).categories
+            if cell.reported and categories:
+                asks_category += 1
+                said = set(re.findall(r"[a-z0-9+]+", cell.quote.lower()))
+                no_instance += not any(names & said for names in categories)
             if not g["answerable"]:
                 unanswerable += 1
                 nr_right += not cell.reported
@@ -63,7 +74,10 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
     print(f"  answerable, answer+quote hold every must_contain: {pct(contains, answerable)}")
     print(f"  unanswerable marked 'not reported':               {pct(nr_right, unanswerable)}")
     print(f"  answerable wrongly marked 'not reported':         {pct(false_nr, answerable)}")
-    print(f"  time per paper x question: {seconds / cells:.2f} s ({cells} cells, {seconds:.0f} s)")
+    print(f"  reported cells of a category question (optimizer, hardware ...) whose quote names"
+          f" no instance of it: {pct(no_instance, asks_category)}")
+    print(f"  time per paper x question: {seconds / cells:.2f} s ({cells} cells, {seconds:.0f} s),"
+          f" median {statistics.median(per_cell):.2f} s, slowest {max(per_cell):.2f} s")
 
 
 def main() -> None:

@@ -11,8 +11,12 @@ import shutil
 import sys
 import threading
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from core import (
+    OCR_LABEL,
     AnswerDone,
     BatchFinished,
     CellDone,
@@ -24,20 +28,27 @@ from core import (
     FileStarted,
     LanternError,
     Library,
+    RemoteSettings,
     Retrieved,
     Settings,
+    SettingsError,
     Token,
     answer_to_dict,
+    as_damage,
     cell_to_dict,
     find_models,
     format_for,
+    highlights,
     load_question_set,
     paper_to_dict,
+    printable,
+    shown,
     write_table,
 )
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_K = 50  # RetrievalSettings.k's upper bound
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,9 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="show library and model logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("add", help="add PDF files or folders (recursive)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p = sub.add_parser("add", help="add PDF files or folders (recursive), or a Zotero library")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--zotero", nargs="?", const="", type=str, metavar="DIR",
+                   help="import the PDFs of a Zotero library with its metadata and collections "
+                   "(DIR: Zotero's data folder, default ~/Zotero); read-only")
+    p.add_argument("--zotero-base", type=Path, metavar="DIR",
+                   help="Zotero's base directory for linked files stored as relative paths")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--ocr", choices=["auto", "force", "off"],
+                   help="recognise text from page images: auto (pages without a usable text "
+                   "layer; the default), force (every page), off")
+    p.add_argument("--ocr-language", metavar="LANG",
+                   help="Tesseract language code(s), e.g. eng or eng+deu (default: eng)")
 
     p = sub.add_parser("list", help="list the papers in the library")
     p.add_argument("--json", action="store_true")
@@ -61,21 +82,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("remove", help="remove papers from the library")
-    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    p.add_argument("doc_ids", nargs="*", metavar="DOC_ID")
+    p.add_argument("--samples", action="store_true", help="remove the sample papers")
 
     p = sub.add_parser("ask", help="ask a question; the answer cites paper, page and quote")
     p.add_argument("question")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several)")
-    p.add_argument("--k", type=int, help="passages to retrieve")
+    _scope_arguments(p)
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the cited papers as BibTeX (keyed by Zotero citekeys)")
+    p.add_argument("--all-papers", action="store_true",
+                   help="ask every paper even when the question names one (by default a "
+                        "question naming a paper, e.g. 'RoBERTa', is asked of that paper)")
+    p.add_argument("--k", type=_passages, help="passages to retrieve (1 to 50)")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="the answer as JSON: `answer` holds verified text only, `draft` the "
+                        "model's own text")
 
     p = sub.add_parser("models", help="list the GGUF and embedding models found")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("doctor", help="check the library against its vector index and repair it")
+    p.add_argument("--compact", action="store_true",
+                   help="also rebuild the vector index without the slots of deleted papers")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("extract", help="answer a question set for each paper; write a table of "
@@ -84,10 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="question set: a TOML file, or builtin:dl-methods")
     p.add_argument("--paper", action="append", dest="papers", metavar="DOC_ID",
                    help="only this paper (repeat for several; default: all)")
+    _scope_arguments(p)
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="table to write")
+    p.add_argument("--bib", type=Path, metavar="FILE.bib",
+                   help="also write the table's papers as BibTeX (keyed by Zotero citekeys)")
     p.add_argument("--format", choices=["csv", "md", "json"], help="default: from the --out suffix")
     p.add_argument("--long", action="store_true", help="CSV with one row per paper and question")
     p.add_argument("--model", type=Path, metavar="PATH.gguf", help="GGUF chat model to use")
+    _endpoint_options(p)
     p.add_argument("--no-llm", action="store_true",
                    help="fill cells with the best evidence sentence, no model (fast)")
     p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
@@ -97,25 +134,109 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _scope_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--collection", metavar="NAME",
+                   help="only papers in this Zotero collection (path or name; sub-collections too)")
+    p.add_argument("--year-from", type=int, metavar="YEAR", help="only papers published from YEAR")
+    p.add_argument("--year-to", type=int, metavar="YEAR", help="only papers published up to YEAR")
+    p.add_argument("--tag", action="append", dest="tags", default=[], metavar="TAG",
+                   help="only papers with this Zotero tag (repeat: all of them)")
+
+
+def _scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
+    return lib.select_papers(args.papers, collection=args.collection, year_from=args.year_from,
+                     year_to=args.year_to, tags=args.tags)
+
+
+def _write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> None:
+    ids = list(dict.fromkeys(doc_ids))
+    path.write_text(lib.bibtex(ids), encoding="utf-8")
+    _note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
+
+
+def _endpoint_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--endpoint", metavar="URL", help="answer with the model on this "
+                   "OpenAI-compatible server, e.g. http://lab-server:8000/v1 (passages are "
+                   "sent there; retrieval and citations stay here)")
+    p.add_argument("--endpoint-model", metavar="NAME",
+                   help="model name on that server (default: the settings', or the only one)")
+
+
+def _passages(text: str) -> int:
+    """--k: a whole number of passages within the range the settings allow."""
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_K}, not {text!r}")
+    return k
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
+    settings = None
     try:
         settings = Settings.load(library=args.library)
+        if getattr(args, "model", None) and getattr(args, "endpoint", None):
+            print("lantern: use --model or --endpoint, not both", file=sys.stderr)
+            return EXIT_USAGE
         if getattr(args, "model", None):
-            settings = settings.replace(llm={"model_path": args.model.expanduser().absolute()})
+            settings = settings.replace(
+                llm={"model_path": args.model.expanduser().absolute()}, remote={"enabled": False}
+            )
+        if getattr(args, "ocr", None):
+            settings = settings.replace(ocr={"mode": args.ocr})
+        if getattr(args, "ocr_language", None):
+            try:
+                settings = settings.replace(ocr={"language": args.ocr_language})
+            except SettingsError as exc:
+                raise SettingsError(f"--ocr-language {args.ocr_language!r}: use Tesseract codes "
+                                    "such as eng, deu or eng+deu") from exc
+        if getattr(args, "endpoint", None) or getattr(args, "endpoint_model", None):
+            settings = settings.replace(
+                remote=_endpoint(settings.remote, args.endpoint, args.endpoint_model)
+            )
         if args.command == "models":
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings = settings.replace(library=settings.library.parent / "demo-library")
-        with Library(settings, verbose=args.verbose) as lib:
+        # doctor opens a damaged library to rebuild it; every other command refuses it
+        with Library(settings, verbose=args.verbose, repair=args.command == "doctor") as lib:
+            for notice in lib.notices:  # what opening the library found and repaired
+                print(f"lantern: {notice}", file=sys.stderr)
             return COMMANDS[args.command](lib, args)
     except LanternError as exc:
-        print(f"lantern: {exc}", file=sys.stderr)
+        print(f"lantern: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        where = settings.library if settings is not None else "the library"
+        if (damage := as_damage(exc, where)) is None:
+            raise
+        print(f"lantern: {printable(str(damage))}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("lantern: interrupted; run the same command again to continue", file=sys.stderr)
         return 130
+
+
+def _endpoint(remote: RemoteSettings, url: str | None, model: str | None) -> RemoteSettings:
+    """The settings' model server with --endpoint/--endpoint-model applied; another address
+    than the configured one takes neither its model name nor its key."""
+    if url is None and not remote.url:
+        raise SettingsError("--endpoint-model needs --endpoint URL (or a server in Settings)")
+    try:
+        changes: dict = {"enabled": True}
+        if url is not None and (url := RemoteSettings(url=url).url) != remote.url:
+            # another server: the configured model name and key are not for it
+            changes.update(url=url, model="", api_key_env=None)
+        if model is not None:
+            changes["model"] = model
+        return RemoteSettings.model_validate({**remote.model_dump(), **changes})
+    except ValidationError as exc:
+        raise SettingsError(f"--endpoint: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
+                            ) from exc
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -130,9 +251,18 @@ def _configure_logging(verbose: bool) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_add(lib: Library, args: argparse.Namespace) -> int:
-    if pending := lib.pending():
-        _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
-    return _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is None and not args.paths:
+        print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK
+    if args.paths:
+        if pending := lib.pending():
+            _note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
+        code = _run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is not None:
+        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)
+        code = max(code, _run_ingest(events, as_json=args.json))
+    return code
 
 
 def _run_ingest(events, *, as_json: bool) -> int:
@@ -140,12 +270,12 @@ def _run_ingest(events, *, as_json: bool) -> int:
     failed = 0
     for event in events:
         if isinstance(event, FileStarted):
-            bar.show(event.index, event.total, event.path.name, "reading")
+            bar.show(event.index, event.total, shown(event.path.name), "reading")
         elif isinstance(event, FileProgress):
             bar.show(
                 None,
                 None,
-                event.path.name,
+                shown(event.path.name),
                 f"{event.stage} {event.done}/{event.total}" if event.total else event.stage,
             )
         elif isinstance(event, FileResult):
@@ -162,15 +292,21 @@ def _run_ingest(events, *, as_json: bool) -> int:
         elif isinstance(event, BatchFinished):
             bar.clear()
             if not as_json:
+                zotero = (f", {event.updated} updated, {event.skipped} skipped"
+                          if event.updated or event.skipped else "")
                 print(f"{event.added} added, {event.replaced} replaced, {event.unchanged} unchanged, "
-                      f"{event.failed} failed", file=sys.stderr)
+                      f"{event.failed} failed{zotero}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _file_line(e: FileResult) -> str:
+    """One line per file, whatever its name holds (newlines, ESC, bytes that are not UTF-8)."""
     if e.status == "failed":
-        return f"failed     {e.path}: {e.error}"
-    return f"{e.status:<10} {e.path.name} [{e.doc_id}] {e.title} ({e.pages} pages, {e.chunks} chunks)"
+        return f"failed     {shown(e.path)}: {printable(e.error or '')}"
+    if e.status == "skipped":
+        return f"skipped    {printable(e.title or '')}: {printable(e.error or '')}"
+    return (f"{e.status:<10} {shown(e.path.name)} [{e.doc_id}] {printable(e.title or '')} "
+            f"({e.pages} pages, {e.chunks} chunks)")
 
 
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
@@ -182,23 +318,38 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
     for p in papers:
         authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
-        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {p.title[:70]}  {authors}")
+        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {printable(p.title[:70])}  "
+              f"{printable(authors)}")
     return EXIT_OK
 
 
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        print(json.dumps(paper_to_dict(p), indent=2))
+        ocr = lib.ocr_pages(p.doc_id)
+        info = {**paper_to_dict(p),
+                "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
+        if source := lib.sources.of(p.doc_id):
+            info["zotero"] = {"key": source.zotero_key, "library_id": source.zotero_library,
+                              "citekey": source.citekey, "collections": list(source.collections),
+                              "tags": list(source.tags)}
+        print(json.dumps(info, indent=2))
     else:
         for key, value in paper_to_dict(p).items():
             value = ", ".join(value) if isinstance(value, list) else value
-            print(f"{key:>8}: {value if value is not None else '-'}")
+            print(f"{key:>8}: {printable(str(value)) if value is not None else '-'}")
     return EXIT_OK
 
 
 def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
-    for doc_id in lib.remove(args.doc_ids):
+    if not args.doc_ids and not args.samples:
+        print("lantern remove: give DOC_IDs (`lantern list` shows them) or --samples",
+              file=sys.stderr)
+        return EXIT_USAGE
+    removed = lib.remove(args.doc_ids) if args.doc_ids else []
+    if args.samples:
+        removed += lib.remove_samples()
+    for doc_id in removed:
         print(f"removed {doc_id}")
     return EXIT_OK
 
@@ -207,42 +358,54 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     stream = sys.stdout.isatty() and not args.json
     answer = None
     cancel = threading.Event()
-    for event in lib.ask(args.question, papers=args.papers, k=args.k, use_llm=not args.no_llm,
-                         cancel=cancel):
+    for event in lib.ask(args.question, papers=_scope(lib, args), k=args.k,
+                         use_llm=not args.no_llm, auto_scope=not args.all_papers, cancel=cancel):
         if isinstance(event, Retrieved) and stream:
-            print(f"\033[2m{len(event.evidence)} passages found in {event.seconds:.2f} s\033[0m")
+            scope = (f" in {event.auto_scope} (named in the question; --all-papers asks every "
+                     "paper)" if event.auto_scope else "")
+            print(f"\033[2m{len(event.evidence)} passages found{scope} in "
+                  f"{event.seconds:.2f} s\033[0m")
         elif isinstance(event, Token) and stream:
             print(event.text, end="", flush=True)
         elif isinstance(event, AnswerDone):
             answer = event.answer
     assert answer is not None
     if args.json:
-        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False))
+        print(_dumps(answer_to_dict(answer), indent=2))
     else:
         if stream and not args.no_llm:
             print("\n")
         _print_answer(answer, color=sys.stdout.isatty(), no_llm=args.no_llm)
+    if args.bib:
+        _write_bib(lib, args.bib, [c.doc_id for c in answer.citations], args.json)
     return EXIT_OK
 
 
 def _print_answer(a, *, color: bool, no_llm: bool) -> None:
+    """What the papers say first (verified quotes, answering words in bold), then the model's
+    sentences that passed the check; the unverified draft only as a note."""
     bold, dim, warn, end = ("\033[1m", "\033[2m", "\033[33m", "\033[0m") if color else ("",) * 4
     if not no_llm:
-        print(f"{bold}Answer{end} {dim}(checked against the cited text){end}")
+        scope = f" {dim}(scope: {a.auto_scope}, from the question){end}" if a.auto_scope else ""
+        print(f"{bold}Answer{end}{scope}")
         if a.abstained:
             print(f"  {bold}{a.answer}{end}")
-        elif a.mode == "quoted":
-            print(f"  {dim}The model's answer did not hold up against the sources; "
-                  f"this is what the paper says:{end}")
-        for s in a.sentences:
-            if s.supported:
-                print(f"  {s.text} [{', '.join(map(str, s.cites))}]")
-            else:
-                print(f"  {warn}unsupported (not shown as an answer): {s.text} ({s.reason}){end}")
-        if a.citations:
-            print(f"\n{bold}Sources{end}")
-            for c in a.citations:
-                print(f"  [{c.n}] {c.title}, p. {c.page}: \"{' '.join(c.quote.split())}\"")
+        for c in a.citations:
+            quote = " ".join(c.quote.split())
+            shown, last = [], 0
+            for start, stop in highlights(a.question, quote):
+                shown += [quote[last:start], f"{bold}{quote[start:stop]}{end}"]
+                last = stop
+            label = OCR_LABEL if c.ocr else ""
+            print(f"  \"{''.join(shown) + quote[last:]}\"\n    {dim}— [{c.n}] {c.title}, "
+                  f"p. {c.page}{label}{end}")
+        checked = [s for s in a.sentences if s.supported]
+        if a.mode == "generated" and checked:
+            said = " ".join(f"{s.text} [{', '.join(map(str, s.cites))}]" for s in checked)
+            print(f"  {dim}In the model's words (checked):{end} {said}")
+        if any(not s.supported for s in a.sentences):
+            print(f"  {warn}The model's draft did not hold up against the papers and is not "
+                  f"shown (`--json` has it as `draft`).{end}")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")
     if not a.evidence:
@@ -274,7 +437,10 @@ def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
-    r = lib.doctor()
+    bar = _ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    r = lib.doctor(compact=args.compact,
+                   progress=lambda done, total: bar.show(done, total, "vector index", f"{done}/{total}"))
+    bar.clear()
     if args.json:
         print(json.dumps({"papers": r.papers, "chunks": r.chunks, "vectors": r.vectors,
                           "problems": list(r.problems), "repaired": list(r.repaired),
@@ -301,10 +467,16 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         print("lantern: the library is empty: `lantern add FOLDER` adds your PDFs", file=sys.stderr)
         return EXIT_FAILED
     use_llm = not args.no_llm
+    scope = _scope(lib, args)
+    if use_llm:  # say how long it will take before it starts, and the fast alternative
+        todo, seconds = lib.extract_estimate(qset, scope, use_llm=True, force=args.force)
+        if todo and seconds is not None and seconds > 60:
+            _note(f"{todo} cells to answer with the model: about {_duration(seconds)} (the median "
+                  "cell so far); --no-llm fills them from the evidence alone in seconds", args.json)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell
     finished = None
     try:
-        for event in lib.extract(qset, args.papers, use_llm=use_llm, force=args.force):
+        for event in lib.extract(qset, scope, use_llm=use_llm, force=args.force):
             if isinstance(event, ExtractStarted):
                 _note(f"{qset.title}: {event.total} cells, {event.cached} stored by earlier runs",
                       args.json)
@@ -320,11 +492,10 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                 sys.stderr.flush()
             elif isinstance(event, CellDone):
                 if args.json:
-                    print(json.dumps({"index": event.index, "total": event.total,
-                                      "doc_id": event.doc_id, "title": event.title,
-                                      "question_id": event.question_id, "label": event.label,
-                                      "cached": event.cached, **cell_to_dict(event.cell)},
-                                     ensure_ascii=False), flush=True)
+                    print(_dumps({"index": event.index, "total": event.total,
+                                  "doc_id": event.doc_id, "title": event.title,
+                                  "question_id": event.question_id, "label": event.label,
+                                  "cached": event.cached, **cell_to_dict(event.cell)}), flush=True)
                 elif not bar and not event.cached:
                     page = f" (p. {event.cell.page})" if event.cell.reported else ""
                     print(f"cell {event.index}/{event.total} {event.doc_id} {event.question_id}: "
@@ -336,11 +507,19 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
     assert finished is not None
-    rows = lib.extract_table(qset, args.papers, use_llm=use_llm)
-    path = write_table(rows, qset, args.out, fmt, long=args.long)
+    rows = lib.extract_table(qset, scope, use_llm=use_llm)
+    path = write_table(rows, qset, args.out, fmt, long=args.long,
+                       citekeys=lib.citekeys([row.paper.doc_id for row in rows]))
     _note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
+    if args.bib:
+        _write_bib(lib, args.bib, [row.paper.doc_id for row in rows], args.json)
     return EXIT_OK
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{max(minutes, 1)} min"
 
 
 def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
@@ -348,7 +527,19 @@ def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     _run_ingest(ensure_samples(lib), as_json=False)
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
+    args.all_papers = False
     return cmd_ask(lib, args)
+
+
+def _dumps(obj: object, **kwargs: Any) -> str:
+    """JSON with readable non-ASCII text; ASCII escapes only when the text holds something no
+    UTF-8 output can carry (a file name that is not UTF-8 keeps its surrogate escapes)."""
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, **kwargs)
+    return text
 
 
 def _note(text: str, as_json: bool) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from core.types import Answer, Cell, CellStatus, Citation, Evidence, Paper, Sentence, Timings
 
+OCR_LABEL = " (OCR text)"  # after a page number whose text was recognised from its image
+
 
 def paper_to_dict(p: Paper) -> dict[str, Any]:
     return {"doc_id": p.doc_id, "title": p.title, "authors": list(p.authors), "year": p.year,
@@ -46,7 +48,7 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "abstained": a.abstained,
         "citations": [
             {"n": c.n, "doc_id": c.doc_id, "title": c.title, "pdf_path": str(c.pdf_path),
-             "page": c.page, "quote": c.quote, "supported": c.supported}
+             "page": c.page, "quote": c.quote, "supported": c.supported, "ocr": c.ocr}
             for c in a.citations
         ],
         "evidence": [evidence_to_dict(e) for e in a.evidence],
@@ -56,10 +58,14 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         ],
         "model": a.model,
         "mode": a.mode,
+        "draft": a.draft,
+        "auto_scope": a.auto_scope,
         "timings": {
             "retrieve_s": round(a.timings.retrieve_s, 4),
             "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
             "total_s": round(a.timings.total_s, 4),
+            "prompt_tokens": a.timings.prompt_tokens,
+            "completion_tokens": a.timings.completion_tokens,
         },
     }
 
@@ -71,7 +77,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         abstained=d["abstained"],
         citations=tuple(
             Citation(c["n"], c["doc_id"], c["title"], Path(c["pdf_path"]), c["page"], c["quote"],
-                     c["supported"])
+                     c["supported"], c.get("ocr", False))
             for c in d["citations"]
         ),
         evidence=tuple(
@@ -85,25 +91,42 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         model=d["model"],
         timings=Timings(**d["timings"]),
         mode=d.get("mode", "generated"),
+        draft=d.get("draft", ""),
+        auto_scope=d.get("auto_scope", ""),
     )
 
 
 def answer_to_markdown(a: Answer) -> str:
     """The answer with its sources, for pasting into notes."""
     lines = [f"## {a.question}", ""]
+    if a.auto_scope:
+        lines += [f"*Scope: {a.auto_scope}, from the question.*", ""]
     if a.abstained:
-        lines.append(f"**{a.answer}**")
+        lines += [f"**{a.answer}**", ""]
     else:
-        for s in a.sentences:
-            cite = "".join(f"[{n}]" for n in s.cites)
-            lines.append(f"{s.text} {cite}".strip() if s.supported
-                         else f"~~{s.text}~~ *(unsupported: {s.reason})*")
-    lines.append("")
+        # the verified finding first: what the papers say, with paper and page
+        for c in a.citations:
+            quote = " ".join(c.quote.split())
+            lines += [f"> \"{quote}\" [{c.n}]", ""]
+        if a.mode == "generated":
+            checked = [f"{s.text} {''.join(f'[{n}]' for n in s.cites)}".strip()
+                       for s in a.sentences if s.supported]
+            if checked:
+                lines += [" ".join(checked), ""]
     if a.citations:
         lines += ["### Sources", ""]
-        for c in a.citations:
-            lines.append(f"[{c.n}] *{c.title}*, p. {c.page}: \"{c.quote}\"")
+        lines += [f"[{c.n}] *{c.title}*, p. {c.page}{OCR_LABEL if c.ocr else ''}"
+                  for c in a.citations]
         lines.append("")
+    drafted = a.sentences  # the draft's, as checked; a quoted answer's quotes are citations
+    if any(not s.supported for s in drafted) or (a.mode == "quoted" and a.draft.strip()):
+        # the model's draft, folded as the app shows it: unverified sentences struck through
+        lines += ["<details><summary>The model's draft (not verified)</summary>", ""]
+        for s in drafted:
+            lines.append(s.text if s.supported else f"~~{s.text}~~ *(unsupported: {s.reason})*")
+        if not drafted:
+            lines.append(a.draft.strip())
+        lines += ["", "</details>", ""]
     if a.evidence:
         lines += ["### Closest passages" if a.abstained else "### Evidence", ""]
         for n, e in enumerate(a.evidence, start=1):

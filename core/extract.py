@@ -26,6 +26,7 @@ from core.questionsets import (
     load_question_set,
     parse_question_set,
 )
+from core.scope import default_scope
 from core.types import (
     Cell,
     CellDone,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers", "builtin_sets",
-    "extract", "extract_table", "format_for", "load_question_set", "parse_question_set",
+    "extract", "extract_estimate", "extract_table", "format_for", "load_question_set", "parse_question_set",
     "write_table",
 ]
 
@@ -132,7 +133,7 @@ def answer_cell(
         generated = _generate(library, q.question, evidence, cancel or threading.Event())
         if generated is None:
             return None
-        cell = _from_grounded(q, *generated)
+        cell = _from_grounded(q, *generated, evidence)
     return replace(cell, seconds=round(time.perf_counter() - t0, 3))
 
 
@@ -182,10 +183,16 @@ def answers(q: Question, sentence: str) -> bool:
     return len(said & asked) >= 2 or bool(said & instances)
 
 
+def gives(q: Question, evidence: Sequence[Evidence], sentence: str) -> bool:
+    """The sentence names what this question asks for (grounding.Focus.gives): in a row of
+    cells one sentence answers several questions only when it names each item."""
+    return grounding.Focus.of(q.question, evidence).gives(sentence)
+
+
 def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) -> Cell:
     """No model: the evidence sentence that answers the question most directly, if one does."""
     found = grounding.best_sentence(q.query, evidence)  # keywords name what answers say
-    if found is None or not answers(q, found[1]):
+    if found is None or not answers(q, found[1]) or not gives(q, evidence, found[1]):
         return Cell(status=CellStatus.NOT_REPORTED)
     n, sentence = found
     e = evidence[n - 1]
@@ -216,12 +223,16 @@ def _generate(
     return grounded, (library.generator.name if evidence else None)
 
 
-def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cell:
+def _from_grounded(
+    q: Question, g: grounding.Grounded, model: str | None, evidence: Sequence[Evidence]
+) -> Cell:
     unsupported = tuple(f"{s.text} ({s.reason})" for s in g.sentences if not s.supported)
-    # "quoted": the model's draft failed the check and ground() fell back to best_sentence,
-    # whose pick (it comes last) must answer the question as a --no-llm cell must
-    quoted = g.sentences[-1].text if g.mode == "quoted" else ""
-    if g.abstained or not g.citations or (quoted and not answers(q, quoted)):
+    # "quoted": the model's draft failed the check and ground() fell back to the evidence
+    # sentence(s) that answer the question, whose first must answer it as a --no-llm cell must
+    quoted = " ".join(g.citations[0].quote.split()) if g.mode == "quoted" and g.citations else ""
+    if g.abstained or not g.citations or (quoted and not answers(q, quoted)) or not gives(
+        q, evidence, " ".join(g.citations[0].quote.split())
+    ):
         return Cell(status=CellStatus.NOT_REPORTED, unsupported=unsupported, model=model)
     c = g.citations[0]
     answer = quoted or " ".join(s.text for s in g.sentences if s.supported)
@@ -230,9 +241,29 @@ def _from_grounded(q: Question, g: grounding.Grounded, model: str | None) -> Cel
 
 
 # ---------------------------------------------------------------- storage
+def extract_estimate(
+    library: Library,
+    qset: QuestionSet,
+    papers: Sequence[str] | None = None,
+    *,
+    use_llm: bool = True,
+    force: bool = False,
+) -> tuple[int, float | None]:
+    """Before a run: how many cells it will compute and about how many seconds that takes, from
+    the median time of the cells computed in this library the same way (None before any)."""
+    targets = _papers(library, papers)
+    mode = "llm" if use_llm else "no-llm"
+    stored = {} if force else _stored(library, qset, mode)
+    todo = sum((p.doc_id, q.id) not in stored for p in targets for q in qset.questions)
+    seconds = sorted(s for s in library.store.extract_cell_seconds(mode) if s > 0)
+    return todo, (todo * seconds[len(seconds) // 2] if seconds else None)
+
+
 def _papers(library: Library, papers: Sequence[str] | None) -> list[Paper]:
-    if papers is None:
-        return library.papers()
+    if papers is None:  # "all papers": the user's own, once there are any (not the samples)
+        everything = library.papers()
+        own = default_scope(everything, library.root)
+        return everything if own is None else [p for p in everything if p.doc_id in own]
     return list({p.doc_id: p for p in map(library.paper, papers)}.values())
 
 

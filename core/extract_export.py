@@ -25,9 +25,11 @@ def format_for(path: Path | str) -> str | None:
 
 def write_table(
     rows: Sequence[Row], qset: QuestionSet, path: Path | str, fmt: str | None = None, *,
-    long: bool = False,
+    long: bool = False, citekeys: dict[str, str] | None = None,
 ) -> Path:
-    """Write the table atomically (a temp file renamed over the target); return the path."""
+    """Write the table atomically (a temp file renamed over the target); return the path.
+    Markdown cells cite `[@citekey, p. N]`, with `citekeys` (doc_id -> key, e.g. from Zotero)
+    where given and keys made from the metadata elsewhere."""
     path = Path(path)
     fmt = fmt or format_for(path)
     if fmt == "csv":
@@ -36,7 +38,7 @@ def write_table(
     elif fmt == "json":
         text, encoding = to_json(rows, qset), "utf-8"
     elif fmt == "md":
-        text, encoding = to_markdown(rows, qset), "utf-8"
+        text, encoding = to_markdown(rows, qset, citekeys), "utf-8"
     else:
         raise ValueError(f"unknown export format {fmt!r}: use csv, md or json")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,6 +51,19 @@ def write_table(
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# Cells a spreadsheet would run as a formula (=HYPERLINK(...) from a paper's text): OWASP's
+# "CSV Injection" advice is to start them with a single quote, which shows them as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV field that a spreadsheet shows as text, never evaluates."""
+    text = "" if value is None else str(value)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def one_line(text: str) -> str:
@@ -97,11 +112,11 @@ def wide_csv(rows: Sequence[Row], qset: QuestionSet) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     labels = [c for q in qset.questions for c in (q.label, f"{q.label} evidence")]
-    writer.writerow([*PAPER_FIELDS, *labels])
+    writer.writerow([csv_cell(v) for v in (*PAPER_FIELDS, *labels)])
     for row in rows:
         cells = [row.cells.get(q.id) for q in qset.questions]
-        writer.writerow([*_paper_values(row),
-                         *(v for c in cells for v in (answer_text(c), evidence_text(c)))])
+        values = [*_paper_values(row), *(v for c in cells for v in (answer_text(c), evidence_text(c)))]
+        writer.writerow([csv_cell(v) for v in values])
     return buf.getvalue()
 
 
@@ -110,7 +125,7 @@ def long_csv(rows: Sequence[Row], qset: QuestionSet) -> str:
     writer = csv.DictWriter(buf, LONG_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for record in long_records(rows, qset):
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: csv_cell(v) for k, v in record.items()})
     return buf.getvalue()
 
 
@@ -140,8 +155,16 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
-    """A summary of what was reported per question, then one table per paper."""
+def to_markdown(
+    rows: Sequence[Row], qset: QuestionSet, citekeys: dict[str, str] | None = None
+) -> str:
+    """A summary of what was reported per question, then one table per paper; each reported
+    cell's evidence is a Pandoc citation, [@citekey, p. N], and its quote."""
+    from core.bibtex import BibPaper, pandoc_cite
+    from core.bibtex import citekeys as make_keys
+
+    keys = make_keys(BibPaper(r.paper.doc_id, r.paper.title, r.paper.authors, r.paper.year,
+                              citekey=(citekeys or {}).get(r.paper.doc_id)) for r in rows)
     cells = [(row, q, row.cells.get(q.id)) for row in rows for q in qset.questions]
     missing = sum(c is not None and not c.reported for *_, c in cells)
     lines = [f"# {qset.title}", "",
@@ -157,7 +180,7 @@ def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
         p = row.paper
         year = f" ({p.year})" if p.year else ""
         lines += ["", f"## {_md(one_line(p.title) or p.path.name)}{year}", "",
-                  f"`{p.doc_id}` {_md(p.path.name)}", "",
+                  f"`{p.doc_id}` {_md(p.path.name)} @{keys[p.doc_id]}", "",
                   "| Question | Answer | Evidence |", "|---|---|---|"]
         for q in qset.questions:
             cell = row.cells.get(q.id)
@@ -169,7 +192,8 @@ def to_markdown(rows: Sequence[Row], qset: QuestionSet) -> str:
                 answer = shorten(cell.answer)
                 # without a model the answer is the quote: show it once
                 same = one_line(cell.answer) == one_line(cell.quote)
-                evidence = f"p. {cell.page}" + ("" if same else f': "{shorten(cell.quote)}"')
+                cite = pandoc_cite(keys[p.doc_id], cell.page)
+                evidence = cite + ("" if same else f': "{shorten(cell.quote)}"')
             lines.append(f"| {_md(q.label)} | {_md(answer)} | {_md(evidence)} |")
         not_reported = sum(c is not None and not c.reported for c in row.cells.values())
         lines += ["", f"Not reported: {not_reported} of {len(qset.questions)}."]

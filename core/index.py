@@ -1,19 +1,22 @@
 """The library's vector index, kept in step with its chunks table.
 
-The file is named after what built it (embedding model + chunking: Settings.index_key()), so a
-change of settings never mixes vectors. Not thread-safe on its own: the Library's lock guards it.
+The files are named after what built the index (embedding model + chunking:
+Settings.index_key()), so a change of settings never mixes vectors. Not thread-safe on its own:
+the Library's lock guards it. Only a process holding the write lock changes it (`writer`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from core import hnswfile
+from core import vectorlog as vlog
 from core.embed import Embedder
 from core.settings import Settings
 from core.store import Store
-from core.vectors import VectorIndex
+from core.vectors import Progress, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -21,63 +24,134 @@ log = logging.getLogger(__name__)
 class LibraryIndex:
     """Opens the index lazily, reloads it when another process saved it, and repairs it."""
 
-    def __init__(self, root: Path, store: Store, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, root: Path, store: Store, embedder: Embedder, settings: Settings,
+        try_writing: Callable[[], object | None] | None = None,
+    ) -> None:
         self.root = root
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        # returns a context manager holding the write lock, or None if another process has it
+        self.try_writing = try_writing
         self.opened: VectorIndex | None = None
+        self._checked = False  # ready papers compared with the index's record, once
 
     @property
     def path(self) -> Path:
         return self.root / f"vectors-{self.settings.index_key()}.hnsw"
 
     def exists(self) -> bool:
-        return self.opened is not None or self.path.exists()
+        return self.opened is not None or VectorIndex.exists(self.path)
 
     def get(self) -> VectorIndex:
-        """The index, opened on first use and reloaded if another process changed it."""
+        """The index, opened on first use and brought up to date with what another process
+        saved since; never written here."""
         if self.opened is None:
-            self.opened = VectorIndex(self.path, self._dim())
+            self.opened = VectorIndex(self.path, self.dim())
         else:
             self.opened.reload_if_changed()
         return self.opened
 
-    def _dim(self) -> int:
+    def for_search(self) -> VectorIndex:
+        """The index for a question. The first time, ready papers that have no vectors (after
+        a change of embedding settings, or an index rebuilt by doctor) are embedded — only if
+        this process can take the write lock: a reader never writes."""
+        index = self.get()
+        if not self._checked:
+            self._checked = True
+            lock = self.try_writing() if self.try_writing else None
+            if lock is None:
+                if self.store.ready_without(index.papers):
+                    log.info("some papers have no vectors yet; the writer will embed them")
+            else:
+                with lock:  # type: ignore[attr-defined]
+                    self.upgrade()
+                    self.ensure()
+        return self.get()
+
+    def dim(self) -> int:
         key = f"dim:{self.settings.index_key()}"
         if (stored := self.store.meta(key)) is not None:
             return int(stored)
         dim = int(self.embedder.dim)
-        self.store.set_meta(key, dim)
+        if not self.store.read_only:  # a read-only library works out the same dim each time
+            self.store.set_meta(key, dim)
         return dim
 
-    def drop(self, ids: Iterable[int], *, only_if_open: bool = False) -> None:
-        """Delete vectors (saving the file if any were there); opens the index if it exists,
+    def close(self) -> None:
+        if self.opened is not None:
+            self.opened.close()
+
+    # ------------------------------------------------------------ writing (write lock held)
+    def drop(self, ids: Iterable[int], *, forget: Iterable[str] = (), only_if_open: bool = False) -> None:
+        """Delete vectors and forget papers (durable on return); opens the index if it exists,
         unless `only_if_open`."""
-        ids = set(ids)
-        if not ids:
+        ids, forget = set(ids), list(forget)
+        if not ids and not forget:
             return
         if only_if_open:
             index = self.opened
         else:
             index = self.get() if self.exists() else None
-        if index is not None and index.delete(ids):
+        if index is not None and index.delete(ids, forget=forget):
             index.save()
 
+    def upgrade(self) -> None:
+        """Give an index from before the journal its record of papers, and a checksummed
+        snapshot (once)."""
+        if self.exists() and (index := self.get()).legacy:
+            index.papers = self.store.vector_ranges()
+            index.checkpoint()
+
     def orphans(self) -> set[int]:
-        """Vectors whose chunk is gone (left by an interrupted run)."""
+        """Vectors whose chunk is gone (O(n): doctor only)."""
         return self.get().ids() - self.store.all_chunk_ids() if self.exists() else set()
 
-    def ensure(self) -> int:
-        """Embed chunks that have no vector (after a crash or a change of embedding settings)."""
+    def ensure(self, progress: Progress | None = None) -> int:
+        """Embed the chunks of ready papers the index has no vectors for; how many there were."""
+        todo = self.store.ready_without(self.get().papers)
+        return self.ensure_chunks(self.store.chunk_ids(todo, embedded=True), progress, todo)
+
+    def ensure_chunks(self, ids: Iterable[int], progress: Progress | None = None,
+                      papers: Iterable[str] = ()) -> int:
+        """Embed these chunks (and record `papers` as indexed, even with nothing to embed),
+        one journal record per paper; how many were embedded."""
         index = self.get()
-        missing = sorted(set(self.store.chunk_ids(embedded=True)) - index.ids())
-        if not missing:
-            return 0
-        log.info("embedding %d chunks that have no vector yet", len(missing))
-        for start in range(0, len(missing), 256):
-            ids = missing[start : start + 256]
-            rows = self.store.chunks_by_id(ids)
-            index.add(ids, self.embedder.embed([rows[i]["text"] for i in ids]))
-        index.save()
-        return len(missing)
+        rows = self.store.chunks_by_id(ids)
+        by_paper: dict[str, list[int]] = {d: [] for d in papers}
+        for cid in sorted(rows):
+            by_paper.setdefault(rows[cid]["doc_id"], []).append(cid)
+        done = 0
+        for n, (doc_id, cids) in enumerate(by_paper.items(), start=1):
+            paper = self.store.paper(doc_id)
+            texts = [rows[i]["text"] for i in cids]
+            vectors = [v for s in range(0, len(texts), 256) for v in self.embedder.embed(texts[s : s + 256])]
+            index.add(cids, vectors, paper=(doc_id, str(paper.path) if paper else ""))
+            index.save()
+            done += len(cids)
+            if progress:
+                progress(n, len(by_paper))
+        if by_paper:
+            log.info("embedded %d chunks of %d papers that had no vectors", done, len(by_paper))
+        return done
+
+    def damage(self) -> str | None:
+        """What is wrong with the index files (checksum, neighbour lists, every vector finite
+        and of unit length), or None. Raises IndexCorruptError if it cannot be opened."""
+        index = self.get()
+        snapshot = vlog.snapshot_path(self.path, index.generation) if not index.legacy else self.path
+        if snapshot.exists() and (problem := hnswfile.check(snapshot, index.dim)):
+            return f"vector index damaged: {snapshot.name}: {problem}"
+        return None
+
+    def set_aside(self) -> list[str]:
+        """Rename the index's files to *.damaged (kept for inspection) and start empty."""
+        self.close()
+        self.opened = None
+        moved = []
+        for path in sorted(self.root.glob(f"{self.path.stem}.*")):
+            if not path.name.endswith(".damaged"):
+                path.replace(path.with_name(path.name + ".damaged"))
+                moved.append(path.name + ".damaged")
+        return moved

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -57,7 +58,10 @@ class LlamaGenerator:
         self, messages: Sequence[dict], *, max_tokens: int, temperature: float
     ) -> Iterator[str]:
         llm = self.load()
-        with self._generating:
+        # llama-cpp-python renders the GGUF's chat template in jinja2's ImmutableSandboxedEnvironment
+        # (llama_chat_format.Jinja2ChatFormatter, 0.3.x): a hostile template raises SecurityError
+        # there instead of running; a broken one raises another TemplateError.
+        with self._generating, _template_errors(self.name):
             stream = llm.create_chat_completion(
                 messages=list(messages),
                 max_tokens=max_tokens,
@@ -80,6 +84,28 @@ class LlamaGenerator:
                 self._llm = None
 
 
+@contextmanager
+def _template_errors(name: str) -> Iterator[None]:
+    """Turn a failing chat template (jinja2.TemplateError) into one ModelError naming the model."""
+    try:
+        yield
+    except Exception as exc:
+        from jinja2 import TemplateError
+        from jinja2.sandbox import SecurityError
+
+        if isinstance(exc, SecurityError):
+            raise ModelError(
+                f"{name}: its chat template tried an operation the sandbox forbids ({exc}); "
+                "the file may be hostile: use another model"
+            ) from exc
+        if isinstance(exc, TemplateError):
+            raise ModelError(
+                f"{name}: its chat template is broken ({type(exc).__name__}: {exc}); "
+                "use another model file"
+            ) from exc
+        raise
+
+
 def _load_llama(path: Path, settings: LLMSettings):
     if not path.is_file():
         raise ModelError(
@@ -95,14 +121,15 @@ def _load_llama(path: Path, settings: LLMSettings):
     threads = settings.n_threads or os.cpu_count() or 2
     log.info("loading %s (n_ctx=%d, gpu layers=%d)", path.name, settings.n_ctx, settings.n_gpu_layers)
     try:
-        return Llama(
-            model_path=str(path),
-            n_ctx=settings.n_ctx,
-            n_threads=threads,
-            n_threads_batch=threads,
-            n_gpu_layers=settings.n_gpu_layers,
-            verbose=log.isEnabledFor(logging.DEBUG),
-        )
+        with _template_errors(path.name):  # Llama() compiles the template from the file
+            return Llama(
+                model_path=str(path),
+                n_ctx=settings.n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=settings.n_gpu_layers,
+                verbose=log.isEnabledFor(logging.DEBUG),
+            )
     except MemoryError as exc:
         raise ModelError(f"not enough memory to load {path.name}; try a smaller model") from exc
     except (ValueError, RuntimeError) as exc:

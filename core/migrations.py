@@ -110,6 +110,55 @@ CREATE TABLE IF NOT EXISTS extract_cells (
     )
 
 
+@migration
+def m004_pages_ocr(db: sqlite3.Connection) -> None:
+    """1: the page's text was recognised from its image (OCR), not taken from its text layer."""
+    if "ocr" not in {r[1] for r in db.execute("PRAGMA table_info(pages)")}:
+        db.execute("ALTER TABLE pages ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0")
+
+
+@migration
+def m005_zotero_sources(db: sqlite3.Connection) -> None:
+    """Where papers came from (Zotero keys, citekey) and what researchers filter on
+    (collections, tags); core/sources.py reads and writes them."""
+    db.executescript(
+        """
+CREATE TABLE IF NOT EXISTS paper_sources (
+    doc_id TEXT PRIMARY KEY REFERENCES papers(doc_id) ON DELETE CASCADE,
+    zotero_library INTEGER NOT NULL,
+    zotero_key TEXT NOT NULL,          -- the Zotero item's key
+    attachment_key TEXT NOT NULL,      -- the PDF attachment's key
+    citekey TEXT,
+    item_type TEXT NOT NULL DEFAULT '',
+    modified TEXT NOT NULL             -- Zotero's dateModified when imported
+);
+CREATE INDEX IF NOT EXISTS paper_sources_attachment ON paper_sources(zotero_library, attachment_key);
+CREATE TABLE IF NOT EXISTS paper_collections (
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
+    path TEXT NOT NULL,                -- "Parent/Child"
+    PRIMARY KEY (doc_id, path)
+);
+CREATE TABLE IF NOT EXISTS paper_tags (
+    doc_id TEXT NOT NULL REFERENCES papers(doc_id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (doc_id, tag)
+);
+"""
+    )
+
+
+@migration
+def m006_paper_chunk_counts(db: sqlite3.Connection) -> None:
+    """papers.n_chunks, so listing papers does not count chunks row by row; an index on
+    papers.sha256, which every add looks up."""
+    if "n_chunks" not in {r[1] for r in db.execute("PRAGMA table_info(papers)")}:
+        db.execute("ALTER TABLE papers ADD COLUMN n_chunks INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE papers SET n_chunks = (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = papers.doc_id)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS papers_sha256 ON papers(sha256)")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

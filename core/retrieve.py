@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from core import vocab
+from core.paths import from_db
 from core.settings import RetrievalSettings
 from core.store import Store
 from core.text import QUERY_WORD, STOPWORDS, title_boost
@@ -101,15 +101,12 @@ class Retriever:
         rankings = [lexical]
         if instances := instance_query(question):
             rankings.append([cid for cid, _ in self.store.fts_search(instances, s.candidates, papers)])
-        allowed = set(self.store.chunk_ids(papers)) if papers is not None else None
+        # scoped: that scope's vectors only, searched exactly; else the whole index
+        allowed = self.store.chunk_ids(papers, embedded=True) if papers is not None else None
         qvec = self.embedder.embed([question])[0]
-        dense_hits = self.index.query(qvec, s.candidates, allowed)
-        if allowed is None:  # vectors of papers still being indexed are not answers yet
-            ready = set(self.store.chunk_ids())
-            dense_hits = [(cid, sim) for cid, sim in dense_hits if cid in ready]
-        dense = [cid for cid, _ in dense_hits]
+        dense = [cid for cid, _ in self.index.query(qvec, s.candidates, allowed)]
         fused = rrf([*rankings, dense], s.rrf_k)
-        rows = self.store.chunks_by_id(fused)
+        rows = self.store.chunks_by_id(fused, ready=True)  # papers being added are not answers
         named = {w for w in QUERY_WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
             if row["section"] == "references":
@@ -125,7 +122,7 @@ class Retriever:
                 chunk_id=cid,
                 doc_id=rows[cid]["doc_id"],
                 title=rows[cid]["title"],
-                pdf_path=Path(rows[cid]["path"]),
+                pdf_path=from_db(rows[cid]["path"]),
                 page=rows[cid]["page_start"],
                 page_end=rows[cid]["page_end"],
                 section=rows[cid]["section"],

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import SettingsError
 
@@ -25,8 +28,9 @@ class _Section(BaseModel):
 
 class EmbeddingSettings(_Section):
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or folder")
-    # 8 is about 40% faster than 32 for MiniLM on a CPU (measured: bench/README.md)
-    batch_size: int = Field(8, ge=1, le=1024)
+    # 32: fewer CPU seconds per chunk than 8 or 16 (bench/README.md, "Embedding batch size");
+    # 64 saves little more and pads more on short chunks
+    batch_size: int = Field(32, ge=1, le=1024)
 
 
 class ChunkSettings(_Section):
@@ -40,6 +44,23 @@ class IngestSettings(_Section):
     max_pages: int = Field(3000, ge=1, description="files with more pages are refused")
     max_file_mb: int = Field(512, ge=1, description="files larger than this are refused")
     memory_limit_mb: int = Field(4096, ge=256, description="address-space cap of the PDF reader")
+
+
+class OcrSettings(_Section):
+    mode: Literal["auto", "force", "off"] = Field(
+        "auto",
+        description="auto: pages without a usable text layer; force: every page; off: never",
+    )
+    language: str = Field(
+        "eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description="Tesseract language code(s), e.g. 'eng' or 'eng+deu'",
+    )
+    # 200 dpi read noisy 150 and 300 dpi scans best (bench/README.md, "OCR")
+    dpi: int = Field(200, ge=72, le=600, description="resolution pages are rendered at for OCR")
+    page_timeout_s: float = Field(
+        120.0, gt=0, description="OCR time limit per page (the reader's own limit covers the rest)"
+    )
+    tesseract: Path | None = Field(None, description="tesseract program; None finds it on PATH")
 
 
 class RetrievalSettings(_Section):
@@ -58,10 +79,63 @@ class LLMSettings(_Section):
     n_threads: int | None = Field(None, ge=1, description="None uses every core")
     n_gpu_layers: int = Field(0, ge=-1, description="-1 offloads every layer to the GPU")
     temperature: float = Field(0.1, ge=0.0, le=2.0)
-    max_tokens: int = Field(320, ge=16, le=4096)
+    # an answer is a sentence or two beside its quotes: a longer draft only costs time
+    max_tokens: int = Field(80, ge=16, le=4096, description="cap on the length of an answer")
     max_prompt_tokens: int = Field(
-        1000, ge=256, description="cap on passages in the prompt: prompt length dominates CPU latency"
+        350, ge=256, description="cap on the excerpts in the prompt: prompt length dominates CPU latency"
     )
+
+
+class RemoteSettings(_Section):
+    """A model server on the local network (OpenAI-compatible: llama.cpp's server, vLLM,
+    Ollama's /v1). Only generation goes there; retrieval and grounding stay on this computer."""
+
+    enabled: bool = Field(False, description="answer with this server, not the built-in model")
+    url: str | None = Field(None, description="e.g. http://lab-server:8000/v1")
+    model: str = Field("", description="model name on the server; empty: the only one it lists")
+    api_key_env: str | None = Field(
+        None, description="NAME of the environment variable holding the key (never the key)"
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, le=600)
+    read_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest wait for a token")
+    n_ctx: int = Field(4096, ge=512, le=1_048_576, description="the server model's context size")
+
+    @field_validator("url")
+    @classmethod
+    def _base_url(cls, url: str | None) -> str | None:
+        """http(s)://host[:port][/path]; a bare server address gets the usual /v1."""
+        url = (url or "").strip().rstrip("/")
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{url!r} is not a server address: write it as http://HOST:PORT/v1"
+            )
+        try:
+            parts.port  # noqa: B018 - raises on a malformed port
+        except ValueError as exc:
+            raise ValueError(f"{url!r}: the port is not a number 1-65535") from exc
+        if parts.query or parts.fragment or parts.username:
+            raise ValueError(f"{url!r}: give the server address only, e.g. http://HOST:PORT/v1")
+        return url if parts.path else url + "/v1"
+
+    @model_validator(mode="after")
+    def _address_if_enabled(self) -> RemoteSettings:
+        if self.enabled and not self.url:
+            raise ValueError("a model server is switched on but has no address (remote.url)")
+        return self
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        name = (name or "").strip()
+        if name and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(
+                f"{name!r} is not an environment variable name: give the variable's NAME "
+                "(e.g. LAB_API_KEY), never the key itself"
+            )
+        return name or None
 
 
 class Settings(_Section):
@@ -70,8 +144,10 @@ class Settings(_Section):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    remote: RemoteSettings = Field(default_factory=RemoteSettings)
 
     def replace(self, **sections: object) -> Settings:
         """A copy with some fields of some sections changed, validated:

@@ -9,8 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.errors import LibraryCorruptError
+from core.errors import DiskFullError, LibraryCorruptError, LibraryDamagedError, damaged_message
 from core.migrations import SCHEMA_VERSION, NewerSchemaError, migrate
+from core.paths import from_db, shown, to_db
+from core.store_file import closed_uncleanly, connect, quick_check
 from core.types import Chunk, Paper, ParsedDocument
 
 __all__ = ["KEYWORD_ONLY_SECTIONS", "SCHEMA_VERSION", "Store"]
@@ -24,11 +26,21 @@ KEYWORD_ONLY_SECTIONS = ("references",)
 class Store:
     """Thin typed wrapper around one SQLite database in WAL mode."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the database. `damage` is set instead of raising when its pages
+        are damaged (checked after an unclean close), so `doctor` can still rebuild it."""
         self.path = path
+        self.read_only = read_only
+        self.damage: str | None = None
+        unclean = closed_uncleanly(path)
         try:
-            self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+            self.db = connect(path, read_only=read_only)
             self.db.row_factory = sqlite3.Row
+            if unclean and (damage := quick_check(self.db)):
+                self.damage = damage
+                return
+            if read_only:  # nothing may change: no journal mode switch, no schema update
+                return
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -38,10 +50,20 @@ class Store:
                 f"{path}: this library was {exc}; open it with that version or a newer one."
             ) from exc
         except sqlite3.DatabaseError as exc:
-            raise LibraryCorruptError(
-                f"{path}: cannot open the library database ({exc}). "
-                "Move the library folder aside and add your papers again."
-            ) from exc
+            if not path.exists() or "readonly" in str(exc) or "unable to open" in str(exc):
+                raise LibraryCorruptError(
+                    f"{shown(path)}: cannot open the library database ({exc})"
+                ) from exc
+            self.damage = str(exc)  # e.g. "file is not a database", "malformed"
+
+    def check(self) -> str | None:
+        """Damaged pages, if any (PRAGMA quick_check; reads the whole file)."""
+        self.damage = self.damage or quick_check(self.db)
+        return self.damage
+
+    def raise_if_damaged(self) -> None:
+        if self.damage:
+            raise LibraryDamagedError(damaged_message(self.path, self.damage))
 
     def close(self) -> None:
         self.db.close()
@@ -49,13 +71,23 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_FULL:
+                raise
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise DiskFullError(
+                f"disk full: free at least 64 MB on {self.path.parent} and run add again"
+            ) from exc
 
     # ------------------------------------------------------------ papers
     def insert_paper(
@@ -67,13 +99,13 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
-                " added_at, state, chunking) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?)",
-                (doc_id, sha256, str(doc.path), meta.title, json.dumps(list(meta.authors)),
-                 meta.year, meta.doi, len(doc.pages), time.time(), chunking),
+                " added_at, state, chunking, n_chunks) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?)",
+                (doc_id, sha256, to_db(doc.path), meta.title, json.dumps(list(meta.authors)),
+                 meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks)),
             )
             db.executemany(
-                "INSERT INTO pages(doc_id, number, text) VALUES (?,?,?)",
-                [(doc_id, p.number, p.text) for p in doc.pages],
+                "INSERT INTO pages(doc_id, number, text, ocr) VALUES (?,?,?,?)",
+                [(doc_id, p.number, p.text, int(p.ocr)) for p in doc.pages],
             )
             ids = []
             for c in chunks:
@@ -103,16 +135,14 @@ class Store:
 
     def papers(self, state: str = "ready") -> list[Paper]:
         rows = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE state = ? ORDER BY added_at, doc_id",
+            "SELECT * FROM papers WHERE state = ? ORDER BY added_at, doc_id",
             (state,),
         ).fetchall()
         return [_paper(r) for r in rows]
 
     def paper(self, doc_id: str) -> Paper | None:
         row = self.db.execute(
-            "SELECT p.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = p.doc_id) AS n_chunks"
-            " FROM papers p WHERE doc_id = ? AND state = 'ready'",
+            "SELECT * FROM papers WHERE doc_id = ? AND state = 'ready'",
             (doc_id,),
         ).fetchone()
         return _paper(row) if row else None
@@ -128,18 +158,47 @@ class Store:
 
     def find_by_path(self, path: Path) -> list[Paper]:
         rows = self.db.execute(
-            "SELECT doc_id FROM papers WHERE path = ? AND state = 'ready'", (str(path),)
+            "SELECT doc_id FROM papers WHERE path = ? AND state = 'ready'", (to_db(path),)
         ).fetchall()
         return [p for r in rows if (p := self.paper(r["doc_id"]))]
 
     def set_path(self, doc_id: str, path: Path) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (str(path), doc_id))
+            db.execute("UPDATE papers SET path = ? WHERE doc_id = ?", (to_db(path), doc_id))
 
-    def unfinished(self) -> list[tuple[str, str]]:
+    def has_papers(self) -> bool:
+        return self.db.execute("SELECT 1 FROM papers WHERE state = 'ready' LIMIT 1").fetchone() is not None
+
+    def doc_ids(self) -> set[str]:
+        """Every paper's id, ready or not (O(papers): for the check on open)."""
+        return {r[0] for r in self.db.execute("SELECT doc_id FROM papers")}
+
+    def chunk_sequence(self) -> int:
+        """The highest chunk id ever given out (AUTOINCREMENT never goes back, unless the
+        database lost its last transactions)."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
+        return int(row[0]) if row else 0
+
+    def vector_ranges(self) -> dict[str, list]:
+        """doc_id -> [lowest, highest embedded chunk id, path] of every ready paper (O(chunks):
+        once, to give an index from before the journal its record of papers)."""
+        rows = self.db.execute(
+            "SELECT c.doc_id, MIN(c.id), MAX(c.id), p.path FROM chunks c JOIN papers p USING (doc_id)"
+            f" WHERE p.state = 'ready' AND c.section NOT IN ({','.join('?' * len(KEYWORD_ONLY_SECTIONS))})"
+            " GROUP BY c.doc_id", KEYWORD_ONLY_SECTIONS,
+        )
+        return {r[0]: [r[1], r[2], str(from_db(r[3]))] for r in rows}
+
+    def ready_without(self, doc_ids: Iterable[str]) -> list[str]:
+        """Ready papers (with chunks to embed) that are not among `doc_ids`."""
+        have = set(doc_ids)
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM papers WHERE state = 'ready'")
+                if r[0] not in have]
+
+    def unfinished(self) -> list[tuple[str, Path]]:
         """(doc_id, path) of papers whose indexing never completed."""
         rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
-        return [(r["doc_id"], r["path"]) for r in rows]
+        return [(r["doc_id"], from_db(r["path"])) for r in rows]
 
     # ------------------------------------------------------------ settings of the library
     def meta(self, key: str) -> str | None:
@@ -156,6 +215,11 @@ class Store:
             "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
         ).fetchone()
         return row["text"] if row else None
+
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """Numbers of the paper's pages whose text was recognised by OCR."""
+        rows = self.db.execute("SELECT number FROM pages WHERE doc_id = ? AND ocr = 1", (doc_id,))
+        return {r[0] for r in rows}
 
     def chunk_ids(
         self, doc_ids: Sequence[str] | None = None, state: str = "ready", *, embedded: bool = False
@@ -174,13 +238,14 @@ class Store:
     def all_chunk_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
 
-    def chunks_by_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+    def chunks_by_id(self, ids: Iterable[int], *, ready: bool = False) -> dict[int, sqlite3.Row]:
+        """Chunk rows with their paper's title and path; `ready`: of ready papers only."""
         ids = list(ids)
         if not ids:
             return {}
         rows = self.db.execute(
             "SELECT c.*, p.title, p.path FROM chunks c JOIN papers p USING (doc_id)"
-            f" WHERE c.id IN ({','.join('?' * len(ids))})",
+            f" WHERE c.id IN ({','.join('?' * len(ids))})" + (" AND p.state = 'ready'" if ready else ""),
             ids,
         ).fetchall()
         return {r["id"]: r for r in rows}
@@ -188,28 +253,55 @@ class Store:
     def fts_search(
         self, match: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[int, float]]:
-        """(chunk id, bm25) best first; bm25 is negated so larger is better."""
-        sql = (
-            "SELECT c.id, bm25(chunks_fts) AS s FROM chunks_fts"
-            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN papers p ON p.doc_id = c.doc_id"
-            " WHERE chunks_fts MATCH ? AND p.state = 'ready'"
-        )
-        args: list = [match]
-        if doc_ids is not None:
-            sql += f" AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
-            args += list(doc_ids)
-        sql += " ORDER BY s LIMIT ?"
-        args.append(limit)
+        """(chunk id, bm25) best first; bm25 is negated so larger is better. With `doc_ids`,
+        only those papers' rows are searched: a paper's chunk ids are one consecutive range
+        (inserted in one transaction), and FTS5 seeks to a rowid range inside the query.
+        May include chunks of papers still being added: callers keep the ready ones."""
+        base = "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        if doc_ids is None:
+            sql, args = base + " ORDER BY s LIMIT ?", [match, limit]
+        else:
+            ranges = self._chunk_ranges(doc_ids)
+            if not ranges:
+                return []
+            parts, args = [], []
+            for lo, hi in ranges[:400]:  # SQLite allows 500 terms in a compound SELECT
+                parts.append(base + " AND rowid BETWEEN ? AND ?")
+                args += [match, lo, hi]
+            sql = " UNION ALL ".join(parts) + " ORDER BY s LIMIT ?"
+            args.append(limit)
+            if len(ranges) > 400:  # a very wide scope: filter inside one query instead
+                sql = (base + " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN"
+                       f" ({','.join('?' * len(doc_ids))})) ORDER BY s LIMIT ?")
+                args = [match, *doc_ids, limit]
         try:
             return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
-        except sqlite3.OperationalError:  # a query FTS5 cannot parse: no lexical hits
-            return []
+        except sqlite3.OperationalError as exc:
+            if "fts5: syntax error" in str(exc) or "no such column" in str(exc):
+                return []  # a query FTS5 cannot parse: no lexical hits
+            raise LibraryDamagedError(damaged_message(self.path, f"full-text index: {exc}")) from exc
+        except sqlite3.DatabaseError as exc:  # "vtable constructor failed", "malformed"
+            raise LibraryDamagedError(damaged_message(self.path, f"full-text index: {exc}")) from exc
+
+    def _chunk_ranges(self, doc_ids: Sequence[str]) -> list[tuple[int, int]]:
+        """The chunk id ranges of these papers, neighbours merged."""
+        rows = self.db.execute(
+            "SELECT MIN(id), MAX(id) FROM chunks"
+            f" WHERE doc_id IN ({','.join('?' * len(doc_ids))}) GROUP BY doc_id ORDER BY 1",
+            list(doc_ids),
+        ).fetchall()
+        merged: list[tuple[int, int]] = []
+        for lo, hi in rows:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        return merged
 
     def counts(self) -> tuple[int, int, int]:
         """(ready papers, their pages, their chunks)."""
         row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(pages), 0),"
-            " (SELECT COUNT(*) FROM chunks c JOIN papers q USING (doc_id) WHERE q.state='ready')"
+            "SELECT COUNT(*), COALESCE(SUM(pages), 0), COALESCE(SUM(n_chunks), 0)"
             " FROM papers WHERE state = 'ready'"
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
@@ -231,14 +323,14 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO pending(path, queued_at) VALUES (?, ?)",
-                [(str(p), time.time()) for p in paths],
+                [(to_db(p), time.time()) for p in paths],
             )
 
     def dequeue(self, path: Path) -> None:
-        self.db.execute("DELETE FROM pending WHERE path = ?", (str(path),))
+        self.db.execute("DELETE FROM pending WHERE path = ?", (to_db(path),))
 
     def pending(self) -> list[Path]:
-        return [Path(r[0]) for r in self.db.execute("SELECT path FROM pending ORDER BY queued_at")]
+        return [from_db(r[0]) for r in self.db.execute("SELECT path FROM pending ORDER BY queued_at")]
 
     # ------------------------------------------------------------ conversations
     def save_turn(self, conversation_id: str, answer_json: str, title: str) -> None:
@@ -266,6 +358,14 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    def restore_history(self, conversations: Sequence[tuple], turns: Sequence[tuple]) -> None:
+        """Put back conversations and turns salvaged from a damaged database."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO conversations(id, title, created_at)"
+                           " VALUES (?,?,?)", conversations)
+            db.executemany("INSERT INTO turns(conversation_id, created_at, answer) VALUES (?,?,?)"
+                           , [t for t in turns if t[0] in {c[0] for c in conversations}])
+
     def delete_conversation(self, conversation_id: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
@@ -279,6 +379,14 @@ class Store:
             " WHERE set_id = ? AND mode = ?", (set_id, mode),
         )
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def extract_cell_seconds(self, mode: str, limit: int = 200) -> list[float]:
+        """How long the latest computed cells of any set took, in this mode (for estimates)."""
+        rows = self.db.execute(
+            "SELECT cell FROM extract_cells WHERE mode = ? ORDER BY created_at DESC LIMIT ?",
+            (mode, limit),
+        )
+        return [float(json.loads(r[0]).get("seconds") or 0.0) for r in rows]
 
     def save_extract_cell(
         self, set_id: str, question_id: str, doc_id: str, mode: str, question_hash: str, cell: dict
@@ -301,7 +409,7 @@ def _paper(row: sqlite3.Row) -> Paper:
         doi=row["doi"],
         pages=row["pages"],
         chunks=row["n_chunks"],
-        path=Path(row["path"]),
+        path=from_db(row["path"]),
         sha256=row["sha256"],
         added_at=row["added_at"],
     )

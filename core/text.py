@@ -165,3 +165,23 @@ def title_boost(words: set[str], title: str) -> float:
     if words & set(QUERY_WORD.findall(head.lower())):
         return 1.6
     return 1.3 if words & set(QUERY_WORD.findall(title.lower())) else 1.0
+
+
+# ---------------------------------------------------------------- citation markers
+# "[1]", "[2, 3]": the passage numbers a drafted sentence cites.
+CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def cites_of(sentence: str) -> tuple[int, ...]:
+    """The passage numbers a sentence cites, in order, each once."""
+    found: list[int] = []
+    for group in CITE.findall(sentence):
+        for n in re.split(r"[,;]", group):
+            if (v := int(n)) not in found:
+                found.append(v)
+    return tuple(found)
+
+
+def strip_cites(sentence: str) -> str:
+    """The sentence without its citation markers."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", CITE.sub("", sentence)).strip()

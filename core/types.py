@@ -11,8 +11,8 @@ from typing import Literal
 # draft failed the check and the answer is the best-matching verbatim sentence of the
 # evidence; "evidence": no model was asked; "not_reported": the evidence does not hold it.
 AnswerMode = Literal["generated", "quoted", "evidence", "not_reported"]
-FileStatus = Literal["added", "unchanged", "replaced", "failed"]
-IngestStage = Literal["reading", "loading the embedding model", "embedding", "indexing"]
+FileStatus = Literal["added", "unchanged", "replaced", "failed", "updated", "skipped"]
+IngestStage = Literal["reading", "ocr", "loading the embedding model", "embedding", "indexing"]
 ModelKind = Literal["gguf", "embedding"]
 ExtractMode = Literal["llm", "no-llm"]
 
@@ -38,6 +38,7 @@ class Page:
     number: int  # 1-based, as pypdf counts
     text: str  # cleaned text
     sections: tuple[tuple[int, str], ...] = ()  # (char offset in text, section name) where a section starts
+    ocr: bool = False  # the text was recognised from the page image, not taken from a text layer
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ParsedDocument:
     pages: tuple[Page, ...]
     meta: PaperMeta
     warnings: tuple[str, ...] = ()
+    sha256: str = ""  # of the bytes that were parsed: the paper's identity
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Citation:
     page: int
     quote: str  # verbatim from the stored page text
     supported: bool  # the sentences citing it passed the grounding check
+    ocr: bool = False  # that page's text was recognised by OCR: the quote is "OCR text"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,10 @@ class Timings:
     retrieve_s: float = 0.0
     first_token_s: float | None = None
     total_s: float = 0.0
+    # as the model's tokenizer counts them: on a CPU the prompt's length is the wait for the
+    # first token; None when no model was asked
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +129,11 @@ class Answer:
     model: str | None
     timings: Timings = field(default_factory=Timings)
     mode: AnswerMode = "generated"
+    # `answer` holds verified text only; the model's raw text is kept here, unchecked
+    draft: str = ""
+    # the paper name the question gave, by which it was asked of that paper only ("RoBERTa");
+    # "" when the scope was all papers or the user's selection
+    auto_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,7 @@ class FileStarted:
 @dataclass(frozen=True)
 class FileProgress:
     path: Path
-    stage: IngestStage
+    stage: IngestStage  # "ocr": done/total pages of a scan recognised
     done: int
     total: int
 
@@ -177,6 +189,8 @@ class FileResult:
     index: int
     total: int
     path: Path
+    # from Zotero also "updated" (its metadata changed, the file did not) and "skipped" (no
+    # file to read; `error` says why)
     status: FileStatus
     doc_id: str | None = None
     title: str | None = None
@@ -192,6 +206,8 @@ class BatchFinished:
     replaced: int
     failed: int
     cancelled: bool
+    updated: int = 0  # Zotero imports only
+    skipped: int = 0
 
 
 IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFinished
@@ -201,6 +217,7 @@ IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFini
 class Retrieved:
     evidence: tuple[Evidence, ...]
     seconds: float
+    auto_scope: str = ""  # as Answer.auto_scope, known before the model writes
 
 
 @dataclass(frozen=True)

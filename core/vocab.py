@@ -8,6 +8,7 @@ the lexical query; grounding accepts any instance as naming what was asked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -117,3 +118,25 @@ SECTIONS = (
     "references",
     "appendix",
 )
+
+
+# Training and inference: the context a number is given in. A training quantity asked for
+# ("batch size", "learning rate") is not the value a paper states for inference or timing
+# ("we time a forward pass with a batch size of 1"). Whole words, or prefixes ending in "*".
+TRAINING_WORDS = (
+    "train*", "pretrain*", "pre-train*", "fine-tun*", "finetun*", "optimi*", "epoch", "epochs",
+    "warmup", "warm-up", "gradient*", "distill*", "learning rate", "learning rates",
+)
+INFERENCE_WORDS = (
+    "inference", "latency", "throughput", "time", "times", "timing", "timings", "timed", "decoding",
+    "test time", "test-time", "deploy*", "on-device", "speed", "speedup", "speed-up",
+    "faster", "slower",
+)
+# Quantities set for training, whether or not a question says "train".
+TRAINING_QUANTITIES = frozenset({"batch", "rate", "epoch", "epochs", "warmup", "decay", "dropout"})
+
+
+def words_pattern(words: tuple[str, ...]) -> str:
+    """A regular expression for whole words and prefixes ("train*") of one of these lists."""
+    parts = [re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w) for w in words]
+    return r"\b(?:" + "|".join(parts) + r")\b"

@@ -39,6 +39,10 @@ def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Show the window first; the library, samples and model load in the background."""
+    from desktop import syscheck
+
+    if not syscheck.check():  # Qt would abort with no word on which library is missing
+        return 1
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from core.errors import LanternError

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, Settings, ensure_samples
+from core import Library, RemoteGenerator, Settings, ensure_samples
 from core.types import Conversation, Paper
 from desktop.workers import Job, JobRunner
 
@@ -46,6 +46,8 @@ class Snapshot:
     papers: list[Paper] | None
     conversations: list[Conversation] | None
     model: str | None
+    # the sample papers that "All papers" leaves out (the user has papers of their own)
+    hidden_samples: tuple[str, ...] = ()
 
 
 # What an operation may not change under a running extraction's cells (by default).
@@ -137,10 +139,12 @@ class Backend(QObject):
         """Read the papers and/or the history (and the model's name); emits ``snapshot``."""
 
         def read(lib: Library, cancel: threading.Event) -> Snapshot:
+            papers = what & Changes.PAPERS
             return Snapshot(
-                lib.papers() if what & Changes.PAPERS else None,
+                lib.papers() if papers else None,
                 lib.conversations() if what & Changes.CONVERSATIONS else None,
                 lib.model_name,
+                tuple(lib.hidden_samples()) if papers else (),
             )
 
         def done(snap: Snapshot) -> None:
@@ -151,21 +155,21 @@ class Backend(QObject):
         return self.op("refresh", read, result=done, error=self.libraryFailed.emit)
 
     # ------------------------------------------------------------ writing
-    def add(self, paths: list[Path] | None, **callbacks: Any) -> Job:
-        """Ingest PDFs/folders (None: the built-in samples, if missing); ``progress``
-        receives core's IngestEvents."""
-        if paths is None:
-            return self.op(
-                "ingest",
-                lambda lib, cancel: _cancellable(ensure_samples(lib), cancel),
-                changes=Changes.PAPERS,
-                **callbacks,
-            )
-        found = [Path(p) for p in paths]
-        return self.op(
-            "ingest", lambda lib, cancel: lib.add(found, cancel=cancel),
-            changes=Changes.PAPERS, **callbacks,
-        )
+    def add(
+        self, paths: list[Path] | None, *, zotero: Path | None = None, **callbacks: Any
+    ) -> Job:
+        """Ingest PDFs/folders, or with ``zotero`` that Zotero data folder's PDFs (None: the
+        built-in samples, if missing); ``progress`` receives core's IngestEvents."""
+        found = [Path(p) for p in paths or ()]
+
+        def run(lib: Library, cancel: threading.Event) -> Iterator[Any]:
+            if zotero is not None:
+                return lib.add_zotero(zotero, cancel=cancel)
+            if paths is None:
+                return _cancellable(ensure_samples(lib), cancel)
+            return lib.add(found, cancel=cancel)
+
+        return self.op("ingest", run, changes=Changes.PAPERS, **callbacks)
 
     # ------------------------------------------------------------ the model and settings
     def load_model(self) -> Job:
@@ -183,7 +187,7 @@ class Backend(QObject):
         """Use and save new settings (from the settings dialog); reload the model in the
         background if anything it depends on changed."""
         old, self.settings = self.settings, settings
-        reload = settings.llm != old.llm
+        reload = settings.llm != old.llm or settings.remote != old.remote
 
         def run(lib: Library, cancel: threading.Event) -> str | None:
             lib.use_settings(settings)  # drops the model if its settings changed
@@ -191,8 +195,14 @@ class Backend(QObject):
             return lib.load_model() if reload else None
 
         if reload:
-            path = settings.llm.model_path
-            self.modelState.emit("loading", path.name if path else self.model_name or "")
+            if settings.remote.enabled:
+                name = RemoteGenerator(settings.remote).name
+            else:
+                path = settings.llm.model_path
+                # the same model as before, unless this switches away from the server
+                kept = "" if settings.remote != old.remote else self.model_name or ""
+                name = path.name if path else kept
+            self.modelState.emit("loading", name)
         return self.op(
             "model",
             run,
@@ -202,8 +212,13 @@ class Backend(QObject):
         )
 
     def switch_model(self, path: Path | None) -> Job:
-        """Use another GGUF from now on (None: the default), keeping the other settings."""
-        return self.apply(self.settings.replace(llm={"model_path": Path(path) if path else None}))
+        """Use another GGUF from now on (None: the default; not the model server), keeping
+        the other settings."""
+        return self.apply(
+            self.settings.replace(
+                llm={"model_path": Path(path) if path else None}, remote={"enabled": False}
+            )
+        )
 
     def _model_ready(self, name: str) -> None:
         self.model_name = name

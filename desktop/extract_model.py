@@ -20,6 +20,7 @@ from core import Cell, QuestionSet, Row
 from core.types import Paper
 from desktop.models import AnyIndex, ItemRole, short_authors
 from desktop.quotes import snippet
+from desktop.render import plain_rich
 
 StatusRole = Qt.ItemDataRole.UserRole + 3  # "reported", "not reported", "" (not yet) or "running"
 NOT_REPORTED = "not reported"
@@ -112,7 +113,7 @@ class ExtractTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return q.label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return q.question
+            return plain_rich(q.question)
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -160,7 +161,7 @@ def _paper_data(paper: Paper, role: int) -> Any:
         who = " ".join(x for x in (short_authors(paper.authors), str(paper.year or "")) if x)
         return f"{title}\n{who}" if who else title
     if role == Qt.ItemDataRole.ToolTipRole:
-        return f"{paper.title}\n{', '.join(paper.authors)}\n{paper.path}\n\nClick to open it."
+        return plain_rich(f"{paper.title}\n{', '.join(paper.authors)}\n{paper.path}\n\nClick to open it.")
     return None
 
 

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import find_models
+from core import default_zotero_dir, find_models
 from desktop.backend import Backend, Changes, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.panes import Panes
+from desktop.render import plain_rich
 from desktop.widgets import dialogs, guide
 from desktop.widgets.ask_panel import AskPanel
 from desktop.widgets.extract_panel import ExtractPanel
@@ -121,12 +122,8 @@ class MainWindow(QMainWindow):
         self._model_state = ("", "")
         self._warned = False
         self.library_label = QLabel("")
-        self.offline_label = QLabel("● Offline")
-        self.offline_label.setObjectName("offline")
-        self.offline_label.setToolTip(
-            "Lantern works entirely on this computer: "
-            "papers, index, models and answers never leave it."
-        )
+        self.offline_label = QLabel("")
+        self._show_where_answers_come_from()
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         for w in (self.model_label, self.library_label, self.offline_label):
@@ -144,6 +141,7 @@ class MainWindow(QMainWindow):
         file = self.menuBar().addMenu("&File")
         action(file, "Add papers or model…", self.choose_files, QKeySequence.StandardKey.Open)
         action(file, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
+        action(file, "Import from Zotero…", self.choose_zotero)
         file.addSeparator()
         action(
             file, "Export conversation as Markdown…", lambda: self.ask.export_markdown(), "Ctrl+E"
@@ -207,13 +205,14 @@ class MainWindow(QMainWindow):
 
     def _on_model_state(self, state: str, text: str) -> None:
         self._model_state = (state, text)
+        self._show_where_answers_come_from()
         label = self.model_label
         label.setObjectName("modelError" if state == "error" else "")
         label.style().unpolish(label)
         label.style().polish(label)
         if state == "error":
             label.setText("Model: not loaded")
-            label.setToolTip(text)
+            label.setToolTip(plain_rich(text))
             self.statusBar().showMessage(f"Model problem: {text}", 15000)
             return
         label.setToolTip("Change it in Settings (Ctrl+,) or drop a .gguf file on the window")
@@ -224,11 +223,32 @@ class MainWindow(QMainWindow):
         if state == "ready":
             self._update_count()
 
+    def _show_where_answers_come_from(self) -> None:
+        remote = self.backend.settings.remote
+        label = self.offline_label
+        if remote.enabled:
+            label.setText("● Model server")
+            label.setObjectName("")
+            label.setToolTip(
+                f"Answers are computed by the model server at {remote.url}: each question and "
+                "the passages found for it are sent there. Papers, the index and the citation "
+                "check stay on this computer. Switch back to the built-in model in Settings."
+            )
+        else:
+            label.setText("● Offline")
+            label.setObjectName("offline")
+            label.setToolTip(
+                "Lantern works entirely on this computer: "
+                "papers, index, models and answers never leave it."
+            )
+        label.style().unpolish(label)
+        label.style().polish(label)
+
     def _library_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Library problem: {message}")
         if not self._warned:  # one dialog, not one per refresh
             self._warned = True
-            QMessageBox.warning(self, "Lantern cannot read the library", message)
+            QMessageBox.warning(self, "Lantern cannot read the library", plain_rich(message))
 
     def _update_count(self) -> None:
         """Paper and page counts: the library's, plus files of the running batch added so far."""
@@ -333,6 +353,16 @@ class MainWindow(QMainWindow):
         if folder:
             self.ingest.add([Path(folder)])
 
+    def choose_zotero(self) -> None:
+        """Import the PDFs of a Zotero library (read-only) with its metadata and collections."""
+        start = default_zotero_dir()
+        folder = QFileDialog.getExistingDirectory(
+            self, "Zotero data folder (it holds zotero.sqlite)",
+            str(start if start.is_dir() else Path.home()),
+        )
+        if folder:
+            self.ingest.add([], zotero=Path(folder))
+
     def open_conversation(self, conversation_id: str) -> None:
         if self.ask.busy() or conversation_id == self.ask.conversation_id:
             return
@@ -372,10 +402,15 @@ class MainWindow(QMainWindow):
             self.backend.apply(dialog.new_settings())
 
     def about(self) -> None:
+        import html
+
+        from core.about import provenance  # version, llama.cpp flags, models and sha256
+
+        facts = "<br>".join(html.escape(line) for line in provenance(self.backend.settings).lines())
         QMessageBox.about(
             self,
             "About Lantern",
             "<h3>Lantern</h3><p>Ask questions about your papers and get answers that "
             "cite the paper, page and exact words.</p><p>Everything runs on this "
-            "computer: no account, no network.</p>",
+            f"computer: no account, no network.</p><p><small>{facts}</small></p>",
         )

@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor
 
 from core.types import Evidence, Paper
 from desktop.quotes import snippet
+from desktop.render import plain_rich
 
 T = TypeVar("T")
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the core object behind a row
@@ -172,11 +173,11 @@ class PaperTableModel(QAbstractTableModel):
             return _sort_key(row)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if p is None:
-                return f"{row.path}\n{row.status}"
+                return plain_rich(f"{row.path}\n{row.status}")
             added = dt.datetime.fromtimestamp(p.added_at).strftime("%Y-%m-%d %H:%M")
             lines = [p.title, ", ".join(p.authors)] + ([f"DOI {p.doi}"] if p.doi else [])
             lines += [f"{p.pages} pages, {p.chunks} passages, added {added}", str(p.path)]
-            return "\n".join(x for x in lines if x)
+            return plain_rich("\n".join(x for x in lines if x))
         if role == Qt.ItemDataRole.ForegroundRole and p is None:
             return QColor("#6e7781")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
@@ -262,7 +263,7 @@ class EvidenceModel(ListModel[Evidence]):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{heading(row, e)}\n{snippet(e.text)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{e.title}\n{_pages(e)} · {e.section}\n\n{snippet(e.text, 900)}"
+            return plain_rich(f"{e.title}\n{_pages(e)} · {e.section}\n\n{snippet(e.text, 900)}")
         return None
 
 
@@ -288,7 +289,7 @@ class ConversationModel(ListModel[Any]):
             return snippet(c.title or "Untitled", 60)
         if role == Qt.ItemDataRole.ToolTipRole:
             when = dt.datetime.fromtimestamp(c.created_at).strftime("%Y-%m-%d %H:%M")
-            return f"{c.title}\n{when} · {c.turns} question{'s' if c.turns != 1 else ''}"
+            return plain_rich(f"{c.title}\n{when} · {c.turns} question{'s' if c.turns != 1 else ''}")
         return None
 
 
@@ -312,5 +313,5 @@ class FailureModel(ListModel[Failure]):
             error = " ".join(f.error.split())
             return f"{f.path.name} — {error}" if f.path.name else error
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{f.path}\n{f.error}"
+            return plain_rich(f"{f.path}\n{f.error}")
         return None

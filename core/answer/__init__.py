@@ -8,6 +8,8 @@ from core.answer.focus import (
     Focus,
     best_sentence,
     examples,
+    finding,
+    highlights,
     question_terms,
     restates,
     without_examples,
@@ -27,8 +29,8 @@ from core.answer.grounding import (
     key_terms,
     locate,
 )
-from core.answer.prompt import SYSTEM_PROMPT, build_messages, cites_of, format_passage, strip_cites
-from core.text import passage_sentences, split_sentences
+from core.answer.prompt import SYSTEM_PROMPT, build_messages, excerpts, format_passage
+from core.text import cites_of, passage_sentences, split_sentences, strip_cites
 
 __all__ = [
     "NOT_REPORTED",
@@ -46,9 +48,12 @@ __all__ = [
     "cites_of",
     "draft",
     "examples",
+    "excerpts",
+    "finding",
     "format_passage",
     "generate_grounded",
     "ground",
+    "highlights",
     "is_abstention",
     "key_terms",
     "locate",

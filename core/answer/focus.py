@@ -11,8 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core import vocab
-from core.answer.prompt import strip_cites
-from core.text import GENERIC, PHRASE_WORD, STOPWORDS, TOKEN, passage_sentences, stem, title_boost
+from core.text import (
+    GENERIC,
+    PHRASE_WORD,
+    STOPWORDS,
+    TOKEN,
+    passage_sentences,
+    stem,
+    strip_cites,
+    title_boost,
+)
 from core.types import Evidence
 
 # "(e.g., fp16 / mixed precision / bfloat16)": examples of what is asked, not what is asked.
@@ -76,6 +84,10 @@ def _expanded(question: str) -> list[str]:
     return [w for word in TOKEN.findall(question.lower()) for w in vocab.expansion(word)]
 
 
+_TRAINING = re.compile(vocab.words_pattern(vocab.TRAINING_WORDS), re.IGNORECASE)
+_INFERENCE = re.compile(vocab.words_pattern(vocab.INFERENCE_WORDS), re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Focus:
     """What a sentence must hold to answer a question, beyond sharing a word with it."""
@@ -85,6 +97,8 @@ class Focus:
     instances: frozenset[str]  # names of the categories the question asks for
     values: tuple[frozenset[str], ...]  # per value asked, the stems it comes with: batch, size
     examples: frozenset[str] = frozenset()  # what the question lists after "e.g.", as phrases
+    categories: tuple[frozenset[str], ...] = ()  # the instances of each category it names
+    training: bool = False  # it asks about training: inference-only sentences do not answer
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -95,7 +109,8 @@ class Focus:
         distinctive = {
             t for t in asked + question_terms(extra) if 0 < sum(t in s for s in stems) <= len(stems) / 2
         }
-        instances = frozenset[str]().union(*(vocab.instances(w) for w in words))
+        categories = tuple(dict.fromkeys(vocab.instances(w) for w in words if vocab.instances(w)))
+        instances = frozenset[str]().union(*categories)
         values = []
         for m in _COUNT.finditer(question):
             run: list[str] = []  # the words counted: "how many random seeds" - seeds
@@ -118,6 +133,9 @@ class Focus:
             instances=instances,
             values=tuple(values),
             examples=examples(question),
+            categories=categories,
+            training=not _INFERENCE.search(question) and bool(
+                _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
         )
 
     def answered_by(self, sentence: str) -> bool:
@@ -133,27 +151,51 @@ class Focus:
         example = any(f" {e} " in phrase for e in self.examples)
         if not (stems & self.distinctive or named or example or covered):
             return False
-        if not (self.instances or self.values):
-            return True
-        valued = any(c.isdigit() for c in _NOT_VALUE.sub(" ", body))
-        return bool(named or (valued and any(v <= stems for v in self.values)))
+        return self.gives(sentence)
+
+    def gives(self, sentence: str) -> bool:
+        """The sentence gives what the question asks for, if it asks for a category or a
+        value: an instance of it, or the value with what it measures, in the context asked
+        about ("a batch size of 1" for timing is not the training batch size)."""
+        body = strip_cites(sentence)
+        if self.training and _INFERENCE.search(body) and not _TRAINING.search(body):
+            return False
+        return not self.asked or bool(self.parts(sentence))
+
+    def parts(self, sentence: str) -> frozenset[int]:
+        """Which of the things asked the sentence gives: category i (it names an instance) or
+        value j (a number with what it measures), categories numbered first."""
+        body = strip_cites(sentence)
+        words = {w.lower() for w in PHRASE_WORD.findall(body)}
+        stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
+        found = {i for i, names in enumerate(self.categories) if names & words}
+        if any(c.isdigit() for c in _NOT_VALUE.sub(" ", body)):
+            order = [_singular(w) for w in _SPAN_WORD.findall(body.lower())]
+            found |= {len(self.categories) + j for j, v in enumerate(self.values)
+                      if v <= stems or _quantity_near_number(v, order)}
+        return frozenset(found)
+
+    @property
+    def asked(self) -> int:
+        """How many things the question asks for (categories and values)."""
+        return len(self.categories) + len(self.values)
 
 
-def best_sentence(
+def ranked_sentences(
     question: str, evidence: Sequence[Evidence], *, strict: bool = False
-) -> tuple[int, str] | None:
-    """The evidence sentence that answers the question most directly, if one clearly does.
+) -> list[tuple[float, int, str]]:
+    """Evidence sentences that answer the question, best first, as (score, passage, sentence).
 
     A sentence qualifies when it holds a question term that is distinctive within the evidence
     (found in at most half of the passages): the question's focus ("GPU", "optimizer"), not
     the paper's topic, which every passage shares. Questions name a category ("hardware"),
     answers an instance ("16 Cloud TPUs"): instances of the category count for more.
     `strict` also asks for what the question asks (Focus.answered_by): an instance of the
-    category it names, the quantity it asks for with a value.
+    category it names, the quantity it asks for with a value, in the context it asks about.
     """
     terms = question_terms(question)
     if not terms or not evidence:
-        return None
+        return []
     weight = {t: 1.0 for t in terms}
     for extra in _expanded(question):
         weight.setdefault(stem(extra), 1.5)
@@ -163,16 +205,114 @@ def best_sentence(
     focus = Focus.of(question, evidence) if strict else None
     named = {w.lower() for w in TOKEN.findall(question)} - STOPWORDS - GENERIC
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
-    best: tuple[float, int, str] | None = None
+    found: list[tuple[float, int, str]] = []
+    seen: set[str] = set()
     for n, e in enumerate(evidence, start=1):
         for sentence in passage_sentences(e.text):
             words = {stem(w) for w in TOKEN.findall(sentence)}
-            if not 20 <= len(sentence) <= 600:
+            if not 20 <= len(sentence) <= 600 or sentence in seen:
                 continue
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
+            seen.add(sentence)
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
-            if best is None or score > best[0]:
-                best = (score, n, sentence)
-    return (best[1], best[2]) if best else None
+            score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
+            found.append((score, n, sentence))
+    return sorted(found, key=lambda f: -f[0])  # stable: ties keep the evidence order
+
+
+def best_sentence(
+    question: str, evidence: Sequence[Evidence], *, strict: bool = False
+) -> tuple[int, str] | None:
+    """The evidence sentence that answers the question most directly, if one clearly does."""
+    ranked = ranked_sentences(question, evidence, strict=strict)
+    return (ranked[0][1], ranked[0][2]) if ranked else None
+
+
+def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]]:
+    """The sentence or two of one paper that answer the question: the best one and, when the
+    question asks for several things ("optimizer and learning rate"), the best sentence of the
+    same paper that gives one the first does not."""
+    ranked = ranked_sentences(question, evidence, strict=True)
+    if not ranked:
+        return []
+    _, n, first = ranked[0]
+    focus = Focus.of(question, evidence)
+    out = [(n, first)]
+    if focus.asked > 1:
+        have = focus.parts(first)
+        for _, m, sentence in ranked[1:]:
+            if evidence[m - 1].doc_id == evidence[n - 1].doc_id and focus.parts(sentence) - have:
+                out.append((m, sentence))
+                break
+    return out
+
+
+_DIGIT = re.compile(r"\d")
+_SPAN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-/]*[A-Za-z0-9%]|[A-Za-z0-9]")
+
+
+def highlights(question: str, text: str) -> list[tuple[int, int]]:
+    """Character spans of `text` to emphasise as answering `question`: the instances of the
+    categories it asks for ("Adam", "16 Cloud TPUs", with the count and name words before
+    them) and the values of the quantities it asks for ("a batch size of 32")."""
+    focus = Focus.of(question, ())
+    found = list(_SPAN_WORD.finditer(text))
+    lower = [t.group(0).lower().rstrip(".") for t in found]
+    quantity = frozenset[str]().union(*focus.values)
+    marked: set[int] = set()
+    for i, word in enumerate(lower):
+        if word in focus.instances or word.rstrip("s") in focus.instances or (quantity and _DIGIT.search(word) and not re.fullmatch(r"(?:19|20)\d\d", word)
+              and _measures(lower, i, quantity)):
+            marked.add(i)
+    for i in sorted(marked):  # "16 Cloud TPUs": the count and name words right before
+        j = i - 1
+        while j >= 0 and j not in marked and i - j <= 3 and (
+            _DIGIT.search(lower[j]) or found[j].group(0)[0].isupper()
+        ):
+            marked.add(j)
+            j -= 1
+    spans: list[list[int]] = []
+    for i in sorted(marked):
+        start, end = found[i].start(), found[i].end()
+        if spans and i - 1 in marked and re.fullmatch(r"[\s(),]*", text[spans[-1][1] : start]):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(a, b) for a, b in spans]
+
+
+def _measures(words: list[str], i: int, quantity: frozenset[str]) -> bool:
+    """The number words[i] is said of the quantity: one of its words comes within four words
+    before it ("a batch size of 32") or two after ("32 sequences per batch" is not caught),
+    with no other number in between."""
+    for step, reach in ((-1, 4), (1, 2)):
+        j = i + step
+        while 0 <= j < len(words) and abs(j - i) <= reach and not _DIGIT.search(words[j]):
+            if stem(words[j]) in quantity:
+                return True
+            j += step
+    return False
+
+
+_HEAD_NOUNS = frozenset({"size", "rate", "number", "count", "value", "amount"})
+
+
+def _singular(word: str) -> str:
+    return word[:-2] if word.endswith("ches") else word[:-1] if word.endswith("s") else word
+
+
+def _quantity_near_number(value: frozenset[str], words: list[str]) -> bool:
+    """A value stated without all its words: "very large batches (up to 4K examples per
+    batch)" gives a batch size. Only for a word that is a training quantity by itself
+    (vocab.TRAINING_QUANTITIES: batch, warmup, dropout ...), next to a number."""
+    own = {w for w in vocab.TRAINING_QUANTITIES if stem(w) in value}
+    # only a modifier stands for the whole: "batch" for "batch size", never "decay" (of
+    # "learning rate decay") for "weight decay"
+    if not own or value - {stem(w) for w in own} - _HEAD_NOUNS:
+        return False
+    for i, w in enumerate(words):
+        if w in own and any(_DIGIT.search(x) for x in words[max(0, i - 4) : i + 5]):
+            return True
+    return False

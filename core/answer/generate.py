@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Generator as Gen
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
 from core.answer.prompt import build_messages
@@ -29,18 +30,33 @@ def draft(
     *,
     max_tokens: int | None = None,
     cancel: threading.Event | None = None,
+    usage: dict[str, int] | None = None,
 ) -> Iterator[str]:
-    """Stream the model's unchecked answer to `question` from `evidence`; stops soon after
-    `cancel` is set."""
+    """Stream the model's unchecked answer to `question` from `evidence`; stops at the end of
+    the answer (NOT REPORTED, a blank line) and soon after `cancel` is set. `usage` receives
+    prompt_tokens and completion_tokens (each streamed piece is one token)."""
     messages, _ = build_messages(
         question, evidence, budget_tokens=prompt_budget(gen, llm), count_tokens=gen.count_tokens
     )
+    counts = usage if usage is not None else {}
+    counts["prompt_tokens"] = sum(gen.count_tokens(m["content"]) for m in messages)
+    counts["completion_tokens"] = 0
+    written = ""
     for text in gen.stream_chat(
         messages, max_tokens=max_tokens or llm.max_tokens, temperature=llm.temperature
     ):
+        written += text
+        counts["completion_tokens"] += 1
         yield text
-        if cancel is not None and cancel.is_set():
+        if (cancel is not None and cancel.is_set()) or answer_ended(written):
             return
+
+
+def answer_ended(text: str) -> bool:
+    """The draft has said all it will: NOT REPORTED, or a blank line after the answer (what
+    follows is a small model starting over: another question, a list of excerpts)."""
+    head = text.lstrip()
+    return head.upper().startswith("NOT REPORTED") or "\n\n" in head.rstrip(" ")
 
 
 def generate_grounded(
@@ -53,7 +69,8 @@ def generate_grounded(
     max_tokens: int | None = None,
     cancel: threading.Event | None = None,
 ) -> Gen[str, None, Grounded]:
-    """Yield the draft's tokens as the model writes them; return the checked answer.
+    """Yield the draft's tokens as the model writes them; return the checked answer, with the
+    draft and the token counts.
 
     Without evidence the model is not asked: the answer is NOT_REPORTED. All evidence is
     numbered as in the prompt, so sentences may be checked against (and quoted from) passages
@@ -62,7 +79,12 @@ def generate_grounded(
     if not evidence:
         return UNANSWERED
     parts: list[str] = []
-    for text in draft(gen, llm, question, evidence, max_tokens=max_tokens, cancel=cancel):
+    usage: dict[str, int] = {}
+    for text in draft(gen, llm, question, evidence, max_tokens=max_tokens, cancel=cancel,
+                      usage=usage):
         parts.append(text)
         yield text
-    return ground("".join(parts).strip(), evidence, page_text, question)
+    written = "".join(parts).strip()
+    return replace(ground(written, evidence, page_text, question), draft=written,
+                   prompt_tokens=usage.get("prompt_tokens"),
+                   completion_tokens=usage.get("completion_tokens"))

@@ -8,9 +8,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.answer.focus import Focus, best_sentence, question_terms, restates, without_examples
-from core.answer.prompt import cites_of, strip_cites
-from core.text import NUMBER, STOPWORDS, TOKEN, normalise, passage_sentences, split_sentences, stem
+from core.answer.focus import Focus, finding, question_terms, restates, without_examples
+from core.text import (
+    NUMBER,
+    STOPWORDS,
+    TOKEN,
+    cites_of,
+    normalise,
+    passage_sentences,
+    split_sentences,
+    stem,
+    strip_cites,
+)
 from core.types import AnswerMode, Citation, Evidence, Sentence
 
 NOT_REPORTED = "Not reported in the selected papers."
@@ -39,6 +48,9 @@ class Grounded:
     sentences: tuple[Sentence, ...]
     citations: tuple[Citation, ...]
     mode: AnswerMode
+    draft: str = ""  # the model's text as written (generate_grounded)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 UNANSWERED = Grounded(NOT_REPORTED, True, (), (), "not_reported")
@@ -168,16 +180,19 @@ def ground(
 ) -> Grounded:
     """Check every sentence of a draft answer and build verbatim citations.
 
-    A draft that says the passages lack the answer becomes NOT_REPORTED. A draft whose
-    sentences mostly fail the check, or whose supported sentences do not give what the question
-    asks (Focus), is replaced by the evidence sentence that answers the question most directly
-    (mode "quoted"), or by NOT_REPORTED when no sentence does.
+    The answer text holds verified text only: the quoted sentences of the papers, then the
+    draft's sentences that passed the check (mode "generated"). A draft that says the passages
+    lack the answer becomes NOT_REPORTED. A draft whose sentences mostly fail the check, or
+    whose supported sentences do not give what the question asks (Focus), gives way to the
+    sentence or two of the evidence that answer the question most directly (mode "quoted",
+    focus.finding), or to NOT_REPORTED when none does. `sentences` are the draft's, checked.
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
         return UNANSWERED
     sentences: list[Sentence] = []
     citations: dict[int, Citation] = {}
+    focus = Focus.of(question, evidence) if question_terms(question) else None
     for raw in split_sentences(draft):
         body = strip_cites(raw)
         if not body:
@@ -190,6 +205,9 @@ def ground(
         if restates(body, question):
             sentences.append(Sentence(body, (n,), False, "only restates the question"))
             continue
+        if focus and not focus.answered_by(body):  # true of the paper, but no answer to this
+            sentences.append(Sentence(body, (n,), False, "does not answer the question"))
+            continue
         if n not in citations:
             citation = cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
             if citation is None:  # cannot show a verbatim quote: do not claim support
@@ -199,14 +217,22 @@ def ground(
         sentences.append(Sentence(body, (n,), True, ""))
     supported = sum(s.supported for s in sentences)
     if 2 * supported >= len(sentences) and supported and _on_topic(question, sentences, evidence):
-        text = " ".join(
-            f"{s.text.rstrip('.')} [{s.cites[0]}]." if s.supported else s.text for s in sentences
-        )
+        # what is proven, first: the quotes, then the model's sentences that passed the check;
+        # the draft itself is kept apart by the caller (Answer.draft)
         ordered = tuple(sorted(citations.values(), key=lambda c: c.n))
-        return Grounded(text, False, tuple(sentences), ordered, "generated")
-    if question and (found := best_sentence(question, evidence, strict=True)):
-        n, quote = found
-        if citation := cite(n, evidence[n - 1], quote, page_text):
-            quoted = Sentence(quote, (n,), True, "")
-            return Grounded(f"{quote} [{n}]", False, (*sentences, quoted), (citation,), "quoted")
+        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences if s.supported]
+        return Grounded(" ".join([*map(_quoted, ordered), *checked]), False, tuple(sentences),
+                        ordered, "generated")
+    if question:
+        cites = [c for n, quote in finding(question, evidence)
+                 if (c := cite(n, evidence[n - 1], quote, page_text))]
+        if cites:  # `sentences` stay the draft's: the quotes are the citations
+            ordered = tuple(sorted({c.n: c for c in cites}.values(), key=lambda c: c.n))
+            return Grounded(" ".join(map(_quoted, cites)), False, tuple(sentences), ordered,
+                            "quoted")
     return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")
+
+
+def _quoted(c: Citation) -> str:
+    """A citation's quote as answer text: one line, with its number."""
+    return f"{' '.join(c.quote.split())} [{c.n}]"

@@ -18,6 +18,9 @@ _PUA_ALONE = re.compile(rf"(?:(?<=\s)|^)[{_PUA}]+(?=\s|$)", re.MULTILINE)
 _PUA_ANY = re.compile(rf"[{_PUA}]")
 # C0/C1 controls except \t and \n, zero-width characters, BOM; soft hyphens are handled apart.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# Lone UTF-16 surrogates: pypdf decodes ToUnicode maps with "surrogatepass", so a broken map
+# yields them, and they cannot be encoded as UTF-8 (SQLite, JSON and the terminal all refuse).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # LaTeX's math italic fonts (CMMI) call the lunate epsilon /epsilon1, and the ToUnicode map
 # of many TeX-made PDFs (RoBERTa's, for one) sends that glyph to U+01EB "ǫ", a Latin o with
 # ogonek that reads as "ϱ". Not preceded by a letter it is the Greek letter: "ǫ = 1e-6", "ǫi".
@@ -33,10 +36,15 @@ _PAGE_NUMBER = re.compile(
 _EDGE_LINES = 3  # how many lines at the top and bottom of a page may be running lines
 
 
+def scrub(text: str) -> str:
+    """Text that can be encoded as UTF-8: each lone surrogate becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def normalize_chars(text: str) -> str:
     """NFKC (ligatures, full-width forms), drop (cid:N) and control characters, map PUA glyphs,
     and repair TeX's epsilon (see _TEX_EPSILON)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = scrub(text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CID.sub("", text)
     text = _PUA_ALONE.sub(BULLET, text)  # Wingdings-style bullets standing alone
     text = _PUA_ANY.sub("", text)
@@ -165,3 +173,27 @@ def clean_text(text: str) -> str:
     return normalize_whitespace(
         dehyphenate(strip_line_numbers(normalize_whitespace(normalize_chars(text))))
     )
+
+
+_WORD = re.compile(r"[\W\d_]*[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*[\W\d_]*")
+
+
+def garbled(text: str) -> bool:
+    """True when a text layer is mostly not words: a bad OCR layer or a broken font map.
+
+    Calibrated on real papers (vowel share 0.34-0.44, word-like tokens >= 0.66) against
+    shifted-alphabet text, glyph soup and one-letter map labels.
+    """
+    alpha = [t for t in text.split() if any(c.isalpha() for c in t)]
+    if len(alpha) >= 20 and sum(1 for t in alpha if _WORD.fullmatch(t)) < 0.55 * len(alpha):
+        return True
+    letters = [c.lower() for c in text if c.isalpha()]
+    if len(letters) < 200:
+        return False
+    latin = [c for c in letters if c.isascii()]
+    if len(latin) > 0.5 * len(letters):
+        vowels = sum(c in "aeiouy" for c in latin) / len(latin)
+        if not 0.2 <= vowels <= 0.65:
+            return True
+    run_on = sum(len(t) for t in alpha if len(t) > 25)  # words with the spaces lost
+    return run_on > 0.5 * sum(len(t) for t in alpha)

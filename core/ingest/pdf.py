@@ -9,11 +9,14 @@ a time limit and a memory cap.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import logging
 import math
 import re
+import stat
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 
@@ -35,9 +38,11 @@ from core.errors import (
     NotAPdfError,
     TooLargeError,
 )
-from core.ingest.clean import clean_pages, clean_text
+from core.ingest.clean import clean_pages, clean_text, garbled, scrub
 from core.ingest.meta import extract_meta
+from core.ingest.ocr import recognise_pages
 from core.ingest.sections import detect_sections
+from core.settings import OcrSettings
 from core.types import Page, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,7 @@ log = logging.getLogger(__name__)
 MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer
 _HEADER_WINDOW = 1024  # %PDF- may follow a little junk (the spec allows 1024 bytes)
 _RESAVE = "try re-saving it from a PDF viewer"
-_OCR = "no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf"
+_OCR = "no text layer (scanned images?): turn OCR on (lantern add --ocr auto) or run ocrmypdf on it"
 _GARBLED = "its text layer is garbled (bad OCR or broken fonts): run OCR on it again, e.g. ocrmypdf --force-ocr"
 
 # Leading bytes of formats people rename to .pdf by mistake.
@@ -96,13 +101,20 @@ def _describe_start(head: bytes) -> str:
     return f"starts with '{shown}'"
 
 
-def _load_bytes(path: Path, max_file_mb: int) -> bytes:
-    """The file's bytes from the %PDF- header on, after size and format checks."""
+def _read_file(path: Path, max_file_mb: int) -> bytes:
+    """The whole file, read once (its hash and its text come from these same bytes)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # opening a FIFO would block for ever
+            raise NotAPdfError("is not a regular file (a named pipe or a device?)")
+        size = info.st_size
         if size > max_file_mb * 1024 * 1024:
             raise TooLargeError(f"too large: {size / 2**20:.0f} MB (limit {max_file_mb} MB)")
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # no more than it had, should it grow meanwhile
+            data = fh.read(size + 1)  # (read(n) allocates n bytes: not the limit)
+        if len(data) > size:
+            raise CorruptPdfError("grew while it was being read (is a program still writing "
+                                  "it?); add it again once it is complete")
     except IsADirectoryError as exc:
         raise NotAPdfError("is a folder, not a PDF file") from exc
     except FileNotFoundError as exc:
@@ -111,6 +123,11 @@ def _load_bytes(path: Path, max_file_mb: int) -> bytes:
         raise NotAPdfError(
             f"cannot be opened ({exc.strerror or exc}); check that it is readable"
         ) from exc
+    return data
+
+
+def _pdf_bytes(data: bytes, path: Path) -> bytes:
+    """The file's bytes from the %PDF- header on, after format checks."""
     if not data:
         raise NotAPdfError("is empty (0 bytes); download or copy it again")
     start = data.find(b"%PDF-", 0, _HEADER_WINDOW + 5)
@@ -203,37 +220,27 @@ def _title_hint(page: PageObject) -> str | None:
     return None
 
 
-_WORD = re.compile(r"[\W\d_]*[^\W\d_]{2,}(?:[-'\u2019][^\W\d_]+)*[\W\d_]*")
+def read_pdf(
+    path: Path,
+    *,
+    max_pages: int = 3000,
+    max_file_mb: int = 512,
+    ocr: OcrSettings | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> ParsedDocument:
+    """Cleaned, sectioned pages and metadata of a PDF; IngestError subclasses for bad files.
 
-
-def garbled(text: str) -> bool:
-    """True when a text layer is mostly not words: a bad OCR layer or a broken font map.
-
-    Calibrated on real papers (vowel share 0.34-0.44, word-like tokens >= 0.66) against
-    shifted-alphabet text, glyph soup and one-letter map labels.
+    With `ocr` (mode auto or force), pages without a usable text layer are recognised from
+    their images; on_page(done, total) follows that, page by page. Without it, such a file
+    is refused with a NeedsOcrError that says so.
     """
-    alpha = [t for t in text.split() if any(c.isalpha() for c in t)]
-    if len(alpha) >= 20 and sum(1 for t in alpha if _WORD.fullmatch(t)) < 0.55 * len(alpha):
-        return True
-    letters = [c.lower() for c in text if c.isalpha()]
-    if len(letters) < 200:
-        return False
-    latin = [c for c in letters if c.isascii()]
-    if len(latin) > 0.5 * len(letters):
-        vowels = sum(c in "aeiouy" for c in latin) / len(latin)
-        if not 0.2 <= vowels <= 0.65:
-            return True
-    run_on = sum(len(t) for t in alpha if len(t) > 25)  # words with the spaces lost
-    return run_on > 0.5 * sum(len(t) for t in alpha)
-
-
-def read_pdf(path: Path, *, max_pages: int = 3000, max_file_mb: int = 512) -> ParsedDocument:
-    """Cleaned, sectioned pages and metadata of a PDF; IngestError subclasses for bad files."""
     path = Path(path)
-    data = _load_bytes(path, max_file_mb)
+    whole = _read_file(path, max_file_mb)
+    data = _pdf_bytes(whole, path)
     with quiet_pypdf():
         try:
-            return _read(path, data, max_pages)
+            doc = _read(path, data, max_pages, ocr, on_page)
+            return dataclasses.replace(doc, sha256=hashlib.sha256(whole).hexdigest())
         except IngestError:
             raise
         except MemoryError as exc:
@@ -268,7 +275,10 @@ def _damaged(exc: Exception) -> IngestError:
     return CorruptPdfError(f"damaged PDF: {reason}; {_RESAVE}")
 
 
-def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
+def _read(
+    path: Path, data: bytes, max_pages: int, ocr: OcrSettings | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> ParsedDocument:
     try:
         reader, n_pages = _open(data, path)
     except IngestError:
@@ -302,18 +312,29 @@ def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
         warnings_out.append(f"text of {len(failures)} of {n_pages} pages could not be read")
 
     texts = clean_pages(raw)
+    recognised: set[int] = set()
+    if ocr is not None and ocr.mode != "off":
+        recognised = recognise_pages(data, raw, texts, ocr, MIN_CHARS_PER_PAGE, on_page)
+        if recognised:
+            texts = clean_pages(raw)
     total = sum(len(t) for t in texts)
     if total < MIN_CHARS_PER_PAGE * n_pages:
+        if ocr is not None and ocr.mode != "off":
+            raise NeedsOcrError(f"OCR found little or no text on its {n_pages} page(s) (pictures only?)")
         raise NeedsOcrError(_OCR)
     if garbled("\n".join(texts)):
-        raise NeedsOcrError(_GARBLED)
+        if not recognised:
+            raise NeedsOcrError(_GARBLED)
+        warnings_out.append("the recognised text looks garbled (handwriting or a poor scan?)")
     empty = sum(1 for t in texts if len(t) < MIN_CHARS_PER_PAGE)
     if empty:
         warnings_out.append(f"{empty} of {n_pages} pages have no text (images only?)")
+    if recognised:
+        warnings_out.append(f"text of {len(recognised)} of {n_pages} pages recognised by OCR")
 
     sections = detect_sections(texts)
     pages = tuple(
-        Page(number=i, text=text, sections=secs)
+        Page(number=i, text=text, sections=secs, ocr=i - 1 in recognised)
         for i, (text, secs) in enumerate(zip(texts, sections, strict=False), start=1)
     )
     info: dict[str, str] = {}
@@ -321,7 +342,7 @@ def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
     try:
         for key, value in (reader.metadata or {}).items():
             if isinstance(value, str):
-                info[key.lstrip("/")] = value
+                info[key.lstrip("/")] = scrub(value)
         hint = _title_hint(reader.pages[0])
     except MemoryError:
         raise
@@ -329,5 +350,8 @@ def _read(path: Path, data: bytes, max_pages: int) -> ParsedDocument:
         log.debug("%s: metadata: %s", path, exc)
     # Unstripped first page: ICML-style papers repeat the title as a running header.
     meta = extract_meta(path, clean_text(raw[0]), info, title_hint=hint)
+    # the file name is the last-resort title, and a non-UTF-8 name holds surrogate escapes
+    meta = dataclasses.replace(meta, title=scrub(meta.title),
+                               authors=tuple(scrub(a) for a in meta.authors))
     log.debug("%s: %d pages, %d chars, title %r", path, n_pages, total, meta.title)
     return ParsedDocument(path=path, pages=pages, meta=meta, warnings=tuple(warnings_out))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
@@ -18,8 +20,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.embed import Embedder
-from core.errors import IngestError, NeedsOcrError
+from core.errors import (
+    DiskFullError,
+    IngestError,
+    LibraryCorruptError,
+    NeedsOcrError,
+    TooLargeError,
+    as_damage,
+)
 from core.index import LibraryIndex
+from core.paths import shown
 from core.settings import Settings
 from core.store import KEYWORD_ONLY_SECTIONS, Store
 from core.types import (
@@ -42,20 +52,49 @@ EMBED_BATCH = 32
 
 
 def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, and every *.pdf under folders (recursive), in a stable order."""
+    """Files as given, and every *.pdf under folders (recursive), in a stable order.
+
+    Entries named *.pdf that are not regular files (FIFOs, broken links) are listed too, so
+    each gets its own line; a folder without any PDF is listed itself, to say so.
+    """
     out: dict[Path, None] = {}
     for p in paths:
         p = Path(p).expanduser().absolute()
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() == ".pdf":
-                    out[f] = None
+            found = [f for f in sorted(p.rglob("*"))
+                     if f.suffix.lower() == ".pdf" and not f.is_dir()]
+            out.update(dict.fromkeys(found or [p]))
         else:
             out[p] = None
     return list(out)
 
 
-def file_sha256(path: Path) -> str:
+def not_a_file(path: Path) -> IngestError | None:
+    """Why `path` cannot be read as a PDF, found without opening it (a FIFO would block)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return IngestError(f"{shown(path)}: is a broken link (to {shown(os.readlink(path))}); "
+                               "the file it pointed to is gone")
+        return IngestError(f"{shown(path)}: file not found")
+    except OSError as exc:
+        return IngestError(f"{shown(path)}: cannot be read ({exc.strerror or exc})")
+    if stat.S_ISDIR(mode):
+        others = sum(1 for f in path.rglob("*") if f.is_file())
+        return IngestError(f"{shown(path)}: no PDF files in this folder"
+                           + (f" ({others} other files)" if others else " (it is empty)"))
+    if stat.S_ISFIFO(mode):
+        return IngestError(f"{shown(path)}: is a named pipe (FIFO), not a file; skipped")
+    if not stat.S_ISREG(mode):
+        return IngestError(f"{shown(path)}: is a device or socket, not a file; skipped")
+    return None
+
+
+def file_sha256(path: Path, max_mb: int | None = None) -> str:
+    """SHA-256 of the file; TooLargeError first, from its size alone, if over `max_mb`."""
+    if max_mb is not None and (size := path.stat().st_size) > max_mb * 1024 * 1024:
+        raise TooLargeError(f"too large: {size / 2**20:,.0f} MB (limit {max_mb} MB)")
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -108,6 +147,17 @@ class IngestPipeline:
                 result = yield from self.add_one(path, i, len(files), cancel, upcoming)
             except IngestError as exc:
                 result = FileResult(i, len(files), path, "failed", error=str(exc))
+            except (DiskFullError, LibraryCorruptError):
+                raise  # the library, not this file: every next file would fail the same way
+            except Exception as exc:  # a bug in Lantern or a library it uses
+                if damage := as_damage(exc, self.store.path):
+                    raise damage from exc  # every next file would fail the same way
+                # fail this file only, and drop it from the queue, so that it cannot block
+                # every later batch (it is tried again only when given again)
+                log.exception("unexpected error adding %s", shown(path))
+                result = FileResult(i, len(files), path, "failed", error=(
+                    f"could not be added: unexpected {type(exc).__name__}: {exc} (a bug; "
+                    "please report it with the output of `lantern --verbose add` on it)"))
             if result is None:  # cancelled mid-file: nothing of it was kept
                 break
             self.store.dequeue(path)
@@ -118,12 +168,24 @@ class IngestPipeline:
                 self.store.dequeue(path)
         yield BatchFinished(cancelled=cancel.is_set(), **counts)
 
-    def _parse(self, path: Path) -> ParsedDocument:
+    def _parse(
+        self, path: Path, cancel: threading.Event
+    ) -> Generator[FileProgress, None, ParsedDocument | None]:
+        """Read `path` in the reader process, passing on OCR progress page by page; the
+        document, or None when cancelled."""
         if self._parser is None:
             from core.ingest.worker import ParserProcess
 
-            self._parser = ParserProcess(self.settings.ingest, verbose=self.verbose)
-        return self._parser.parse(path)
+            self._parser = ParserProcess(
+                self.settings.ingest, verbose=self.verbose, ocr=self.settings.ocr
+            )
+        reading = self._parser.read(path, cancel)
+        while True:
+            try:
+                done, total = next(reading)
+            except StopIteration as finished:
+                return finished.value
+            yield FileProgress(path, "ocr", done, total)
 
     def _read_ahead(self, path: Path | None) -> None:
         """Let the PDF reader process start on the next file while this one is embedded (on
@@ -131,8 +193,8 @@ class IngestPipeline:
         if path is None or self._parser is None:
             return
         try:
-            if path.is_file() and not self.store.find_by_sha(
-                file_sha256(path), self.settings.chunking_key()
+            if not_a_file(path) is None and not self.store.find_by_sha(
+                file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key()
             ):
                 self._parser.prefetch(path)
         except (OSError, IngestError) as exc:  # reported when that file's turn comes
@@ -142,11 +204,9 @@ class IngestPipeline:
         self, path: Path, i: int, total: int, cancel: threading.Event, upcoming: Path | None = None
     ) -> Generator[FileProgress, None, FileResult | None]:
         """Add one file, yielding its progress; returns its FileResult (None if cancelled)."""
-        if not path.exists():
-            raise IngestError(f"{path}: file not found")
-        if not path.is_file():
-            raise IngestError(f"{path}: not a file")
-        sha = file_sha256(path)
+        if problem := not_a_file(path):
+            raise problem
+        sha = file_sha256(path, self.settings.ingest.max_file_mb)
         chunking = self.settings.chunking_key()
         if same := self.store.find_by_sha(sha, chunking):
             if same.path != path and not same.path.exists():
@@ -156,13 +216,18 @@ class IngestPipeline:
         if (stale := self.store.find_by_sha(sha)) and stale not in previous:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
-        doc = self._parse(path)
+        doc = yield from self._parse(path, cancel)
+        if doc is None:  # cancelled while reading: nothing of it was stored
+            return None
+        if doc.sha256 and doc.sha256 != sha:  # the reader hashed the very bytes it parsed
+            raise IngestError("changed while it was being read (is a program still writing "
+                              "it?); add it again once it is complete")
         self._read_ahead(upcoming)
         from core.ingest.chunk import chunk_document
 
         chunks = chunk_document(doc, self.settings.chunking)
         if not chunks:
-            raise NeedsOcrError("no text layer (scanned images?): run OCR on it first, e.g. ocrmypdf")
+            raise NeedsOcrError("no text to index (scanned images?): turn OCR on (lantern add --ocr auto) or run ocrmypdf on it")
         doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
@@ -180,18 +245,24 @@ class IngestPipeline:
             yield FileProgress(path, "indexing", len(embed), len(embed))
             with self.lock:
                 index = self.index.get()
-                index.add([cid for cid, _ in embed], np.asarray(vectors, dtype=np.float32))
-                index.save()
-                old_ids = set(self.store.chunk_ids([p.doc_id for p in previous])) if previous else set()
-                self.store.mark_ready(doc_id, replaces=[p.doc_id for p in previous])
-                if index.delete(old_ids):
-                    index.save()
+                # durable (journal fsync) before the paper is ready: see core/vectors.py
+                index.add([cid for cid, _ in embed], vectors, paper=(doc_id, str(path)))
+                old = [p.doc_id for p in previous]
+                old_ids = set(self.store.chunk_ids(old)) if previous else set()
+                self.store.mark_ready(doc_id, replaces=old)
         except BaseException as exc:
             with self.lock:
-                self.store.delete_papers([doc_id])
-                self.index.drop(ids, only_if_open=True)
+                try:
+                    self.store.delete_papers([doc_id])
+                    self.index.drop(ids, forget=[doc_id], only_if_open=True)
+                except Exception:  # e.g. the disk is still full: the next open recovers it
+                    log.warning("could not undo the half-added %s; the next open will", path,
+                                exc_info=True)
             if isinstance(exc, _Cancelled):
                 return None
             raise
+        with self.lock:  # if this fails, the next open drops the replaced copy's vectors
+            index.delete(old_ids, forget=old)
+            index.save()  # a new snapshot now and then, not per paper
         status: FileStatus = "replaced" if previous else "added"
         return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))

@@ -20,18 +20,20 @@ import multiprocessing.context as mpc
 import signal
 import threading
 import time
+from collections.abc import Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Self
 
 from core import errors
 from core.errors import CorruptPdfError, IngestError, ParseTimeoutError, TooLargeError
-from core.settings import IngestSettings
+from core.settings import IngestSettings, OcrSettings
 from core.types import ParsedDocument
 
 log = logging.getLogger(__name__)
 _RESAVE = "try re-saving it from a PDF viewer"
 _START_TIMEOUT_S = 120.0
+_TICK_S = 0.25  # how often a waiting parent looks at its cancel flag
 
 
 def _context() -> mpc.ForkServerContext | mpc.SpawnContext:
@@ -59,17 +61,27 @@ def _limit_memory(limit_mb: int) -> None:
         log.debug("cannot cap the PDF reader's memory: %s", exc)
 
 
-def _child_main(conn: Connection, settings: dict[str, Any], verbose: bool) -> None:
-    """Child loop: receive a path, send back ("ok", doc) or ("error", class name, message)."""
+def _child_main(
+    conn: Connection, settings: dict[str, Any], ocr: dict[str, Any] | None, verbose: bool
+) -> None:
+    """Child loop: receive a path, send ("page", done, total) while OCR runs, then
+    ("ok", doc) or ("error", class name, message)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
     from core.ingest.pdf import read_pdf  # after logging is set up; imports pypdf
+    from core.settings import OcrSettings
+
+    ocr_settings = OcrSettings.model_validate(ocr) if ocr is not None else None
+
+    def on_page(done: int, total: int) -> None:
+        conn.send(("page", done, total))
 
     _limit_memory(settings["memory_limit_mb"])
-    conn.send(("ready",))
+    if not _reply(conn, ("ready",)):
+        return
     while True:
         try:
             path = conn.recv()
@@ -79,7 +91,8 @@ def _child_main(conn: Connection, settings: dict[str, Any], verbose: bool) -> No
             return
         try:
             doc = read_pdf(
-                Path(path), max_pages=settings["max_pages"], max_file_mb=settings["max_file_mb"]
+                Path(path), max_pages=settings["max_pages"], max_file_mb=settings["max_file_mb"],
+                ocr=ocr_settings, on_page=on_page,
             )
             reply: tuple[Any, ...] = ("ok", doc)
         except IngestError as exc:
@@ -93,12 +106,22 @@ def _child_main(conn: Connection, settings: dict[str, Any], verbose: bool) -> No
         except Exception as exc:  # a bug in the ingest code, not the user's file
             log.exception("unexpected error reading %s", path)
             reply = ("error", "CorruptPdfError", f"could not be read ({type(exc).__name__}: {exc})")
+        if not _reply(conn, reply):
+            return
+
+
+def _reply(conn: Connection, reply: tuple[Any, ...]) -> bool:
+    """Send a reply to the parent; False when the parent is gone (nobody is left to tell)."""
+    try:
         try:
             conn.send(reply)
         except MemoryError:
             conn.send(
                 ("error", "TooLargeError", "needs too much memory to read (decompression bomb?)")
             )
+    except (OSError, EOFError):  # BrokenPipeError: the parent died or closed the pipe
+        return False
+    return True
 
 
 def _rebuild(name: str, message: str) -> IngestError:
@@ -112,11 +135,16 @@ def _rebuild(name: str, message: str) -> IngestError:
 class ParserProcess:
     """read_pdf in a reusable child process, with settings.timeout_s and memory_limit_mb.
 
-    Not for concurrent use from several threads (calls are serialised by a lock).
+    With `ocr`, pages without a usable text layer are recognised; while that runs, each page
+    done gives the file another ocr.page_timeout_s. Not for concurrent use from several
+    threads (calls are serialised by a lock).
     """
 
-    def __init__(self, settings: IngestSettings, verbose: bool = False) -> None:
+    def __init__(
+        self, settings: IngestSettings, verbose: bool = False, ocr: OcrSettings | None = None
+    ) -> None:
         self.settings = settings
+        self.ocr = ocr
         self.verbose = verbose
         self._ctx = _context()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -131,7 +159,10 @@ class ParserProcess:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
             target=_child_main,
-            args=(child, self.settings.model_dump(), self.verbose),
+            args=(
+                child, self.settings.model_dump(),
+                self.ocr.model_dump(mode="json") if self.ocr else None, self.verbose,
+            ),
             name="lantern-pdf-reader",
             daemon=True,
         )
@@ -192,6 +223,19 @@ class ParserProcess:
 
     def parse(self, path: Path) -> ParsedDocument:
         """read_pdf(path) in the child; IngestError subclasses for bad files, timeouts and crashes."""
+        reading = self.read(path)
+        while True:
+            try:
+                next(reading)
+            except StopIteration as done:
+                assert done.value is not None  # no cancel flag: never cancelled
+                return done.value
+
+    def read(
+        self, path: Path, cancel: threading.Event | None = None
+    ) -> Generator[tuple[int, int], None, ParsedDocument | None]:
+        """Like parse(), yielding (pages done, pages to do) while OCR runs; returns the document,
+        or None when `cancel` was set (the child is stopped; the next file starts a new one)."""
         wanted = str(Path(path).resolve())
         with self._lock:
             timeout = self.settings.timeout_s
@@ -199,23 +243,40 @@ class ParserProcess:
                 conn, sent = self._conn, self._ahead[1]
                 assert conn is not None  # a file is read ahead only while the child runs
                 self._ahead = None
-                timeout = max(0.0, timeout - (time.monotonic() - sent))
             else:
                 if self._ahead is not None:  # read ahead for nothing (cancelled): drop that work
                     self._stop(kill=True)
-                conn = self._send(wanted)
-            try:
-                ready = conn.poll(timeout)
-                reply = conn.recv() if ready else None
-            except (EOFError, OSError):
-                return self._died(path)
-            if reply is None:
-                log.debug("%s: no answer after %s s; killing the reader", path, timeout)
-                self._stop(kill=True)
-                raise ParseTimeoutError(
-                    f"took longer than {self.settings.timeout_s:g} s to read; the file may be "
-                    f"malformed. {_RESAVE.capitalize()}"
-                )
+                conn, sent = self._send(wanted), time.monotonic()
+            assert conn is not None
+            deadline = sent + timeout
+            while True:
+                if cancel is not None and cancel.is_set():
+                    self._stop(kill=True)
+                    return None
+                remaining = deadline - time.monotonic()
+                try:
+                    ready = conn.poll(max(0.0, min(remaining, _TICK_S)))
+                    reply = conn.recv() if ready else None
+                except (EOFError, OSError):
+                    return self._died(path)
+                if reply is None:
+                    if remaining > 0:
+                        continue
+                    log.debug("%s: no answer after %s s; killing the reader", path, timeout)
+                    self._stop(kill=True)
+                    raise ParseTimeoutError(
+                        f"took longer than {timeout:g} s to read; the file may be "
+                        f"malformed. {_RESAVE.capitalize()}"
+                    )
+                if reply[0] != "page":
+                    break
+                if self.ocr is not None:  # OCR is slow but moving: each page gets its own time
+                    deadline = max(deadline, time.monotonic() + self.ocr.page_timeout_s)
+                try:
+                    yield reply[1], reply[2]
+                except GeneratorExit:  # the caller stopped listening: drop the child's work
+                    self._stop(kill=True)
+                    raise
         if reply[0] == "ok":
             return dataclasses.replace(reply[1], path=Path(path))
         raise _rebuild(reply[1], reply[2])

@@ -1,4 +1,4 @@
-"""The transcript: questions, streamed answers with [n] links, marked unsupported sentences."""
+"""The transcript: questions, verified findings with [n] links, the drafts behind a link."""
 
 from __future__ import annotations
 
@@ -24,13 +24,16 @@ HOVER = QColor("#dbe9ff")
 
 
 class AnswerView(QTextBrowser):
-    """Read-only rich text; link clicks become ``citationClicked(turn, n)``.
+    """Read-only rich text; link clicks become ``citationClicked(turn, n)``, ``draftToggled(turn)``
+    or ``widenRequested(turn)``.
 
     Tooltips on unsupported sentences come from the ``title`` attribute, which Qt's HTML
     importer stores as the character format's tool tip (shown by QTextBrowser on hover).
     """
 
     citationClicked = Signal(int, int)  # (turn, n)
+    draftToggled = Signal(int)  # turn whose "Show the model's draft" was clicked
+    widenRequested = Signal(int)  # turn whose automatic scope is to be widened
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +64,9 @@ class AnswerView(QTextBrowser):
         parts = url.toString().split(":")
         if len(parts) == 3 and parts[0] == "cite" and parts[1].isdigit() and parts[2].isdigit():
             self.citationClicked.emit(int(parts[1]), int(parts[2]))
+        elif len(parts) == 2 and parts[1].isdigit() and parts[0] in ("draft", "widen"):
+            signal = self.draftToggled if parts[0] == "draft" else self.widenRequested
+            signal.emit(int(parts[1]))
 
     def _enlarge_citations(self) -> None:
         """Set superscripts (the [n] markers) on the baseline at full size: Qt's CSS cannot

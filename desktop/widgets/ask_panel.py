@@ -60,6 +60,9 @@ class AskPanel(QWidget):
         self.view = AnswerView()
         self.view.citationClicked.connect(self.open_citation)
         self.view.cite_tip = self.citation_tip
+        self.view.draftToggled.connect(self.toggle_draft)
+        self.view.widenRequested.connect(self.widen)
+        self._drafts: set[int] = set()  # turns whose draft is shown (collapsed by default)
         self.evidence_label = QLabel("Evidence")
         self.evidence_label.setObjectName("sectionLabel")
         self.evidence_list = EvidenceList(model=evidence)
@@ -85,6 +88,12 @@ class AskPanel(QWidget):
         self.question.setFixedHeight(self.question.fontMetrics().lineSpacing() * 3 + 22)
         self.scope_label = ElidedLabel()  # may give way to the buttons in a narrow pane
         self.scope_label.setObjectName("scopeLabel")
+        self.samples_label = QLabel()  # "Remove the samples", once the user has papers
+        self.samples_label.setTextFormat(Qt.TextFormat.RichText)
+        self.samples_label.linkActivated.connect(self._on_scope_link)
+        self.samples_label.hide()
+        self._hidden_samples: tuple[str, ...] = ()
+        backend.snapshot.connect(self._on_snapshot)
         self.ask_btn = QPushButton("Ask")
         self.ask_btn.setDefault(True)
         self.ask_btn.setObjectName("primary")
@@ -105,6 +114,7 @@ class AskPanel(QWidget):
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(self.scope_label, 1)
+        row.addWidget(self.samples_label)
         for b in (self.copy_btn, self.export_btn, self.stop_btn, self.ask_btn):
             row.addWidget(b)
 
@@ -134,6 +144,14 @@ class AskPanel(QWidget):
         n = len(doc_ids)
         text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
         self.scope_label.set_full_text(f"Scope: {text}")
+        # once the user has papers of their own, the samples are left out of "All papers"
+        hidden = not n and bool(self._hidden_samples)
+        self.samples_label.setVisible(hidden)
+        self.samples_label.setText(
+            "<span style='color:#6e7781'>(the sample papers are left out ·</span> "
+            "<a href='remove-samples'>Remove the samples</a><span style='color:#6e7781'>)</span>"
+            if hidden else ""
+        )
         self.scope_label.setToolTip(
             f"Scope: {text}\n"
             "Select papers in the library to ask only those; "
@@ -154,6 +172,24 @@ class AskPanel(QWidget):
         if self._empty():
             self.view.show_html(self._welcome)
 
+    def _on_snapshot(self, snap: object) -> None:
+        if getattr(snap, "papers", None) is None:  # only the history was re-read
+            return
+        hidden = tuple(getattr(snap, "hidden_samples", ()))
+        if hidden != self._hidden_samples:
+            self._hidden_samples = hidden
+            if not self.busy():
+                self.set_scope(self._scope)
+
+    def _on_scope_link(self, link: str) -> None:
+        if link == "remove-samples" and self._hidden_samples:
+            self._backend.op(
+                "remove",
+                lambda lib, cancel: lib.remove_samples(),
+                changes=Changes.PAPERS,
+                interleave=False,
+            )
+
     def _empty(self) -> bool:
         return not self.answers and not self._pending and not self._error
 
@@ -171,7 +207,9 @@ class AskPanel(QWidget):
             self.evidence_label.setText("Evidence")
 
     # ------------------------------------------------------------ asking
-    def ask(self, question: str | None = None) -> Job | None:
+    def ask(self, question: str | None = None, *, auto_scope: bool = True) -> Job | None:
+        """Ask a question (the typed one by default). ``auto_scope``: a question that names a
+        paper is asked of that paper only, unless papers are selected."""
         question = (question if question is not None else self.question.toPlainText()).strip()
         if not question or self.busy():
             return None
@@ -197,7 +235,11 @@ class AskPanel(QWidget):
         self.job = self._backend.op(
             "ask",
             lambda lib, cancel: lib.ask(
-                question, papers=scope, cancel=cancel, conversation_id=conversation_id
+                question,
+                papers=scope,
+                auto_scope=auto_scope,
+                cancel=cancel,
+                conversation_id=conversation_id,
             ),
             changes=Changes.CONVERSATIONS,  # the history gains the new turn
             progress=lambda ev: self._ticket is ticket and self._on_event(ev),
@@ -218,6 +260,8 @@ class AskPanel(QWidget):
     def _on_event(self, event: object) -> None:
         if isinstance(event, Retrieved):
             self._pending["evidence"] = event.evidence
+            if event.auto_scope:
+                self.scope_label.set_full_text(f"Scope: {event.auto_scope}, from your question")
             self._evidence.replace(list(event.evidence))
             self._label_evidence(len(event.evidence), abstained=False)
             model = self._backend.model_name or "the model"
@@ -229,7 +273,8 @@ class AskPanel(QWidget):
         elif isinstance(event, Token):
             self._pending["text"] += event.text
             self._pending["status"] = (
-                "Writing…" if not self.job or not self.job.cancelled else "Stopping…"
+                "Writing a draft; it is checked against the papers before it is shown…"
+                if not self.job or not self.job.cancelled else "Stopping…"
             )
         elif isinstance(event, AnswerDone):
             self._finish(event.answer)
@@ -239,10 +284,11 @@ class AskPanel(QWidget):
 
     def _finish(self, answer: Answer) -> None:
         self._pending = {}
+        self.set_scope(self._scope)  # the scope a question named was for that question only
         self.answers.append(answer)
         self._evidence.replace(list(answer.evidence))
         self._label_evidence(len(answer.evidence), abstained=answer.abstained)
-        self.view.show_html(render.transcript_html(self.answers), follow=True)
+        self.view.show_html(self._transcript(), follow=True)
         self.answered.emit(answer)
 
     def _on_error(self, message: str) -> None:
@@ -255,14 +301,14 @@ class AskPanel(QWidget):
             f"<b>Could not answer.</b> {html.escape(message)}</td></tr></table>"
         )
         sep = "<hr>" if self.answers else ""
-        self.view.show_html(render.transcript_html(self.answers) + sep + self._error, follow=True)
+        self.view.show_html(self._transcript() + sep + self._error, follow=True)
 
     def _on_finished(self) -> None:
         self.job, self._ticket = None, None
         if self._pending:  # cancelled before any AnswerDone (e.g. during retrieval)
             self._pending = {}
             self.view.show_html(
-                render.transcript_html(self.answers) if self.answers else self._welcome
+                self._transcript() if self.answers else self._welcome
             )
         self._refresh()
 
@@ -271,7 +317,21 @@ class AskPanel(QWidget):
             return
         p = self._pending
         pending = render.pending_html(p["question"], p["text"], len(self.answers), p["status"])
-        self.view.show_html(render.transcript_html(self.answers, pending), follow=True)
+        self.view.show_html(self._transcript(pending), follow=True)
+
+    def _transcript(self, pending: str = "") -> str:
+        return render.transcript_html(self.answers, pending, drafts=self._drafts)
+
+    def toggle_draft(self, turn: int) -> None:
+        """Show or hide the model's draft of one turn (hidden by default)."""
+        self._drafts.symmetric_difference_update({turn})
+        if not self._pending:
+            self.view.show_html(self._transcript())
+
+    def widen(self, turn: int) -> None:
+        """Ask a turn's question again of every paper (its scope came from the question)."""
+        if 0 <= turn < len(self.answers) and not self.busy():
+            self.ask(self.answers[turn].question, auto_scope=False)
 
     def _label_evidence(self, n: int, *, abstained: bool) -> None:
         if abstained:
@@ -329,6 +389,7 @@ class AskPanel(QWidget):
             self.job.cancel()
         self.job, self._ticket, self._error = None, None, ""
         self.answers, self.conversation_id, self._pending = [], None, {}
+        self._drafts.clear()
         self._evidence.replace([])
         self._refresh()
         self.question.setFocus()
@@ -337,6 +398,7 @@ class AskPanel(QWidget):
         if self.busy():
             return
         self.conversation_id, self.answers, self._pending = conversation_id, list(answers), {}
+        self._drafts.clear()
         self._error = ""
         last = answers[-1] if answers else None
         self._evidence.replace(list(last.evidence) if last else [])
@@ -344,7 +406,7 @@ class AskPanel(QWidget):
             self._label_evidence(len(last.evidence), abstained=last.abstained)
         self._refresh()
         if answers:
-            self.view.show_html(render.transcript_html(self.answers), follow=True)
+            self.view.show_html(self._transcript(), follow=True)
 
     # ------------------------------------------------------------ copy / export
     def copy_answer(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from core.types import BatchFinished, BatchStarted, FileProgress, FileResult, FileStarted
 from desktop.backend import Backend
 from desktop.models import Failure, FailureModel, PaperTableModel
+from desktop.render import plain_rich
 from desktop.workers import Job
 
 
@@ -86,13 +87,17 @@ class IngestPanel(QFrame):
         self.hide()
 
     # ------------------------------------------------------------ starting
-    def add(self, paths: Iterable[Path], *, samples: bool = False) -> Job:
-        """Queue a batch (files/folders, or the built-in samples) and show its progress."""
+    def add(
+        self, paths: Iterable[Path], *, samples: bool = False, zotero: Path | None = None
+    ) -> Job:
+        """Queue a batch (files/folders, a Zotero data folder, or the built-in samples) and
+        show its progress."""
         if samples:
             job = self._backend.add(None, progress=self._on_event, finished=self._on_finished)
         else:
             job = self._backend.add(
                 list(paths),
+                zotero=zotero,
                 progress=self._on_event,
                 finished=self._on_finished,
                 error=self._on_error,
@@ -149,13 +154,17 @@ class IngestPanel(QFrame):
             detail = ev.stage + (f" {int(frac * 100)}%" if embedding else "")
             if ev.stage.startswith("loading"):
                 detail += " — the first time takes a little while"
+            if ev.stage == "ocr":  # a scan: its pages are recognised one by one
+                detail = f"reading the scan, page {ev.done} of {ev.total}"
             self._progress(ev.path, frac * 0.9 + (0.1 if ev.stage == "indexing" else 0.0), detail)
             # The table's Status column is narrow: "Reading", "Loading", "40%", "Indexing".
             short = f"{int(frac * 100)}%" if embedding else ev.stage.split()[0].capitalize()
+            if ev.stage == "ocr":
+                short = f"OCR {ev.done}/{ev.total}"
             self._papers.set_pending(ev.path, short)
         elif isinstance(ev, FileResult):
             self.bar.setValue(int(1000 * ev.index / max(ev.total, 1)))
-            if ev.status == "failed":
+            if ev.status in ("failed", "skipped"):  # skipped: a Zotero item with no file here
                 self.failures.add(Failure(ev.path, ev.error or "could not be read"))
                 self._show_failures()
                 self._papers.set_pending(ev.path, "Failed", done=True)
@@ -204,7 +213,7 @@ class IngestPanel(QFrame):
         self.bar.setValue(int(1000 * (self._index - 1 + within) / total))
         text = f"Adding file {self._index} of {self._total} — {path.name}"
         self.label.setText(text + (f"  ({detail})" if detail else ""))
-        self.label.setToolTip(str(path))
+        self.label.setToolTip(plain_rich(str(path)))
 
     def _summary(self, ev: BatchFinished) -> None:
         parts = [
@@ -213,7 +222,9 @@ class IngestPanel(QFrame):
                 (ev.added, "added"),
                 (ev.replaced, "updated"),
                 (ev.unchanged, "already in the library"),
+                (ev.updated, "with new Zotero metadata"),
                 (ev.failed, "failed"),
+                (ev.skipped, "skipped (no file)"),
             )
             if n
         ]

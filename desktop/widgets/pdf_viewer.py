@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.quotes import locate
+from desktop.render import plain_rich
 from desktop.widgets.elided import ElidedLabel
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it citations open externally.
@@ -81,6 +82,7 @@ class PdfViewer(QWidget):
         self.title.setObjectName("viewerTitle")
         self.notice = QLabel()
         self.notice.setObjectName("viewerNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # notices name files: never HTML
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
@@ -171,7 +173,7 @@ class PdfViewer(QWidget):
         """Show ``page`` (1-based) of ``path`` and highlight ``quote`` there; False if it cannot."""
         path = Path(path)
         self.title.set_full_text(title or path.name)
-        self.title.setToolTip(f"{title}\n{path}" if title else str(path))
+        self.title.setToolTip(plain_rich(f"{title}\n{path}" if title else str(path)))
         if not path.is_file():
             self._notify(f"The file is no longer at {path}. Add it again from its new place.")
             return False

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.settings import Settings
 from core.types import ModelInfo
+from desktop.widgets.remote_model import RemoteModelBox
 
 
 class SettingsDialog(QDialog):
@@ -100,6 +101,8 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 14)
         layout.addLayout(form)
+        self.remote = RemoteModelBox(remote=settings.remote)
+        layout.addWidget(self.remote)
         layout.addSpacing(6)
         layout.addWidget(buttons)
         # Never narrower than the model names (a window on a small screen would be cut to 2/3
@@ -116,7 +119,13 @@ class SettingsDialog(QDialog):
             "n_gpu_layers": self.gpu_layers.value(),
             "n_ctx": self.n_ctx.value(),
         }
-        return self._settings.replace(llm=llm, retrieval={"k": self.k.value()})
+        return self._settings.replace(
+            llm=llm, retrieval={"k": self.k.value()}, remote=self.remote.settings()
+        )
+
+    def accept(self) -> None:
+        if self.remote.problem() is None:  # else the box says what to fix
+            super().accept()
 
     def _add_model(self, path: Path, label: str) -> None:
         path = path.resolve()

@@ -15,7 +15,7 @@ def run(monkeypatch, fake_embedder, fake_generator, capsys):
 
     def init(self, settings=None, **kw):
         real_init(self, settings, embedder=fake_embedder, generator=fake_generator,
-                  verbose=kw.get("verbose", False))
+                  verbose=kw.get("verbose", False), repair=kw.get("repair", False))
 
     monkeypatch.setattr(Library, "__init__", init)
 

@@ -44,11 +44,13 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
     code, out, _ = run("ask", "Which optimizer and learning rate?", "--json")
     a = json.loads(out)
     assert code == 0
-    assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model", "timings"}
-    assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s"}
+    assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model",
+                      "timings", "draft", "auto_scope"}
+    assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s", "prompt_tokens",
+                                 "completion_tokens"}
     assert not a["abstained"]
     c = a["citations"][0]
-    assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported"}
+    assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported", "ocr"}
     assert {"doc_id", "pdf_path", "page", "section", "text", "score"} <= set(a["evidence"][0])
 
 
@@ -84,3 +86,15 @@ def test_models_lists_default_gguf(run):
     assert code == 0
     assert any(m["kind"] == "gguf" and m["default"] for m in models)
     assert any(m["kind"] == "embedding" for m in models)
+
+
+def test_add_ocr_options(run, tmp_path):
+    from core.pdfgen import write_paper
+    from core.scangen import write_scan
+
+    note = write_paper(tmp_path / "note.pdf", title="Note", sections=[("A", ["Some words here."])])
+    scan = write_scan(note, tmp_path / "scan.pdf")
+    code, out, _ = run("add", "--json", "--ocr", "off", str(scan))
+    assert code == 1 and "--ocr auto" in json.loads(out)["error"]
+    code, _, err = run("add", "--ocr-language", "eng; rm", str(scan))
+    assert code == 1 and "--ocr-language" in err and "\n" not in err.strip()

@@ -95,7 +95,7 @@ def test_llm_cell_is_grounded(lib, fake_generator):
     assert len(fake_generator.prompts) == 2
     prompt = fake_generator.prompts[0][-1]["content"]  # keywords steer retrieval, not the model
     assert prompt.endswith("Question: Which GPU or other hardware was used for training?\n"
-                           "Answer (cite passages like [1]):")
+                           "Answer:")
 
 
 def test_resume_computes_only_missing_cells(lib, fake_generator):

@@ -108,7 +108,7 @@ def test_markdown(tmp_path):
     assert "| Hardware | 1 | 1 |" in lines and "| Optimizer | 0 | 1 |" in lines
     assert "## Deep Learning, Alpine Mammals (2023)" in lines and "## Grassland" in lines
     hw = next(line for line in lines if line.startswith("| Hardware | A single"))
-    assert 'p. 4: "The model was trained' in hw
+    assert '[@lindqvist2023deep, p. 4]: "The model was trained' in hw  # Pandoc citation
     assert "| Optimizer | *not reported* |  |" in lines and "| Optimizer | — |  |" in lines
     assert text.count("Not reported: 1 of 2.") == 2
 
@@ -131,3 +131,9 @@ def test_write_is_atomic(tmp_path):
     write_table(ROWS, QSET, out)
     assert read_csv(out)[0][0] == "doc_id"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]  # no temp file left behind
+
+
+def test_markdown_cites_with_given_citekeys(tmp_path):
+    keys = {ROWS[0].paper.doc_id: "lindqvist2023zotero"}
+    text = write_table(ROWS, QSET, tmp_path / "t.md", citekeys=keys).read_text(encoding="utf-8")
+    assert "[@lindqvist2023zotero, p. 4]" in text and "@lindqvist2023zotero" in text

@@ -151,3 +151,20 @@ def test_stop_interrupts_generation(qtbot, make_window, sample_pdfs):
     assert len(tokens) < 40  # far fewer than max_tokens: generation stopped
     assert len(panel.answers) == 1  # what was written so far is kept as the answer
     assert panel.ask_btn.isVisibleTo(window) and not panel.stop_btn.isVisibleTo(window)
+
+
+def test_samples_step_aside_for_the_users_papers_and_go_in_one_click(qtbot, make_window, tmp_path):
+    from tests.pdfs import ecology_paper
+
+    window = make_window(samples=True)
+    qtbot.waitUntil(lambda: len(window.papers.papers) == 3, timeout=90_000)
+    wait_idle(qtbot, window)
+    assert "Remove the samples" not in window.ask.samples_label.text()  # all there is, for now
+    window.ingest.add([ecology_paper(tmp_path)])
+    qtbot.waitUntil(lambda: len(window.papers.papers) == 4, timeout=90_000)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: "Remove the samples" in window.ask.samples_label.text(), timeout=10_000)
+    window.ask.samples_label.linkActivated.emit("remove-samples")  # the one click
+    qtbot.waitUntil(lambda: len(window.papers.papers) == 1, timeout=30_000)
+    wait_idle(qtbot, window)
+    assert "Remove the samples" not in window.ask.samples_label.text()

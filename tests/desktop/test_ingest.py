@@ -121,3 +121,24 @@ def test_library_locked_by_another_process_is_reported(qtbot, fake_window, paper
     drop(window, [paper_pdf()])  # the lock is gone: adding works again
     wait_idle(qtbot, window)
     assert len(titles(window)) == 1
+
+
+def test_import_from_zotero_menu(qtbot, make_window, paper_pdf, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.zotero import ZoteroFolder
+
+    zotero = ZoteroFolder(tmp_path / "Zotero")
+    zotero.paper(paper_pdf("otter.pdf", title="PDF title"), title="Otters of the Ruhr",
+                 authors=("Maria Keller",), date="2019", collections=("Ecology",))
+    gone = paper_pdf("gone.pdf", title="Gone")
+    zotero.paper(gone, title="Never synced", linked=True)
+    gone.unlink()
+    zotero.close()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(zotero.root))
+    window = make_window()
+    window.choose_zotero()
+    qtbot.waitUntil(lambda: "Otters of the Ruhr" in titles(window), timeout=60_000)
+    wait_idle(qtbot, window)
+    assert "1 added" in window.ingest.label.text() and "1 skipped" in window.ingest.label.text()
+    assert window.failures.rowCount() == 1

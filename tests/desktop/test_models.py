@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextCursor
 
 from core import Conversation
@@ -116,7 +117,7 @@ def answer(**kw) -> Answer:
 
 
 def test_render_marks_citations_and_unsupported(qtbot):
-    html = render.turn_html(answer(), 0)
+    html = render.turn_html(answer(), 0, show_draft=True)
     assert 'href="cite:0:1"' in html
     assert "900 epochs" in html and "not verified" in html.lower()
     view = AnswerView()
@@ -129,6 +130,30 @@ def test_render_marks_citations_and_unsupported(qtbot):
     assert "'900' not in [1]" in cursor.charFormat().toolTip()
     cursor.setPosition(text.index("They used") + 1)
     assert cursor.charFormat().toolTip() == ""
+
+
+def test_answer_leads_with_the_verified_finding_and_the_draft_stays_collapsed(qtbot):
+    a = answer(draft="They used Adam [1]. It ran for 900 epochs [1].")
+    view = AnswerView()
+    qtbot.addWidget(view)
+    view.show_html(render.transcript_html([a]))
+    text = view.document().toPlainText()
+    assert text.index("used the Adam optimizer") < text.index("They used Adam")
+    assert "Paper 1, p. 2" in text
+    assert "900 epochs" not in text and "Show the model's draft" in text
+    html = render.turn_html(a, 0)
+    assert "<b>Adam</b>" in html  # the answering word, emphasised
+    with qtbot.waitSignal(view.draftToggled) as toggled:
+        view.anchorClicked.emit(QUrl("draft:0"))
+    assert toggled.args == [0]
+    view.show_html(render.transcript_html([a], drafts={0}))
+    assert "900 epochs" in view.document().toPlainText()
+
+
+def test_render_says_when_the_question_named_the_scope(qtbot):
+    html = render.turn_html(answer(auto_scope="RoBERTa"), 3)
+    assert "RoBERTa" in html and "from your question" in html and 'href="widen:3"' in html
+    assert "widen:" not in render.turn_html(answer(), 3)
 
 
 def test_render_abstained_and_streaming():

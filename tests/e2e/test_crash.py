@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,3 +72,122 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
         assert sorted(p.path for p in lib.papers()) == sorted(papers)  # no duplicates
         assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
         assert lib.pending() == []
+
+
+CHILD = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from tests.conftest import FakeEmbedder
+from core import Library, Settings
+from core import vectorlog
+from core.store import Store
+from core.vectors import VectorIndex
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+point = {point!r}
+if point == "journal":  # the paper's vectors are durable, it is not yet ready
+    Store.mark_ready = die
+lib = Library(Settings(library={library!r}), embedder=FakeEmbedder())
+for event in lib.add([{pdf!r}]):
+    pass
+if point == "before-commit":  # new snapshot written and renamed, manifest not yet replaced
+    vectorlog.write_atomic = die
+elif point == "after-commit":  # manifest replaced, old snapshot and journal not yet deleted
+    VectorIndex._close_journal = die
+lib.index.get().checkpoint()
+"""
+
+
+def build_large(library: Path, papers: int, per_paper: int = 16) -> int:
+    """A library of `papers` synthetic papers with fake vectors (no PDFs: fast), one journal
+    record per paper as `add` writes them, then one snapshot. Returns the vector count."""
+    from core.types import Chunk, Page, PaperMeta, ParsedDocument
+    from tests.conftest import FakeEmbedder
+
+    settings = Settings(library=library, models_dirs=[PROJECT_ROOT / "models"])
+    embedder = FakeEmbedder()
+    with Library(settings, embedder=embedder) as lib, lib.writing():
+        index = lib.index.get()
+        for n in range(papers):
+            text = f"Paper {n} studies topic {n % 97} with method {n % 13}. " * 12
+            doc = ParsedDocument(library / f"p{n}.pdf", (Page(1, text),), PaperMeta(f"Paper {n}"))
+            chunks = [Chunk(i, f"{text} chunk {i}", 1, 1, "methods") for i in range(per_paper)]
+            doc_id = f"{n:08x}abcd"
+            ids = lib.store.insert_paper(doc_id, f"{n:064x}", doc, chunks, settings.chunking_key())
+            index.add(ids, embedder.embed([c.text for c in chunks]), paper=(doc_id, str(doc.path)))
+            lib.store.mark_ready(doc_id)
+        index.checkpoint()
+        return len(index)
+
+
+@pytest.fixture(scope="module")
+def large_library(tmp_path_factory) -> Path:
+    library = tmp_path_factory.mktemp("large") / "library"
+    assert build_large(library, 1300) >= 20_000
+    return library
+
+
+@pytest.mark.parametrize("point", ["journal", "before-commit", "after-commit"])
+def test_kill_at_20k_vectors(tmp_path, large_library, point):
+    from tests.conftest import FakeEmbedder
+
+    library = tmp_path / "library"
+    shutil.copytree(large_library, library)
+    (pdf,) = make_papers(tmp_path / "pdfs", 1)
+    child = CHILD.format(root=str(PROJECT_ROOT), point=point, library=str(library), pdf=str(pdf))
+    proc = subprocess.run([sys.executable, "-c", child], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+
+    settings = Settings(library=library, models_dirs=[PROJECT_ROOT / "models"])
+    with Library(settings, embedder=FakeEmbedder()) as lib:
+        ready = {p.path for p in lib.papers()}
+        assert lib.store.unfinished() == [] and lib.notices == []
+        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        if point == "journal":
+            assert pdf not in ready and lib.pending() == [pdf]
+        else:
+            assert pdf in ready and lib.pending() == []
+        assert lib.search("topic 42 method") and lib.doctor().consistent
+        list(lib.add([]))  # the queued file, if any
+        assert pdf in {p.path for p in lib.papers()} and len(lib.papers()) == 1301
+    leftovers = sorted(p.name for p in library.glob("vectors-*") if ".g" in p.name)
+    assert len(leftovers) <= 3  # the current snapshot, its journal, maybe one stale snapshot
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 2 MB tmpfs (needs root; skipped elsewhere)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_tmpfs(tmp_path, tiny_disk):
+    """Adding papers until a 2 MB disk is full: one clear error, everything added before it
+    intact, the library opens and doctor finds it consistent."""
+    from core.errors import DiskFullError
+    from tests.conftest import FakeEmbedder
+
+    settings = Settings(library=tiny_disk / "library", models_dirs=[PROJECT_ROOT / "models"])
+    papers = make_papers(tmp_path / "pdfs", 40)
+    added: list[str] = []
+    with Library(settings, embedder=FakeEmbedder()) as lib, pytest.raises(DiskFullError) as err:
+        for path in papers:
+            for event in lib.add([path]):
+                if getattr(event, "status", None) == "added":
+                    added.append(event.doc_id)
+    assert str(err.value).startswith("disk full: free ") and "run add again" in str(err.value)
+    assert added  # some fitted before the disk filled up
+    with Library(settings, embedder=FakeEmbedder()) as lib:
+        assert {p.doc_id for p in lib.papers()} >= set(added)
+        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib.search("camera traps Adam")
+        report = lib.doctor()
+        assert report.consistent, report

@@ -1,0 +1,73 @@
+"""Importing a Zotero library: each PDF attachment is added like any file, then carries Zotero's
+metadata (title, authors, year, DOI, keys, citekey, collections, tags).
+
+A re-import reads only what is new or changed: an unchanged PDF is recognised by its hash (not
+read again), and its metadata is rewritten only when Zotero's dateModified of the item moved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+
+from core.errors import IngestError
+from core.sources import Sources
+from core.types import BatchFinished, BatchStarted, FileResult, FileStarted, IngestEvent
+from core.zotero import ZoteroLibrary
+
+# Adds one file: (path, index, total, cancel, next path) -> its progress, then its FileResult
+# (None when cancelled); the pipeline's add_one.
+AddOne = Callable[
+    [Path, int, int, threading.Event, "Path | None"],
+    Generator[IngestEvent, None, "FileResult | None"],
+]
+
+
+def import_zotero(
+    zotero: ZoteroLibrary, add_one: AddOne, sources: Sources, cancel: threading.Event
+) -> Iterator[IngestEvent]:
+    """Add the library's PDFs and record their Zotero metadata; attachments whose file is
+    missing are reported as "skipped" with the reason."""
+    items = zotero.items
+    total = len(items) + len(zotero.skipped)
+    counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0, "updated": 0, "skipped": 0}
+    yield BatchStarted(total)
+    present = {(item.library_id, item.attachment_key) for item in items}
+    recorded: set[str] = set()
+    for i, item in enumerate(items, start=1):
+        if cancel.is_set():
+            break
+        yield FileStarted(i, total, item.pdf)
+        upcoming = items[i].pdf if i < len(items) else None
+        result: FileResult | None
+        try:
+            result = yield from add_one(item.pdf, i, total, cancel, upcoming)
+        except IngestError as exc:
+            result = FileResult(i, total, item.pdf, "failed", error=str(exc))
+        if result is None:  # cancelled mid-file: nothing of it was kept
+            break
+        doc_id = result.doc_id
+        if doc_id is not None and result.status != "failed":
+            source = sources.of(doc_id)
+            # the same PDF attached to two items: the first keeps it, on every import
+            duplicate = doc_id in recorded or (
+                source is not None and source.attachment_key != item.attachment_key
+                and (source.zotero_library, source.attachment_key) in present
+            )
+            changed = source is None or source.modified != item.modified
+            if result.status != "unchanged" or (changed and not duplicate):
+                sources.record(doc_id, item)
+                if result.status == "unchanged":
+                    result = dataclasses.replace(result, status="updated")
+            recorded.add(doc_id)
+            result = dataclasses.replace(result, title=item.title)
+        counts[result.status] += 1
+        yield result
+    if not cancel.is_set():
+        for j, skipped in enumerate(zotero.skipped, start=len(items) + 1):
+            counts["skipped"] += 1
+            yield FileResult(j, total, Path(skipped.title), "skipped", title=skipped.title,
+                             error=skipped.reason)
+    yield BatchFinished(cancelled=cancel.is_set(), **counts)

@@ -1,0 +1,121 @@
+"""Which papers a question is asked of: the ones it names, and the user's own before the samples.
+
+A question that names a paper ("What optimizer was used for RoBERTa?") is about that paper:
+a true sentence from another paper is no answer to it. Papers go by the short name before the
+colon of their title ("RoBERTa: A Robustly Optimized ..."), by coined words in the title
+("CodeNet" in "Project CodeNet: ..."), by the acronym of the title's words, or by most of the
+title's words. The sample papers that come with a new library answer only while the library
+holds nothing else, or when they are picked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.types import Paper
+
+SAMPLES_FOLDER = "samples"  # under the library's root: where core.samples writes them
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*")
+_SMALL = frozenset(
+    """a an and are as at by for from in into is it its of on or the to with via we our can do
+    does your you how what when which why using towards toward new""".split()
+)
+
+
+def _coined(word: str) -> bool:
+    """A made-up name rather than a dictionary word: "RoBERTa", "S2ORC", "BERT", "CodeNet"."""
+    if len(word) < 3 or not word[0].isalnum():
+        return False
+    inner_capital = any(c.isupper() for c in word[1:])
+    has_digit = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    return inner_capital or has_digit
+
+
+@dataclass(frozen=True)
+class PaperNames:
+    """The names one paper goes by, strongest first."""
+
+    short: tuple[str, ...]  # the short name before the colon, and the coined words in it
+    coined: tuple[str, ...]  # coined words elsewhere in the title
+    acronym: str  # initials of the title's capitalised words ("" when under 3 letters)
+    words: frozenset[str]  # the title's content words, lower-case
+
+    @classmethod
+    def of(cls, title: str) -> PaperNames:
+        title = " ".join(title.split())
+        head = re.split(r"[:,?]| - | – ", title, maxsplit=1)[0].strip() if re.search(r"[:,?]| - | – ", title) else ""
+        head_words = _WORD.findall(head)
+        short: list[str] = []
+        if 1 <= len(head_words) <= 3:
+            if len(head_words) == 1 or any(_coined(w) for w in head_words):
+                short.append(head)  # "RoBERTa", "Project CodeNet"
+            short += [w for w in head_words if _coined(w) and w not in short]
+        coined = [w for w in _WORD.findall(title) if _coined(w) and w not in short]
+        capitals = [w for w in _WORD.findall(title) if w[0].isupper() and w.lower() not in _SMALL]
+        initials = "".join(w[0] for w in capitals)
+        acronym = initials.upper() if 3 <= len(initials) <= 6 else ""
+        words = frozenset(w.lower() for w in _WORD.findall(title)
+                          if len(w) > 3 and w.lower() not in _SMALL)
+        return cls(tuple(short), tuple(dict.fromkeys(coined)), acronym, words)
+
+
+def _holds(question: str, name: str, *, exact_case: bool) -> bool:
+    """The name stands in the question as a word (or words) of its own ("BERT-Base" holds
+    "BERT"; "RoBERTa" does not)."""
+    flags = 0 if exact_case else re.IGNORECASE
+    pattern = r"(?<![A-Za-z0-9])" + r"\s+".join(map(re.escape, name.split())) + r"(?![A-Za-z0-9])"
+    return re.search(pattern, question, flags) is not None
+
+
+def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], str]:
+    """The papers a question names and the name it uses ("RoBERTa"); ([], "") when none.
+
+    The strongest kind of name that matches decides: a short name before a title's colon
+    outranks a coined word elsewhere in a title ("BERT" names "BERT: Pre-training ...", not
+    "RoBERTa: A Robustly Optimized BERT ..."), which outranks an acronym, which outranks most
+    of a title's words. A short name that is a dictionary word ("Dropout: A Simple Way ...")
+    counts only as written, capitalised, past the question's first word.
+    """
+    names = [(p, PaperNames.of(p.title)) for p in papers if p.title]
+    body = question.strip()
+    rest = body.split(None, 1)[1] if " " in body else ""
+    levels: list[list[tuple[Paper, str]]] = [[], [], [], []]
+    for paper, n in names:
+        for short in n.short:
+            coined = any(_coined(w) for w in short.split())
+            if _holds(body, short, exact_case=False) if coined else _holds(rest, short, exact_case=True):
+                levels[0].append((paper, short))
+                break
+        else:
+            if hit := next((w for w in n.coined if _holds(body, w, exact_case=False)), None):
+                levels[1].append((paper, hit))
+            elif n.acronym and _holds(body, n.acronym, exact_case=True):
+                levels[2].append((paper, n.acronym))
+            elif len(n.words) >= 3:
+                asked = {w.lower() for w in _WORD.findall(body)}
+                if len(n.words & asked) >= max(3, 0.7 * len(n.words)):
+                    levels[3].append((paper, " ".join(_WORD.findall(paper.title)[:4]) + " …"))
+    for level in levels:
+        if level:
+            found = list(dict.fromkeys(p for p, _ in level))
+            return found, ", ".join(dict.fromkeys(name for _, name in level))
+    return [], ""
+
+
+def is_sample(paper: Paper, library_root: Path) -> bool:
+    """A sample paper the library added itself (core.samples writes them under its folder)."""
+    try:
+        return paper.path.parent.resolve() == (library_root / SAMPLES_FOLDER).resolve()
+    except OSError:
+        return False
+
+
+def default_scope(papers: Sequence[Paper], library_root: Path) -> list[str] | None:
+    """What "All papers" means: the user's own papers once there are any, else everything
+    (None). The samples make a new library useful; they never answer for the user's papers."""
+    own = [p.doc_id for p in papers if not is_sample(p, library_root)]
+    return own if own and len(own) < len(papers) else None

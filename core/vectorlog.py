@@ -1,0 +1,183 @@
+"""The vector index's files: a manifest naming the current snapshot (with its checksum), the
+hnswlib snapshot itself, and an append-only journal of what changed since that snapshot.
+
+    vectors-KEY.manifest.json   {"generation": g, "snapshot": ..., "crc32": ..., "papers": ...}
+    vectors-KEY.g<g>.hnsw       hnswlib's save_index() output, never modified once renamed
+    vectors-KEY.g<g>.journal    header, then records: ADD (labels + vectors) or DEL (labels)
+
+Replacing the manifest (write, fsync, rename, fsync the folder) is the one commit point of a
+snapshot; a journal record counts once its bytes and CRC are on disk (fsync). A torn record at
+the end of a journal (a crash mid-append) fails its CRC and is ignored, then cut off by the
+next writer. The layout follows LevelDB's CURRENT file + log, reduced to what Lantern needs.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import DiskFullError
+
+FORMAT = 1
+JOURNAL_MAGIC = b"LNTRNJ01"
+_JHEAD = struct.Struct("<8sIIQ")  # magic, format, dim, generation
+_RHEAD = struct.Struct("<BxxxII")  # kind, payload length, crc32(kind byte + payload)
+ADD, DEL = 1, 2
+
+
+@dataclass
+class Record:
+    """One journal entry: vectors added (with the paper they belong to) or labels deleted."""
+
+    kind: int
+    labels: np.ndarray  # int64
+    vectors: np.ndarray | None = None  # float32 (n, dim), ADD only
+    doc_id: str = ""  # ADD: the paper these vectors belong to
+    path: str = ""  # ADD: its file, so a paper the database lost can be named and re-added
+    forget: list[str] = field(default_factory=list)  # DEL: papers no longer in the index
+
+
+def manifest_path(base: Path) -> Path:
+    return base.with_name(base.stem + ".manifest.json")
+
+
+def snapshot_path(base: Path, generation: int) -> Path:
+    return base.with_name(f"{base.stem}.g{generation}.hnsw")
+
+
+def journal_path(base: Path, generation: int) -> Path:
+    return base.with_name(f"{base.stem}.g{generation}.journal")
+
+
+def read_manifest(base: Path) -> dict | None:
+    """The manifest, or None if there is none yet; ValueError if it is not one."""
+    path = manifest_path(base)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path.name} is unreadable ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path.name} is not a Lantern index manifest of format {FORMAT}")
+    return data
+
+
+def file_crc32(path: Path) -> tuple[int, int]:
+    """(size, crc32) of a file, read in 8 MiB blocks."""
+    crc, size = 0, 0
+    with open(path, "rb") as fh:
+        while block := fh.read(8 << 20):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+    return size, crc
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def disk_full(exc: OSError, folder: Path, needed: int) -> DiskFullError:
+    """The one clear line for a full disk: how much to free, then what to run."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = 0
+    mb = max(1, -(-(needed - free) // (1 << 20)) + 1)
+    return DiskFullError(f"disk full: free {mb} MB on {folder} and run add again")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write, fsync, verify the size, rename, fsync the folder; on failure leave `path` as it was."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if tmp.stat().st_size != len(data):  # a short write the OS did not report
+            raise OSError(errno.ENOSPC, "short write", str(tmp))
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise disk_full(exc, path.parent, len(data)) from exc
+        raise
+
+
+def encode(record: Record) -> bytes:
+    head = {"doc": record.doc_id, "path": record.path, "forget": record.forget,
+            "n": int(len(record.labels))}
+    meta = json.dumps(head).encode()  # lone surrogates of odd file names are \u-escaped
+    parts = [struct.pack("<I", len(meta)), meta, np.asarray(record.labels, "<i8").tobytes()]
+    if record.kind == ADD:
+        assert record.vectors is not None
+        parts.append(np.ascontiguousarray(record.vectors, "<f4").tobytes())
+    payload = b"".join(parts)
+    crc = zlib.crc32(payload, zlib.crc32(bytes([record.kind])))
+    return _RHEAD.pack(record.kind, len(payload), crc) + payload
+
+
+def _decode(kind: int, payload: bytes, dim: int) -> Record:
+    (n_meta,) = struct.unpack_from("<I", payload)
+    head = json.loads(payload[4 : 4 + n_meta])
+    n = int(head["n"])
+    at = 4 + n_meta
+    labels = np.frombuffer(payload, "<i8", n, at).astype(np.int64)
+    vectors = None
+    if kind == ADD:
+        vectors = np.frombuffer(payload, "<f4", n * dim, at + 8 * n).reshape(n, dim).copy()
+    return Record(kind, labels, vectors, head["doc"], head["path"], list(head["forget"]))
+
+
+def journal_header(dim: int, generation: int) -> bytes:
+    return _JHEAD.pack(JOURNAL_MAGIC, FORMAT, dim, generation)
+
+
+def read_journal(path: Path, dim: int, generation: int, start: int = 0) -> Iterator[tuple[Record, int]]:
+    """(record, offset after it) from `start` (0: check the header first) up to the first torn
+    or damaged record. A missing journal is an empty one."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115  (closed by the with below)
+    except FileNotFoundError:
+        return
+    with fh:
+        if start == 0:
+            head = fh.read(_JHEAD.size)
+            if len(head) < _JHEAD.size:
+                return  # created, header not yet written: empty
+            magic, fmt, jdim, jgen = _JHEAD.unpack(head)
+            if magic != JOURNAL_MAGIC or fmt != FORMAT or jdim != dim or jgen != generation:
+                raise ValueError(f"{path.name} does not belong to this index (generation {generation})")
+            start = _JHEAD.size
+        fh.seek(start)
+        offset = start
+        while True:
+            head = fh.read(_RHEAD.size)
+            if len(head) < _RHEAD.size:
+                return
+            kind, length, crc = _RHEAD.unpack(head)
+            payload = fh.read(length)
+            if (len(payload) < length or kind not in (ADD, DEL)
+                    or zlib.crc32(payload, zlib.crc32(bytes([kind]))) != crc):
+                return  # torn tail (a crash mid-append) or damage: stop at the last good record
+            offset += _RHEAD.size + length
+            yield _decode(kind, payload, dim), offset

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The key of a bundle build: a hash of every file that goes into it (tracked or new, committed
+# or not), so `make test-dist` reuses a build exactly when it would come out the same.
+# The models and the virtualenv are keyed by pyproject.toml and scripts/bootstrap.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+git ls-files -co --exclude-standard -- core desktop packaging scripts pyproject.toml \
+  | sort | while read -r f; do [ -f "$f" ] && printf '%s %s\n' "$(git hash-object "$f")" "$f"; done \
+  | sha256sum | cut -c1-16

@@ -1,0 +1,227 @@
+"""Regression tests for answers that were true somewhere but not answers to the question.
+
+Each case is one a new user met with the default model (issue 10): a sample paper's "SGD"
+shown as the answer about RoBERTa, an inference batch size of 1 given as the training batch
+size, evidence drawn from other papers than the one a question names. The papers are generated.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core import AnswerDone, Question, QuestionSet, answer_to_markdown
+from core.pdfgen import write_paper
+from core.samples import ensure_samples
+
+ROBERTA = "RoBERTa: A Robustly Optimized BERT Pretraining Approach"
+BERT = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+DISTIL = "DistilBERT, a distilled version of BERT: smaller, faster, cheaper and lighter"
+TINY = "TinyStudent: Fast Distillation of Sentence Encoders"
+
+_INTRO = (
+    "Self-training methods have brought significant performance gains, but it can be "
+    "challenging to determine which aspects of the methods contribute the most. Training is "
+    "computationally expensive, limiting the amount of tuning that can be done."
+)
+
+
+def _paper(folder, name: str, title: str, methods: list[str], results: list[str] = ()) -> object:
+    sections = [("Abstract", [_INTRO]), ("1 Introduction", [_INTRO]), ("2 Methods", methods)]
+    if results:
+        sections.append(("3 Results", list(results)))
+    return write_paper(folder / name, title=title, authors=["A. Author"], sections=sections)
+
+
+def roberta_pdf(folder):
+    return _paper(folder, "roberta.pdf", ROBERTA, [
+        "We reimplement the pretraining procedure in FAIRSEQ. We optimize RoBERTa with Adam, "
+        "using beta2 = 0.98 and a peak learning rate of 6e-4 after a warmup of 24K steps.",
+        "Pretraining data is a combination of five English-language corpora of varying sizes "
+        "and domains, totaling over 160GB of uncompressed text.",
+    ])
+
+
+def bert_pdf(folder):
+    return _paper(folder, "bert.pdf", BERT, [
+        "Training of BERT-Base was performed on 4 Cloud TPUs in Pod configuration (16 TPU chips "
+        "total). Each pretraining took 4 days to complete.",
+        "We use a masked language model objective and a next sentence prediction objective.",
+    ])
+
+
+def distil_pdf(folder):
+    return _paper(folder, "distilbert.pdf", DISTIL, [
+        "DistilBERT was trained on 8 16GB V100 GPUs for approximately 90 hours.",
+        "We apply knowledge distillation during the pre-training phase of the student.",
+    ])
+
+
+def tiny_pdf(folder):
+    return _paper(folder, "tiny.pdf", TINY, [
+        "The student encoder has six layers and is initialised from the teacher.",
+        "We train the student with a batch size of 32 for 3 epochs on the unlabelled corpus.",
+    ], [
+        "To measure inference speed we time a forward pass with a batch size of 1 on one CPU "
+        "core; the student is 60% faster than the teacher.",
+        "Accuracy on the benchmark drops by only 1.2 points.",
+    ])
+
+
+def ask(lib, question: str, **kw):
+    events = list(lib.ask(question, **kw))
+    assert isinstance(events[-1], AnswerDone)
+    return events, events[-1].answer
+
+
+def doc_of(lib, title_start: str) -> str:
+    return next(p.doc_id for p in lib.papers() if p.title.startswith(title_start))
+
+
+@pytest.fixture
+def user_library(fake_library, tmp_path):
+    """The samples, then the user's own papers."""
+    list(ensure_samples(fake_library))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    added = list(fake_library.add([f(folder) for f in (roberta_pdf, bert_pdf, distil_pdf, tiny_pdf)]))
+    assert added[-1].added == 4
+    return fake_library
+
+
+def test_a_sample_saying_sgd_does_not_answer_for_roberta(user_library, fake_generator):
+    fake_generator.enqueue("The network was trained with stochastic gradient descent (SGD) "
+                           "with momentum 0.9 [1].")
+    _, a = ask(user_library, "What optimizer was used for RoBERTa?")
+    roberta = doc_of(user_library, "RoBERTa")
+    assert not a.abstained
+    assert "Adam" in a.answer and "SGD" not in a.answer
+    assert a.citations and all(c.doc_id == roberta for c in a.citations)
+    assert "SGD" in a.draft  # the model's text is kept, apart from the answer
+
+
+def test_samples_stay_out_of_all_papers_once_the_user_has_papers(user_library, fake_generator):
+    samples = set(user_library.sample_ids())
+    assert len(samples) == 3
+    _, a = ask(user_library, "Which optimizer was used?")
+    assert a.evidence and not {e.doc_id for e in a.evidence} & samples
+    assert not {c.doc_id for c in a.citations} & samples
+    bird = doc_of(user_library, "Acoustic Monitoring")
+    _, picked = ask(user_library, "Which optimizer was used?", papers=[bird])
+    assert {e.doc_id for e in picked.evidence} == {bird}  # still there when selected
+    assert user_library.remove_samples() == sorted(samples)
+    assert not user_library.sample_ids()
+
+
+def test_samples_answer_while_they_are_all_there_is(fake_library, fake_generator):
+    list(ensure_samples(fake_library))
+    _, a = ask(fake_library, "Which GPU was used to train the camera-trap classifier?")
+    assert a.evidence
+
+
+def test_inference_batch_size_is_not_the_training_batch_size(user_library, fake_generator):
+    fake_generator.enqueue("A batch size of 1 was used [1].")
+    _, a = ask(user_library, "What batch size was used for TinyStudent?")
+    assert not a.abstained
+    assert "32" in a.answer and "batch size of 1" not in a.answer
+    assert all("batch size of 1" not in c.quote for c in a.citations)
+
+
+def test_a_question_that_names_a_paper_is_scoped_to_it(user_library, fake_generator):
+    fake_generator.enqueue("It was trained on GPUs [1].")
+    fake_generator.enqueue("It was trained on TPUs [1].")
+    events, a = ask(user_library, "Which hardware was used to train DistilBERT?")
+    distil = doc_of(user_library, "DistilBERT")
+    assert a.auto_scope == "DistilBERT"
+    assert events[0].auto_scope == "DistilBERT"  # known before the model writes
+    assert {e.doc_id for e in a.evidence} == {distil}
+    assert "V100" in a.answer
+    # "BERT" is the short name of one paper and a word in another's title: the first is meant
+    _, b = ask(user_library, "Which hardware was used to train BERT?")
+    assert b.auto_scope == "BERT"
+    assert {e.doc_id for e in b.evidence} == {doc_of(user_library, "BERT:")}
+    assert "TPU" in b.answer
+
+
+def test_a_question_naming_no_paper_is_not_scoped(user_library):
+    _, a = ask(user_library, "Which hardware was used for training?")
+    assert a.auto_scope == ""
+    assert len({e.doc_id for e in a.evidence}) > 1
+
+
+def test_widening_a_named_scope(user_library):
+    _, a = ask(user_library, "Which hardware was used to train DistilBERT?", auto_scope=False)
+    assert a.auto_scope == ""
+    assert len({e.doc_id for e in a.evidence}) > 1
+
+
+def test_answer_holds_verified_text_only_and_the_draft_apart(user_library, fake_generator, run):
+    draft = ("DistilBERT was trained on 8 16GB V100 GPUs [1]. It was trained in 1086 GPUs in "
+             "HELLSGAT [1].")
+    fake_generator.enqueue(draft)
+    _, a = ask(user_library, "Which hardware was used to train DistilBERT?")
+    assert "V100" in a.answer and "HELLSGAT" not in a.answer
+    assert a.draft == draft
+    md = answer_to_markdown(a)
+    head, _, rest = md.partition("<details>")
+    assert "V100" in head and "HELLSGAT" not in head  # hidden unless opened
+    assert "HELLSGAT" in rest
+
+
+def test_ask_json_has_the_draft_and_token_counts(run, fake_generator, tmp_path):
+    roberta_pdf(tmp_path)
+    run("add", str(tmp_path / "roberta.pdf"))
+    fake_generator.enqueue("RoBERTa was trained with Adam [1]. It used 4096 TPUs [1].")
+    code, out, _ = run("ask", "--json", "What optimizer was used for RoBERTa?")
+    assert code == 0
+    d = json.loads(out)
+    assert "Adam" in d["answer"] and "4096" not in d["answer"]
+    assert d["draft"].startswith("RoBERTa was trained with Adam")
+    assert d["timings"]["prompt_tokens"] > 0 and d["timings"]["completion_tokens"] > 0
+
+
+def test_the_prompt_holds_answer_sentences_not_whole_passages(user_library, fake_generator):
+    ask(user_library, "Which hardware was used to train BERT?")
+    user = fake_generator.prompts[-1][-1]["content"]
+    assert "4 Cloud TPUs" in user
+    assert "masked language model" not in user  # a passage's other sentences stay out
+    assert fake_generator.count_tokens(user) <= 350
+
+
+ROW = (
+    ("optimizer", "Optimizer", "Which optimizer was used?"),
+    ("lr", "Learning rate", "What learning rate was used?"),
+    ("batch", "Batch size", "What batch size was used?"),
+    ("epochs", "Epochs", "How many epochs were used for training?"),
+)
+
+
+@pytest.mark.parametrize("use_llm", [False, True])
+def test_one_sentence_answers_a_row_only_for_what_it_names(fake_library, fake_generator,
+                                                            tmp_path, use_llm):
+    from core.types import CellDone
+
+    list(fake_library.add([roberta_pdf(tmp_path)]))
+    qset = QuestionSet("row", "Row", tuple(Question(*q) for q in ROW))
+    for _ in ROW:  # a model that gives the same sentence for every question
+        fake_generator.enqueue("We optimize RoBERTa with Adam, using beta2 = 0.98 and a peak "
+                               "learning rate of 6e-4 [1].")
+    cells = {e.question_id: e.cell for e in fake_library.extract(qset, use_llm=use_llm)
+             if isinstance(e, CellDone)}
+    assert cells["optimizer"].reported and "Adam" in cells["optimizer"].quote
+    assert cells["lr"].reported and "6e-4" in cells["lr"].quote
+    assert not cells["batch"].reported
+    assert not cells["epochs"].reported
+
+
+def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_library):
+    from core.types import CellDone
+
+    qset = QuestionSet("opt", "Opt", (Question("optimizer", "Optimizer", "Which optimizer was used?"),))
+    todo, seconds = user_library.extract_estimate(qset)
+    assert todo == 4 and seconds is None  # the user's 4 papers; no cell timed yet
+    done = [e for e in user_library.extract(qset, use_llm=False) if isinstance(e, CellDone)]
+    assert not {e.doc_id for e in done} & set(user_library.sample_ids())
+    todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
+    assert todo == 4 and seconds is not None and seconds > 0

@@ -1,0 +1,166 @@
+"""The built bundle on its own: unpacked into an empty folder, run with no Python on PATH and
+the network blocked (`unshare -rn`: a network namespace with no interfaces up).
+
+`make test-dist` builds the bundle (or reuses the one built from the same tree) and runs this
+file with LANTERN_BUNDLE pointing at the tar.gz. Without it, every test here is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from core.pdfgen import write_paper
+
+BUNDLE = os.environ.get("LANTERN_BUNDLE", "")
+pytestmark = [
+    pytest.mark.dist,
+    pytest.mark.skipif(not BUNDLE, reason="run `make test-dist` (LANTERN_BUNDLE names the tar.gz)"),
+]
+WINDOW_TIMEOUT_S = 10.0
+FACT = "The classifier was trained on a single NVIDIA RTX 3090 GPU with 24 GB of memory."
+
+
+def _require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} not found: install it (Debian: apt-get install "
+                    f"{'xvfb' if tool == 'Xvfb' else 'util-linux' if tool == 'unshare' else tool})")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> Path:
+    """The tarball unpacked into an empty folder: the `Lantern` folder inside it."""
+    target = tmp_path_factory.mktemp("unpacked")
+    assert not any(target.iterdir())
+    with tarfile.open(BUNDLE) as tar:
+        tar.extractall(target, filter="tar")
+    (folder,) = target.iterdir()
+    assert (folder / "Lantern").is_file() and (folder / "lantern").is_symlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory) -> dict[str, str]:
+    """The environment of a user with no Python: a fresh home, PATH without .venv or any python
+    (only ldd, which the start-up library check runs), nothing from this test's interpreter."""
+    home = tmp_path_factory.mktemp("home")
+    tools = tmp_path_factory.mktemp("bin")
+    (tools / "ldd").symlink_to(_require("ldd"))
+    env = {
+        "HOME": str(home),
+        "PATH": str(tools),
+        "LANG": "C.UTF-8",
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+    assert shutil.which("python3", path=env["PATH"]) is None
+    assert shutil.which("python", path=env["PATH"]) is None
+    return env
+
+
+def offline(argv: list[str]) -> list[str]:
+    """argv run in new user and network namespaces: no route to anywhere, not even loopback."""
+    return [_require("unshare"), "-rn", *argv]
+
+
+def run(argv: list[str], env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(offline(argv), env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def test_network_really_blocked(sandbox):
+    probe = run(["/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/22 && echo connected"], sandbox)
+    assert probe.returncode != 0 and "connected" not in probe.stdout, probe
+    assert "unreachable" in probe.stderr.lower(), probe.stderr
+
+
+def test_version_names_the_build_and_models(bundle, sandbox):
+    result = run([str(bundle / "Lantern"), "--version"], sandbox, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Lantern ")
+    assert "CMake flags: -DGGML" in out
+    assert "chat model: SmolLM2-135M-Instruct.Q4_1.gguf" in out
+    assert "embedding model: all-MiniLM-L6-v2 (model.safetensors) sha256 " in out
+
+
+def test_add_then_ask_answers_with_a_citation(bundle, sandbox, tmp_path):
+    before = files_under(bundle)
+    paper = tmp_path / "camera_traps.pdf"
+    write_paper(paper, title="Camera-Trap Classification of Alpine Mammals",
+                authors=["Ana Lindqvist"], creation_year=2023, sections=[
+                    ("Abstract", ["We classify twelve alpine mammal species in camera-trap "
+                                  "images with a convolutional neural network."]),
+                    ("2 Methods", ["We fine-tuned a ResNet-50 pretrained on ImageNet. " + FACT
+                                   + " Training took 9 hours with the Adam optimizer."]),
+                ])
+    added = run([str(bundle / "lantern"), "add", str(paper), "--json"], sandbox)
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout.splitlines()[-1])["status"] == "added", added.stdout
+
+    asked = run([str(bundle / "Lantern"), "--cli", "ask", "Which GPU was used to train the "
+                 "classifier?", "--json"], sandbox)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert not answer["abstained"], answer
+    assert answer["citations"], answer
+    assert answer["citations"][0]["pdf_path"] == str(paper)
+    assert "RTX 3090" in " ".join(c["quote"] for c in answer["citations"])
+    assert answer["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    # nothing was fetched, compiled or cached into the bundle at first start
+    assert files_under(bundle) == before
+    assert (Path(sandbox["XDG_DATA_HOME"]) / "Lantern" / "library").is_dir()
+
+
+def _windows(display: str) -> str:
+    return subprocess.run(["xwininfo", "-root", "-tree"], env={**os.environ, "DISPLAY": display},
+                          capture_output=True, text=True, timeout=10).stdout
+
+
+def test_window_titled_lantern_opens_within_10s(bundle, sandbox):
+    xvfb = _require("Xvfb")
+    _require("xwininfo")
+    read, write = os.pipe()
+    server = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24",
+                               "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    try:
+        display = ":" + os.read(read, 16).decode().strip()
+        os.close(read)
+        env = {**sandbox, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        start = time.monotonic()
+        app = subprocess.Popen(offline([str(bundle / "Lantern")]), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            elapsed = None
+            while time.monotonic() - start < WINDOW_TIMEOUT_S and app.poll() is None:
+                if '"Lantern"' in _windows(display):
+                    elapsed = time.monotonic() - start
+                    break
+                time.sleep(0.05)
+            assert app.poll() is None, f"Lantern exited with {app.returncode}: {app.stdout.read()}"
+            assert elapsed is not None, f"no window titled Lantern after {WINDOW_TIMEOUT_S} s"
+            print(f"\nwindow after {elapsed:.2f} s")
+        finally:
+            app.terminate()
+            try:
+                app.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                app.wait()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
