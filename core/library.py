@@ -373,9 +373,7 @@ class Library:
 
     def set_remote(self, remote: RemoteSettings) -> None:
         """Answer with this model server from now on (not enabled: the built-in model)."""
-        with self._lock:
-            self.settings.remote = remote
-            self._drop_generator()
+        self.use_settings(self.settings.replace(remote=remote))
 
     def load_model(self) -> str:
         """Load the chat model now (e.g. in the background at start-up); return its name."""
@@ -388,9 +386,23 @@ class Library:
 
     def set_model(self, path: Path | None) -> None:
         """Use another GGUF from now on (loaded on next use)."""
+        self.use_settings(self.settings.replace(llm={"model_path": Path(path) if path else None}))
+
+    def use_settings(self, settings: Settings) -> None:
+        """Use these settings from now on, replacing the old ones as a whole. The library
+        folder, embedding and chunking must stay: they shape what is stored (open another
+        Library for those). A changed model section drops the loaded model (reloaded on use)."""
+        fixed = ("library", "embedding", "chunking", "ingest", "ocr")
+        if any(getattr(settings, f) != getattr(self.settings, f) for f in fixed):
+            raise SettingsError(
+                f"{', '.join(fixed)} settings cannot change while the library is open; "
+                "save them and open the library again"
+            )
         with self._lock:
-            self.settings.llm.model_path = Path(path) if path else None
-            self._drop_generator()
+            reload = (settings.llm, settings.remote) != (self.settings.llm, self.settings.remote)
+            self.settings = settings
+            if reload:
+                self._drop_generator()
 
     def ask(
         self,

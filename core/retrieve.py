@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 
 from core import vocab
@@ -57,7 +58,7 @@ def near_duplicate(a: set, b: set, threshold: float = 0.6) -> bool:
 
 
 def diverse(
-    ranked: Sequence[int], rows: Mapping[int, Mapping], k: int, max_per_page: int
+    ranked: Sequence[int], rows: Mapping[int, sqlite3.Row], k: int, max_per_page: int
 ) -> list[int]:
     """The first k of `ranked` that are not near-duplicates of a better one and do not show
     a page more than max_per_page times; a passage that runs onto a page not yet shown that

@@ -21,7 +21,9 @@ DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Frozen: a change is a new Settings (`settings.model_copy(update=...)`, or `replace`
+    # below), so whoever holds one never sees it change under them, e.g. mid-job.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class EmbeddingSettings(_Section):
@@ -146,6 +148,20 @@ class Settings(_Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+
+    def replace(self, **sections: object) -> Settings:
+        """A copy with some fields of some sections changed, validated:
+        ``settings.replace(llm={"n_ctx": 2048}, retrieval={"k": 4})``."""
+        data = self.model_dump()
+        for name, fields in sections.items():
+            if isinstance(data.get(name), dict) and isinstance(fields, dict):
+                data[name] = {**data[name], **fields}
+            else:
+                data[name] = fields
+        try:
+            return type(self).model_validate(data)
+        except ValidationError as exc:
+            raise SettingsError(f"invalid settings: {exc}") from exc
 
     def index_key(self) -> str:
         """Name of the vector index: what built it, so a change never mixes vectors."""

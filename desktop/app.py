@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import core.offline  # noqa: F401  (offline switches before anything loads a model library)
-
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 

@@ -1,61 +1,63 @@
-"""The desktop's one door to core: each Library call becomes a job on the JobRunner.
+"""The desktop's one door to core: every Library call runs as an operation on the JobRunner.
 
-Widgets call these methods on the GUI thread and get callbacks on the GUI thread; the
-Library itself is opened, used and closed only by jobs (one at a time), never by a widget.
+An operation (``Backend.op``) is a function of the open Library and a cancel event, run as
+one job, that declares what it changes (``Changes``). When it ends, the backend announces
+those changes and re-reads only them (Anki's ``CollectionOp`` and ``operation_did_execute``),
+so a question asked re-reads the history, not every paper. Widgets call ``op`` on the GUI
+thread and get callbacks on the GUI thread; the Library itself is opened, used and closed
+only by jobs (one at a time), never by a widget. Settings are replaced, as a whole, on the
+GUI thread only; a job gets the new object passed in.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Flag, auto
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import (
-    Library,
-    QuestionSet,
-    RemoteGenerator,
-    RemoteSettings,
-    Settings,
-    ensure_samples,
-)
+from core import Library, RemoteGenerator, Settings, ensure_samples
+from core.types import Conversation, Paper
 from desktop.workers import Job, JobRunner
 
 Callback = Callable[[Any], None] | None
+Work = Callable[[Library, threading.Event], Any]
+
+
+class Changes(Flag):
+    """What an operation changes; the views re-read only these when it ends."""
+
+    NONE = 0
+    PAPERS = auto()  # papers added or removed: the library table, counts, Extract's rows
+    CONVERSATIONS = auto()  # the history list
+    MODEL = auto()  # the chat model (name, loaded or not)
+    SETTINGS = auto()
+    CELLS = auto()  # stored extraction cells
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the window shows about the library, read in one job."""
+    """What the window shows about the library, read in one job; None: not re-read."""
 
-    papers: list
-    pages: int
-    conversations: list
+    papers: list[Paper] | None
+    conversations: list[Conversation] | None
     model: str | None
     # the sample papers that "All papers" leaves out (the user has papers of their own)
     hidden_samples: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class LlmChanges:
-    """The values the settings dialog edits (model_path None: the default model;
-    n_threads None: every core)."""
-
-    model_path: Path | None
-    n_threads: int | None
-    n_gpu_layers: int
-    n_ctx: int
-    k: int
-    remote: RemoteSettings | None = None  # None: as it is
+# What an operation may not change under a running extraction's cells (by default).
+_NO_INTERLEAVE = Changes.SETTINGS | Changes.MODEL
 
 
 class Backend(QObject):
     """Owns the Settings, the (lazily opened) Library and the runner its jobs run on."""
 
-    snapshot = Signal(object)  # Snapshot, after every change to the library or history
+    snapshot = Signal(object)  # Snapshot, after an operation changed papers or history
     modelState = Signal(str, str)  # (state: loading|ready|error|none, model name or message)
     problem = Signal(str)  # a background error worth a line in the status bar
     libraryFailed = Signal(str)  # the library cannot be read at all (locked, damaged, ...)
@@ -69,7 +71,7 @@ class Backend(QObject):
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self.settings = settings
+        self.settings = settings  # replaced (never changed) on the GUI thread
         self.settings_path = settings_path
         self._open_library = open_library  # tests pass one that shares already loaded models
         self.runner = JobRunner(self)
@@ -83,9 +85,46 @@ class Backend(QObject):
             self._library = self._open_library(self.settings)
         return self._library
 
-    def _submit(self, name: str, fn: Callable[[threading.Event], Any], **callbacks: Any) -> Job:
-        callbacks.setdefault("error", self.problem.emit)
-        return self.runner.submit(fn, name=name, **callbacks)
+    def op(
+        self,
+        name: str,
+        work: Work,
+        *,
+        changes: Changes = Changes.NONE,
+        progress: Callback = None,
+        result: Callback = None,
+        error: Callback = None,
+        finished: Callable[[], None] | None = None,
+        pausable: bool = False,
+        interleave: bool | None = None,
+    ) -> Job:
+        """Run ``work(library, cancel)`` after the jobs already queued; it may return a value
+        (to ``result``) or be a generator of progress events (to ``progress``). When it ends,
+        however it ends, what ``changes`` names is re-read (papers, history) and ``snapshot``
+        brings it to the views.
+
+        A ``pausable`` operation (an extraction) lets the queued ones that may ``interleave``
+        run at its yields: by default all but those changing settings or the model (adding
+        papers is fine: an extraction plans its cells at the start; removing is not)."""
+
+        def ended() -> None:
+            try:
+                if finished is not None:
+                    finished()
+            finally:
+                if changes & (Changes.PAPERS | Changes.CONVERSATIONS):
+                    self.refresh(changes)
+
+        return self.runner.submit(
+            lambda cancel: work(self._lib(), cancel),
+            name=name,
+            progress=progress,
+            result=result,
+            error=error or self.problem.emit,
+            finished=ended,
+            interleave=not changes & _NO_INTERLEAVE if interleave is None else interleave,
+            pausable=pausable,
+        )
 
     def close(self, msecs: int = 30_000) -> bool:
         """Cancel and wait for every job, then close the Library (it frees the models)."""
@@ -96,15 +135,16 @@ class Backend(QObject):
         return ok
 
     # ------------------------------------------------------------ reading
-    def refresh(self) -> Job:
-        """Read papers, page count, history and model name; emits ``snapshot``."""
+    def refresh(self, what: Changes = Changes.PAPERS | Changes.CONVERSATIONS) -> Job:
+        """Read the papers and/or the history (and the model's name); emits ``snapshot``."""
 
-        def read(cancel: threading.Event) -> Snapshot:
-            lib = self._lib()
-            papers = lib.papers()
+        def read(lib: Library, cancel: threading.Event) -> Snapshot:
+            papers = what & Changes.PAPERS
             return Snapshot(
-                papers, sum(p.pages for p in papers), lib.conversations(), lib.model_name,
-                tuple(lib.hidden_samples()),
+                lib.papers() if papers else None,
+                lib.conversations() if what & Changes.CONVERSATIONS else None,
+                lib.model_name,
+                tuple(lib.hidden_samples()) if papers else (),
             )
 
         def done(snap: Snapshot) -> None:
@@ -112,206 +152,71 @@ class Backend(QObject):
                 self.model_name = snap.model
             self.snapshot.emit(snap)
 
-        return self._submit("refresh", read, result=done, error=self.libraryFailed.emit)
-
-    def scope_options(self, *, result: Callback) -> Job:
-        """Zotero's collections, tags and citekeys in the library (Library.scope_options)."""
-        return self._submit("scope options", lambda c: self._lib().scope_options(), result=result)
-
-    def conversation(self, conversation_id: str, *, result: Callback) -> Job:
-        return self._submit(
-            "conversation", lambda c: self._lib().conversation(conversation_id), result=result
-        )
+        return self.op("refresh", read, result=done, error=self.libraryFailed.emit)
 
     # ------------------------------------------------------------ writing
     def add(
-        self,
-        paths: Iterable[Path],
-        *,
-        zotero: Path | None = None,
-        progress: Callback = None,
-        finished: Callable[[], None] | None = None,
-        error: Callback = None,
+        self, paths: list[Path] | None, *, zotero: Path | None = None, **callbacks: Any
     ) -> Job:
-        """Ingest PDFs/folders, or with ``zotero`` that Zotero data folder's PDFs;
-        ``progress`` receives core's IngestEvents."""
-        paths = [Path(p) for p in paths]
+        """Ingest PDFs/folders, or with ``zotero`` that Zotero data folder's PDFs (None: the
+        built-in samples, if missing); ``progress`` receives core's IngestEvents."""
+        found = [Path(p) for p in paths or ()]
 
-        def run(cancel: threading.Event) -> Iterator[Any]:
+        def run(lib: Library, cancel: threading.Event) -> Iterator[Any]:
             if zotero is not None:
-                return self._lib().add_zotero(zotero, cancel=cancel)
-            return self._lib().add(paths, cancel=cancel)
+                return lib.add_zotero(zotero, cancel=cancel)
+            if paths is None:
+                return _cancellable(ensure_samples(lib), cancel)
+            return lib.add(found, cancel=cancel)
 
-        job = self._submit(
-            "ingest",
-            run,
-            progress=progress,
-            finished=finished,
-            **({"error": error} if error else {}),
-        )
-        self.refresh()
-        return job
+        return self.op("ingest", run, changes=Changes.PAPERS, **callbacks)
 
-    def add_samples(
-        self, *, progress: Callback = None, finished: Callable[[], None] | None = None
-    ) -> Job:
-        """Add the built-in sample papers if they are missing (first start)."""
-        job = self._submit(
-            "ingest",
-            lambda cancel: _cancellable(ensure_samples(self._lib()), cancel),
-            progress=progress,
-            finished=finished,
-        )
-        self.refresh()
-        return job
-
-    def remove_samples(self) -> Job:
-        """Remove the built-in sample papers (they are not added again)."""
-        job = self._submit("remove", lambda cancel: self._lib().remove_samples())
-        self.refresh()
-        return job
-
-    def remove(self, doc_ids: Sequence[str]) -> Job:
-        ids = list(doc_ids)
-        job = self._submit("remove", lambda cancel: self._lib().remove(ids))
-        self.refresh()
-        return job
-
-    def delete_conversation(self, conversation_id: str) -> Job:
-        job = self._submit(
-            "history", lambda cancel: self._lib().delete_conversation(conversation_id)
-        )
-        self.refresh()
-        return job
-
-    # ------------------------------------------------------------ asking
-    def ask(
-        self,
-        question: str,
-        *,
-        papers: Sequence[str] | None,
-        auto_scope: bool = True,
-        conversation_id: str | None,
-        progress: Callback,
-        error: Callback,
-        finished: Callable[[], None] | None = None,
-    ) -> Job:
-        """Stream an answer: Retrieved, Token..., AnswerDone events go to ``progress``."""
-        scope = list(papers) if papers else None
-
-        def run(cancel: threading.Event) -> Iterator[Any]:
-            lib = self._lib()
-            return lib.ask(
-                question,
-                papers=scope,
-                auto_scope=auto_scope,
-                k=self.settings.retrieval.k,
-                cancel=cancel,
-                conversation_id=conversation_id,
-            )
-
-        job = self._submit("ask", run, progress=progress, error=error, finished=finished)
-        self.refresh()  # the history list gains the new turn
-        return job
-
-    # ------------------------------------------------------------ extracting
-    def extract_table(
-        self,
-        qset: QuestionSet,
-        papers: Sequence[str] | None,
-        *,
-        use_llm: bool,
-        result: Callback,
-        error: Callback = None,
-    ) -> Job:
-        """Read the stored cells of a question set (computes nothing); ``result`` gets Rows."""
-        scope = list(papers) if papers is not None else None
-        return self._submit(
-            "extract-table",
-            lambda cancel: self._lib().extract_table(qset, scope, use_llm=use_llm),
-            result=result,
-            **({"error": error} if error else {}),
-        )
-
-    def extract(
-        self,
-        qset: QuestionSet,
-        papers: Sequence[str] | None,
-        *,
-        use_llm: bool,
-        force: bool,
-        progress: Callback,
-        error: Callback,
-        finished: Callable[[], None] | None = None,
-    ) -> Job:
-        """Answer a question set; core's Extract events go to ``progress``."""
-        scope = list(papers) if papers is not None else None
-        return self._submit(
-            "extract",
-            lambda cancel: self._lib().extract(
-                qset, scope, use_llm=use_llm, force=force, cancel=cancel
-            ),
-            progress=progress,
-            error=error,
-            finished=finished,
-        )
-
-    # ------------------------------------------------------------ the model
+    # ------------------------------------------------------------ the model and settings
     def load_model(self) -> Job:
         """Load the chat model in the background; ``modelState`` reports how it went."""
         self.modelState.emit("loading", self.model_name or "")
-        return self._submit(
+        return self.op(
             "model",
-            lambda cancel: self._lib().load_model(),
+            lambda lib, cancel: lib.load_model(),
+            changes=Changes.MODEL,
             result=self._model_ready,
             error=self._model_failed,
         )
 
-    def apply(self, changes: LlmChanges) -> Job:
-        """Save the dialog's settings; reload the model if anything it depends on changed."""
-        llm = self.settings.llm
-        remote = changes.remote if changes.remote != self.settings.remote else None
-        reload = remote is not None or (
-            changes.model_path, changes.n_threads, changes.n_gpu_layers, changes.n_ctx
-        ) != (llm.model_path, llm.n_threads, llm.n_gpu_layers, llm.n_ctx)
+    def apply(self, settings: Settings) -> Job:
+        """Use and save new settings (from the settings dialog); reload the model in the
+        background if anything it depends on changed."""
+        old, self.settings = self.settings, settings
+        reload = settings.llm != old.llm or settings.remote != old.remote
 
-        def run(cancel: threading.Event) -> str | None:
-            lib = self._lib()
-            # Assign on the same Settings object the Library reads (validate_assignment=True).
-            lib.settings.retrieval.k = changes.k
-            lib.settings.llm.n_threads = changes.n_threads
-            lib.settings.llm.n_gpu_layers = changes.n_gpu_layers
-            lib.settings.llm.n_ctx = changes.n_ctx
-            if remote is not None:
-                lib.set_remote(remote)
-            if reload:  # set_model stores model_path in the settings and drops the old model
-                lib.set_model(changes.model_path)
-            self.settings.save(self.settings_path)
+        def run(lib: Library, cancel: threading.Event) -> str | None:
+            lib.use_settings(settings)  # drops the model if its settings changed
+            settings.save(self.settings_path)
             return lib.load_model() if reload else None
 
         if reload:
-            now = remote if remote is not None else self.settings.remote
-            if now.enabled:
-                name = RemoteGenerator(now).name
+            if settings.remote.enabled:
+                name = RemoteGenerator(settings.remote).name
             else:
+                path = settings.llm.model_path
                 # the same model as before, unless this switches away from the server
-                kept = "" if remote is not None else self.model_name or ""
-                name = changes.model_path.name if changes.model_path else kept
+                kept = "" if settings.remote != old.remote else self.model_name or ""
+                name = path.name if path else kept
             self.modelState.emit("loading", name)
-        return self._submit(
+        return self.op(
             "model",
             run,
+            changes=Changes.SETTINGS | (Changes.MODEL if reload else Changes.NONE),
             result=lambda name: name and self._model_ready(name),
             error=self._model_failed,
         )
 
-    def switch_model(self, path: Path) -> Job:
-        """Use another GGUF from now on (not the model server), keeping the other settings."""
-        llm = self.settings.llm
+    def switch_model(self, path: Path | None) -> Job:
+        """Use another GGUF from now on (None: the default; not the model server), keeping
+        the other settings."""
         return self.apply(
-            LlmChanges(
-                Path(path), llm.n_threads, llm.n_gpu_layers, llm.n_ctx, self.settings.retrieval.k,
-                remote=self.settings.remote.model_copy(update={"enabled": False}),
+            self.settings.replace(
+                llm={"model_path": Path(path) if path else None}, remote={"enabled": False}
             )
         )
 
@@ -326,7 +231,7 @@ class Backend(QObject):
         """Make a dropped GGUF's folder one the model picker searches (saved at once)."""
         folder = path.resolve().parent
         if folder not in [d.resolve() for d in self.settings.models_dirs]:
-            self.settings.models_dirs = [*self.settings.models_dirs, folder]
+            self.settings = self.settings.replace(models_dirs=[*self.settings.models_dirs, folder])
         try:
             self.settings.save(self.settings_path)
         except OSError as exc:
@@ -341,4 +246,4 @@ def _cancellable(events: Iterator[Any], cancel: threading.Event) -> Iterator[Any
             break
 
 
-__all__ = ["Backend", "LlmChanges", "Snapshot"]
+__all__ = ["Backend", "Changes", "Snapshot"]

@@ -1,31 +1,24 @@
-"""One extraction run as a chain of one-cell jobs on the backend's runner.
+"""One extraction run: core's ``Library.extract`` as one operation, its events as signals.
 
-core's ``extract`` is called for one paper and one question at a time, and the next cell is
-queued only when the last one is done: the runner does one job at a time, so a question
-asked or a paper added meanwhile waits for one cell, not for the whole table. Each call
-stores its cell, so the result is the same as one ``extract`` over the whole set.
+core plans the cells, skips the stored ones, stores each answer as it is made and
+estimates the time left (``CellStarted.eta_s``). The operation is ``pausable``: a question
+asked or a history read meanwhile runs between two cells (desktop/workers.py), so it waits
+for one cell, not for the whole table. The worker starts a cell only once the window has
+shown the one before, so Stop stops after the cell the user saw being answered.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from core import CellDone, CellStarted, ExtractFinished, Question, QuestionSet
-from core.types import Paper
-from desktop.backend import Backend
+from core import CellDone, CellStarted, ExtractFinished, QuestionSet
+from desktop.backend import Backend, Changes
 from desktop.workers import Job
-
-
-@dataclass(frozen=True)
-class Progress:
-    index: int  # 1-based over the cells of this run
-    total: int
-    paper: Paper
-    question: Question
-    eta_s: float | None  # None until one cell has been computed
 
 
 @dataclass(frozen=True)
@@ -50,10 +43,10 @@ class Summary:
 
 
 class ExtractRun(QObject):
-    """Compute ``todo`` (paper, question) cells of ``qset``; emits as cells start and end."""
+    """Answer ``qset`` for ``papers`` (None: all); emits core's events as cells start and end."""
 
-    cellStarted = Signal(object)  # Progress
-    cellDone = Signal(object)  # core's CellDone
+    cellStarted = Signal(object)  # core's CellStarted (index and total over all the cells)
+    cellDone = Signal(object)  # core's CellDone (cached: stored before, not computed again)
     ended = Signal(object)  # Summary, once
 
     def __init__(
@@ -61,30 +54,36 @@ class ExtractRun(QObject):
         *,
         backend: Backend,
         qset: QuestionSet,
-        todo: list[tuple[Paper, Question]],
+        papers: Sequence[str] | None,
         use_llm: bool,
         force: bool,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._backend, self.qset, self.todo = backend, qset, list(todo)
+        self._backend, self.qset = backend, qset
+        self.papers = list(papers) if papers is not None else None
         self.use_llm, self.force = use_llm, force
         self.job: Job | None = None
-        self._next = 0  # index into todo of the cell the current job computes
-        self._computed = self._reported = self._done = 0
+        self._total = self._done = self._computed = self._reported = 0
         self._cancelled = False
         self._error = ""
         self._t0 = 0.0
-        self._busy_s = 0.0  # time spent computing cells (not waiting behind other jobs)
-        self._cell_t0: float | None = None
-
-    @property
-    def total(self) -> int:
-        return len(self.todo)
+        self._shown = threading.Event()  # the GUI thread has handled the last CellDone
 
     def start(self) -> None:
         self._t0 = time.monotonic()
-        self._submit()
+        qset, papers, use_llm, force = self.qset, self.papers, self.use_llm, self.force
+        self.job = self._backend.op(
+            "extract",
+            lambda lib, cancel: self._paced(
+                lib.extract(qset, papers, use_llm=use_llm, force=force, cancel=cancel), cancel
+            ),
+            changes=Changes.CELLS,
+            pausable=True,
+            progress=self._on_event,
+            error=self._on_error,
+            finished=self._end,
+        )
 
     def cancel(self) -> None:
         """Stop after the cell being computed (a model's half-written answer is not kept)."""
@@ -96,64 +95,47 @@ class ExtractRun(QObject):
     def running(self) -> bool:
         return self.job is not None
 
-    # ------------------------------------------------------------ the chain
-    def _submit(self) -> None:
-        if self._cancelled or self._error or self._next >= len(self.todo):
-            self.job = None
-            self._end()
-            return
-        paper, question = self.todo[self._next]
-        one = replace(self.qset, questions=(question,))  # same set id: same stored cells
-        self.job = self._backend.extract(
-            one,
-            [paper.doc_id],
-            use_llm=self.use_llm,
-            force=self.force,
-            progress=self._on_event,
-            error=self._on_error,
-            finished=self._on_finished,
-        )
+    def _paced(self, events: Iterator[object], cancel: threading.Event) -> Iterator[object]:
+        """(Worker thread) After a computed cell, wait until the window has shown it before
+        core starts the next: a Stop pressed then is seen before another cell begins."""
+        for event in events:
+            self._shown.clear()
+            yield event
+            if isinstance(event, CellDone) and not event.cached:
+                while not self._shown.wait(0.05) and not cancel.is_set():
+                    pass  # cancel: a shutdown mutes the callbacks, so nothing would set it
 
     def _on_event(self, event: object) -> None:
         if isinstance(event, CellStarted):
-            self._cell_t0 = time.monotonic()
-            paper, question = self.todo[self._next]
-            self.cellStarted.emit(
-                Progress(self._next + 1, self.total, paper, question, self._eta())
-            )
+            self._total = event.total
+            self.cellStarted.emit(event)
         elif isinstance(event, CellDone):
-            if not event.cached and self._cell_t0 is not None:
-                self._busy_s += time.monotonic() - self._cell_t0
-                self._computed += 1
-            self._cell_t0 = None
+            self._total = event.total
             self._done += 1
-            self._reported += event.cell.reported
-            self.cellDone.emit(replace(event, index=self._next + 1, total=self.total))
+            if not event.cached:
+                self._computed += 1
+                self._reported += event.cell.reported
+            try:
+                self.cellDone.emit(event)
+            finally:
+                self._shown.set()
         elif isinstance(event, ExtractFinished) and event.cancelled:
             self._cancelled = True
 
     def _on_error(self, message: str) -> None:
         self._error = message
 
-    def _on_finished(self) -> None:
-        self._next += 1
-        self._submit()
-
-    def _eta(self) -> float | None:
-        if not self._computed:
-            return None
-        return self._busy_s / self._computed * (self.total - self._next)
-
     def _end(self) -> None:
+        self.job = None
         self.ended.emit(
             Summary(
-                self._computed,
-                self._reported,
-                self._done - self._reported,
-                self.total - self._done,
-                self._cancelled,
-                self._error,
-                time.monotonic() - self._t0,
+                computed=self._computed,
+                reported=self._reported,
+                not_reported=self._computed - self._reported,
+                left=max(self._total - self._done, 0),
+                cancelled=self._cancelled,
+                error=self._error,
+                seconds=time.monotonic() - self._t0,
             )
         )
 

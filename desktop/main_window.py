@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import default_zotero_dir, find_models
-from desktop.backend import Backend, Snapshot
+from desktop.backend import Backend, Changes, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.panes import Panes
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
             lambda ids: self.ask.set_scope(ids, where=self.library.scope_where()))
         self.library.scopeChanged.connect(self.extract.set_selection)
         self.library.openPaper.connect(lambda p: self.show_source(p.path, 1, "", p.title))
-        self.library.removeConfirmed.connect(b.remove)
+        self.library.removeConfirmed.connect(self.remove_papers)
         self.library.addRequested.connect(self.choose_files)
         self.history.conversationActivated.connect(self.open_conversation)
         self.history.newRequested.connect(self.new_conversation)
@@ -198,11 +198,15 @@ class MainWindow(QMainWindow):
         self.extract.citekeys = dict(options.get("citekeys", {}))
 
     def _on_snapshot(self, snap: Snapshot) -> None:
-        self.papers.set_papers(snap.papers)
-        self.extract.set_papers(snap.papers)
-        self.backend.scope_options(result=self._on_scope_options)
-        self.conversations.set_items(snap.conversations)
-        self.history.select(self.ask.conversation_id)
+        """Show what was re-read: the papers, the history, or both."""
+        if snap.papers is not None:
+            self.papers.set_papers(snap.papers)
+            self.extract.set_papers(snap.papers)
+            self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
+                            result=self._on_scope_options)
+        if snap.conversations is not None:
+            self.conversations.set_items(snap.conversations)
+            self.history.select(self.ask.conversation_id)
         self._update_count()
         if self._model_state[0] in ("", "loading") and not self._model_state[1]:
             self._on_model_state(self._model_state[0] or "idle", snap.model or "")
@@ -370,9 +374,19 @@ class MainWindow(QMainWindow):
     def open_conversation(self, conversation_id: str) -> None:
         if self.ask.busy() or conversation_id == self.ask.conversation_id:
             return
-        self.backend.conversation(
-            conversation_id,
+        self.backend.op(
+            "conversation",
+            lambda lib, cancel: lib.conversation(conversation_id),
             result=lambda answers: self.ask.show_conversation(conversation_id, answers),
+        )
+
+    def remove_papers(self, doc_ids: list[str]) -> None:
+        ids = list(doc_ids)
+        self.backend.op(
+            "remove",
+            lambda lib, cancel: lib.remove(ids),
+            changes=Changes.PAPERS,
+            interleave=False,  # not under a running extraction's cells
         )
 
     def new_conversation(self) -> None:
@@ -382,14 +396,18 @@ class MainWindow(QMainWindow):
     def delete_conversation(self, conversation_id: str) -> None:
         if conversation_id == self.ask.conversation_id:
             self.ask.new_conversation()
-        self.backend.delete_conversation(conversation_id)
+        self.backend.op(
+            "history",
+            lambda lib, cancel: lib.delete_conversation(conversation_id),
+            changes=Changes.CONVERSATIONS,
+        )
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(
             settings=self.backend.settings, models=find_models(self.backend.settings), parent=self
         )
         if dialog.exec():
-            self.backend.apply(dialog.changes())
+            self.backend.apply(dialog.new_settings())
 
     def about(self) -> None:
         import html

@@ -5,6 +5,10 @@ generator whose yielded items are progress events (``Library.add``/``Library.ask
 typed events). The worker never touches a widget: it only emits signals, which Qt delivers
 to the receivers' (GUI) thread as queued calls. Jobs run one at a time on a single pool
 thread, because the model and the vector index must not be used by two jobs at once.
+
+A long ``pausable`` job (an extraction) lets the jobs queued behind it that may
+``interleave`` run at each of its yields, on the same thread, still one at a time: a
+question asked meanwhile waits for one table cell, not for the whole table.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class WorkerSignals(QObject):
 class Job(QRunnable):
     """Run ``fn`` on a pool thread; cancel cooperatively through a ``threading.Event``."""
 
-    def __init__(self, fn: JobFn, *, name: str = "job") -> None:
+    def __init__(self, fn: JobFn, *, name: str = "job", interleave: bool = False) -> None:
         super().__init__()
         # The runner keeps the Python object alive until `finished`; Qt must not delete it.
         self.setAutoDelete(False)
@@ -48,6 +52,9 @@ class Job(QRunnable):
         self._cancel = threading.Event()
         self.done = threading.Event()
         self.relay: QObject | None = None  # set by JobRunner.submit
+        self.interleave = interleave  # may run at a pausable job's yield
+        self.started = False
+        self.between: Callable[[], None] | None = None  # a pausable job's hook, at each yield
 
     def cancel(self) -> None:
         """Ask the job to stop at its next yield (or not to start at all)."""
@@ -58,6 +65,7 @@ class Job(QRunnable):
         return self._cancel.is_set()
 
     def run(self) -> None:  # runs on the pool thread
+        self.started = True
         try:
             if self._cancel.is_set():
                 return
@@ -81,6 +89,8 @@ class Job(QRunnable):
         try:
             while True:
                 self.signals.progress.emit(next(gen))
+                if self.between is not None and not self._cancel.is_set():
+                    self.between()
         except StopIteration as stop:
             return stop.value
         finally:
@@ -156,9 +166,14 @@ class JobRunner(QObject):
         result: Callable[[Any], None] | None = None,
         error: Callable[[str], None] | None = None,
         finished: Callable[[], None] | None = None,
+        interleave: bool = False,
+        pausable: bool = False,
     ) -> Job:
-        """Start ``fn`` after the jobs already queued; callbacks run on the GUI thread."""
-        job = Job(fn, name=name)
+        """Start ``fn`` after the jobs already queued; callbacks run on the GUI thread.
+        ``pausable``: run the queued ``interleave`` jobs at each of its yields."""
+        job = Job(fn, name=name, interleave=interleave)
+        if pausable:
+            job.between = lambda: self._run_waiting(job)
         if self._closed:
             job.cancel()
         job.relay = _Relay(job, (progress, result, error, finished), self._forget)
@@ -166,6 +181,19 @@ class JobRunner(QObject):
         self._jobs.append(job)
         self._pool.start(job)
         return job
+
+    def _run_waiting(self, current: Job) -> None:
+        """On the pool thread, at a pausable job's yield: run the queued jobs that may
+        interleave, in order, before the pausable one goes on; one that may not stops the
+        rest. ``tryTake`` takes a job off the pool's queue only if it has not started, so
+        none runs twice."""
+        for job in list(self._jobs):  # a copy: the GUI thread may append meanwhile
+            if job is current or job.started:
+                continue
+            if not job.interleave or job.between is not None:
+                break
+            if self._pool.tryTake(job):
+                job.run()
 
     def _forget(self, job: Job) -> None:
         if job in self._jobs:

@@ -38,6 +38,7 @@ from core.types import (
     FileProgress,
     FileResult,
     FileStarted,
+    FileStatus,
     IngestEvent,
     ParsedDocument,
 )
@@ -263,5 +264,5 @@ class IngestPipeline:
         with self.lock:  # if this fails, the next open drops the replaced copy's vectors
             index.delete(old_ids, forget=old)
             index.save()  # a new snapshot now and then, not per paper
-        status = "replaced" if previous else "added"
+        status: FileStatus = "replaced" if previous else "added"
         return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))

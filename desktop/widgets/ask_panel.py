@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from core import Library, answer_to_markdown
 from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
 from desktop import render
-from desktop.backend import Backend
+from desktop.backend import Backend, Changes
 from desktop.models import EvidenceModel
 from desktop.quotes import snippet
 from desktop.widgets.answer_view import AnswerView
@@ -178,6 +178,8 @@ class AskPanel(QWidget):
             self.view.show_html(self._welcome)
 
     def _on_snapshot(self, snap: object) -> None:
+        if getattr(snap, "papers", None) is None:  # only the history was re-read
+            return
         hidden = tuple(getattr(snap, "hidden_samples", ()))
         if hidden != self._hidden_samples:
             self._hidden_samples = hidden
@@ -186,7 +188,12 @@ class AskPanel(QWidget):
 
     def _on_scope_link(self, link: str) -> None:
         if link == "remove-samples" and self._hidden_samples:
-            self._backend.remove_samples()
+            self._backend.op(
+                "remove",
+                lambda lib, cancel: lib.remove_samples(),
+                changes=Changes.PAPERS,
+                interleave=False,
+            )
 
     def _empty(self) -> bool:
         return not self.answers and not self._pending and not self._error
@@ -231,11 +238,17 @@ class AskPanel(QWidget):
         # Events of a job this panel has let go of (New conversation while answering) are
         # dropped: each callback carries the ticket of the job it belongs to.
         self._ticket = ticket = object()
-        self.job = self._backend.ask(
-            question,
-            papers=self._scope or None,
-            auto_scope=auto_scope,
-            conversation_id=self.conversation_id,
+        scope, conversation_id = list(self._scope) or None, self.conversation_id
+        self.job = self._backend.op(
+            "ask",
+            lambda lib, cancel: lib.ask(
+                question,
+                papers=scope,
+                auto_scope=auto_scope,
+                cancel=cancel,
+                conversation_id=conversation_id,
+            ),
+            changes=Changes.CONVERSATIONS,  # the history gains the new turn
             progress=lambda ev: self._ticket is ticket and self._on_event(ev),
             error=lambda msg: self._ticket is ticket and self._on_error(msg),
             finished=lambda: self._ticket is ticket and self._on_finished(),

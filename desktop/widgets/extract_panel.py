@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import QuestionSet, Row, write_table
+from core import CellDone, CellStarted, QuestionSet, Row, write_table
 from core.types import Paper
 from desktop.backend import Backend
 from desktop.extract_model import ExtractTableModel, GapFilter
-from desktop.extract_run import ExtractRun, Progress, Summary, duration
+from desktop.extract_run import ExtractRun, Summary, duration
 from desktop.quotes import snippet
 from desktop.widgets import dialogs
 from desktop.widgets.elided import ElidedLabel
@@ -204,10 +204,10 @@ class ExtractPanel(QWidget):
     def _read_table(self, then) -> None:  # noqa: ANN001
         self._ticket = ticket = object()
         qset = self.qset
-        self._backend.extract_table(
-            qset,
-            self.papers(),
-            use_llm=self.use_llm,
+        papers, use_llm = self.papers(), self.use_llm
+        self._backend.op(
+            "extract-table",
+            lambda lib, cancel: lib.extract_table(qset, papers, use_llm=use_llm),
             result=lambda rows: self._ticket is ticket and then(rows),
             error=lambda msg: self._ticket is ticket and self._failed(msg),
         )
@@ -272,31 +272,37 @@ class ExtractPanel(QWidget):
         self.run = ExtractRun(
             backend=self._backend,
             qset=qset,
-            todo=todo,
+            papers=self.papers(),
             use_llm=self.use_llm,
             force=force,
             parent=self,
         )
         self.run.cellStarted.connect(self._on_started)
-        self.run.cellDone.connect(
-            lambda ev: self.model.set_cell(ev.doc_id, ev.question_id, ev.cell)
-        )
-        self.run.cellDone.connect(lambda ev: (self.bar.setValue(ev.index), self._refresh_summary()))
+        self.run.cellDone.connect(self._on_done)
         self.run.ended.connect(self._on_ended)
-        self.bar.setRange(0, len(todo))
+        self.bar.setRange(0, len(rows) * len(qset.questions))
         self.bar.setValue(0)
         self._progress(f"Starting {len(todo)} cells…")
         self.cancel_btn.setEnabled(True)
         self._refresh()
         self.run.start()
 
-    def _on_started(self, p: Progress) -> None:
-        self.model.set_running(p.paper.doc_id, p.question.id)
-        eta = f" · about {duration(p.eta_s)} left" if p.eta_s is not None else ""
-        title = snippet(p.paper.title or p.paper.path.name, 36)
-        self._progress(f"Cell {p.index} of {p.total} — {title} — {p.question.label}{eta}")
-        self.progress_label.setToolTip(f"{p.paper.title}\n{p.question.question}")
-        self.bar.setValue(p.index - 1)
+    def _on_started(self, ev: CellStarted) -> None:
+        self.model.set_running(ev.doc_id, ev.question_id)
+        eta = f" · about {duration(ev.eta_s)} left" if ev.eta_s is not None else ""
+        paper = next((r.paper for r in self.model.rows() if r.paper.doc_id == ev.doc_id), None)
+        title = ev.title or (paper.path.name if paper else ev.doc_id)
+        question = next((q.question for q in self.qset.questions if q.id == ev.question_id), "")
+        self._progress(f"Cell {ev.index} of {ev.total} — {snippet(title, 36)} — {ev.label}{eta}")
+        self.progress_label.setToolTip(f"{title}\n{question}")
+        self.bar.setRange(0, ev.total)
+        self.bar.setValue(ev.index - 1)
+
+    def _on_done(self, ev: CellDone) -> None:
+        self.model.set_cell(ev.doc_id, ev.question_id, ev.cell)
+        self.bar.setRange(0, ev.total)
+        self.bar.setValue(ev.index)
+        self._refresh_summary()
 
     def _on_ended(self, s: Summary) -> None:
         self.run = None

@@ -93,7 +93,7 @@ class IngestPanel(QFrame):
         """Queue a batch (files/folders, a Zotero data folder, or the built-in samples) and
         show its progress."""
         if samples:
-            job = self._backend.add_samples(progress=self._on_event, finished=self._on_finished)
+            job = self._backend.add(None, progress=self._on_event, finished=self._on_finished)
         else:
             job = self._backend.add(
                 list(paths),

@@ -22,18 +22,18 @@ from PySide6.QtWidgets import (
 
 from core.settings import Settings
 from core.types import ModelInfo
-from desktop.backend import LlmChanges
 from desktop.widgets.remote_model import RemoteModelBox
 
 
 class SettingsDialog(QDialog):
-    """Edits a copy of the values; the caller applies ``changes()`` in the background."""
+    """Edits the values; the caller applies ``new_settings()`` in the background."""
 
     def __init__(
         self, *, settings: Settings, models: list[ModelInfo], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lantern Settings")
+        self._settings = settings
         llm = settings.llm
 
         self.model = QComboBox()
@@ -109,16 +109,18 @@ class SettingsDialog(QDialog):
         # of its width by QWidget.adjustSize).
         self.setMinimumWidth(max(520, self.sizeHint().width()))
 
-    def changes(self) -> LlmChanges:
+    def new_settings(self) -> Settings:
+        """The settings as edited: a new object (Settings are frozen), the rest kept."""
         path = self.model.currentData()
         unchanged = path == self._initial[0]
-        return LlmChanges(
-            model_path=self._initial[1] if unchanged else (Path(path) if path else None),
-            n_threads=self.threads.value() or None,
-            n_gpu_layers=self.gpu_layers.value(),
-            n_ctx=self.n_ctx.value(),
-            k=self.k.value(),
-            remote=self.remote.settings(),
+        llm = {
+            "model_path": self._initial[1] if unchanged else (Path(path) if path else None),
+            "n_threads": self.threads.value() or None,  # 0 in the box: every core
+            "n_gpu_layers": self.gpu_layers.value(),
+            "n_ctx": self.n_ctx.value(),
+        }
+        return self._settings.replace(
+            llm=llm, retrieval={"k": self.k.value()}, remote=self.remote.settings()
         )
 
     def accept(self) -> None:

@@ -145,8 +145,8 @@ def sha(data: bytes) -> str:
 # ---------------------------------------------------------------- 10. limits before work
 
 
-def test_size_limit_is_checked_before_hashing(fake_library, tmp_path, monkeypatch):
-    fake_library.settings.ingest.max_file_mb = 1
+def test_size_limit_is_checked_before_hashing(settings, fake_embedder, tmp_path, monkeypatch):
+    settings = settings.replace(ingest={"max_file_mb": 1})
     big = tmp_path / "big.pdf"
     with big.open("wb") as fh:  # sparse: 3 GiB that take no room
         fh.write(b"%PDF-1.4\n")
@@ -167,7 +167,8 @@ def test_size_limit_is_checked_before_hashing(fake_library, tmp_path, monkeypatc
             return self.h.hexdigest()
 
     monkeypatch.setattr(hashlib, "sha256", Counting)
-    out = results(fake_library.add([big]))
+    with Library(settings, embedder=fake_embedder) as lib:
+        out = results(lib.add([big]))
     assert out[0].status == "failed" and "too large" in out[0].error
     assert sum(hashed) < (1 << 20)
 

@@ -126,7 +126,7 @@ def test_settings_change_reembeds_into_a_new_index(settings, fake_embedder, samp
     with Library(settings, embedder=fake_embedder) as lib:
         list(lib.add(sample_pdfs[:1]))
         old_index = lib.index.path
-    settings.chunking.max_chars = 600
+    settings = settings.replace(chunking={"max_chars": 600})
     with Library(settings, embedder=fake_embedder) as lib:
         assert lib.index.path != old_index
         assert lib.search("camera traps")  # vectors are rebuilt on first use

@@ -94,7 +94,7 @@ def test_nan_vectors_are_found_by_doctor_and_rebuilt(settings, fake_embedder, sa
 def test_ask_never_writes_the_index(settings, fake_embedder, sample_pdfs):
     with Library(settings, embedder=fake_embedder) as lib:
         list(lib.add(sample_pdfs))
-    settings.chunking.max_chars = 600  # a new index: its vectors are missing
+    settings = settings.replace(chunking={"max_chars": 600})  # a new index: no vectors yet
     with Library(settings, embedder=fake_embedder) as writer, writer.writing():
         reader = Library(settings, embedder=fake_embedder)
         try:

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from core import FileProgress, FileResult
+from core import FileProgress, FileResult, Library
 from core.pdfgen import write_paper
 from core.scangen import write_scan
 from tests import pdfs
@@ -45,11 +45,11 @@ def test_a_folder_of_scans_is_searchable_at_the_right_page(fake_library, tmp_pat
     assert {r.status for r in again} == {"unchanged"}  # not recognised twice
 
 
-def test_ocr_off_refuses_scans_with_advice(fake_library, tmp_path):
-    fake_library.settings.ocr.mode = "off"
+def test_ocr_off_refuses_scans_with_advice(settings, fake_embedder, tmp_path):
     scan = write_scan(write_paper(tmp_path / "n.pdf", title="N", sections=[("A", ["Some words."])]),
                       tmp_path / "scan.pdf")
-    (result,) = [e for e in fake_library.add([scan]) if isinstance(e, FileResult)]
+    with Library(settings.replace(ocr={"mode": "off"}), embedder=fake_embedder) as lib:
+        (result,) = [e for e in lib.add([scan]) if isinstance(e, FileResult)]
     assert result.status == "failed" and "--ocr auto" in result.error
 
 

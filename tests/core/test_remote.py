@@ -60,7 +60,9 @@ def test_the_key_comes_from_the_named_variable_and_is_never_stored(monkeypatch, 
     monkeypatch.setenv("LAB_KEY", "s3cret-token")
     settings = Settings(library=tmp_path / "lib")
     with StubServer(reply="ok") as stub:
-        settings.remote = remote(stub.url, model="stub-model", api_key_env="LAB_KEY")
+        settings = settings.replace(
+            remote=remote(stub.url, model="stub-model", api_key_env="LAB_KEY")
+        )
         stream(RemoteGenerator(settings.remote))
     assert stub.requests[0]["headers"]["Authorization"] == "Bearer s3cret-token"
     settings.save(tmp_path / "settings.json")

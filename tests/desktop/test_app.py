@@ -15,8 +15,8 @@ from desktop.widgets.settings_dialog import SettingsDialog
 from tests.desktop.util import drop, wait_idle
 
 
-def test_library_panel_filter_scope_open_remove(qtbot, make_window, paper_pdf, monkeypatch):
-    window = make_window()
+def test_library_panel_filter_scope_open_remove(qtbot, fake_window, paper_pdf, monkeypatch):
+    window = fake_window()
     pdfs = [paper_pdf("a.pdf", title="Alpine Soil Fungi"), paper_pdf("b.pdf", title="Boreal Lakes")]
     window.ingest.add(pdfs)
     wait_idle(qtbot, window)
@@ -57,6 +57,7 @@ def test_library_panel_filter_scope_open_remove(qtbot, make_window, paper_pdf, m
     assert window.ask.scope_label.full_text == "Scope: All papers"
 
 
+@pytest.mark.e2e  # loads the real SmolLM again after the settings change
 def test_settings_saved_and_model_reloads_in_background(qtbot, make_window, warm_models):
     window = make_window()
     wait_idle(qtbot, window)
@@ -72,7 +73,7 @@ def test_settings_saved_and_model_reloads_in_background(qtbot, make_window, warm
     with qtbot.waitSignal(
         backend.modelState, check_params_cb=lambda s, _: s == "ready", timeout=60_000
     ):
-        backend.apply(dialog.changes())  # threads changed: the model reloads in the background
+        backend.apply(dialog.new_settings())  # threads changed: the model reloads in the background
         assert window.model_label.text() == "Model: SmolLM2-135M-Instruct.Q4_1.gguf (loading…)"
     timer.stop()
     assert max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) < 1.0
@@ -82,9 +83,9 @@ def test_settings_saved_and_model_reloads_in_background(qtbot, make_window, warm
 
 
 def test_dropped_gguf_is_offered_and_a_broken_one_is_reported(
-    qtbot, make_window, tmp_path, monkeypatch
+    qtbot, fake_window, tmp_path, monkeypatch
 ):
-    window = make_window()
+    window = fake_window()
     wait_idle(qtbot, window)
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -113,12 +114,16 @@ def test_python_m_desktop_does_not_start_in_a_spawned_child():
     runpy.run_module("desktop.__main__", run_name="__mp_main__")
 
 
+@pytest.mark.e2e  # answers with the real SmolLM once a model that exists is picked
 def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper_pdf, tmp_path):
     window = make_window(shared_generator=False)
+    default = window.backend.settings  # the default model
     window.ingest.add([paper_pdf()])
     wait_idle(qtbot, window)
-    real = window.backend.settings.llm.model_path
-    window.backend.settings.llm.model_path = tmp_path / "gone" / "Llama-3-8B.Q4_K_M.gguf"
+    with qtbot.waitSignal(
+        window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "error"
+    ):
+        window.backend.switch_model(tmp_path / "gone" / "Llama-3-8B.Q4_K_M.gguf")
     window.ask.ask("How many soil cores were sampled?")
     qtbot.waitUntil(lambda: not window.ask.busy(), timeout=60_000)
     text = window.ask.view.toPlainText()
@@ -128,11 +133,10 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     # Picking a model that exists makes asking work again, without a restart.
     from core.models import default_gguf
 
-    window.backend.settings.llm.model_path = real
     with qtbot.waitSignal(
         window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "ready"
     ):
-        window.backend.switch_model(default_gguf(window.backend.settings))
+        window.backend.switch_model(default_gguf(default))
     window.ask.ask("How many soil cores were sampled?")
     qtbot.waitUntil(lambda: not window.ask.busy(), timeout=120_000)
     assert len(window.ask.answers) == 1 and "Could not answer" not in window.ask.view.toPlainText()

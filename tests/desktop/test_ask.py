@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 from core.types import Token
 from tests.desktop.util import wait_idle
+
+pytestmark = pytest.mark.e2e  # the real small model streams these answers
 
 QUESTION = "Which optimizer and learning rate were used to train the network?"
 

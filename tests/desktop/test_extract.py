@@ -7,6 +7,7 @@ import csv
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from core import Cell, CellStatus, Row, load_question_set
@@ -84,9 +85,10 @@ def test_extract_table_model_and_gap_filter(qtmodeltester):
     assert isinstance(gaps, QSortFilterProxyModel)
 
 
-def sample_window(qtbot, make_window):
-    """The window on the sample papers, showing the Extract view."""
-    window = make_window(samples=True)
+def sample_window(qtbot, make):
+    """The window on the sample papers, showing the Extract view (``make``: fake_window for
+    the evidence-only runs, make_window for the real models)."""
+    window = make(samples=True)
     qtbot.waitUntil(lambda: len(window.papers.papers) == 3, timeout=90_000)
     wait_idle(qtbot, window)
     window.tabs.setCurrentWidget(window.extract)
@@ -103,9 +105,9 @@ def find(panel, title_word: str, question_id: str):
 
 
 def test_run_fills_the_table_live_opens_quotes_filters_and_exports(
-    qtbot, make_window, tmp_path, monkeypatch
+    qtbot, fake_window, tmp_path, monkeypatch
 ):
-    window = sample_window(qtbot, make_window)
+    window = sample_window(qtbot, fake_window)
     panel = window.extract
     tiny = tmp_path / "tiny.toml"
     tiny.write_text(TINY, encoding="utf-8")
@@ -178,7 +180,12 @@ def test_run_fills_the_table_live_opens_quotes_filters_and_exports(
     assert "RTX 3090" in find(panel, "Camera-Trap", "hardware").data()
 
     # Re-opening the view reads what is stored and computes nothing.
-    monkeypatch.setattr(window.backend, "extract", lambda *a, **k: pytest_fail("recomputed"))
+    real_op = window.backend.op
+
+    def no_extract(name, *args, **kwargs):
+        return pytest_fail("recomputed") if name == "extract" else real_op(name, *args, **kwargs)
+
+    monkeypatch.setattr(window.backend, "op", no_extract)
     panel.model.set_table(panel.qset, [])
     window.tabs.setCurrentWidget(window.ask)
     window.tabs.setCurrentWidget(window.extract)
@@ -200,8 +207,8 @@ def pytest_fail(why: str) -> None:
     raise AssertionError(why)
 
 
-def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
-    window = sample_window(qtbot, make_window)
+def test_cancel_stops_cleanly_and_run_resumes(qtbot, fake_window):
+    window = sample_window(qtbot, fake_window)
     panel = window.extract
     assert panel.qset.source == "builtin:dl-methods"
     panel.evidence_only.setChecked(True)
@@ -222,8 +229,8 @@ def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
     wait_idle(qtbot, window)
     stored = panel.model.counts()[1]  # the table as stored, read again after the run
     assert stored == 3
-    assert messages[-1].startswith("Stopped: 3 cells answered")
-    assert messages[-1].endswith(f"{total - 3} left for the next Run.")
+    assert messages[-1].startswith(f"Stopped: {stored} cells answered")
+    assert messages[-1].endswith(f"{total - stored} left for the next Run.")
     assert not panel.notice.isVisibleTo(window) and not panel.progress_row.isVisibleTo(window)
     assert panel.run_btn.isEnabled() and panel.sets.combo.isEnabled()
 
@@ -242,11 +249,12 @@ def test_cancel_stops_cleanly_and_run_resumes(qtbot, make_window):
     panel.start()
     qtbot.waitUntil(lambda: not panel.busy(), timeout=60_000)
     wait_idle(qtbot, window)
-    assert messages[-1].startswith(f"Finished: {total - 3} cells answered")
+    assert messages[-1].startswith(f"Finished: {total - stored} cells answered")
     assert panel.model.counts()[1] == total
     assert asked and during[:1] == [True]
 
 
+@pytest.mark.e2e  # the real SmolLM writes the answer
 def test_model_answers_the_selected_paper(qtbot, make_window, tmp_path):
     window = sample_window(qtbot, make_window)
     panel = window.extract

@@ -1,10 +1,16 @@
-"""Adding papers through the window: drops, progress, cancel, failures, responsiveness."""
+"""Adding papers through the window: drops, progress, cancel, failures, responsiveness.
+
+The fast embedding fake stands in for MiniLM (tests/conftest.py): what is tested here is the
+window's handling of a batch, not the vectors. The responsiveness test keeps the real model
+(e2e tier): its embedding is the long work that must not block the event loop.
+"""
 
 from __future__ import annotations
 
 import time
 
 import filelock
+import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from core import Library, Settings
@@ -17,8 +23,8 @@ def titles(window) -> list[str]:
     return [m.index(r, 0).data() for r in range(m.rowCount()) if m.paper_at(r) is not None]
 
 
-def test_drop_ingests_pdf_and_table_updates(qtbot, make_window, paper_pdf):
-    window = make_window()
+def test_drop_ingests_pdf_and_table_updates(qtbot, fake_window, paper_pdf):
+    window = fake_window()
     pdf = paper_pdf("soil.pdf", title="Soil Microbes in Alpine Meadows")
     events: list[object] = []
     drop(window, [pdf])
@@ -33,8 +39,8 @@ def test_drop_ingests_pdf_and_table_updates(qtbot, make_window, paper_pdf):
     assert window.failures.rowCount() == 0
 
 
-def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, make_window, paper_pdf, tmp_path):
-    window = make_window()
+def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, fake_window, paper_pdf, tmp_path):
+    window = fake_window()
     pdfs = [paper_pdf(f"p{i}.pdf", title=f"Study number {i} of meadow soils") for i in range(5)]
     results: list[FileResult] = []
     finished: list[BatchFinished] = []
@@ -62,6 +68,7 @@ def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, make_window, paper
         assert report.consistent and report.papers == finished[0].added
 
 
+@pytest.mark.e2e  # the real MiniLM's embedding is the long work that must not block the window
 def test_window_stays_responsive_during_ingest(qtbot, make_window, paper_pdf):
     window = make_window()
     pdfs = [paper_pdf(f"r{i}.pdf", title=f"Responsive paper {i}") for i in range(3)]
@@ -78,8 +85,8 @@ def test_window_stays_responsive_during_ingest(qtbot, make_window, paper_pdf):
     assert len(titles(window)) == 3
 
 
-def test_bad_pdf_shows_error_and_app_keeps_working(qtbot, make_window, paper_pdf, tmp_path):
-    window = make_window()
+def test_bad_pdf_shows_error_and_app_keeps_working(qtbot, fake_window, paper_pdf, tmp_path):
+    window = fake_window()
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"this is not a pdf at all\n" * 10)
     drop(window, [bad], over=window.library.table)  # the table takes no drops: the window does
@@ -97,8 +104,8 @@ def test_bad_pdf_shows_error_and_app_keeps_working(qtbot, make_window, paper_pdf
     assert window.failures.rowCount() == 0
 
 
-def test_library_locked_by_another_process_is_reported(qtbot, make_window, paper_pdf):
-    window = make_window()
+def test_library_locked_by_another_process_is_reported(qtbot, fake_window, paper_pdf):
+    window = fake_window()
     window.backend.refresh()
     wait_idle(qtbot, window)
     # Another Lantern writing the library holds its lock file (flock is per open file).

@@ -63,7 +63,7 @@ def test_a_bad_address_keeps_the_dialog_open(qtbot, settings):
     dialog.remote.url.setText("http://lab-server:8000")
     dialog.accept()
     assert dialog.result() == 1
-    assert dialog.changes().remote == RemoteSettings(enabled=True, url="http://lab-server:8000/v1")
+    assert dialog.new_settings().remote == RemoteSettings(enabled=True, url="http://lab-server:8000/v1")
 
 
 def test_saving_a_server_shows_it_in_the_status_bar(qtbot, make_window, monkeypatch):
@@ -75,7 +75,7 @@ def test_saving_a_server_shows_it_in_the_status_bar(qtbot, make_window, monkeypa
         dialog.remote.setChecked(True)
         dialog.remote.url.setText(stub.url)
         dialog.remote.key_env.setText("LAB_KEY")
-        window.backend.apply(dialog.changes())
+        window.backend.apply(dialog.new_settings())
         qtbot.waitUntil(lambda: window.model_label.text() == "Model: 127.0.0.1/llama-3.1-8b",
                         timeout=5000)
     assert window.offline_label.text() == "● Model server"
@@ -86,7 +86,7 @@ def test_saving_a_server_shows_it_in_the_status_bar(qtbot, make_window, monkeypa
     # back to the built-in model: nothing is contacted, the address is kept for later
     dialog = SettingsDialog(settings=window.backend.settings, models=[], parent=window)
     dialog.remote.setChecked(False)
-    window.backend.apply(dialog.changes())
+    window.backend.apply(dialog.new_settings())
     qtbot.waitUntil(lambda: window.model_label.text().startswith("Model: SmolLM2"), timeout=10000)
     assert window.offline_label.text() == "● Offline"
     assert json.loads(settings_file().read_text())["remote"]["url"] == stub.url

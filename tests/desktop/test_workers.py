@@ -104,3 +104,24 @@ def test_shutdown_cancels_and_refuses_new_work(qtbot):
     late = runner.submit(lambda cancel: 1 / 0)
     assert late.cancelled
     assert runner.wait(5000)
+
+
+def test_queued_jobs_that_may_interleave_run_at_a_pausable_jobs_yields(qtbot):
+    runner = JobRunner()
+    order: list[str] = []
+    go = threading.Event()
+
+    def long(cancel: threading.Event):
+        for i in range(4):
+            go.wait(5)
+            order.append(f"cell{i}")
+            yield i
+
+    runner.submit(long, pausable=True)
+    runner.submit(lambda c: order.append("ask"), interleave=True)
+    runner.submit(lambda c: order.append("add"))  # may not interleave: waits, and so does
+    runner.submit(lambda c: order.append("read"), interleave=True)  # what is queued behind it
+    go.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10_000)
+    assert order == ["cell0", "ask", "cell1", "cell2", "cell3", "add", "read"]
+    assert runner.shutdown()

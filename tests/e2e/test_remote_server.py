@@ -64,8 +64,8 @@ def llama_server(tmp_path_factory):
 def server_library(tmp_path_factory, llama_server, real_embedder, sample_pdfs):
     remote = RemoteSettings(enabled=True, url=llama_server, api_key_env="LAB_SERVER_KEY")
     settings = Settings(library=tmp_path_factory.mktemp("lib"), remote=remote,
-                        models_dirs=[PROJECT_ROOT / "models"])
-    settings.llm.max_tokens = 96  # shorter answers: the server shares two cores with the tests
+                        models_dirs=[PROJECT_ROOT / "models"],
+                        llm={"max_tokens": 96})  # shorter answers: the server shares two cores
     with pytest.MonkeyPatch.context() as mp, Library(settings, embedder=real_embedder) as lib:
         mp.setenv("LAB_SERVER_KEY", KEY)
         assert list(lib.add(sample_pdfs))[-1].failed == 0  # the generator: the server's

@@ -1,0 +1,111 @@
+"""`lantern add | list | show | remove | models | doctor`: the papers and the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core import (
+    Library,
+    Settings,
+    find_models,
+    paper_to_dict,
+    printable,
+)
+from core.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ProgressBar, note, run_ingest
+
+
+def cmd_add(lib: Library, args: argparse.Namespace) -> int:
+    if args.zotero is None and not args.paths:
+        print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
+        return EXIT_USAGE
+    code = EXIT_OK
+    if args.paths:
+        if pending := lib.pending():
+            note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
+        code = run_ingest(lib.add(args.paths), as_json=args.json)
+    if args.zotero is not None:
+        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)
+        code = max(code, run_ingest(events, as_json=args.json))
+    return code
+
+
+def cmd_list(lib: Library, args: argparse.Namespace) -> int:
+    papers = lib.papers()
+    if args.json:
+        print(json.dumps([paper_to_dict(p) for p in papers], indent=2))
+        return EXIT_OK
+    if not papers:
+        print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
+    for p in papers:
+        authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
+        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {printable(p.title[:70])}  "
+              f"{printable(authors)}")
+    return EXIT_OK
+
+
+def cmd_show(lib: Library, args: argparse.Namespace) -> int:
+    p = lib.paper(args.doc_id)
+    if args.json:
+        ocr = lib.ocr_pages(p.doc_id)
+        info = {**paper_to_dict(p),
+                "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
+        if source := lib.sources.of(p.doc_id):
+            info["zotero"] = {"key": source.zotero_key, "library_id": source.zotero_library,
+                              "citekey": source.citekey, "collections": list(source.collections),
+                              "tags": list(source.tags)}
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in paper_to_dict(p).items():
+            value = ", ".join(value) if isinstance(value, list) else value
+            print(f"{key:>8}: {printable(str(value)) if value is not None else '-'}")
+    return EXIT_OK
+
+
+def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
+    if not args.doc_ids and not args.samples:
+        print("lantern remove: give DOC_IDs (`lantern list` shows them) or --samples",
+              file=sys.stderr)
+        return EXIT_USAGE
+    removed = lib.remove(args.doc_ids) if args.doc_ids else []
+    if args.samples:
+        removed += lib.remove_samples()
+    for doc_id in removed:
+        print(f"removed {doc_id}")
+    return EXIT_OK
+
+
+def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
+    models = find_models(settings)
+    if args.json:
+        print(json.dumps([{"name": m.name, "path": str(m.path), "kind": m.kind,
+                           "size_mb": m.size_mb, "default": m.default} for m in models], indent=2))
+        return EXIT_OK
+    for m in models:
+        mark = "*" if m.default else " "
+        print(f"{mark} {m.kind:<9} {m.name:<45} {m.size_mb:>8.1f} MB  {m.path}")
+    if not any(m.kind == "gguf" for m in models):
+        print("no GGUF model found: run `make setup` or put a .gguf file in models/", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
+    bar = ProgressBar(enabled=not args.json and sys.stderr.isatty())
+    r = lib.doctor(compact=args.compact,
+                   progress=lambda done, total: bar.show(done, total, "vector index", f"{done}/{total}"))
+    bar.clear()
+    if args.json:
+        print(json.dumps({"papers": r.papers, "chunks": r.chunks, "vectors": r.vectors,
+                          "problems": list(r.problems), "repaired": list(r.repaired),
+                          "consistent": r.consistent}, indent=2))
+    else:
+        print(f"{r.papers} papers, {r.chunks} chunks, {r.vectors} vectors "
+              "(reference lists are searched by keyword only)")
+        for p in r.problems:
+            print(f"problem:  {p}")
+        for p in r.repaired:
+            print(f"repaired: {p}")
+        print("consistent" if r.consistent else "NOT consistent: see the problems above")
+    return EXIT_OK if r.consistent else EXIT_FAILED
