@@ -63,6 +63,8 @@ def quick_check(db: sqlite3.Connection) -> str | None:
     try:
         rows = db.execute("PRAGMA quick_check(3)").fetchall()
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "is full" in str(exc):
+            return None  # no room to run the check (a full disk) is no sign of damage
         return str(exc)
     problems = [str(r[0]) for r in rows if r[0] != "ok"]
     return "; ".join(problems) or None

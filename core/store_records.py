@@ -4,6 +4,7 @@ besides papers: the pending batch, conversations and extraction cells."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,6 +15,8 @@ from core.errors import DiskFullError, LibraryCorruptError, LibraryDamagedError,
 from core.migrations import NewerSchemaError, migrate
 from core.paths import from_db, shown, to_db
 from core.store_file import closed_uncleanly, connect, quick_check
+
+log = logging.getLogger(__name__)
 
 
 class Connection:
@@ -43,6 +46,11 @@ class Connection:
                 f"{path}: this library was {exc}; open it with that version or a newer one."
             ) from exc
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                # no room for what opening writes (the -shm, a checkpoint): readable as it is,
+                # and every write says "disk full" (transaction()); not damage
+                log.warning("%s: the disk is full (%s)", shown(path), exc)
+                return
             if not path.exists() or "readonly" in str(exc) or "unable to open" in str(exc):
                 raise LibraryCorruptError(
                     f"{shown(path)}: cannot open the library database ({exc})"
