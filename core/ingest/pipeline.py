@@ -70,24 +70,25 @@ def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def not_a_file(path: Path) -> IngestError | None:
-    """Why `path` cannot be read as a PDF, found without opening it (a FIFO would block)."""
+    """Why `path` cannot be read as a PDF, found without opening it (a FIFO would block); the
+    message leaves the path out: every outcome line already names the file."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if path.is_symlink():
-            return IngestError(f"{shown(path)}: is a broken link (to {shown(os.readlink(path))}); "
+            return IngestError(f"is a broken link (to {shown(os.readlink(path))}); "
                                "the file it pointed to is gone")
-        return IngestError(f"{shown(path)}: file not found")
+        return IngestError("file not found")
     except OSError as exc:
-        return IngestError(f"{shown(path)}: cannot be read ({exc.strerror or exc})")
+        return IngestError(f"cannot be read ({exc.strerror or exc})")
     if stat.S_ISDIR(mode):
         others = sum(1 for f in path.rglob("*") if f.is_file())
-        return IngestError(f"{shown(path)}: no PDF files in this folder"
+        return IngestError("no PDF files in this folder"
                            + (f" ({others} other files)" if others else " (it is empty)"))
     if stat.S_ISFIFO(mode):
-        return IngestError(f"{shown(path)}: is a named pipe (FIFO), not a file; skipped")
+        return IngestError("is a named pipe (FIFO), not a file; skipped")
     if not stat.S_ISREG(mode):
-        return IngestError(f"{shown(path)}: is a device or socket, not a file; skipped")
+        return IngestError("is a device or socket, not a file; skipped")
     return None
 
 
