@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 
 import pytest
 
 from core import AnswerDone, FileResult, Library, Settings
 from core.settings import PROJECT_ROOT
 from tests import pdfs
+from tests.network import block_network
 
 pytestmark = [
     pytest.mark.e2e,
@@ -19,11 +19,7 @@ pytestmark = [
 
 def test_ask_finds_a_sentence_only_on_a_scanned_page(tmp_path, monkeypatch, real_embedder,
                                                      real_generator):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    block_network(monkeypatch)
     mixed = pdfs.mixed_paper(tmp_path)
     settings = Settings(library=tmp_path / "lib", models_dirs=[PROJECT_ROOT / "models"])
     with Library(settings, embedder=real_embedder, generator=real_generator) as lib:

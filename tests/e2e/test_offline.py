@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from core import AnswerDone, Library, Settings
 from core.settings import PROJECT_ROOT
+from tests.network import block_network
 
 pytestmark = pytest.mark.e2e
 
 
 def test_add_and_ask_with_network_blocked(tmp_path, monkeypatch, sample_pdfs):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    def local_only(connect):
-        """Unix sockets are inter-process calls on this machine (the PDF reader's forkserver),
-        not the network: let those through."""
-
-        def guarded(sock, address, *args):
-            if sock.family == socket.AF_UNIX:
-                return connect(sock, address, *args)
-            return refuse(sock, address)
-
-        return guarded
-
-    monkeypatch.setattr(socket.socket, "connect", local_only(socket.socket.connect))
-    monkeypatch.setattr(socket.socket, "connect_ex", local_only(socket.socket.connect_ex))
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    block_network(monkeypatch)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # core must set it by itself
 
     settings = Settings(library=tmp_path / "lib", models_dirs=[PROJECT_ROOT / "models"])
