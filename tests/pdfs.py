@@ -258,20 +258,8 @@ def tex_greek_pdf(folder: Path, name: str = "greek.pdf") -> Path:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
     path = folder / name
-    path.write_bytes(bytes(out))
+    path.write_bytes(_raw_pdf(objects))
     return path
 
 
