@@ -166,19 +166,7 @@ class PdfBuilder:
             )
             info_ref = add(b"<< " + entries + b" >>")
 
-        out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(objects, start=1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-        xref = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-        out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-        trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
-        if info_ref:
-            trailer += b" /Info %d 0 R" % info_ref
-        out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
-        return bytes(out)
+        return serialize(objects, root=catalog, info=info_ref)
 
     def save(self, path: Path) -> Path:
         path = Path(path)
@@ -303,3 +291,20 @@ def write_image_only_pdf(path: Path, *, pages: int = 1) -> Path:
 def write_empty_pdf(path: Path) -> Path:
     """A syntactically valid PDF with zero pages (/Kids [])."""
     return PdfBuilder().save(path)
+
+
+def serialize(objects: list[bytes], *, root: int = 1, info: int | None = None) -> bytes:
+    """A PDF file of objects 1..n (their bodies, in order) with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    trailer = b"/Size %d /Root %d 0 R" % (len(objects) + 1, root)
+    if info:
+        trailer += b" /Info %d 0 R" % info
+    out += b"trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n" % (trailer, xref)
+    return bytes(out)

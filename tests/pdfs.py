@@ -298,17 +298,9 @@ def mixed_paper(folder: Path, name: str = "mixed.pdf") -> Path:
 
 def _raw_pdf(objects: list[bytes]) -> bytes:
     """Objects 1..n with a correct xref table; object 1 is the catalog."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    from core.pdfgen import serialize
+
+    return serialize(objects)
 
 
 def lone_surrogate_pdf(folder: Path, name: str = "surrogate.pdf") -> Path:
