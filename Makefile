@@ -54,10 +54,12 @@ dist: setup
 	bash scripts/dist.sh
 
 # The bundle on its own: unpacked into an empty folder, no Python on PATH, network blocked,
-# add + ask with a citation, and a window titled Lantern under Xvfb within 10 s.
+# add + ask with a citation, and a window titled Lantern under Xvfb within 10 s; as root, the
+# .deb installed, its `lantern --version` and menu command run, then removed.
 VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 test-dist: dist
 	LANTERN_BUNDLE=dist/Lantern-$(VERSION)-linux-$(shell uname -m).tar.gz \
+	LANTERN_DEB=dist/lantern_$(VERSION)_amd64.deb \
 	  $(PY) -m pytest -q -p no:cacheprovider -m dist tests/dist
 
 clean:

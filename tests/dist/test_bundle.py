@@ -130,37 +130,83 @@ def _windows(display: str) -> str:
                           capture_output=True, text=True, timeout=10).stdout
 
 
-def test_window_titled_lantern_opens_within_10s(bundle, sandbox):
-    xvfb = _require("Xvfb")
-    _require("xwininfo")
-    read, write = os.pipe()
-    server = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    try:
-        display = ":" + os.read(read, 16).decode().strip()
+class _Display:
+    """An Xvfb server for one test: `.name` is its DISPLAY."""
+
+    def __enter__(self) -> _Display:
+        _require("xwininfo")
+        read, write = os.pipe()
+        self.server = subprocess.Popen([_require("Xvfb"), "-displayfd", str(write), "-screen", "0",
+                                        "1280x800x24", "-nolisten", "tcp"], pass_fds=(write,),
+                                       stderr=subprocess.DEVNULL)
+        os.close(write)
+        self.name = ":" + os.read(read, 16).decode().strip()
         os.close(read)
-        env = {**sandbox, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-        start = time.monotonic()
-        app = subprocess.Popen(offline([str(bundle / "Lantern")]), env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            elapsed = None
-            while time.monotonic() - start < WINDOW_TIMEOUT_S and app.poll() is None:
-                if '"Lantern"' in _windows(display):
-                    elapsed = time.monotonic() - start
-                    break
-                time.sleep(0.05)
-            assert app.poll() is None, f"Lantern exited with {app.returncode}: {app.stdout.read()}"
-            assert elapsed is not None, f"no window titled Lantern after {WINDOW_TIMEOUT_S} s"
-            print(f"\nwindow after {elapsed:.2f} s")
-        finally:
-            app.terminate()
-            try:
-                app.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                app.kill()
-                app.wait()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=10)
+
+
+def window_after(argv: list[str], env: dict[str, str], display: str) -> float:
+    """Seconds from starting argv until a window titled "Lantern" exists on `display`; fails
+    when the app exits first or no such window appears within WINDOW_TIMEOUT_S."""
+    start = time.monotonic()
+    app = subprocess.Popen(argv, env={**env, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"},
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        elapsed = None
+        while time.monotonic() - start < WINDOW_TIMEOUT_S and app.poll() is None:
+            if '"Lantern"' in _windows(display):
+                elapsed = time.monotonic() - start
+                break
+            time.sleep(0.05)
+        assert app.poll() is None, f"Lantern exited with {app.returncode}: {app.stdout.read()}"
+        assert elapsed is not None, f"no window titled Lantern after {WINDOW_TIMEOUT_S} s"
+        return elapsed
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        app.terminate()
+        try:
+            app.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.wait()
+
+
+def test_window_titled_lantern_opens_within_10s(bundle, sandbox):
+    with _Display() as display:
+        elapsed = window_after(offline([str(bundle / "Lantern")]), sandbox, display.name)
+    print(f"\nwindow after {elapsed:.2f} s")
+
+
+DEB = os.environ.get("LANTERN_DEB", "")
+
+
+@pytest.mark.skipif(not DEB, reason="LANTERN_DEB names the .deb (make test-dist sets it)")
+@pytest.mark.skipif(os.geteuid() != 0, reason="installing a .deb needs root")
+def test_deb_installs_runs_its_launcher_and_removes_cleanly(sandbox):
+    """The .deb on this machine: dpkg -i, `lantern --version` from PATH, the menu entry's
+    command opens the window, dpkg -r leaves nothing of it behind."""
+    dpkg = _require("dpkg")
+    if subprocess.run([dpkg, "-s", "lantern"], capture_output=True).returncode == 0:
+        pytest.fail("a lantern package is already installed here: `dpkg -r lantern` first")
+    installed = subprocess.run([dpkg, "-i", DEB], capture_output=True, text=True, timeout=600)
+    try:
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        version = run(["/usr/bin/lantern", "--version"], sandbox, timeout=120)
+        assert version.returncode == 0 and version.stdout.startswith("Lantern "), version
+
+        entry = Path("/usr/share/applications/lantern.desktop").read_text()
+        (exec_line,) = [line for line in entry.splitlines() if line.startswith("Exec=")]
+        argv = [a for a in exec_line.removeprefix("Exec=").split() if not a.startswith("%")]
+        assert argv == ["/opt/lantern/Lantern"]
+        assert Path("/usr/share/icons/hicolor/256x256/apps/lantern.png").is_file()
+        with _Display() as display:
+            window_after(offline(argv), sandbox, display.name)
+    finally:
+        removed = subprocess.run([dpkg, "-r", "lantern"], capture_output=True, text=True,
+                                 timeout=600)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    for left in ("/opt/lantern", "/usr/bin/lantern", "/usr/share/applications/lantern.desktop"):
+        assert not os.path.lexists(left), f"{left} is still there after dpkg -r"
