@@ -140,13 +140,18 @@ class _Display:
                                         "1280x800x24", "-nolisten", "tcp"], pass_fds=(write,),
                                        stderr=subprocess.DEVNULL)
         os.close(write)
-        self.name = ":" + os.read(read, 16).decode().strip()
-        os.close(read)
+        # Xvfb writes the number, then a newline, and exits ("Cannot write display number")
+        # when the pipe is closed in between: read up to the newline, close only at the end.
+        self.pipe, number = read, b""
+        while not number.endswith(b"\n") and (part := os.read(read, 16)):
+            number += part
+        self.name = ":" + number.decode().strip()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.server.terminate()
         self.server.wait(timeout=10)
+        os.close(self.pipe)
 
 
 def window_after(argv: list[str], env: dict[str, str], display: str) -> float:
