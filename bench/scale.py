@@ -88,8 +88,14 @@ def paper_text(n: int) -> tuple[str, list[str]]:
 class StandInParser:
     """Reads the bench's text files directly; real PDFs go to the real reader process."""
 
-    def __init__(self, settings, verbose: bool = False) -> None:
-        self.real = RealParser(settings, verbose=verbose)
+    def __init__(self, settings, verbose: bool = False, ocr=None) -> None:
+        self.real = RealParser(settings, verbose=verbose, ocr=ocr)
+
+    def read(self, path: Path, cancel):
+        """What the pipeline calls: yields (done, total) while reading, returns the document."""
+        if not Path(path).read_bytes().startswith(SYNTH):
+            return (yield from self.real.read(path, cancel))
+        return self.parse(path)
 
     def parse(self, path: Path) -> ParsedDocument:
         raw = Path(path).read_bytes()
