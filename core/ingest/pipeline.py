@@ -3,7 +3,7 @@ process, chunk, embed, index; every paper is committed on its own, so a crash or
 keeps the library whole.
 
 A paper is stored in state 'indexing' until its vectors are saved, then made 'ready' in one
-transaction with the removal of the copy it replaces; recovery (Library._recover) deletes
+transaction with the removal of the copy it replaces; recovery (repair.recover_on_open) deletes
 what is still 'indexing' and queues its file again.
 """
 
