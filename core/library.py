@@ -1,69 +1,46 @@
-"""The Library: one folder holding a paper collection, its index and its history."""
+"""The Library: one folder holding a paper collection, its index and its history.
+
+A facade over the rooms that do the work: the folder and its write lock (core.folder), the
+store and the vector index, adding papers (core.ingest.pipeline), the catalogue of papers and
+scopes (core.catalog), asking and the history (core.asking), the chat model's lifetime
+(core.models.ChatModel), extraction (core.extract) and repair (core.repair).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import threading
-import time
-import uuid
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import filelock
-
+from core import extract as extracting
 from core import repair
-from core.answer import UNANSWERED, Grounded, generate_grounded
+from core.answer import Grounded
+from core.asking import Asker
+from core.catalog import Catalog
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import (
-    IndexCorruptError,
-    LibraryCorruptError,
-    LibraryLockedError,
-    LibraryReadOnlyError,
-    PaperNotFoundError,
-    QuestionTooLongError,
-    SettingsError,
-)
-from core.export import answer_from_dict, answer_to_dict
-from core.extract import extract as extract_cells
-from core.extract import extract_estimate, extract_table
+from core.errors import SettingsError
+from core.folder import DB_NAME, Release, WriteLock, open_folder
 from core.index import LibraryIndex
 from core.ingest.pipeline import IngestPipeline
-from core.llm import Generator, LlamaGenerator
-from core.models import default_gguf
-from core.paths import shown
-from core.questionsets import QuestionSet
-from core.remote import RemoteGenerator
-from core.retrieve import Retriever
-from core.scope import default_scope, is_sample, named_papers
+from core.llm import Generator
+from core.models import ChatModel
+from core.repair import recover_on_open
 from core.settings import RemoteSettings, Settings
 from core.sources import Sources
 from core.store import Store
-from core.store_file import read_only_reason
 from core.types import (
     Answer,
-    AnswerDone,
     AnswerEvent,
     BatchFinished,
     Conversation,
     DoctorReport,
     Evidence,
-    ExtractEvent,
     IngestEvent,
     Paper,
-    Retrieved,
-    Row,
-    Timings,
-    Token,
 )
 from core.vectors import Progress
-
-MAX_K = 50  # RetrievalSettings.k's upper bound
-# A question is a sentence or a paragraph; 2,000 characters (~500 tokens) leave the context
-# window to the evidence. Longer text (a pasted page) overflowed llama.cpp's window.
-MAX_QUESTION_CHARS = 2000
 
 
 class Library:
@@ -74,53 +51,41 @@ class Library:
     """
 
     def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        embedder: Embedder | None = None,
-        generator: Generator | None = None,
-        verbose: bool = False,
-        repair: bool = False,
+        self, settings: Settings | None = None, *, embedder: Embedder | None = None,
+        generator: Generator | None = None, verbose: bool = False, repair: bool = False,
     ) -> None:
         """`repair`: open a library whose database is damaged (for doctor(), which rebuilds
-        it); otherwise that raises LibraryDamagedError."""
+        it); otherwise that raises LibraryDamagedError. Models passed in belong to the caller
+        (e.g. shared by tests): they are used, never closed."""
         self.settings = settings or Settings.load()
-        self.root = Path(self.settings.library).expanduser()
-        if self.root.exists() and not self.root.is_dir():
-            raise LibraryCorruptError(f"{shown(self.root)} is a file, not a library folder: "
-                                      "choose another path with --library or $LANTERN_LIBRARY")
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LibraryCorruptError(f"cannot create the library folder {shown(self.root)} "
-                                      f"({exc.strerror or exc})") from exc
+        self.root = open_folder(Path(self.settings.library).expanduser())
         self.verbose = verbose
         self._lock = threading.RLock()
-        self._file_lock = filelock.FileLock(str(self.root / "write.lock"))
-        db_path = self.root / "library.sqlite3"
-        # Why this library cannot be written, if it cannot: it is then opened for reading only.
-        self.read_only: str | None = read_only_reason(self.root, db_path)
-        store = Store(db_path, read_only=bool(self.read_only))
+        self._writes = WriteLock(self.root)
+        self.read_only = self._writes.read_only  # why it cannot be written; None if it can
+        store = Store(self.root / DB_NAME, read_only=bool(self.read_only))
         if not repair:
             store.raise_if_damaged()
-        # Models passed in belong to the caller (e.g. shared by tests); close only our own.
         self._owns_embedder = embedder is None
-        self._owns_generator = generator is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
-        self._generator = generator
-        self.notices: list[str] = []  # what the open found and repaired, for the user
+        self._chat = ChatModel(self.settings, generator)
         self._use_store(store)
-        self._recover()
+        # Undo what an interrupted run left half-done (cheap); tell the user what was found.
+        self.notices = recover_on_open(store, self.index, self._writes.try_writing,
+                                              self._lock)
 
     def _use_store(self, store: Store) -> None:
         """Work on `store` (at open, and after doctor rebuilt a damaged database)."""
         self.store = store
         self.sources = Sources(store)
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
-                                  try_writing=self._try_writing)
+                                  try_writing=self._writes.try_writing)
         self._ingest = IngestPipeline(
             store, self.index, self.embedder, self.settings, self._lock, verbose=self.verbose
         )
+        self.catalog = Catalog(store, self.sources, self.root)
+        self._asker = Asker(store, self.index, self.embedder, self.catalog, self._chat,
+                            lambda: self.settings, self._lock, read_only=bool(self.read_only))
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -130,130 +95,58 @@ class Library:
         self.close()
 
     def close(self) -> None:
+        """Stop the reader process, flush the index, free our models, close the database."""
         with self._lock:
             self._ingest.close()
             self.index.close()
-            self._drop_generator()
+            self._chat.close()
             close = getattr(self.embedder, "close", None)
             if close and self._owns_embedder:
                 close()
             self.store.close()
 
-    def _drop_generator(self) -> None:
-        if self._generator is not None and self._owns_generator:
-            self._generator.close()
-        self._generator = None
-        self._owns_generator = True  # whatever comes next is loaded by us
-
-    # ------------------------------------------------------------ locking and index
-    def writing(self) -> _Release:
+    def writing(self) -> Release:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
-        if self.read_only:
-            raise LibraryReadOnlyError(
-                f"{self.read_only}, so papers cannot be added or removed (listing and asking "
-                "still work); make it writable, or copy the folder and use --library"
-            )
-        try:
-            self._file_lock.acquire(timeout=0)
-        except filelock.Timeout as exc:
-            raise LibraryLockedError(
-                f"{self.root}: another Lantern process is writing to this library; "
-                "wait for it to finish (reading and asking still work)"
-            ) from exc
-        return _Release(self._file_lock)
+        return self._writes.writing()
 
-    def _try_writing(self) -> _Release | None:
-        """The write lock if no other process has it, else None."""
-        try:
-            return self.writing()
-        except (LibraryLockedError, LibraryReadOnlyError):
-            return None
-
-    def _recover(self) -> None:
-        """Undo what an interrupted run left half-done; cheap, runs on every open."""
-        if self.read_only or self.store.damage:
-            return  # nothing can be changed, or doctor() is about to rebuild it
-        release = self._try_writing()
-        if release is None:
-            return  # the writer will clean up after itself
-        with release, self._lock:
-            try:
-                self.notices += repair.recover(self.store, self.index)
-            except IndexCorruptError as exc:  # said again by whatever needs vectors
-                self.notices.append(str(exc))
-
-    # ------------------------------------------------------------ papers
+    # ------------------------------------------------------------ papers (core.catalog)
     def papers(self) -> list[Paper]:
-        return self.store.papers()
+        return self.catalog.papers()
 
     def paper(self, doc_id: str) -> Paper:
-        paper = self.store.paper(doc_id)
-        if paper is None:
-            matches = [p for p in self.store.papers() if p.doc_id.startswith(doc_id)]
-            if len(matches) == 1 and len(doc_id) >= 4:
-                return matches[0]
-            raise PaperNotFoundError(f"no paper with id {doc_id!r}; `lantern list` shows the ids")
-        return paper
+        """The paper with this id or unique prefix; PaperNotFoundError if none."""
+        return self.catalog.paper(doc_id)
 
     def select_papers(
         self, papers: Sequence[str] | None = None, *, collection: str | None = None,
         year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
     ) -> list[str] | None:
-        """The doc ids a question is limited to: `papers` (ids or unique prefixes) narrowed by
-        Zotero collection, publication years and tags; None when nothing limits it."""
-        ids = [self.paper(d).doc_id for d in papers] if papers else None
-        if not (collection or year_from is not None or year_to is not None or tags):
-            return ids
-        found = self.sources.scope(collection=collection, year_from=year_from,
-                                   year_to=year_to, tags=tuple(tags))
-        if ids is not None:
-            found = [d for d in found if d in ids]
-        if not found:
-            what = ", ".join(f for f in (
-                f"collection {collection!r}" if collection else "",
-                f"from {year_from}" if year_from is not None else "",
-                f"to {year_to}" if year_to is not None else "",
-                f"tag(s) {', '.join(tags)}" if tags else "") if f)
-            known = self.sources.collections()
-            hint = f"; collections: {', '.join(known[:12])}" if collection and known else (
-                "; collections come from Zotero (`lantern add --zotero`)" if collection else "")
-            raise PaperNotFoundError(f"no paper matches {what}{hint}")
-        return found
+        """The doc ids a question is limited to (None: not limited); see Catalog.select."""
+        return self.catalog.select(papers, collection=collection, year_from=year_from,
+                                   year_to=year_to, tags=tags)
+
+    def scope(
+        self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
+    ) -> tuple[list[str] | None, str]:
+        """The papers a question is asked of and the name it used for them; see Catalog.scope."""
+        return self.catalog.scope(question, papers, auto_scope=auto_scope)
 
     def scope_options(self) -> dict[str, dict[str, Any]]:
-        """What a scope picker and the exports need from Zotero, as plain data:
-        {"collections": {path: doc_ids}, "tags": {tag: doc_ids}, "citekeys": {doc_id: key}},
-        each id list the one `select_papers` gives for it (a collection includes its
-        sub-collections), each citekey Zotero's/Better BibTeX's own. Empty maps without Zotero."""
-        paths = {"/".join(parts[:i]) for c in self.sources.collections()
-                 for parts in [c.split("/")] for i in range(1, len(parts) + 1)}
-        return {  # parents too: "Ecology" picks Ecology/Birds and Ecology/Mammals as the CLI does
-            "collections": {c: self.sources.scope(collection=c) for c in sorted(paths)},
-            "tags": {t: self.sources.scope(tags=(t,)) for t in self.sources.tags()},
-            "citekeys": self.sources.citekeys(),
-        }
+        """Zotero collections, tags and citekeys as plain data; see Catalog.scope_options."""
+        return self.catalog.scope_options()
 
     def bibtex(self, doc_ids: Sequence[str]) -> str:
-        """BibTeX entries of these papers, keyed by their Zotero/Better BibTeX citekey when
-        known (else made from author, year and title)."""
-        from core.bibtex import BibPaper, to_bibtex
-
-        out = []
-        for doc_id in doc_ids:
-            paper, source = self.paper(doc_id), self.sources.of(doc_id)
-            out.append(BibPaper(paper.doc_id, paper.title, paper.authors, paper.year, paper.doi,
-                                source.citekey if source else None,
-                                source.item_type if source else None))
-        return to_bibtex(out)
+        return self.catalog.bibtex(doc_ids)
 
     def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """doc_id -> the citekey its BibTeX entry has in bibtex(doc_ids)."""
-        from core.bibtex import BibPaper, citekeys
+        return self.catalog.citekeys(doc_ids)
 
-        own = self.sources.citekeys()
-        return citekeys(BibPaper(p.doc_id, p.title, p.authors, p.year, p.doi, own.get(p.doc_id))
-                        for p in (self.paper(d) for d in doc_ids))
+    def sample_ids(self) -> list[str]:
+        return self.catalog.sample_ids()
+
+    def hidden_samples(self) -> list[str]:
+        return self.catalog.hidden_samples()
 
     def ocr_pages(self, doc_id: str) -> set[int]:
         """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
@@ -270,46 +163,7 @@ class Library:
         """(papers, pages, chunks)."""
         return self.store.counts()
 
-    def sample_ids(self) -> list[str]:
-        """The sample papers the library added itself (core.samples)."""
-        return [p.doc_id for p in self.papers() if is_sample(p, self.root)]
-
-    def hidden_samples(self) -> list[str]:
-        """The sample papers "All papers" leaves out: all of them once the user has added a
-        paper of their own, else none."""
-        papers = self.papers()
-        return [] if default_scope(papers, self.root) is None else [
-            p.doc_id for p in papers if is_sample(p, self.root)]
-
-    def remove_samples(self) -> list[str]:
-        """Remove the sample papers (they are not added again); return the ids removed."""
-        return sorted(self.remove(self.sample_ids()))
-
-    def scope(
-        self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
-    ) -> tuple[list[str] | None, str]:
-        """The papers a question is asked of (None: every paper) and, when the question named
-        them, the name it used ("RoBERTa"). Papers given are kept as they are; otherwise a
-        question naming a paper is asked of that paper (`auto_scope`), and "All papers" means
-        the user's own once they have added any (the samples answer only when picked)."""
-        if papers:
-            return [self.paper(d).doc_id for d in papers], ""
-        everything = self.papers()
-        if auto_scope and (named := named_papers(question, everything))[0]:
-            return [p.doc_id for p in named[0]], named[1]
-        return default_scope(everything, self.root), ""
-
-    def remove(self, doc_ids: Iterable[str]) -> list[str]:
-        """Delete papers from SQLite and the vector index; return the ids removed."""
-        papers = [self.paper(d) for d in doc_ids]
-        with self.writing(), self._lock:
-            ids = [p.doc_id for p in papers]
-            chunk_ids = set(self.store.chunk_ids(ids))
-            self.store.delete_papers(ids)  # then the vectors: a crash between, and the next
-            self.index.drop(chunk_ids, forget=ids)  # open drops them (repair.recover)
-        return ids
-
-    # ------------------------------------------------------------ adding
+    # ------------------------------------------------------------ adding and removing
     def add(
         self, paths: Iterable[Path | str], *, cancel: threading.Event | None = None
     ) -> Iterator[IngestEvent]:
@@ -332,61 +186,39 @@ class Library:
             yield from import_zotero(zotero, self._ingest.add_one, self.sources,
                                      cancel or threading.Event())
 
-    # ------------------------------------------------------------ asking
-    def search(
-        self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
-    ) -> list[Evidence]:
-        """The passages that best answer a question (hybrid retrieval), best first, from the
-        papers given or else from "All papers" (the user's own, once there are any)."""
-        if k is not None and not 1 <= k <= MAX_K:
-            raise SettingsError(f"passages to retrieve must be from 1 to {MAX_K}, not {k}")
-        scope = ([self.paper(d).doc_id for d in papers] if papers
-                 else default_scope(self.papers(), self.root))
-        with self._lock:
-            if not self.store.has_papers():
-                return []
-            retriever = Retriever(self.store, self.index.for_search(), self.embedder,
-                                  self.settings.retrieval)
-            return retriever.search(question, papers=scope, k=k)
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
+        """Delete papers from SQLite and the vector index; return the ids removed."""
+        ids = self.catalog.ids(list(doc_ids))
+        with self.writing():
+            self._ingest.remove(ids)
+        return ids
 
+    def remove_samples(self) -> list[str]:
+        """Remove the sample papers (they are not added again); return the ids removed."""
+        return sorted(self.remove(self.sample_ids()))
+
+    # ------------------------------------------------------------ models and settings
     @property
     def generator(self) -> Generator:
-        if self._generator is None:
-            self._generator = self._new_generator()
-        return self._generator
-
-    def _new_generator(self) -> Generator:
-        """The one place that decides where answers are computed: the model server in the
-        settings if one is set (never anything else), else the built-in llama.cpp model."""
-        if self.settings.remote.enabled:
-            return RemoteGenerator(self.settings.remote)
-        return LlamaGenerator(default_gguf(self.settings), self.settings.llm)
+        return self._chat.generator
 
     @property
     def model_name(self) -> str | None:
-        if self._generator is not None:
-            return self._generator.name
-        try:
-            return self._new_generator().name  # cheap: nothing is loaded or contacted
-        except Exception:  # no model at all: the UI shows "no model"
-            return None
-
-    def set_remote(self, remote: RemoteSettings) -> None:
-        """Answer with this model server from now on (not enabled: the built-in model)."""
-        self.use_settings(self.settings.replace(remote=remote))
+        """The chat model's name without loading it; None when there is no model."""
+        return self._chat.name
 
     def load_model(self) -> str:
         """Load the chat model now (e.g. in the background at start-up); return its name."""
         with self._lock:
-            gen = self.generator
-            load = getattr(gen, "load", None)
-            if load:
-                load()
-            return gen.name
+            return self._chat.load()
 
     def set_model(self, path: Path | None) -> None:
         """Use another GGUF from now on (loaded on next use)."""
         self.use_settings(self.settings.replace(llm={"model_path": Path(path) if path else None}))
+
+    def set_remote(self, remote: RemoteSettings) -> None:
+        """Answer with this model server from now on (not enabled: the built-in model)."""
+        self.use_settings(self.settings.replace(remote=remote))
 
     def use_settings(self, settings: Settings) -> None:
         """Use these settings from now on, replacing the old ones as a whole. The library
@@ -399,129 +231,49 @@ class Library:
                 "save them and open the library again"
             )
         with self._lock:
-            reload = (settings.llm, settings.remote) != (self.settings.llm, self.settings.remote)
             self.settings = settings
-            if reload:
-                self._drop_generator()
+            self._chat.use(settings)
+
+    # ------------------------------------------------------------ asking (core.asking)
+    def search(
+        self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None
+    ) -> list[Evidence]:
+        """The passages that best answer a question, best first; see Asker.search."""
+        return self._asker.search(question, papers=papers, k=k)
 
     def ask(
-        self,
-        question: str,
-        *,
-        papers: Sequence[str] | None = None,
-        k: int | None = None,
-        use_llm: bool = True,
-        auto_scope: bool = True,
-        cancel: threading.Event | None = None,
+        self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None,
+        use_llm: bool = True, auto_scope: bool = True, cancel: threading.Event | None = None,
         conversation_id: str | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Retrieve evidence, stream the model's draft, then check it against the evidence.
-
-        Without `papers`, a question that names a paper is asked of that paper (`auto_scope`;
-        Retrieved and Answer say so), else of "All papers" (Library.scope).
-        """
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionTooLongError(
-                f"the question is too long ({len(question):,} characters; the limit is "
-                f"{MAX_QUESTION_CHARS:,}): ask about one thing at a time")
-        t0 = time.perf_counter()
-        scope, named = self.scope(question, papers, auto_scope=auto_scope)
-        evidence = tuple(self.search(question, papers=scope, k=k))
-        t_retrieve = time.perf_counter() - t0
-        yield Retrieved(evidence, t_retrieve, named)
-        first_token = None
-        if not use_llm:
-            g = Grounded("", False, (), (), "evidence")
-        else:
-            stream = self.generate(question, evidence, cancel=cancel)
-            while True:
-                try:
-                    text = next(stream)
-                except StopIteration as done:
-                    g = done.value
-                    break
-                if first_token is None:
-                    first_token = time.perf_counter() - t0
-                yield Token(text)
-        citations = tuple(  # quotes from recognised pages are labelled "OCR text"
-            dataclasses.replace(c, ocr=c.page in self.store.ocr_pages(c.doc_id))
-            for c in g.citations
-        )
-        answer = Answer(
-            question=question, answer=g.text, abstained=g.abstained, citations=citations,
-            evidence=evidence, sentences=g.sentences,
-            model=self.generator.name if use_llm and evidence else None,
-            timings=Timings(t_retrieve, first_token, time.perf_counter() - t0, g.prompt_tokens,
-                            g.completion_tokens),
-            mode=g.mode, draft=g.draft, auto_scope=named,
-        )
-        if conversation_id and not self.read_only:
-            self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
-        yield AnswerDone(answer)
+        """Retrieve evidence, stream the model's draft, then check it; see Asker.ask."""
+        return self._asker.ask(question, papers=papers, k=k, use_llm=use_llm,
+                               auto_scope=auto_scope, cancel=cancel,
+                               conversation_id=conversation_id)
 
     def generate(
-        self,
-        question: str,
-        evidence: Sequence[Evidence],
-        *,
-        max_tokens: int | None = None,
+        self, question: str, evidence: Sequence[Evidence], *, max_tokens: int | None = None,
         cancel: threading.Event | None = None,
     ) -> Stream[str, None, Grounded]:
-        """Stream the model's draft answer from `evidence`, then return it checked
-        (answer.generate_grounded). One generation at a time per library."""
-        if not evidence:
-            return UNANSWERED  # no model to load
-        with self._lock:
-            return (yield from generate_grounded(
-                question, evidence, self.generator, self.settings.llm, self.store.page_text,
-                max_tokens=max_tokens, cancel=cancel,
-            ))
+        """Stream a draft from `evidence`, then return it checked; see Asker.generate."""
+        return self._asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
 
-    def extract(
-        self,
-        qset: QuestionSet,
-        papers: Sequence[str] | None = None,
-        *,
-        use_llm: bool = True,
-        force: bool = False,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[ExtractEvent]:
-        """Answer a question set for papers (all when none are given), cell by cell; see
-        core.extract.extract. Each CellStarted carries the ETA of the cells left."""
-        return extract_cells(self, qset, papers, use_llm=use_llm, force=force, cancel=cancel)
-
-    def extract_estimate(
-        self,
-        qset: QuestionSet,
-        papers: Sequence[str] | None = None,
-        *,
-        use_llm: bool = True,
-        force: bool = False,
-    ) -> tuple[int, float | None]:
-        """Before a run: the cells it will compute and about how many seconds they take (the
-        median cell computed so far this way; None before any); see core.extract."""
-        return extract_estimate(self, qset, papers, use_llm=use_llm, force=force)
-
-    def extract_table(
-        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True
-    ) -> list[Row]:
-        """The stored cells of a question set, one Row per paper; computes nothing."""
-        return extract_table(self, qset, papers, use_llm=use_llm)
-
-    # ------------------------------------------------------------ history
-    @staticmethod
-    def new_conversation_id() -> str:
-        return uuid.uuid4().hex[:12]
+    new_conversation_id = staticmethod(Asker.new_conversation_id)
 
     def conversations(self) -> list[Conversation]:
-        return [Conversation(r["id"], r["title"], r["created_at"], r["turns"])
-                for r in self.store.conversations()]
+        return self._asker.conversations()
 
     def conversation(self, conversation_id: str) -> list[Answer]:
-        return [answer_from_dict(json.loads(t)) for t in self.store.turns(conversation_id)]
+        return self._asker.conversation(conversation_id)
 
     def delete_conversation(self, conversation_id: str) -> None:
-        self.store.delete_conversation(conversation_id)
+        self._asker.delete_conversation(conversation_id)
+
+    # ------------------------------------------------------------ extracting (core.extract)
+    # core.extract's functions take the Library first: they are its methods, documented there.
+    extract = extracting.extract  # cell by cell; each CellStarted carries the ETA
+    extract_estimate = extracting.extract_estimate  # the cells a run computes, their seconds
+    extract_table = extracting.extract_table  # the stored cells, one Row per paper
 
     # ------------------------------------------------------------ checking
     def doctor(self, *, compact: bool = False, progress: Progress | None = None) -> DoctorReport:
@@ -541,14 +293,3 @@ class Library:
         with self.writing(), self._lock:
             report = repair.doctor(self.store, self.index, compact=compact, progress=progress)
         return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report
-
-
-class _Release:
-    def __init__(self, lock: filelock.BaseFileLock) -> None:
-        self.lock = lock
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()

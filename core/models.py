@@ -1,10 +1,13 @@
-"""Finding model files: GGUF chat models in the models folders, the embedding model."""
+"""Finding model files (GGUF chat models in the models folders, the embedding model) and the
+chat model's lifetime."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from core.errors import ModelError
+from core.llm import Generator, LlamaGenerator
+from core.remote import RemoteGenerator
 from core.settings import DEFAULT_GGUF, Settings
 from core.types import ModelInfo
 
@@ -57,3 +60,66 @@ def find_models(settings: Settings) -> list[ModelInfo]:
     except ModelError:
         pass
     return models
+
+
+class ChatModel:
+    """The chat model answers are generated with, and its lifetime: chosen from the settings
+    (the model server if one is set, never anything else; else the built-in llama.cpp model),
+    loaded on first use, let go when its settings change or the library closes.
+
+    A generator passed in belongs to the caller (tests share one): it is used, never closed.
+    """
+
+    def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
+        self.settings = settings
+        self._generator = generator
+        self._owned = generator is None
+
+    @property
+    def generator(self) -> Generator:
+        """The generator, made now if there is none (a GGUF loads its weights on first use)."""
+        if self._generator is None:
+            self._generator = self._new()
+        return self._generator
+
+    @property
+    def loaded(self) -> Generator | None:
+        """The generator in use, or None before first use and after a change of model."""
+        return self._generator
+
+    def _new(self) -> Generator:
+        if self.settings.remote.enabled:
+            return RemoteGenerator(self.settings.remote)
+        return LlamaGenerator(default_gguf(self.settings), self.settings.llm)
+
+    @property
+    def name(self) -> str | None:
+        """The model's name, or None when there is no model at all (the UI shows "no model")."""
+        if self._generator is not None:
+            return self._generator.name
+        try:
+            return self._new().name  # cheap: nothing is loaded or contacted
+        except Exception:
+            return None
+
+    def load(self) -> str:
+        """Load the model now (a server is asked what it serves); return its name."""
+        gen = self.generator
+        load = getattr(gen, "load", None)
+        if load:
+            load()
+        return gen.name
+
+    def use(self, settings: Settings) -> None:
+        """Take new settings; a changed model section lets the model go (made again on use)."""
+        changed = (settings.llm, settings.remote) != (self.settings.llm, self.settings.remote)
+        self.settings = settings
+        if changed:
+            self.close()
+
+    def close(self) -> None:
+        """Free the model if it is ours; whatever comes next is made (and owned) here."""
+        if self._generator is not None and self._owned:
+            self._generator.close()
+        self._generator = None
+        self._owned = True

@@ -121,20 +121,7 @@ class RemoteGenerator:
                 if text:
                     yield text
                 return
-            for data in self._events(resp):
-                if data.strip() == "[DONE]":
-                    return
-                try:
-                    event = json.loads(data)
-                except json.JSONDecodeError as exc:
-                    raise ModelError(f"the model server at {self.url} sent {data[:80]!r}, "
-                                     "which is not JSON") from exc
-                if error := event.get("error"):
-                    raise ModelError(f"the model server at {self.url} failed while answering: "
-                                     f"{_detail(error)}")
-                for choice in event.get("choices") or ():
-                    if text := (choice.get("delta") or {}).get("content"):
-                        yield text
+            yield from _deltas(self._events(resp), self.url)
         finally:
             self._hang_up(conn, resp)
 
@@ -169,10 +156,11 @@ class RemoteGenerator:
                              f"{_reason(exc)}; {ADVICE}") from exc
         if resp.status >= 300:
             try:
-                detail = self._error_detail(resp)
+                detail = _error_detail(resp)
             finally:
                 self._hang_up(conn, resp)
-            raise ModelError(self._status_message(resp.status, path, detail, resp))
+            raise ModelError(_status_message(self.url, resp, path, detail,
+                                             self.settings.api_key_env, self._model))
         return conn, resp
 
     def _connect(self) -> http.client.HTTPConnection:
@@ -253,39 +241,63 @@ class RemoteGenerator:
             raise ModelError(f"{self.url}{path} did not answer with JSON; is this the server's "
                              "OpenAI-compatible address (usually ending in /v1)?") from exc
 
-    def _error_detail(self, resp: http.client.HTTPResponse) -> str:
-        try:
-            raw = resp.read(_MAX_ERROR_BODY)
-        except (OSError, http.client.HTTPException):
-            return ""
-        try:
-            return _detail(json.loads(raw))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return " ".join(raw.decode("utf-8", errors="replace").split())[:300]
-
-    def _status_message(
-        self, status: int, path: str, detail: str, resp: http.client.HTTPResponse
-    ) -> str:
-        where = f"the model server at {self.url} answered HTTP {status} to {path}"
-        if detail:
-            where += f" ({detail})"
-        if 300 <= status < 400:
-            return (f"{where}: a redirect to {resp.getheader('Location') or '?'}; Lantern follows "
-                    "none, so put the final address in Settings if you trust it")
-        if status in (401, 403):
-            name = self.settings.api_key_env
-            return where + (f": check the key in the environment variable {name}" if name else
-                            ": it wants a key; name the environment variable holding it in Settings")
-        if status == 404:
-            return (f"{where}: check the address (usually ending in /v1) and the model name "
-                    f"({self._model!r}); Test connection in Settings lists the models it serves")
-        return where
-
     def _silent(self, exc: BaseException) -> ModelError:
         return ModelError(
             f"the model server at {self.url} sent nothing for {self.settings.read_timeout_s:g} s; "
             "it may be busy or stuck: try again, or raise the read timeout in Settings"
         )
+
+
+def _deltas(events: Iterator[str], url: str) -> Iterator[str]:
+    """The text of each streamed chat-completion chunk, until "[DONE]"; a chunk that is not
+    JSON, or an error the server sends mid-answer, is a ModelError."""
+    for data in events:
+        if data.strip() == "[DONE]":
+            return
+        try:
+            event = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"the model server at {url} sent {data[:80]!r}, "
+                             "which is not JSON") from exc
+        if error := event.get("error"):
+            raise ModelError(f"the model server at {url} failed while answering: "
+                             f"{_detail(error)}")
+        for choice in event.get("choices") or ():
+            if text := (choice.get("delta") or {}).get("content"):
+                yield text
+
+
+def _error_detail(resp: http.client.HTTPResponse) -> str:
+    """What an error response says, in a line (its JSON message, else its text)."""
+    try:
+        raw = resp.read(_MAX_ERROR_BODY)
+    except (OSError, http.client.HTTPException):
+        return ""
+    try:
+        return _detail(json.loads(raw))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return " ".join(raw.decode("utf-8", errors="replace").split())[:300]
+
+
+def _status_message(
+    url: str, resp: http.client.HTTPResponse, path: str, detail: str, key_env: str | None,
+    model: str | None,
+) -> str:
+    """The ModelError message for an HTTP status >= 300, with what to check for the usual ones."""
+    status = resp.status
+    where = f"the model server at {url} answered HTTP {status} to {path}"
+    if detail:
+        where += f" ({detail})"
+    if 300 <= status < 400:
+        return (f"{where}: a redirect to {resp.getheader('Location') or '?'}; Lantern follows "
+                "none, so put the final address in Settings if you trust it")
+    if status in (401, 403):
+        return where + (f": check the key in the environment variable {key_env}" if key_env else
+                        ": it wants a key; name the environment variable holding it in Settings")
+    if status == 404:
+        return (f"{where}: check the address (usually ending in /v1) and the model name "
+                f"({model!r}); Test connection in Settings lists the models it serves")
+    return where
 
 
 def _shutdown(sock: socket.socket) -> None:

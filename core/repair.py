@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import IndexCorruptError
 from core.index import LibraryIndex
@@ -17,6 +20,9 @@ from core.store import Store
 from core.store_file import SIDE_FILES, move_aside, salvage
 from core.types import BatchFinished, DoctorReport
 from core.vectors import Progress, VectorIndex
+
+if TYPE_CHECKING:
+    from core.folder import Release
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,24 @@ def recover(store: Store, index: LibraryIndex) -> list[str]:
                 "they are queued: run `lantern add` to add them again"
             )
     return notices
+
+
+def recover_on_open(
+    store: Store, index: LibraryIndex, try_writing: Callable[[], Release | None],
+    lock: threading.RLock,
+) -> list[str]:
+    """recover(), when this process may write the library now; what the user should be told.
+    An index that cannot be read is told, not raised: whatever needs vectors says it again."""
+    if store.damage:
+        return []  # doctor() is about to rebuild it
+    release = try_writing()
+    if release is None:
+        return []  # read-only, or another process writes it and cleans up after itself
+    with release, lock:
+        try:
+            return recover(store, index)
+        except IndexCorruptError as exc:
+            return [str(exc)]
 
 
 def drop_missing_papers(store: Store, index: LibraryIndex, recorded: dict[str, list]) -> list[str]:

@@ -213,9 +213,16 @@ def image_only_pdf(folder: Path) -> Path:
 
 def bomb_pdf(folder: Path, megabytes: int = 300) -> Path:
     """One page whose content stream inflates to `megabytes` of spaces (~0.3 MB on disk)."""
-    compressor = zlib.compressobj(9)
+    # One megabyte of spaces deflated once and repeated (compressing 300 MB took seconds): a
+    # full flush ends each copy on a byte boundary with an empty window, so the copies chain.
     block = b" " * (1 << 20)
-    stream = b"".join(compressor.compress(block) for _ in range(megabytes)) + compressor.flush()
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: the zlib frame is ours
+    one = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    last = zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # an empty final block
+    adler = 1
+    for _ in range(megabytes):
+        adler = zlib.adler32(block, adler)
+    stream = b"\x78\xda" + one * megabytes + last + adler.to_bytes(4, "big")
     pdf = PdfBuilder()
     pdf.add_page()
     pdf.text(72, 700, "A page with a very large content stream.")

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import math
 import re
-import stat
 import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -35,12 +34,12 @@ from core.errors import (
     EncryptedPdfError,
     IngestError,
     NeedsOcrError,
-    NotAPdfError,
     TooLargeError,
 )
 from core.ingest.clean import clean_pages, clean_text, garbled, scrub
 from core.ingest.meta import extract_meta
 from core.ingest.ocr import recognise_pages
+from core.ingest.pdffile import pdf_bytes, read_file
 from core.ingest.sections import detect_sections
 from core.settings import OcrSettings
 from core.types import Page, ParsedDocument
@@ -48,26 +47,9 @@ from core.types import Page, ParsedDocument
 log = logging.getLogger(__name__)
 
 MIN_CHARS_PER_PAGE = 20  # less on average: a scan without a text layer
-_HEADER_WINDOW = 1024  # %PDF- may follow a little junk (the spec allows 1024 bytes)
 _RESAVE = "try re-saving it from a PDF viewer"
 _OCR = "no text layer (scanned images?): turn OCR on (lantern add --ocr auto) or run ocrmypdf on it"
 _GARBLED = "its text layer is garbled (bad OCR or broken fonts): run OCR on it again, e.g. ocrmypdf --force-ocr"
-
-# Leading bytes of formats people rename to .pdf by mistake.
-_SIGNATURES = (
-    (b"PK\x03\x04", "looks like a ZIP, e.g. a .docx or .epub"),
-    (b"\xd0\xcf\x11\xe0", "looks like an old Microsoft Office file"),
-    (b"\x89PNG", "looks like a PNG image"),
-    (b"\xff\xd8\xff", "looks like a JPEG image"),
-    (b"GIF8", "looks like a GIF image"),
-    (b"II*\x00", "looks like a TIFF image"),
-    (b"MM\x00*", "looks like a TIFF image"),
-    (b"%!PS", "looks like PostScript"),
-    (b"{\\rtf", "looks like an RTF document"),
-    (b"\x1f\x8b", "looks like a gzip archive"),
-    (b"AT&TFORM", "looks like a DjVu document"),
-)
-
 
 @contextlib.contextmanager
 def quiet_pypdf() -> Iterator[None]:
@@ -84,62 +66,6 @@ def quiet_pypdf() -> Iterator[None]:
             yield
     finally:
         pypdf_log.setLevel(level)
-
-
-def _describe_start(head: bytes) -> str:
-    """What a non-PDF file is, from its first bytes: "starts with 'PK\\x03\\x04' \u2014 looks like a ZIP"."""
-    shown = repr(head[:8].strip() or head[:8])[2:-1]
-    for magic, what in _SIGNATURES:
-        if head.startswith(magic):
-            return f"starts with '{shown}' \u2014 {what}"
-    sample = head[:512]
-    if sample.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        return "it is an HTML page, e.g. a download that went wrong"
-    if sample and all(32 <= b < 127 or b in b"\r\n\t" for b in sample):
-        words = " ".join(sample[:40].decode("ascii").split())
-        return f"it is a text file starting '{words}'"
-    return f"starts with '{shown}'"
-
-
-def _read_file(path: Path, max_file_mb: int) -> bytes:
-    """The whole file, read once (its hash and its text come from these same bytes)."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):  # opening a FIFO would block for ever
-            raise NotAPdfError("is not a regular file (a named pipe or a device?)")
-        size = info.st_size
-        if size > max_file_mb * 1024 * 1024:
-            raise TooLargeError(f"too large: {size / 2**20:.0f} MB (limit {max_file_mb} MB)")
-        with path.open("rb") as fh:  # no more than it had, should it grow meanwhile
-            data = fh.read(size + 1)  # (read(n) allocates n bytes: not the limit)
-        if len(data) > size:
-            raise CorruptPdfError("grew while it was being read (is a program still writing "
-                                  "it?); add it again once it is complete")
-    except IsADirectoryError as exc:
-        raise NotAPdfError("is a folder, not a PDF file") from exc
-    except FileNotFoundError as exc:
-        raise NotAPdfError("file not found; was it moved or deleted?") from exc
-    except OSError as exc:
-        raise NotAPdfError(
-            f"cannot be opened ({exc.strerror or exc}); check that it is readable"
-        ) from exc
-    return data
-
-
-def _pdf_bytes(data: bytes, path: Path) -> bytes:
-    """The file's bytes from the %PDF- header on, after format checks."""
-    if not data:
-        raise NotAPdfError("is empty (0 bytes); download or copy it again")
-    start = data.find(b"%PDF-", 0, _HEADER_WINDOW + 5)
-    if start > 0:
-        log.debug("%s: %d junk bytes before %%PDF-", path, start)
-        return data[start:]
-    if start < 0:
-        # No header, but the body of a PDF: pypdf may still rebuild it from its objects.
-        if re.search(rb"\d+\s+\d+\s+obj\b", data[:65536]):
-            return data
-        raise NotAPdfError(f"not a PDF ({_describe_start(data)})")
-    return data
 
 
 def _open(data: bytes, path: Path) -> tuple[PdfReader, int]:
@@ -235,8 +161,8 @@ def read_pdf(
     is refused with a NeedsOcrError that says so.
     """
     path = Path(path)
-    whole = _read_file(path, max_file_mb)
-    data = _pdf_bytes(whole, path)
+    whole = read_file(path, max_file_mb)
+    data = pdf_bytes(whole, path)
     with quiet_pypdf():
         try:
             doc = _read(path, data, max_pages, ocr, on_page)

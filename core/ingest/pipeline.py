@@ -1,8 +1,9 @@
-"""Adding papers: find the PDFs, hash them, read each in the reader process, chunk, embed,
-index; every paper is committed on its own, so a crash or a cancel keeps the library whole.
+"""Adding papers (and removing them): find the PDFs, hash them, read each in the reader
+process, chunk, embed, index; every paper is committed on its own, so a crash or a cancel
+keeps the library whole.
 
 A paper is stored in state 'indexing' until its vectors are saved, then made 'ready' in one
-transaction with the removal of the copy it replaces; recovery (Library._recover) deletes
+transaction with the removal of the copy it replaces; recovery (repair.recover_on_open) deletes
 what is still 'indexing' and queues its file again.
 """
 
@@ -129,6 +130,14 @@ class IngestPipeline:
         if self._parser is not None:
             self._parser.close()
             self._parser = None
+
+    def remove(self, doc_ids: list[str]) -> None:
+        """Delete papers from SQLite, then their vectors: a crash between, and the next open
+        drops those vectors (repair.recover). The caller holds the write lock."""
+        with self.lock:
+            chunk_ids = set(self.store.chunk_ids(doc_ids))
+            self.store.delete_papers(doc_ids)
+            self.index.drop(chunk_ids, forget=doc_ids)
 
     def add(self, paths: Iterable[Path | str], cancel: threading.Event) -> Iterator[IngestEvent]:
         """Add PDFs (files or folders); files of an interrupted batch are picked up too."""

@@ -284,6 +284,7 @@ def _as_unprivileged(argv: list[str], env: dict[str, str]) -> subprocess.Complet
                           cwd=Path(__file__).parents[2])
 
 
+@pytest.mark.e2e  # two `lantern` processes as an unprivileged user
 def test_read_only_library_reads_and_says_why_it_cannot_write(run, sample_pdfs, tmp_path):
     code, _, _ = run("add", str(sample_pdfs[0]))
     root = Path(os.environ["LANTERN_LIBRARY"])

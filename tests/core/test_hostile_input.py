@@ -111,6 +111,7 @@ def test_reply_to_a_dead_parent_is_quiet():
     assert _reply(mine, ("ok", None)) is False  # BrokenPipeError caught, no traceback
 
 
+@pytest.mark.e2e  # a Python parent process killed while its reader child reads a long paper
 def test_reader_child_exits_quietly_when_its_parent_is_killed(tmp_path):
     """The parent dies (kill -9) while the child reads a file: the child's reply finds a broken
     pipe; it must end without a traceback on the stderr it shares with the parent."""

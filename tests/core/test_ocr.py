@@ -60,6 +60,7 @@ def test_without_ocr_a_scan_is_refused_with_advice(scan):
         read_pdf(scan, ocr=OcrSettings(mode="off"))
 
 
+@pytest.mark.e2e  # Tesseract reads a whole scanned paper (~10 s); the one-page OCR tests stay fast
 @needs_tesseract
 def test_a_scan_is_read_with_ocr_and_every_page_is_marked(scan):
     progress: list[tuple[int, int]] = []

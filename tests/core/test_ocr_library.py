@@ -15,6 +15,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
                                 reason="Tesseract is not installed (apt-get install tesseract-ocr)")
 
 
+@pytest.mark.e2e  # Tesseract on two scans through the Library; OCR citations stay in the fast tier
 def test_a_folder_of_scans_is_searchable_at_the_right_page(fake_library, tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()

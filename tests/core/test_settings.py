@@ -30,6 +30,6 @@ def test_library_uses_new_settings_and_drops_the_model_only_when_its_settings_ch
         lib.set_model(tmp_path / "other.gguf")
         assert lib.settings.llm.model_path == tmp_path / "other.gguf"
         assert lib.settings.retrieval.k == 3
-        assert lib._generator is None  # the fake is let go; the next use loads other.gguf
+        assert lib._chat.loaded is None  # the fake is let go; the next use loads other.gguf
         with pytest.raises(SettingsError, match="cannot change while the library is open"):
             lib.use_settings(settings.replace(library=tmp_path / "elsewhere"))

@@ -123,7 +123,7 @@ def test_library_locked_by_another_process_is_reported(qtbot, fake_window, paper
     assert len(titles(window)) == 1
 
 
-def test_import_from_zotero_menu(qtbot, make_window, paper_pdf, tmp_path, monkeypatch):
+def test_import_from_zotero_menu(qtbot, fake_window, paper_pdf, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
     from tests.zotero import ZoteroFolder
@@ -136,7 +136,7 @@ def test_import_from_zotero_menu(qtbot, make_window, paper_pdf, tmp_path, monkey
     gone.unlink()
     zotero.close()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(zotero.root))
-    window = make_window()
+    window = fake_window()
     window.choose_zotero()
     qtbot.waitUntil(lambda: "Otters of the Ruhr" in titles(window), timeout=60_000)
     wait_idle(qtbot, window)

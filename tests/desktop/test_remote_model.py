@@ -66,9 +66,9 @@ def test_a_bad_address_keeps_the_dialog_open(qtbot, settings):
     assert dialog.new_settings().remote == RemoteSettings(enabled=True, url="http://lab-server:8000/v1")
 
 
-def test_saving_a_server_shows_it_in_the_status_bar(qtbot, make_window, monkeypatch):
+def test_saving_a_server_shows_it_in_the_status_bar(qtbot, fake_window, monkeypatch):
     monkeypatch.setenv("LAB_KEY", "k")
-    window = make_window()
+    window = fake_window()
     assert window.offline_label.text() == "● Offline"
     with StubServer(models=("llama-3.1-8b",)) as stub:
         dialog = SettingsDialog(settings=window.backend.settings, models=[], parent=window)
