@@ -75,7 +75,8 @@ def test_compaction_when_too_many_slots_are_dead(base):
     index.checkpoint()
     index.delete(range(80))
     seen = []
-    index.save(progress=lambda done, total: seen.append((done, total)))
+    index.save()  # starts the rebuild in the background
+    assert index.finish_compaction(lambda done, total: seen.append((done, total)))
     assert index.slots == 120 and seen[-1] == (120, 120)
     assert VectorIndex(base, DIM).ids() == set(range(80, 200))
 
@@ -94,9 +95,9 @@ def test_scoped_query_is_exact_and_stays_in_scope(base):
 
 
 def test_large_scope_uses_the_graph_without_a_filter_callback(base, monkeypatch):
-    import core.vectors as vectors
+    import core.vectorset as vectorset
 
-    monkeypatch.setattr(vectors, "EXACT_MAX", 50)
+    monkeypatch.setattr(vectorset, "EXACT_MAX", 50)
     index = VectorIndex(base, DIM)
     vecs = unit(400)
     index.add(range(400), vecs)
