@@ -97,6 +97,17 @@ class LibraryIndex:
         if index is not None and index.delete(ids, forget=forget):
             index.save()
 
+    def compaction(self) -> tuple[int, int] | None:
+        """(vectors added, vectors to add) of the open index's background compaction (started
+        when more than 30% of its slots are deleted), or None when none is under way."""
+        return self.opened.compaction() if self.opened is not None else None
+
+    def finish_compaction(self, progress: Progress | None = None) -> bool:
+        """Wait for the background compaction, reporting `progress(done, total)` from this
+        thread, and commit it (a new snapshot); False if none was under way, or another
+        process replaced the snapshot it was built from."""
+        return self.opened is not None and self.get().finish_compaction(progress)
+
     def upgrade(self) -> None:
         """Give an index from before the journal its record of papers, and a checksummed
         snapshot (once)."""
