@@ -101,8 +101,10 @@ class Graph:
     def vectors(self, labels: np.ndarray) -> np.ndarray:
         """The vectors of these graph labels, in order: from the mapped snapshot, else from
         hnswlib (labels folded in since the snapshot was written)."""
-        out = np.zeros((len(labels), self.dim), dtype=np.float32)
         found, rows = self.locate(labels)
+        if len(labels) and found.all():
+            return read_rows(self._map, rows)
+        out = np.empty((len(labels), self.dim), dtype=np.float32)
         if found.any():
             out[found] = read_rows(self._map, rows)
         if (~found).any():
@@ -159,7 +161,7 @@ def read_rows(mapped: tuple | None, rows: np.ndarray) -> np.ndarray:
     modified once written, and the map outlives its deletion)."""
     assert mapped is not None
     level0, _, _, (lo, hi) = mapped
-    return level0[rows, lo:hi].copy().view("<f4")
+    return level0[rows, lo:hi].view("<f4")  # fancy indexing already copied the rows
 
 
 class Rebuild:

@@ -42,11 +42,13 @@ class VectorSet:
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
         """The stored (unit-length) vectors of these live labels, in order."""
         labels = np.fromiter(ids, dtype=np.int64)
-        in_delta = np.fromiter((i in self.delta for i in labels.tolist()), bool, len(labels))
-        out = np.zeros((len(labels), self.dim), dtype=np.float32)
-        for n in np.flatnonzero(in_delta).tolist():
-            out[n] = self.delta.vecs[int(labels[n])]
-        if (~in_delta).any():
+        delta = self.delta.vecs
+        in_delta = np.fromiter(map(delta.__contains__, labels.tolist()), bool, len(labels))
+        if not in_delta.any():
+            return self.graph.vectors(labels)
+        out = np.empty((len(labels), self.dim), dtype=np.float32)
+        out[in_delta] = np.stack([delta[i] for i in labels[in_delta].tolist()])
+        if not in_delta.all():
             out[~in_delta] = self.graph.vectors(labels[~in_delta])
         return out
 
@@ -57,7 +59,8 @@ class VectorSet:
         q = np.asarray(vector, dtype=np.float32).reshape(-1)
         q = q / (np.linalg.norm(q) or 1.0)
         if allowed is not None:
-            scope = [i for i in allowed if self.has(i)]
+            live, delta = self.graph.live, self.delta.vecs
+            scope = [i for i in allowed if i in delta or i in live]
             if len(scope) <= EXACT_MAX:
                 return top(np.asarray(scope, dtype=np.int64), dot(self.vectors(scope), q), k)
             return self._scoped_graph(q, k, set(scope))
