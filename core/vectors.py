@@ -197,6 +197,10 @@ class VectorIndex(VectorSet):
                      len(self.graph.dead), self.slots)
             self._rebuild = Rebuild(self.graph, self.threads)
 
+    def compaction_built(self) -> bool:
+        """Whether a compaction's new graph is ready to be swapped in (by save)."""
+        return self._rebuild is not None and self._rebuild.finished()
+
     def compaction(self) -> tuple[int, int] | None:
         """(vectors added, vectors to add) of the compaction under way, or None."""
         return self._rebuild.progress() if self._rebuild is not None else None

@@ -203,3 +203,26 @@ def test_cli_remove_that_leaves_too_many_dead_slots_compacts_before_it_exits(run
         index = lib.index.get()
         assert index.slots == len(index) < before
         assert index.ids() == set(lib.store.chunk_ids(embedded=True))
+
+
+def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(settings, sample_pdfs):
+    """The desktop app removes a paper and goes on asking: the compaction, built in the
+    background, is committed under the write lock when the index is next used."""
+    from core import Library
+    from tests.conftest import FakeEmbedder
+
+    with Library(settings, embedder=FakeEmbedder()) as lib:
+        list(lib.add(sample_pdfs))
+        with lib.writing():
+            lib.index.get().checkpoint()
+        biggest = max(lib.papers(), key=lambda p: len(lib.store.chunk_ids([p.doc_id])))
+        lib.remove([biggest.doc_id])
+        index = lib.index.get()
+        assert lib.index.compaction() is not None
+        index._rebuild.wait()
+        generation = index.generation
+        assert lib.search("camera traps")  # uses the index: the built graph is swapped in
+        assert index.generation == generation + 1 and index.slots == len(index)
+        assert lib.index.compaction() is None
+    with Library(settings, embedder=FakeEmbedder()) as lib:
+        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))

@@ -247,3 +247,14 @@ def test_disk_full_on_snapshot_keeps_the_previous_one(base, monkeypatch):
     assert vlog.manifest_path(base).read_bytes() == before
     assert not vlog.snapshot_path(base, 2).exists()
     assert VectorIndex(base, DIM).ids() == set(range(150))  # snapshot 1 + its journal
+
+
+def test_partial_top_k_picks_what_a_full_stable_sort_picks():
+    from core.vectordelta import top
+
+    rng = np.random.default_rng(5)
+    for n, k in [(100, 5), (1000, 12), (5000, 40), (30, 29)]:
+        sims = rng.integers(0, 20, n).astype(np.float32) / 20  # many ties
+        labels = rng.permutation(n * 3)[:n].astype(np.int64)
+        order = np.argsort(-sims, kind="stable")[:k]
+        assert top(labels, sims, k) == [(int(labels[i]), float(sims[i])) for i in order]
