@@ -123,9 +123,12 @@ class LibraryIndex:
 
     def finish_compaction(self, progress: Progress | None = None) -> bool:
         """Wait for the background compaction, reporting `progress(done, total)` from this
-        thread, and commit it (a new snapshot); False if none was under way, or another
-        process replaced the snapshot it was built from."""
-        return self.opened is not None and self.get().finish_compaction(progress)
+        thread, and commit it (a new snapshot); False if none was under way, it failed, or
+        another process replaced the snapshot it was built from."""
+        if self.opened is None:
+            return False
+        self.opened.reload_if_changed()  # a snapshot written by another process cancels it
+        return self.opened.finish_compaction(progress)
 
     def upgrade(self) -> None:
         """Give an index from before the journal its record of papers, and a checksummed

@@ -207,11 +207,12 @@ class VectorIndex(VectorSet):
 
     def finish_compaction(self, progress: Progress | None = None) -> bool:
         """Wait for the compaction under way (reporting `progress(done, total)` from this
-        thread) and commit it; False if there was none."""
+        thread) and commit it; False if there was none, or it failed (logged)."""
         if self._rebuild is None:
             return False
-        self._swap(self._rebuild.wait(progress))
-        return True
+        graph = self._rebuild.wait(progress)
+        self._swap(graph)
+        return graph is not None
 
     def compact(self, progress: Progress | None = None) -> None:
         """Rebuild the graph from the live vectors (no dead slots), then snapshot it; waits."""
@@ -219,7 +220,10 @@ class VectorIndex(VectorSet):
             self.checkpoint()
             return
         self.start_compaction()
+        rebuild = self._rebuild
         self.finish_compaction(progress)
+        if rebuild is not None and rebuild.error is not None:
+            raise rebuild.error  # asked for: say why it failed (the old index stays)
 
     def _stop_compaction(self) -> None:
         rebuild, self._rebuild = getattr(self, "_rebuild", None), None

@@ -76,11 +76,12 @@ def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
     if lib.index.compaction() is not None:  # the process ends here: finish it now
         bar = ProgressBar(enabled=sys.stderr.isatty())
         with lib.writing():
-            lib.index.finish_compaction(
+            compacted = lib.index.finish_compaction(
                 lambda done, total: bar.show(done, total, "compacting the vector index",
                                              f"{done}/{total}"))
         bar.clear()
-        note("compacted the vector index (more than 30% of its slots were deleted)", False)
+        if compacted:
+            note("compacted the vector index (more than 30% of its slots were deleted)", False)
     return EXIT_OK
 
 

@@ -205,7 +205,8 @@ def test_cli_remove_that_leaves_too_many_dead_slots_compacts_before_it_exits(run
         assert index.ids() == set(lib.store.chunk_ids(embedded=True))
 
 
-def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(settings, sample_pdfs):
+def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(settings, sample_pdfs,
+                                                                            held):
     """The desktop app removes a paper and goes on asking: the compaction, built in the
     background, is committed under the write lock when the index is next used."""
     from core import Library
@@ -218,7 +219,9 @@ def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(set
         biggest = max(lib.papers(), key=lambda p: len(lib.store.chunk_ids([p.doc_id])))
         lib.remove([biggest.doc_id])
         index = lib.index.get()
-        assert lib.index.compaction() is not None
+        assert lib.index.compaction() is not None  # held at its first batch
+        gate, _ = held
+        gate.set()
         index._rebuild.wait()
         generation = index.generation
         assert lib.search("camera traps")  # uses the index: the built graph is swapped in
@@ -226,3 +229,22 @@ def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(set
         assert lib.index.compaction() is None
     with Library(settings, embedder=FakeEmbedder()) as lib:
         assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+
+
+def test_a_failed_rebuild_leaves_the_old_graph_and_doctor_hears_why(tmp_path, monkeypatch):
+    def fail(self, index, labels, vecs):
+        raise MemoryError("no room for the new graph")
+
+    monkeypatch.setattr(Rebuild, "add", fail)
+    base = tmp_path / "vectors-abc.hnsw"
+    index = VectorIndex(base, DIM)
+    vecs = unit(200)
+    index.add(range(200), vecs)
+    index.checkpoint()
+    index.delete(range(100))
+    index.save()  # starts it in the background
+    assert not index.finish_compaction()  # failed: logged, nothing swapped or written
+    assert index.generation == 1 and index.slots == 200 and index.query(vecs[150], 1)[0][0] == 150
+    with pytest.raises(MemoryError, match="no room"):
+        index.compact()  # asked for: the reason is raised
+    assert VectorIndex(base, DIM).ids() == set(range(100, 200))
