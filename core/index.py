@@ -14,6 +14,7 @@ from pathlib import Path
 from core import hnswfile
 from core import vectorlog as vlog
 from core.embed import Embedder
+from core.errors import DiskFullError
 from core.settings import Settings
 from core.store import Store
 from core.vectors import Progress, VectorIndex
@@ -51,7 +52,22 @@ class LibraryIndex:
             self.opened = VectorIndex(self.path, self.dim())
         else:
             self.opened.reload_if_changed()
+            self._swap_built()
         return self.opened
+
+    def _swap_built(self) -> None:
+        """Commit a compaction built in the background since the last write (e.g. after a
+        remove in the desktop app), if this process can take the write lock now."""
+        if self.opened is None or not self.opened.compaction_built():
+            return
+        lock = self.try_writing() if self.try_writing else None
+        if lock is not None:
+            with lock:  # type: ignore[attr-defined]
+                try:
+                    self.opened.reload_if_changed()
+                    self.opened.save()
+                except (OSError, DiskFullError) as exc:  # the journal still holds everything
+                    log.warning("could not write the compacted vector index: %s", exc)
 
     def for_search(self) -> VectorIndex:
         """The index for a question. The first time, ready papers that have no vectors (after
@@ -80,7 +96,10 @@ class LibraryIndex:
         return dim
 
     def close(self) -> None:
+        """Close the index; a compaction already built is committed first, one still being
+        built is dropped (the next writer starts it again) so that closing never waits."""
         if self.opened is not None:
+            self._swap_built()
             self.opened.close()
 
     # ------------------------------------------------------------ writing (write lock held)
@@ -96,6 +115,20 @@ class LibraryIndex:
             index = self.get() if self.exists() else None
         if index is not None and index.delete(ids, forget=forget):
             index.save()
+
+    def compaction(self) -> tuple[int, int] | None:
+        """(vectors added, vectors to add) of the open index's background compaction (started
+        when more than 30% of its slots are deleted), or None when none is under way."""
+        return self.opened.compaction() if self.opened is not None else None
+
+    def finish_compaction(self, progress: Progress | None = None) -> bool:
+        """Wait for the background compaction, reporting `progress(done, total)` from this
+        thread, and commit it (a new snapshot); False if none was under way, it failed, or
+        another process replaced the snapshot it was built from."""
+        if self.opened is None:
+            return False
+        self.opened.reload_if_changed()  # a snapshot written by another process cancels it
+        return self.opened.finish_compaction(progress)
 
     def upgrade(self) -> None:
         """Give an index from before the journal its record of papers, and a checksummed

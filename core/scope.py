@@ -117,5 +117,22 @@ def is_sample(paper: Paper, library_root: Path) -> bool:
 def default_scope(papers: Sequence[Paper], library_root: Path) -> list[str] | None:
     """What "All papers" means: the user's own papers once there are any, else everything
     (None). The samples make a new library useful; they never answer for the user's papers."""
-    own = [p.doc_id for p in papers if not is_sample(p, library_root)]
-    return own if own and len(own) < len(papers) else None
+    return default_scope_of([(p.doc_id, str(p.path.parent)) for p in papers], library_root)
+
+
+def default_scope_of(folders: Sequence[tuple[str, str]], library_root: Path) -> list[str] | None:
+    """default_scope() from (doc_id, folder of its file) pairs (Store.folders()). Runs on
+    every question: each distinct folder is resolved once (a resolve is a few system calls:
+    ~0.2 s for 1,000 papers when done per paper)."""
+    try:
+        samples: Path | None = (library_root / SAMPLES_FOLDER).resolve()
+    except OSError:
+        samples = None
+    is_samples: dict[str, bool] = {}
+    for folder in {f for _, f in folders}:
+        try:
+            is_samples[folder] = samples is not None and Path(folder).resolve() == samples
+        except OSError:
+            is_samples[folder] = False
+    own = [doc_id for doc_id, folder in folders if not is_samples[folder]]
+    return own if own and len(own) < len(folders) else None

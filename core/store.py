@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -84,6 +85,21 @@ class Store(Records):
             (doc_id,),
         ).fetchone()
         return _paper(row) if row else None
+
+    def ready_among(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of these ids are ready papers (one query, for a question's scope)."""
+        if not doc_ids:
+            return set()
+        return {r[0] for r in self.db.execute(
+            f"SELECT doc_id FROM papers WHERE state = 'ready' AND doc_id IN ({','.join('?' * len(doc_ids))})",
+            list(doc_ids))}
+
+    def folders(self) -> list[tuple[str, str]]:
+        """(doc_id, folder of its file) of the ready papers, in papers() order: what "All
+        papers" needs on every question, without building Paper objects."""
+        return [(r[0], os.path.dirname(os.fsdecode(r[1]) if isinstance(r[1], bytes) else r[1]))
+                for r in self.db.execute(
+                    "SELECT doc_id, path FROM papers WHERE state = 'ready' ORDER BY added_at, doc_id")]
 
     def find_by_sha(self, sha256: str, chunking: str | None = None) -> Paper | None:
         """The ready paper with this content (and, if given, chunked this way)."""
@@ -192,26 +208,30 @@ class Store(Records):
         self, match: str, limit: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[int, float]]:
         """(chunk id, bm25) best first; bm25 is negated so larger is better. With `doc_ids`,
-        only those papers' rows are searched: a paper's chunk ids are one consecutive range
-        (inserted in one transaction), and FTS5 seeks to a rowid range inside the query.
-        May include chunks of papers still being added: callers keep the ready ones."""
+        only those papers' rows are scored, inside the query. May include chunks of papers
+        still being added: callers keep the ready ones.
+
+        A paper's chunk ids are one consecutive range (inserted in one transaction): for a few
+        papers FTS5 seeks to each range. Every such part recounts each term's rows for bm25 (a
+        pass over its whole posting list), so for more papers one pass over the matches keeps
+        the scope's rows, their ids given as a list: `+rowid` keeps SQLite from turning the
+        IN into one FTS5 lookup per id (measured at 1,000 papers, a 300-paper scope: 100 ms
+        as ranges, 1.5 s as lookups, 4 ms as one pass)."""
         base = "SELECT rowid, bm25(chunks_fts) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+        args: list[object] = [match]
         if doc_ids is None:
-            sql, args = base + " ORDER BY s LIMIT ?", [match, limit]
-        else:
-            ranges = self._chunk_ranges(doc_ids)
-            if not ranges:
+            sql = base
+        elif len(doc_ids) <= 3:  # a few papers: seek to each one's range
+            if not (ranges := self._chunk_ranges(doc_ids)):
                 return []
-            parts, args = [], []
-            for lo, hi in ranges[:400]:  # SQLite allows 500 terms in a compound SELECT
-                parts.append(base + " AND rowid BETWEEN ? AND ?")
-                args += [match, lo, hi]
-            sql = " UNION ALL ".join(parts) + " ORDER BY s LIMIT ?"
-            args.append(limit)
-            if len(ranges) > 400:  # a very wide scope: filter inside one query instead
-                sql = (base + " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN"
-                       f" ({','.join('?' * len(doc_ids))})) ORDER BY s LIMIT ?")
-                args = [match, *doc_ids, limit]
+            sql = " UNION ALL ".join([base + " AND rowid BETWEEN ? AND ?"] * len(ranges))
+            args = [a for lo, hi in ranges for a in (match, lo, hi)]
+        else:  # more: one pass over the matches
+            sql = (base + " AND +rowid IN (SELECT id FROM chunks WHERE doc_id IN"
+                   f" ({','.join('?' * len(doc_ids))}))")
+            args += doc_ids
+        sql += " ORDER BY s LIMIT ?"
+        args.append(limit)
         try:
             return [(r[0], -r[1]) for r in self.db.execute(sql, args)]
         except sqlite3.OperationalError as exc:

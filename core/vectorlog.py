@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -181,3 +182,91 @@ def read_journal(path: Path, dim: int, generation: int, start: int = 0) -> Itera
                 return  # torn tail (a crash mid-append) or damage: stop at the last good record
             offset += _RHEAD.size + length
             yield _decode(kind, payload, dim), offset
+
+
+def recorded_papers(base: Path, dim: int) -> dict[str, list] | None:
+    """The papers whose vectors the index holds, doc_id -> [lowest label, highest label, path],
+    read from the manifest and journal without loading the graph (cheap: for the check on
+    every open). None for an index from before the journal (no record) or a damaged one."""
+    try:
+        manifest = read_manifest(base)
+    except ValueError:
+        return None  # damaged: reported when the index itself is opened
+    if manifest is None:
+        if base.exists():
+            return None
+        papers: dict[str, list] = {}
+        generation = 0
+    else:
+        papers = {k: list(v) for k, v in manifest["papers"].items()}
+        generation = int(manifest["generation"])
+    try:
+        for r, _ in read_journal(journal_path(base, generation), dim, generation):
+            if r.kind == ADD and r.doc_id:
+                papers[r.doc_id] = label_range(r)
+            for doc_id in r.forget:
+                papers.pop(doc_id, None)
+    except ValueError:
+        return None
+    return papers
+
+
+def label_range(r: Record) -> list:
+    """[lowest label, highest label, path] of an ADD record (a paper's chunk ids are one range)."""
+    lo, hi = (int(r.labels.min()), int(r.labels.max())) if len(r.labels) else (0, -1)
+    return [lo, hi, r.path]
+
+
+class JournalWriter:
+    """Appends records to one generation's journal, each fsynced before `append` returns.
+    A record that fails to be written whole is cut off again: it never happened."""
+
+    def __init__(self, base: Path, dim: int, generation: int, end: int) -> None:
+        self.path = journal_path(base, generation)
+        self.folder = base.parent
+        self.dim, self.generation = dim, generation
+        self.end = end  # bytes of good records (0: no journal yet, or a torn header)
+        self._fh: BinaryIO | None = None
+
+    def append(self, data: bytes) -> None:
+        fh = self._open()
+        try:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            if os.fstat(fh.fileno()).st_size != self.end + len(data):
+                raise OSError(28, "short write to the vector journal")
+        except OSError as exc:
+            self.close()
+            os.truncate(self.path, self.end)
+            if is_disk_full(exc):
+                raise disk_full(exc, self.folder, len(data)) from exc
+            raise
+        self.end += len(data)
+
+    def _open(self) -> BinaryIO:
+        if self._fh is None:
+            try:
+                if self.end == 0:  # new journal (or one with a torn header)
+                    with open(self.path, "wb") as new:
+                        new.write(journal_header(self.dim, self.generation))
+                        new.flush()
+                        os.fsync(new.fileno())
+                    fsync_dir(self.folder)
+                    self.end = os.path.getsize(self.path)
+                fh = open(self.path, "r+b")  # noqa: SIM115  (kept open for appends)
+                fh.truncate(self.end)  # a torn record left by a crash
+                fh.seek(self.end)
+            except OSError as exc:
+                if is_disk_full(exc):
+                    self.path.unlink(missing_ok=True)
+                    self.end = 0
+                    raise disk_full(exc, self.folder, 4096) from exc
+                raise
+            self._fh = fh
+        return self._fh
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

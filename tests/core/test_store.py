@@ -65,3 +65,45 @@ def test_extraction_cells_round_trip(tmp_path):
     assert store.extract_cells("set", "llm") == [("d1", "q1", "h2", {"status": "not reported"})]
     assert store.extract_cells("set", "no-llm") == []
     store.close()
+
+
+def _papers(store: Store, tmp_path, n: int) -> list[str]:
+    from core.types import Chunk, Page, PaperMeta, ParsedDocument
+
+    ids = []
+    for i in range(n):
+        doc = ParsedDocument(tmp_path / f"f{i % 3}" / f"p{i}.pdf", (Page(1, "x"),), PaperMeta(f"P{i}"))
+        words = ["adam optimizer"] * (i % 4 + 1) + [f"topic{i} sgd"] * (i % 3)
+        chunks = [Chunk(j, f"{w} paper {i} chunk {j}", 1, 1, "methods") for j, w in enumerate(words)]
+        doc_id = f"{i:04d}"
+        store.insert_paper(doc_id, f"{i:064x}", doc, chunks)
+        store.mark_ready(doc_id)
+        ids.append(doc_id)
+    return ids
+
+
+@pytest.mark.parametrize("scope", [1, 3, 4, 9])
+def test_scoped_full_text_search_ranks_as_the_library_wide_one_filtered(tmp_path, scope):
+    """Few papers are searched range by range, more in one pass: the same ranking either way."""
+    store = Store(tmp_path / "library.sqlite3")
+    docs = _papers(store, tmp_path, 12)
+    chosen = docs[1 : 1 + scope]
+    inside = set(store.chunk_ids(chosen))
+    wide = [h for h in store.fts_search('"adam" OR "sgd"', 1000) if h[0] in inside]
+    assert store.fts_search('"adam" OR "sgd"', 1000, chosen) == wide
+    assert store.fts_search('"adam" OR "sgd"', 3, chosen) == wide[:3]
+
+
+def test_ready_among_and_folders(tmp_path):
+    from core.scope import default_scope, default_scope_of
+
+    store = Store(tmp_path / "library.sqlite3")
+    docs = _papers(store, tmp_path, 6)
+    assert store.ready_among([docs[0], "nope", docs[5]]) == {docs[0], docs[5]}
+    assert store.folders() == [(p.doc_id, str(p.path.parent)) for p in store.papers()]
+    for root in (tmp_path, tmp_path / "f1", tmp_path / "elsewhere"):  # no samples folder
+        assert default_scope_of(store.folders(), root) == default_scope(store.papers(), root)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "samples").symlink_to(tmp_path / "f2")  # samples reached by a link
+    scope = default_scope_of(store.folders(), tmp_path / "lib")
+    assert scope == default_scope(store.papers(), tmp_path / "lib") == [d for d in docs if int(d) % 3 != 2]

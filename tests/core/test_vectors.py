@@ -75,7 +75,8 @@ def test_compaction_when_too_many_slots_are_dead(base):
     index.checkpoint()
     index.delete(range(80))
     seen = []
-    index.save(progress=lambda done, total: seen.append((done, total)))
+    index.save()  # starts the rebuild in the background
+    assert index.finish_compaction(lambda done, total: seen.append((done, total)))
     assert index.slots == 120 and seen[-1] == (120, 120)
     assert VectorIndex(base, DIM).ids() == set(range(80, 200))
 
@@ -94,9 +95,9 @@ def test_scoped_query_is_exact_and_stays_in_scope(base):
 
 
 def test_large_scope_uses_the_graph_without_a_filter_callback(base, monkeypatch):
-    import core.vectors as vectors
+    import core.vectorset as vectorset
 
-    monkeypatch.setattr(vectors, "EXACT_MAX", 50)
+    monkeypatch.setattr(vectorset, "EXACT_MAX", 50)
     index = VectorIndex(base, DIM)
     vecs = unit(400)
     index.add(range(400), vecs)
@@ -246,3 +247,14 @@ def test_disk_full_on_snapshot_keeps_the_previous_one(base, monkeypatch):
     assert vlog.manifest_path(base).read_bytes() == before
     assert not vlog.snapshot_path(base, 2).exists()
     assert VectorIndex(base, DIM).ids() == set(range(150))  # snapshot 1 + its journal
+
+
+def test_partial_top_k_picks_what_a_full_stable_sort_picks():
+    from core.vectordelta import top
+
+    rng = np.random.default_rng(5)
+    for n, k in [(100, 5), (1000, 12), (5000, 40), (30, 29)]:
+        sims = rng.integers(0, 20, n).astype(np.float32) / 20  # many ties
+        labels = rng.permutation(n * 3)[:n].astype(np.int64)
+        order = np.argsort(-sims, kind="stable")[:k]
+        assert top(labels, sims, k) == [(int(labels[i]), float(sims[i])) for i in order]

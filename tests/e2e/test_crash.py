@@ -96,6 +96,15 @@ if point == "before-commit":  # new snapshot written and renamed, manifest not y
     vectorlog.write_atomic = die
 elif point == "after-commit":  # manifest replaced, old snapshot and journal not yet deleted
     VectorIndex._close_journal = die
+if point == "compacting":  # remove 40% of the papers, die while the new graph is built
+    from core import vectorgraph
+    real = vectorgraph.Rebuild.add
+    def add(self, *args):
+        real(self, *args)
+        die()
+    vectorgraph.Rebuild.add = add
+    lib.remove([p.doc_id for p in lib.papers()[:520]])
+    lib.index.get()._rebuild.wait()  # killed inside
 lib.index.get().checkpoint()
 """
 
@@ -129,7 +138,7 @@ def large_library(tmp_path_factory) -> Path:
     return library
 
 
-@pytest.mark.parametrize("point", ["journal", "before-commit", "after-commit"])
+@pytest.mark.parametrize("point", ["journal", "before-commit", "after-commit", "compacting"])
 def test_kill_at_20k_vectors(tmp_path, large_library, point):
     from tests.conftest import FakeEmbedder
 
@@ -152,7 +161,12 @@ def test_kill_at_20k_vectors(tmp_path, large_library, point):
             assert pdf in ready and lib.pending() == []
         assert lib.search("topic 42 method") and lib.doctor().consistent
         list(lib.add([]))  # the queued file, if any
-        assert pdf in {p.path for p in lib.papers()} and len(lib.papers()) == 1301
+        kept = 1301 - 520 if point == "compacting" else 1301
+        assert pdf in {p.path for p in lib.papers()} and len(lib.papers()) == kept
+        if point == "compacting":  # the next writer compacts what the killed one could not
+            lib.doctor(compact=True)
+            index = lib.index.get()
+            assert index.slots == len(index) == len(lib.store.chunk_ids(embedded=True))
     leftovers = sorted(p.name for p in library.glob("vectors-*") if ".g" in p.name)
     assert len(leftovers) <= 3  # the current snapshot, its journal, maybe one stale snapshot
 
