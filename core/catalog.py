@@ -10,7 +10,7 @@ from typing import Any
 
 from core.bibtex import BibPaper, citekeys, to_bibtex
 from core.errors import PaperNotFoundError
-from core.scope import default_scope, is_sample, named_papers
+from core.scope import default_scope, default_scope_of, is_sample, named_papers
 from core.sources import Sources
 from core.store import Store
 from core.types import Paper
@@ -95,8 +95,13 @@ class Catalog:
         return default_scope(everything, self.root), ""
 
     def search_scope(self, papers: Sequence[str] | None) -> list[str] | None:
-        """The papers given, else "All papers" (the user's own, once there are any)."""
-        return self.ids(papers) if papers else default_scope(self.papers(), self.root)
+        """The papers given, else "All papers" (the user's own, once there are any). Runs on
+        every question: full ids are checked in one query and "All papers" is worked out from
+        the papers' folders, without building a Paper per paper (bench/scale.py)."""
+        if not papers:
+            return default_scope_of(self.store.folders(), self.root)
+        known = self.store.ready_among(papers)
+        return [d if d in known else self.paper(d).doc_id for d in papers]
 
     def sample_ids(self) -> list[str]:
         """The sample papers the library added itself (core.samples)."""

@@ -276,6 +276,16 @@ class Library:
     extract_table = extracting.extract_table  # the stored cells, one Row per paper
 
     # ------------------------------------------------------------ checking
+    def compaction(self) -> tuple[int, int] | None:
+        """(done, total) of the vector index's rebuild running in the background (started when
+        more than 30% of its slots are deleted), or None when none runs."""
+        return self.index.compaction()
+
+    def finish_compaction(self, progress: Progress | None = None) -> bool:
+        """Wait for that rebuild and commit it; progress(done, total). True if one committed."""
+        with self.writing(), self._lock:
+            return self.index.finish_compaction(progress)
+
     def doctor(self, *, compact: bool = False, progress: Progress | None = None) -> DoctorReport:
         """Check every page of the database, then SQLite against the vector index; repair what
         can be, report. A damaged database is rebuilt: its papers are added again from their

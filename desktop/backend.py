@@ -48,6 +48,8 @@ class Snapshot:
     model: str | None
     # the sample papers that "All papers" leaves out (the user has papers of their own)
     hidden_samples: tuple[str, ...] = ()
+    # (done, total) of the vector index's rebuild in the background, after removals
+    compaction: tuple[int, int] | None = None
 
 
 # What an operation may not change under a running extraction's cells (by default).
@@ -145,6 +147,7 @@ class Backend(QObject):
                 lib.conversations() if what & Changes.CONVERSATIONS else None,
                 lib.model_name,
                 tuple(lib.hidden_samples()) if papers else (),
+                lib.compaction() if papers else None,
             )
 
         def done(snap: Snapshot) -> None:

@@ -25,6 +25,7 @@ from desktop.panes import Panes
 from desktop.render import plain_rich
 from desktop.widgets import dialogs, guide
 from desktop.widgets.ask_panel import AskPanel
+from desktop.widgets.compaction import CompactionStatus
 from desktop.widgets.extract_panel import ExtractPanel
 from desktop.widgets.history_panel import HistoryPanel
 from desktop.widgets.ingest_panel import IngestPanel
@@ -124,10 +125,11 @@ class MainWindow(QMainWindow):
         self._warned = False
         self.library_label = QLabel("")
         self.offline_label = QLabel("")
+        self.compaction = CompactionStatus(self.backend)
         self._show_where_answers_come_from()
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        for w in (self.model_label, self.library_label, self.offline_label):
+        for w in (self.compaction, self.model_label, self.library_label, self.offline_label):
             bar.addPermanentWidget(w)
 
     def _menus(self) -> None:
@@ -204,6 +206,8 @@ class MainWindow(QMainWindow):
             self.extract.set_papers(snap.papers)
             self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
                             result=self._on_scope_options)
+            if snap.compaction is not None:  # papers removed: the index rebuilds meanwhile
+                self.compaction.watch()
         if snap.conversations is not None:
             self.conversations.set_items(snap.conversations)
             self.history.select(self.ask.conversation_id)

@@ -73,12 +73,11 @@ def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
         removed += lib.remove_samples()
     for doc_id in removed:
         print(f"removed {doc_id}")
-    if lib.index.compaction() is not None:  # the process ends here: finish it now
+    if lib.compaction() is not None:  # the process ends here: finish it now
         bar = ProgressBar(enabled=sys.stderr.isatty())
-        with lib.writing():
-            compacted = lib.index.finish_compaction(
-                lambda done, total: bar.show(done, total, "compacting the vector index",
-                                             f"{done}/{total}"))
+        compacted = lib.finish_compaction(
+            lambda done, total: bar.show(done, total, "compacting the vector index",
+                                         f"{done}/{total}"))
         bar.clear()
         if compacted:
             note("compacted the vector index (more than 30% of its slots were deleted)", False)
