@@ -45,13 +45,16 @@ if TYPE_CHECKING:
     from core.library import Library
 
 __all__ = [
-    "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers", "builtin_sets",
-    "extract", "extract_estimate", "extract_table", "format_for", "load_question_set", "parse_question_set",
+    "LONG_ESTIMATE_S", "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers",
+    "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for", "load_question_set", "parse_question_set",
     "write_table",
 ]
 
 SECTION_BOOST = 1.5  # score factor for passages from a question's preferred sections
 MAX_ANSWER_TOKENS = 160  # a cell holds a sentence or two; a long draft only costs time
+# An extract_estimate over this many seconds is "long": the CLI and the app then offer the
+# evidence-only run (no model, seconds for a whole table) before the model's.
+LONG_ESTIMATE_S = 60.0
 
 
 # ---------------------------------------------------------------- running
