@@ -253,12 +253,15 @@ def extract_estimate(
     force: bool = False,
 ) -> tuple[int, float | None]:
     """Before a run: how many cells it will compute and about how many seconds that takes, from
-    the median time of the cells computed in this library the same way (None before any)."""
+    the median time of the cells computed in this library the same way, by the current model
+    when it uses one (None before any)."""
     targets = _papers(library, papers)
     mode = "llm" if use_llm else "no-llm"
     stored = {} if force else _stored(library, qset, mode)
     todo = sum((p.doc_id, q.id) not in stored for p in targets for q in qset.questions)
-    seconds = sorted(s for s in library.store.extract_cell_seconds(mode) if s > 0)
+    model = library.model_name if use_llm else None  # names the model; loads nothing
+    timed = library.store.extract_cell_seconds(mode, model=model)
+    seconds = sorted(s for s in timed if s > 0)
     return todo, (todo * seconds[len(seconds) // 2] if seconds else None)
 
 
