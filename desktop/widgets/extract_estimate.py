@@ -58,14 +58,14 @@ class Estimate:
     def line(self, *, use_llm: bool) -> str:
         """One line for the panel: the chosen mode's figure first ("" when nothing is left)."""
         if not use_llm:
-            return _figure("evidence only", self.evidence_cells, self.evidence_s).capitalize()
+            return _upper(_figure("evidence only", self.evidence_cells, self.evidence_s))
         if not self.llm_cells:
             return ""
         head = _figure("with the model", self.llm_cells, self.llm_s)
         if self.evidence_cells:
             tail = about(self.evidence_s) if self.evidence_s is not None else "not timed yet"
             head += f" · evidence only: {tail}"
-        return head[0].upper() + head[1:]
+        return _upper(head)
 
     def tip(self) -> str:
         model = self.model or "the model"
@@ -73,6 +73,10 @@ class Estimate:
             f"From the median time of the latest cells answered with {model} (and "
             "without a model) in this library; the first run has no figure yet."
         )
+
+
+def _upper(line: str) -> str:
+    return line[:1].upper() + line[1:]
 
 
 def _figure(how: str, cells: int, seconds: float | None) -> str:
@@ -91,14 +95,12 @@ def about(seconds: float) -> str:
 def rough(seconds: float) -> str:
     """A figure for an estimate, as precise as an estimate is: "under 1 s", "40 s", "4 min",
     "1 h 25 min"."""
-    s = round(seconds)
     if seconds < 1:
         return "under 1 s"
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{round(seconds / 60)} min"
-    return f"{s // 3600} h {round(s % 3600 / 60):02d} min"
+    if round(seconds) < 60:
+        return f"{round(seconds)} s"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def per_cell(seconds: float) -> str:
