@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LONG_ESTIMATE_S", "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers",
-    "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for", "load_question_set", "parse_question_set",
-    "write_table",
+    "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for",
+    "load_question_set", "parse_question_set", "write_table",
 ]
 
 SECTION_BOOST = 1.5  # score factor for passages from a question's preferred sections
