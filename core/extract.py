@@ -45,13 +45,16 @@ if TYPE_CHECKING:
     from core.library import Library
 
 __all__ = [
-    "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers", "builtin_sets",
-    "extract", "extract_estimate", "extract_table", "format_for", "load_question_set", "parse_question_set",
-    "write_table",
+    "LONG_ESTIMATE_S", "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers",
+    "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for",
+    "load_question_set", "parse_question_set", "write_table",
 ]
 
 SECTION_BOOST = 1.5  # score factor for passages from a question's preferred sections
 MAX_ANSWER_TOKENS = 160  # a cell holds a sentence or two; a long draft only costs time
+# An extract_estimate over this many seconds is "long": the CLI and the app then offer the
+# evidence-only run (no model, seconds for a whole table) before the model's.
+LONG_ESTIMATE_S = 60.0
 
 
 # ---------------------------------------------------------------- running
@@ -250,12 +253,15 @@ def extract_estimate(
     force: bool = False,
 ) -> tuple[int, float | None]:
     """Before a run: how many cells it will compute and about how many seconds that takes, from
-    the median time of the cells computed in this library the same way (None before any)."""
+    the median time of the cells computed in this library the same way, by the current model
+    when it uses one (None before any)."""
     targets = _papers(library, papers)
     mode = "llm" if use_llm else "no-llm"
     stored = {} if force else _stored(library, qset, mode)
     todo = sum((p.doc_id, q.id) not in stored for p in targets for q in qset.questions)
-    seconds = sorted(s for s in library.store.extract_cell_seconds(mode) if s > 0)
+    model = library.model_name if use_llm else None  # names the model; loads nothing
+    timed = library.store.extract_cell_seconds(mode, model=model)
+    seconds = sorted(s for s in timed if s > 0)
     return todo, (todo * seconds[len(seconds) // 2] if seconds else None)
 
 

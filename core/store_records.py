@@ -156,11 +156,16 @@ class Records(Connection):
         )
         return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
-    def extract_cell_seconds(self, mode: str, limit: int = 200) -> list[float]:
-        """How long the latest computed cells of any set took, in this mode (for estimates)."""
+    def extract_cell_seconds(
+        self, mode: str, limit: int = 200, *, model: str | None = None
+    ) -> list[float]:
+        """How long the latest computed cells of any set took, in this mode and, when given,
+        written by this model (for estimates: models differ tenfold in speed)."""
+        where, args = ("AND json_extract(cell, '$.model') = ?", (model,)) if model else ("", ())
         rows = self.db.execute(
-            "SELECT cell FROM extract_cells WHERE mode = ? ORDER BY created_at DESC LIMIT ?",
-            (mode, limit),
+            f"SELECT cell FROM extract_cells WHERE mode = ? {where}"
+            " ORDER BY created_at DESC LIMIT ?",
+            (mode, *args, limit),
         )
         return [float(json.loads(r[0]).get("seconds") or 0.0) for r in rows]
 

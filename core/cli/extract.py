@@ -27,6 +27,7 @@ from core.cli.output import (
     paper_scope,
     write_bib,
 )
+from core.extract import LONG_ESTIMATE_S
 
 
 def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     scope = paper_scope(lib, args)
     if use_llm:  # say how long it will take before it starts, and the fast alternative
         todo, seconds = lib.extract_estimate(qset, scope, use_llm=True, force=args.force)
-        if todo and seconds is not None and seconds > 60:
+        if todo and seconds is not None and seconds > LONG_ESTIMATE_S:
             note(f"{todo} cells to answer with the model: about {duration(seconds)} (the median "
                   "cell so far); --no-llm fills them from the evidence alone in seconds", args.json)
     bar = sys.stderr.isatty() and not args.json  # else one quiet line per computed cell

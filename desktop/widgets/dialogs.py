@@ -26,3 +26,24 @@ def confirm(
     box.setDefaultButton(cancel if destructive else yes)
     box.exec()
     return box.clickedButton() is yes
+
+
+def choose(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    options: list[str],
+    *,
+    detail: str = "",
+) -> int | None:
+    """Ask for one of ``options`` (the first is the default) or Cancel (None, also Escape)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    if detail:
+        box.setInformativeText(detail)
+    buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(buttons[0])
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return buttons.index(clicked) if clicked in buttons else None

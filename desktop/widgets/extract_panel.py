@@ -2,7 +2,9 @@
 
 Rows are papers, columns the set's questions; each cell is a short answer with its quote and
 page (click it to see the quote in the viewer), or "not reported". Cells are stored in the
-library, so the view shows earlier results at once and Run only computes what is missing.
+library, so the view shows earlier results at once and Run only computes what is missing;
+before it does, the panel says how long that will take, and offers the evidence-only run
+first when the model's would be long.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from desktop.extract_run import ExtractRun, Summary, duration
 from desktop.quotes import snippet
 from desktop.widgets import dialogs
 from desktop.widgets.elided import ElidedLabel
+from desktop.widgets.extract_estimate import (
+    Estimate,
+    EstimateLabel,
+    Mode,
+    about,
+    choose_mode,
+)
 from desktop.widgets.extract_sets import QuestionSetPicker
 from desktop.widgets.extract_table import ExtractTable
 
@@ -89,6 +98,7 @@ class ExtractPanel(QWidget):
 
         self.summary = ElidedLabel()
         self.summary.setObjectName("dim")
+        self.estimate = EstimateLabel()  # how long Run will take, in each mode
         self.notice = QLabel()
         self.notice.setObjectName("failLabel")
         self.notice.setWordWrap(True)
@@ -143,12 +153,14 @@ class ExtractPanel(QWidget):
         layout.addWidget(self.sets)
         layout.addLayout(row2)
         layout.addLayout(row2b)
+        layout.addWidget(self.estimate)
         layout.addWidget(self.notice)
         layout.addWidget(self.table, 1)
         layout.addLayout(row4)
 
         self.scope.currentIndexChanged.connect(self.reload)
         self.evidence_only.toggled.connect(self.reload)
+        backend.modelState.connect(self._on_model_state)
         self.set_selection([])
         self._refresh()
 
@@ -196,24 +208,37 @@ class ExtractPanel(QWidget):
         self.reload()  # re-opening the view shows what is stored, computing nothing
 
     def reload(self) -> None:
-        """Read the stored cells of the chosen set, papers and mode (a quick background job)."""
+        """Read the stored cells of the chosen set, papers and mode, and how long computing
+        the others would take (a quick background job)."""
         if self.busy() or not self.isVisible() or self.qset is None:
             return
-        self._read_table(lambda rows: self._show_table(rows))
+        self._read_table(lambda rows, estimate: self._show_table(rows, estimate))
 
-    def _read_table(self, then) -> None:  # noqa: ANN001
+    def _read_table(self, then, *, force: bool = False) -> None:  # noqa: ANN001
+        """then(rows, estimate), unless another read was asked for meanwhile."""
         self._ticket = ticket = object()
         qset = self.qset
         papers, use_llm = self.papers(), self.use_llm
+
+        def read(lib, cancel) -> tuple[list[Row], Estimate]:  # noqa: ANN001
+            rows = lib.extract_table(qset, papers, use_llm=use_llm)
+            return rows, Estimate.read(lib, qset, papers, force=force)
+
         self._backend.op(
             "extract-table",
-            lambda lib, cancel: lib.extract_table(qset, papers, use_llm=use_llm),
-            result=lambda rows: self._ticket is ticket and then(rows),
+            read,
+            result=lambda got: self._ticket is ticket and then(*got),
             error=lambda msg: self._ticket is ticket and self._failed(msg),
         )
 
-    def _show_table(self, rows: list[Row]) -> None:
+    def _on_model_state(self, state: str, _name: str) -> None:
+        if state == "ready":  # another model answers at another speed: estimate again
+            self.reload()
+
+    def _show_table(self, rows: list[Row], estimate: Estimate | None = None) -> None:
         self.model.set_table(self.qset, rows)
+        if estimate is not None:
+            self.estimate.show_estimate(estimate, use_llm=self.use_llm)
         self._refresh()
 
     def _failed(self, message: str) -> None:
@@ -232,7 +257,7 @@ class ExtractPanel(QWidget):
         self._starting = True
         self._show_notice("")
         self._refresh()
-        self._read_table(lambda rows: self._begin(rows, force))
+        self._read_table(lambda rows, estimate: self._begin(rows, estimate, force), force=force)
 
     def recompute(self) -> None:
         _, stored, _ = self.model.counts()
@@ -252,7 +277,7 @@ class ExtractPanel(QWidget):
             self.cancel_btn.setEnabled(False)
             self._progress("Stopping after the current cell…")
 
-    def _begin(self, rows: list[Row], force: bool) -> None:
+    def _begin(self, rows: list[Row], estimate: Estimate, force: bool) -> None:
         self._starting = False
         qset = self.qset
         self._show_table(rows)
@@ -266,6 +291,16 @@ class ExtractPanel(QWidget):
                 else "No papers to extract from."
             )
             return
+        if self.use_llm and estimate.long:  # offer the run of seconds first
+            mode = choose_mode(self, estimate)
+            if mode is None:
+                self.message.emit("Nothing started.")
+                self._refresh()
+                return
+            if mode is Mode.EVIDENCE:  # the table shows, and Run fills, that mode's cells
+                self.evidence_only.setChecked(True)
+                self.start(force=force)
+                return
         if force:
             for paper, q in todo:
                 self.model.set_cell(paper.doc_id, q.id, None)
@@ -282,7 +317,9 @@ class ExtractPanel(QWidget):
         self.run.ended.connect(self._on_ended)
         self.bar.setRange(0, len(rows) * len(qset.questions))
         self.bar.setValue(0)
-        self._progress(f"Starting {len(todo)} cells…")
+        seconds = estimate.llm_s if self.use_llm else estimate.evidence_s
+        eta = f", {about(seconds)}" if seconds is not None else ""
+        self._progress(f"Starting {len(todo)} cells{eta}…")
         self.cancel_btn.setEnabled(True)
         self._refresh()
         self.run.start()
@@ -354,6 +391,7 @@ class ExtractPanel(QWidget):
         running = self.run is not None
         self.progress_row.setVisible(running)
         self.summary.setVisible(not running)
+        self.estimate.setVisible(not busy and bool(self.estimate.full_text))
         self.run_btn.setVisible(not running)
         self.cancel_btn.setVisible(running)
         self._refresh_summary()
