@@ -20,6 +20,7 @@ from core.errors import (
     as_damage,
 )
 from core.export import OCR_LABEL, answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
+from core.extract import LONG_ESTIMATE_S
 from core.extract_export import format_for, write_table
 from core.library import Library
 from core.models import find_models
@@ -58,6 +59,7 @@ from core.zotero import default_data_dir as default_zotero_dir
 __all__ = [
     "default_zotero_dir",
     "OCR_LABEL",
+    "LONG_ESTIMATE_S",
     "Answer",
     "AnswerDone",
     "BatchFinished",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from core.extract import LONG_ESTIMATE_S
+from core import LONG_ESTIMATE_S
 from desktop.widgets import dialogs
 from desktop.widgets.elided import ElidedLabel
 
