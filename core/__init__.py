@@ -5,56 +5,142 @@ No Qt here: the desktop app and the `lantern` CLI are both thin front ends over 
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 import core.offline  # noqa: F401  (offline switches before any model library is imported)
-from core.answer import highlights
-from core.errors import (
-    IngestError,
-    LanternError,
-    LibraryDamagedError,
-    LibraryLockedError,
-    LibraryReadOnlyError,
-    ModelError,
-    PaperNotFoundError,
-    QuestionTooLongError,
-    SettingsError,
-    as_damage,
-)
-from core.export import OCR_LABEL, answer_to_dict, answer_to_markdown, cell_to_dict, paper_to_dict
-from core.extract import LONG_ESTIMATE_S
-from core.extract_export import format_for, write_table
-from core.library import Library
-from core.models import find_models
-from core.paths import printable, shown
-from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
-from core.remote import RemoteGenerator
-from core.samples import ensure_samples
-from core.settings import RemoteSettings, Settings
-from core.types import (
-    Answer,
-    AnswerDone,
-    BatchFinished,
-    BatchStarted,
-    Cell,
-    CellDone,
-    CellStarted,
-    CellStatus,
-    Citation,
-    Conversation,
-    Evidence,
-    ExtractEvent,
-    ExtractFinished,
-    ExtractStarted,
-    FileProgress,
-    FileResult,
-    FileStarted,
-    ModelInfo,
-    Paper,
-    Retrieved,
-    Row,
-    Sentence,
-    Token,
-)
-from core.zotero import default_data_dir as default_zotero_dir
+
+if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
+    from core.answer import highlights
+    from core.errors import (
+        IngestError,
+        LanternError,
+        LibraryDamagedError,
+        LibraryLockedError,
+        LibraryReadOnlyError,
+        ModelError,
+        PaperNotFoundError,
+        QuestionTooLongError,
+        SettingsError,
+        as_damage,
+    )
+    from core.export import (
+        OCR_LABEL,
+        answer_to_dict,
+        answer_to_markdown,
+        cell_to_dict,
+        paper_to_dict,
+    )
+    from core.extract import LONG_ESTIMATE_S
+    from core.extract_export import format_for, write_table
+    from core.library import Library
+    from core.models import find_models
+    from core.paths import printable, shown
+    from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
+    from core.remote import RemoteGenerator
+    from core.samples import ensure_samples
+    from core.settings import RemoteSettings, Settings
+    from core.types import (
+        Answer,
+        AnswerDone,
+        BatchFinished,
+        BatchStarted,
+        Cell,
+        CellDone,
+        CellStarted,
+        CellStatus,
+        Citation,
+        Conversation,
+        Evidence,
+        ExtractEvent,
+        ExtractFinished,
+        ExtractStarted,
+        FileProgress,
+        FileResult,
+        FileStarted,
+        ModelInfo,
+        Paper,
+        Retrieved,
+        Row,
+        Sentence,
+        Token,
+    )
+    from core.zotero import default_data_dir as default_zotero_dir
+
+# name -> (module, name in it): `from core import Library` imports core.library and what it
+# needs, not every room of the engine (start-up of `lantern list` and of the window)
+_LAZY: dict[str, tuple[str, str]] = {
+    "highlights": ("core.answer", "highlights"),
+    "IngestError": ("core.errors", "IngestError"),
+    "LanternError": ("core.errors", "LanternError"),
+    "LibraryDamagedError": ("core.errors", "LibraryDamagedError"),
+    "LibraryLockedError": ("core.errors", "LibraryLockedError"),
+    "LibraryReadOnlyError": ("core.errors", "LibraryReadOnlyError"),
+    "ModelError": ("core.errors", "ModelError"),
+    "PaperNotFoundError": ("core.errors", "PaperNotFoundError"),
+    "QuestionTooLongError": ("core.errors", "QuestionTooLongError"),
+    "SettingsError": ("core.errors", "SettingsError"),
+    "as_damage": ("core.errors", "as_damage"),
+    "OCR_LABEL": ("core.export", "OCR_LABEL"),
+    "answer_to_dict": ("core.export", "answer_to_dict"),
+    "answer_to_markdown": ("core.export", "answer_to_markdown"),
+    "cell_to_dict": ("core.export", "cell_to_dict"),
+    "paper_to_dict": ("core.export", "paper_to_dict"),
+    "LONG_ESTIMATE_S": ("core.extract", "LONG_ESTIMATE_S"),
+    "format_for": ("core.extract_export", "format_for"),
+    "write_table": ("core.extract_export", "write_table"),
+    "Library": ("core.library", "Library"),
+    "find_models": ("core.models", "find_models"),
+    "printable": ("core.paths", "printable"),
+    "shown": ("core.paths", "shown"),
+    "Question": ("core.questionsets", "Question"),
+    "QuestionSet": ("core.questionsets", "QuestionSet"),
+    "QuestionSetError": ("core.questionsets", "QuestionSetError"),
+    "load_question_set": ("core.questionsets", "load_question_set"),
+    "RemoteGenerator": ("core.remote", "RemoteGenerator"),
+    "ensure_samples": ("core.samples", "ensure_samples"),
+    "RemoteSettings": ("core.settings", "RemoteSettings"),
+    "Settings": ("core.settings", "Settings"),
+    "Answer": ("core.types", "Answer"),
+    "AnswerDone": ("core.types", "AnswerDone"),
+    "BatchFinished": ("core.types", "BatchFinished"),
+    "BatchStarted": ("core.types", "BatchStarted"),
+    "Cell": ("core.types", "Cell"),
+    "CellDone": ("core.types", "CellDone"),
+    "CellStarted": ("core.types", "CellStarted"),
+    "CellStatus": ("core.types", "CellStatus"),
+    "Citation": ("core.types", "Citation"),
+    "Conversation": ("core.types", "Conversation"),
+    "Evidence": ("core.types", "Evidence"),
+    "ExtractEvent": ("core.types", "ExtractEvent"),
+    "ExtractFinished": ("core.types", "ExtractFinished"),
+    "ExtractStarted": ("core.types", "ExtractStarted"),
+    "FileProgress": ("core.types", "FileProgress"),
+    "FileResult": ("core.types", "FileResult"),
+    "FileStarted": ("core.types", "FileStarted"),
+    "ModelInfo": ("core.types", "ModelInfo"),
+    "Paper": ("core.types", "Paper"),
+    "Retrieved": ("core.types", "Retrieved"),
+    "Row": ("core.types", "Row"),
+    "Sentence": ("core.types", "Sentence"),
+    "Token": ("core.types", "Token"),
+    "default_zotero_dir": ("core.zotero", "default_data_dir"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'core' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "default_zotero_dir",

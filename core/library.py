@@ -12,18 +12,14 @@ import threading
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core import extract as extracting
 from core import repair
-from core.answer import Grounded
-from core.asking import Asker
 from core.catalog import Catalog
 from core.embed import Embedder, SentenceTransformerEmbedder
 from core.errors import SettingsError
 from core.folder import DB_NAME, Release, WriteLock, open_folder
 from core.index import LibraryIndex
-from core.ingest.pipeline import IngestPipeline
 from core.llm import Generator
 from core.models import ChatModel
 from core.repair import recover_on_open
@@ -37,10 +33,18 @@ from core.types import (
     Conversation,
     DoctorReport,
     Evidence,
+    ExtractEvent,
     IngestEvent,
     Paper,
+    Row,
 )
 from core.vectors import Progress
+
+if TYPE_CHECKING:  # imported when first used: listing papers needs neither (start-up time)
+    from core.answer import Grounded
+    from core.asking import Asker
+    from core.ingest.pipeline import IngestPipeline
+    from core.questionsets import QuestionSet
 
 
 class Library:
@@ -80,12 +84,30 @@ class Library:
         self.sources = Sources(store)
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
                                   try_writing=self._writes.try_writing)
-        self._ingest = IngestPipeline(
-            store, self.index, self.embedder, self.settings, self._lock, verbose=self.verbose
-        )
         self.catalog = Catalog(store, self.sources, self.root)
-        self._asker = Asker(store, self.index, self.embedder, self.catalog, self._chat,
-                            lambda: self.settings, self._lock, read_only=bool(self.read_only))
+        self._ingester: IngestPipeline | None = None
+        self._questions: Asker | None = None
+
+    @property
+    def _ingest(self) -> IngestPipeline:
+        """Adding and removing papers, made on first use (it imports the PDF reader's code)."""
+        if self._ingester is None:
+            from core.ingest.pipeline import IngestPipeline
+
+            self._ingester = IngestPipeline(self.store, self.index, self.embedder, self.settings,
+                                            self._lock, verbose=self.verbose)
+        return self._ingester
+
+    @property
+    def _asker(self) -> Asker:
+        """Asking and the history, made on first use (it imports retrieval and grounding)."""
+        if self._questions is None:
+            from core.asking import Asker
+
+            self._questions = Asker(self.store, self.index, self.embedder, self.catalog,
+                                    self._chat, lambda: self.settings, self._lock,
+                                    read_only=bool(self.read_only))
+        return self._questions
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -97,7 +119,8 @@ class Library:
     def close(self) -> None:
         """Stop the reader process, flush the index, free our models, close the database."""
         with self._lock:
-            self._ingest.close()
+            if self._ingester is not None:
+                self._ingester.close()
             self.index.close()
             self._chat.close()
             close = getattr(self.embedder, "close", None)
@@ -258,7 +281,11 @@ class Library:
         """Stream a draft from `evidence`, then return it checked; see Asker.generate."""
         return self._asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
 
-    new_conversation_id = staticmethod(Asker.new_conversation_id)
+    @staticmethod
+    def new_conversation_id() -> str:
+        from core.asking import Asker
+
+        return Asker.new_conversation_id()
 
     def conversations(self) -> list[Conversation]:
         return self._asker.conversations()
@@ -270,10 +297,26 @@ class Library:
         self._asker.delete_conversation(conversation_id)
 
     # ------------------------------------------------------------ extracting (core.extract)
-    # core.extract's functions take the Library first: they are its methods, documented there.
-    extract = extracting.extract  # cell by cell; each CellStarted carries the ETA
-    extract_estimate = extracting.extract_estimate  # the cells a run computes, their seconds
-    extract_table = extracting.extract_table  # the stored cells, one Row per paper
+    def extract(self, qset: QuestionSet, papers: Sequence[str] | None = None,
+                **options: Any) -> Iterator[ExtractEvent]:
+        """Answer a question set for papers, cell by cell; see core.extract.extract."""
+        from core.extract import extract
+
+        return extract(self, qset, papers, **options)
+
+    def extract_estimate(self, qset: QuestionSet, papers: Sequence[str] | None = None,
+                         **options: Any) -> tuple[int, float | None]:
+        """The cells a run would compute and their seconds; see core.extract.extract_estimate."""
+        from core.extract import extract_estimate
+
+        return extract_estimate(self, qset, papers, **options)
+
+    def extract_table(self, qset: QuestionSet, papers: Sequence[str] | None = None,
+                      **options: Any) -> list[Row]:
+        """The stored cells, one Row per paper; see core.extract.extract_table."""
+        from core.extract import extract_table
+
+        return extract_table(self, qset, papers, **options)
 
     # ------------------------------------------------------------ checking
     def compaction(self) -> tuple[int, int] | None:
@@ -294,7 +337,8 @@ class Library:
         rebuilt: repair.Rebuilt | None = None
         with self.writing(), self._lock:
             if self.store.check():
-                self._ingest.close()
+                if self._ingester is not None:
+                    self._ingester.close()
                 rebuilt = repair.rebuild_database(self.store, self.root)
                 self._use_store(rebuilt.store)
         readded = None

@@ -43,7 +43,7 @@ class IngestSettings(_Section):
     timeout_s: float = Field(90.0, gt=0, description="per-file time limit for reading a PDF")
     max_pages: int = Field(3000, ge=1, description="files with more pages are refused")
     max_file_mb: int = Field(512, ge=1, description="files larger than this are refused")
-    memory_limit_mb: int = Field(4096, ge=256, description="address-space cap of the PDF reader")
+    memory_limit_mb: int = Field(4096, ge=128, description="address-space cap of the PDF reader")
 
 
 class OcrSettings(_Section):

@@ -4,9 +4,11 @@ errors into one readable line (exit 0 success, 1 some inputs failed, 2 usage err
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,10 +22,7 @@ from core import (
     as_damage,
     printable,
 )
-from core.cli.ask import cmd_ask, cmd_demo
-from core.cli.extract import cmd_extract
 from core.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from core.cli.papers import cmd_add, cmd_doctor, cmd_list, cmd_models, cmd_remove, cmd_show
 
 MAX_K = 50  # RetrievalSettings.k's upper bound
 
@@ -165,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                 remote=_endpoint(settings.remote, args.endpoint, args.endpoint_model)
             )
         if args.command == "models":
+            from core.cli.papers import cmd_models
+
             return cmd_models(settings, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings = settings.replace(library=settings.library.parent / "demo-library")
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         with Library(settings, verbose=args.verbose, repair=args.command == "doctor") as lib:
             for notice in lib.notices:  # what opening the library found and repaired
                 print(f"lantern: {notice}", file=sys.stderr)
-            return COMMANDS[args.command](lib, args)
+            return command(args.command)(lib, args)
     except LanternError as exc:
         print(f"lantern: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
@@ -215,16 +216,25 @@ def _configure_logging(verbose: bool) -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
+# command -> the module that runs it: imported when run, so that `lantern list` does not load
+# what asking or extracting needs (start-up time; bench/scale.py times `list`)
 COMMANDS = {
-    "add": cmd_add,
-    "list": cmd_list,
-    "show": cmd_show,
-    "remove": cmd_remove,
-    "ask": cmd_ask,
-    "doctor": cmd_doctor,
-    "extract": cmd_extract,
-    "demo": cmd_demo,
+    "add": "papers",
+    "list": "papers",
+    "show": "papers",
+    "remove": "papers",
+    "doctor": "papers",
+    "ask": "ask",
+    "demo": "ask",
+    "extract": "extract",
 }
 
 
-__all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+def command(name: str) -> Callable[[Library, argparse.Namespace], int]:
+    """The function that runs `lantern NAME`: cmd_NAME in its module."""
+    module = importlib.import_module(f"core.cli.{COMMANDS[name]}")
+    run: Callable[[Library, argparse.Namespace], int] = getattr(module, f"cmd_{name}")
+    return run
+
+
+__all__ = ["COMMANDS", "command", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]

@@ -40,9 +40,11 @@ def test_errors_keep_their_class_and_message(parser, folder):
 
 
 def test_memory_cap_turns_a_bomb_into_too_large(folder):
-    # 70 MB inflated stays under pypdf's own 75 MB limit, so the address-space cap must act.
+    # 70 MB inflated stays under pypdf's own 75 MB limit, so the address-space cap must act:
+    # a cap of 160 MB leaves the reader (~70 MB of address space once it has imported pypdf)
+    # room for an ordinary paper, not for the bomb.
     bomb = pdfs.bomb_pdf(folder, megabytes=70)
-    with ParserProcess(IngestSettings(timeout_s=60, memory_limit_mb=256)) as process:
+    with ParserProcess(IngestSettings(timeout_s=60, memory_limit_mb=160)) as process:
         with pytest.raises(TooLargeError, match="too much memory"):
             process.parse(bomb)
         assert process.parse(pdfs.ecology_paper(folder)).pages  # the child survived
