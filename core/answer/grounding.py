@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.answer.focus import Focus, finding, question_terms, restates, without_examples
+from core.answer.relevance import misread, window
 from core.text import (
     NUMBER,
     STOPWORDS,
@@ -158,6 +159,18 @@ def cite(n: int, e: Evidence, quote: str, page_text: PageText) -> Citation | Non
     return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True)
 
 
+def _misread(raw: str, quote: str, passage: str, question: str, focus: Focus | None) -> str:
+    """Why a sentence the passage supports is still no answer, or "": its words must be in the
+    quoted sentence and its neighbours, not anywhere in the passage, and say there what the
+    sentence says they are (relevance.misread)."""
+    text = window(raw, passage, quote)
+    given = frozenset(stem(w) for w in TOKEN.findall(without_examples(question)))
+    ok, why = check_against(raw, text, given)
+    if not ok:
+        return f"{why} (in the quoted sentence and its neighbours)"
+    return misread(raw, text, focus)
+
+
 def _on_topic(question: str, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> bool:
     """A supported sentence must also answer the question, and so must the passage sentence
     that supports it: a draft that restates the question around a true number does not."""
@@ -208,8 +221,12 @@ def ground(
         if focus and not focus.answered_by(body):  # true of the paper, but no answer to this
             sentences.append(Sentence(body, (n,), False, "does not answer the question"))
             continue
+        quote = best_quote(body, passages[n - 1])
+        if why := _misread(raw, quote, passages[n - 1], question, focus):
+            sentences.append(Sentence(body, (n,), False, why))
+            continue
         if n not in citations:
-            citation = cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
+            citation = cite(n, evidence[n - 1], quote, page_text)
             if citation is None:  # cannot show a verbatim quote: do not claim support
                 sentences.append(Sentence(body, (n,), False, "no verbatim quote found"))
                 continue

@@ -225,3 +225,96 @@ def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_
     assert not {e.doc_id for e in done} & set(user_library.sample_ids())
     todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
     assert todo == 4 and seconds is not None and seconds > 0
+
+
+# ---------------------------------------------------------------- model sentences, read for role
+_TRAINED = ("We train the classifier with SGD, momentum 0.9 and a learning rate of 0.1 for 90 "
+            "epochs. Images are augmented with random crops and horizontal flips.")
+_MISLABEL = "SGD and momentum 0.9 were used as learning rate augmentation [1]."
+
+
+_SITES = "The birds were counted at 40 sites over two summers by two observers."
+
+
+def _evidence(text: str) -> list:
+    """The passage, and one on another page that shares none of its methods."""
+    from pathlib import Path
+
+    from core.types import Evidence
+
+    return [Evidence(n, "d1", "Birds", Path("/b.pdf"), n + 1, n + 1, "methods", t, 1.0)
+            for n, t in ((1, text), (2, _SITES))]
+
+
+def _page(text: str):
+    return lambda doc_id, page: {2: text, 3: _SITES}.get(page) if doc_id == "d1" else None
+
+
+@pytest.mark.parametrize("question", [
+    "Which data augmentation was used?",
+    "What learning rate was used?",
+    "Which optimizer was used?",
+])
+def test_a_sentence_copying_the_quote_but_mislabelling_it_is_not_shown(question):
+    from core.answer import ground
+
+    g = ground(_MISLABEL, _evidence(_TRAINED), _page(_TRAINED), question)
+    assert g.mode != "generated"
+    assert "learning rate augmentation" not in g.text
+    s = g.sentences[0]
+    assert not s.supported and s.reason not in ("", "does not answer the question")
+
+
+def test_a_category_name_applied_to_an_instance_of_another_category_is_not_shown():
+    from core.answer import ground
+
+    g = ground("SGD was used as the data augmentation [1].", _evidence(_TRAINED),
+               _page(_TRAINED), "Which data augmentation was used?")
+    assert g.mode != "generated"
+    assert g.sentences[0].reason.startswith("calls sgd 'augmentation'")
+
+
+def test_the_same_words_in_their_roles_pass():
+    from core.answer import ground
+
+    for question, draft, key in (
+        ("What learning rate was used?", "The learning rate was 0.1 [1].", "0.1"),
+        ("Which optimizer was used?", "SGD with momentum 0.9 was the optimizer [1].", "SGD"),
+        ("Which data augmentation was used?",
+         "Images were augmented with random crops and horizontal flips [1].", "crops"),
+    ):
+        g = ground(draft, _evidence(_TRAINED), _page(_TRAINED), question)
+        assert g.mode == "generated", (question, g.sentences)
+        assert key in g.text
+
+
+def test_a_number_of_one_quantity_is_not_given_for_another():
+    from core.answer.relevance import misread, values_of
+
+    assert values_of(frozenset({"learni", "rate"}), _TRAINED) == {"0.1"}
+    assert "0.9" in misread("The learning rate was 0.9.", _TRAINED, None)
+    assert misread("The learning rate was 0.1.", _TRAINED, None) == ""
+
+
+def test_a_sentence_must_hold_in_the_quoted_sentence_not_anywhere_in_the_passage():
+    from core.answer import ground
+
+    # both numbers are in the passage, but the V100s are 32GB in another paper's sentence
+    text = ("DistilBERT was trained on 8 16GB V100 GPUs for approximately 90 hours. The intro "
+            "reviews earlier work. Some readers skip it. For comparison, RoBERTa used DGX-1 "
+            "machines with 32GB V100 GPUs and a 16-core CPU.")
+    g = ground("DistilBERT was trained on a 16-core CPU with 8 32GB V100 GPUs [1].",
+               _evidence(text), _page(text), "Which hardware was used to train DistilBERT?")
+    assert g.mode != "generated"
+    assert not g.sentences[0].supported and "quoted sentence" in g.sentences[0].reason
+
+
+def test_a_mislabelling_draft_about_a_generated_paper_gives_way_to_the_quote(
+        fake_library, fake_generator, tmp_path):
+    pdf = _paper(tmp_path, "birds.pdf", "Counting Forest Birds from Camera Traps", [_TRAINED])
+    list(fake_library.add([pdf]))
+    fake_generator.enqueue(_MISLABEL)
+    _, a = ask(fake_library, "Which data augmentation was used?")
+    assert "learning rate augmentation" not in a.answer
+    assert "random crops" in a.answer  # the verified finding
+    assert a.draft == _MISLABEL
