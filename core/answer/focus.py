@@ -181,6 +181,15 @@ class Focus:
         return len(self.categories) + len(self.values)
 
 
+# A sentence about another work: it cites one ("Devlin et al. (2019)", "(Lopez, 2009)") and says
+# nothing of the authors' own ("we", "our"): "The original BERT implementation (Devlin et al.,
+# 2019) uses a character-level BPE vocabulary", before "we instead consider ... byte-level BPE".
+_PRIOR_WORK = re.compile(
+    r"\b[A-Z][A-Za-z\-]+(?: et al\.?| and [A-Z][A-Za-z\-]+)?,? \(?(?:19|20)\d\d[a-z]?\)?"
+    r"|\bprior work\b|\bprevious work\b|\bpast work\b")
+_OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
+
+
 def ranked_sentences(
     question: str, evidence: Sequence[Evidence], *, strict: bool = False
 ) -> list[tuple[float, int, str]]:
@@ -197,8 +206,12 @@ def ranked_sentences(
     if not terms or not evidence:
         return []
     weight = {t: 1.0 for t in terms}
+    named_instances = frozenset[str]().union(
+        *(vocab.instances(w) for w in TOKEN.findall(question.lower())))
     for extra in _expanded(question):
-        weight.setdefault(stem(extra), 1.5)
+        # an instance of the category asked names the answer; a word that sits near answers
+        # ("released" for "available") is weaker evidence than the question's own words
+        weight.setdefault(stem(extra), 1.5 if extra in named_instances else 0.75)
     stems = [{stem(w) for w in TOKEN.findall(e.text)} for e in evidence]
     df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
     distinctive = {t for t in weight if 0 < df[t] <= 0.5}
@@ -218,6 +231,8 @@ def ranked_sentences(
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
             score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
+            if _PRIOR_WORK.search(sentence) and not _OWN_WORK.search(sentence):
+                score -= 0.5  # "The original BERT (Devlin et al., 2019) uses ...": not the paper's own
             found.append((score, n, sentence))
     return sorted(found, key=lambda f: -f[0])  # stable: ties keep the evidence order
 
@@ -228,25 +243,6 @@ def best_sentence(
     """The evidence sentence that answers the question most directly, if one clearly does."""
     ranked = ranked_sentences(question, evidence, strict=strict)
     return (ranked[0][1], ranked[0][2]) if ranked else None
-
-
-def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]]:
-    """The sentence or two of one paper that answer the question: the best one and, when the
-    question asks for several things ("optimizer and learning rate"), the best sentence of the
-    same paper that gives one the first does not."""
-    ranked = ranked_sentences(question, evidence, strict=True)
-    if not ranked:
-        return []
-    _, n, first = ranked[0]
-    focus = Focus.of(question, evidence)
-    out = [(n, first)]
-    if focus.asked > 1:
-        have = focus.parts(first)
-        for _, m, sentence in ranked[1:]:
-            if evidence[m - 1].doc_id == evidence[n - 1].doc_id and focus.parts(sentence) - have:
-                out.append((m, sentence))
-                break
-    return out
 
 
 _DIGIT = re.compile(r"\d")

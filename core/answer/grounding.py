@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.answer.focus import Focus, finding, question_terms, restates, without_examples
+from core.answer.finding import finding
+from core.answer.focus import Focus, question_terms, restates, without_examples
 from core.answer.relevance import misread, window
 from core.text import (
     NUMBER,

@@ -318,3 +318,63 @@ def test_a_mislabelling_draft_about_a_generated_paper_gives_way_to_the_quote(
     assert "learning rate augmentation" not in a.answer
     assert "random crops" in a.answer  # the verified finding
     assert a.draft == _MISLABEL
+
+
+# ---------------------------------------------------------------- the finding: what is shown first
+def _passages(*texts: str) -> list:
+    from pathlib import Path
+
+    from core.types import Evidence
+
+    return [Evidence(n, "d1", "Paper", Path("/p.pdf"), n, n, "methods", t, 1.0)
+            for n, t in enumerate(texts, start=1)]
+
+
+_FILLER = ("The corpus holds news articles from 2010.", "Results are reported on the test set.",
+           "Accuracy improves with model size.")
+
+
+def test_the_finding_prefers_the_papers_own_method_to_the_prior_work_before_it():
+    from core.answer import finding
+
+    text = ("The original implementation (Smith et al., 2019) uses a character-level tokenizer "
+            "with a vocabulary of 30K, learned after preprocessing the input text. Following "
+            "Jones et al. (2020), we instead use a byte-level tokenizer with a vocabulary of 50K "
+            "units, without any additional preprocessing of the input text.")
+    found = finding("What tokenization preprocessing is applied to the input text?",
+                    _passages(text, *_FILLER))
+    assert found and "byte-level" in found[0][1]
+
+
+def test_a_two_part_question_gets_a_sentence_for_each_part():
+    from core.answer import finding
+
+    text = ("We split each PDF into pages and convert every page into a sequence of tokens "
+            "with a PDF parsing library. We normalize the token-level features before feeding "
+            "them to the network.")
+    found = finding("How are PDFs converted into model inputs and how are the token-level "
+                    "features normalized?", _passages(text, *_FILLER))
+    said = " ".join(s for _, s in found)
+    assert "convert every page" in said and "normalize the token-level" in said
+
+
+def test_a_sentence_that_goes_on_about_the_finding_comes_with_it():
+    from core.answer import finding
+
+    text = ("The parser is trained on a snapshot of a public archive of biomedical papers. It "
+            "consists of 1.4M PDFs and their metadata, which give the correct titles.")
+    found = finding("On what data was the parser trained, and how were its labels obtained?",
+                    _passages(text, *_FILLER))
+    assert [s.split()[0] for _, s in found][:2] == ["The", "It"]
+
+
+def test_a_question_asking_three_categories_gets_them_from_the_fewest_sentences():
+    from core.answer import finding
+
+    text = ("All networks are implemented with Keras on TensorFlow. Training is performed on a "
+            "single V100 GPU, using the Adam optimizer with batches of 32 samples.")
+    other = "The graph models run on a Xeon CPU with an NVIDIA V100 GPU and 256 GiB of memory."
+    found = finding("Which framework, optimizer and hardware were used?",
+                    _passages(other, text, *_FILLER))
+    said = " ".join(s for _, s in found)
+    assert all(k in said for k in ("Keras", "Adam", "V100"))
