@@ -5,7 +5,10 @@ A question often asks for more than one thing: several categories ("framework, o
 hardware"), several values, or two questions in one ("How are PDFs converted into inputs, and
 how are the features normalized?"). The finding then holds, after the best sentence, the best
 sentences of the same paper that give what it does not, and the sentence right after one of
-them when that one goes on about the same thing ("It consists of 1.4M PDFs ...").
+them when that one goes on about the same thing ("It consists of 1.4M PDFs ..."). A paper may
+also state one answer over two sentences ("We filtered the survey data to remove ... . We
+performed this cleaning using the R package MATSS."): the next sentence comes along when it
+ranks among the next best answers itself.
 """
 
 from __future__ import annotations
@@ -69,10 +72,11 @@ def _next_sentence(e: Evidence, sentence: str) -> str | None:
 
 
 def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]]:
-    """The sentence or few of one paper that answer the question: the best one; when the
-    question asks several things, the best sentences of the same paper that give what the
-    ones before do not; and, for such a question, the sentence after one of them that goes on
-    about it. At most MAX_SENTENCES, in the order found."""
+    """The sentence or few of one paper that answer the question: the best one; right after
+    it the next sentence of its passage when that one is among the next best answers too (a
+    paper that states the answer over two sentences); when the question asks several things,
+    the best sentences of the same paper that give what the ones before do not, and the
+    sentence after one of them that goes on about it. At most MAX_SENTENCES."""
     ranked = ranked_sentences(question, evidence, strict=True)
     if not ranked:
         return []
@@ -81,6 +85,9 @@ def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]
     split = clauses(question)
     out = [(n, first)]
     if focus.asked + len(split) <= 1:
+        after = _next_sentence(evidence[n - 1], first)
+        if after and any(after == s for _, _, s in ranked[1:3]):
+            out.append((n, after))
         return out
     wanted = frozenset(range(focus.asked + len(split)))
     have = _gives(focus, split, first)

@@ -378,3 +378,14 @@ def test_a_question_asking_three_categories_gets_them_from_the_fewest_sentences(
                     _passages(other, text, *_FILLER))
     said = " ".join(s for _, s in found)
     assert all(k in said for k in ("Keras", "Adam", "V100"))
+
+
+def test_an_answer_stated_over_two_sentences_is_shown_whole():
+    from core.answer import finding
+
+    text = ("We filtered the survey counts to remove taxa that are poorly sampled by point "
+            "counts. We performed this cleaning and filtering of the survey counts with the R "
+            "package MATSS. The sites span four states.")
+    found = finding("How were the survey counts cleaned before analysis?",
+                    _passages(text, *_FILLER))
+    assert [s.split()[-1] for _, s in found] == ["counts.", "MATSS."]
