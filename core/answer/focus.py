@@ -44,6 +44,17 @@ _NOT_VALUE = re.compile(
 )
 
 
+_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def root(word: str) -> str:
+    """A word's stem without an inflection ("testing", "tests" -> "test"), to find a short
+    question word in its inflected forms; stems alone keep plurals apart (text.stem)."""
+    word = word.lower()
+    bare = _INFLECTION.sub("", word)
+    return stem(bare if len(bare) >= 3 else word)
+
+
 def without_examples(question: str) -> str:
     return _EXAMPLES.sub(" ", question)
 
@@ -149,7 +160,9 @@ class Focus:
         covered = len(stems & self.terms) >= max(2, 2 * len(self.terms) / 3)
         phrase = f" {' '.join(words)} "
         example = any(f" {e} " in phrase for e in self.examples)
-        if not (stems & self.distinctive or named or example or covered):
+        inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
+            root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
+        if not (inflected or named or example or covered):
             return False
         return self.gives(sentence)
 

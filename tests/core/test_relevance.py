@@ -389,3 +389,14 @@ def test_an_answer_stated_over_two_sentences_is_shown_whole():
     found = finding("How were the survey counts cleaned before analysis?",
                     _passages(text, *_FILLER))
     assert [s.split()[-1] for _, s in found] == ["counts.", "MATSS."]
+
+
+def test_a_short_question_word_is_found_in_its_inflected_forms():
+    from core.answer import Focus
+    from core.answer.focus import root
+
+    assert root("testing") == root("tests") == root("test") == "test"
+    said = "Testing used two held-out collections of 500 images."
+    focus = Focus.of("Which test data was used?",
+                     _passages(said, "The test set is small.", *_FILLER))
+    assert focus.answered_by(said)
