@@ -62,24 +62,32 @@ def quantities(text: str) -> list[frozenset[str]]:
     return list(dict.fromkeys(found))
 
 
+# Quantities counted by a number before them ("90 epochs", "5 random seeds"); the others take
+# theirs after ("a learning rate of 0.1", "batch size 32").
+_COUNTED = frozenset({"epoch", "epochs", "seed", "seeds", "iterations", "steps"})
+
+
 def values_of(quantity: frozenset[str], text: str) -> set[str]:
-    """The numbers a text states for a quantity: the first number within five words after one
-    of its words ("a learning rate of 0.1", "learning rate 0.1"), else one just before it
-    ("0.1 learning rate"), with no other number in between."""
+    """The numbers a text states for a quantity: the number just before a counted one ("90
+    epochs"), else the first number within five words after one of its words ("a learning
+    rate of 0.1", "learning rate 0.1"), before another quantity's word."""
     words = _words(text)
     found: set[str] = set()
     for i, w in enumerate(words):
         if stem(_singular(w)) not in quantity:
             continue
-        for j in range(i + 1, min(len(words), i + 6)):
-            if (n := _number(words[j])) is not None:
-                found.add(n)
-                break
-        else:
+        if w in _COUNTED:
             for j in range(i - 1, max(-1, i - 3), -1):
                 if (n := _number(words[j])) is not None:
                     found.add(n)
                     break
+            continue
+        for j in range(i + 1, min(len(words), i + 6)):
+            if (n := _number(words[j])) is not None:
+                found.add(n)
+                break
+            if words[j] in _QUANTITY_WORDS and stem(_singular(words[j])) not in quantity:
+                break  # "rate of 0.1 and batch size 32": 32 is the batch size's
     return found
 
 

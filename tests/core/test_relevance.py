@@ -400,3 +400,14 @@ def test_a_short_question_word_is_found_in_its_inflected_forms():
     focus = Focus.of("Which test data was used?",
                      _passages(said, "The test set is small.", *_FILLER))
     assert focus.answered_by(said)
+
+
+def test_each_quantity_keeps_its_own_number():
+    from core.answer.relevance import misread, values_of
+
+    text = "The model was trained for 90 epochs with a batch size of 256 and a dropout of 0.1."
+    assert values_of(frozenset({"epoch"}), text) == {"90"}
+    assert values_of(frozenset({"batch", "size"}), text) == {"256"}
+    assert misread("It was trained for 90 epochs.", text, None) == ""
+    assert misread("The batch size was 256.", text, None) == ""
+    assert misread("The batch size was 90.", text, None)
