@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from core.answer.focus import (
     Focus,
-    _singular,
     question_terms,
     ranked_sentences,
+    singular,
     without_examples,
 )
 from core.text import TOKEN, passage_sentences, stem
@@ -61,7 +61,7 @@ def _gives(focus: Focus, split: tuple[frozenset[str], ...], sentence: str) -> fr
 
 def _stem(word: str) -> str:
     """A stem that takes plurals as their singular: "tests" answers "test data"."""
-    return stem(_singular(word.lower()))
+    return stem(singular(word.lower()))
 
 
 def _next_sentence(e: Evidence, sentence: str) -> str | None:

@@ -28,7 +28,7 @@ from core.types import Evidence
 # an example from the question must find it in the passage.
 _EXAMPLES = re.compile(r"\(\s*(?:e\.\s?g\.|for example|such as)[,:]?\s*([^)]*)\)", re.IGNORECASE)
 # Nouns of quantities ("batch size", "weight decay"): the answer names the quantity and a value.
-_QUANTITIES = frozenset(
+QUANTITIES = frozenset(
     "size rate decay epoch epochs seed seeds iterations temperature threshold cutoff cut-off "
     "dropout warmup".split()
 )
@@ -39,7 +39,7 @@ _COUNT = re.compile(
     re.IGNORECASE,
 )
 # digits that are not a value: years, citation marks [12], section numbers ("3.3 Scoring")
-_NOT_VALUE = re.compile(
+NOT_VALUE = re.compile(
     r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)|^\s*\d+(?:\.\d+)*\s+(?=[A-Z])"
 )
 
@@ -135,7 +135,7 @@ class Focus:
         if not re.match(r"\s*how\b(?! (?:many|much|long))", question, re.IGNORECASE):
             # "What batch size": a value; "How were body sizes obtained": a procedure
             for i, w in enumerate(words):
-                if w in _QUANTITIES:
+                if w in QUANTITIES:
                     before = words[i - 1] if i and words[i - 1] not in STOPWORDS | GENERIC else ""
                     values.append(frozenset(stem(x) for x in (before, w) if x))
         return cls(
@@ -182,8 +182,8 @@ class Focus:
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
         stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
         found = {i for i, names in enumerate(self.categories) if names & words}
-        if any(c.isdigit() for c in _NOT_VALUE.sub(" ", body)):
-            order = [_singular(w) for w in _SPAN_WORD.findall(body.lower())]
+        if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
+            order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)
                       if v <= stems or _quantity_near_number(v, order)}
         return frozenset(found)
@@ -259,7 +259,7 @@ def best_sentence(
 
 
 _DIGIT = re.compile(r"\d")
-_SPAN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-/]*[A-Za-z0-9%]|[A-Za-z0-9]")
+SPAN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-/]*[A-Za-z0-9%]|[A-Za-z0-9]")
 
 
 def highlights(question: str, text: str) -> list[tuple[int, int]]:
@@ -267,7 +267,7 @@ def highlights(question: str, text: str) -> list[tuple[int, int]]:
     categories it asks for ("Adam", "16 Cloud TPUs", with the count and name words before
     them) and the values of the quantities it asks for ("a batch size of 32")."""
     focus = Focus.of(question, ())
-    found = list(_SPAN_WORD.finditer(text))
+    found = list(SPAN_WORD.finditer(text))
     lower = [t.group(0).lower().rstrip(".") for t in found]
     quantity = frozenset[str]().union(*focus.values)
     marked: set[int] = set()
@@ -308,7 +308,7 @@ def _measures(words: list[str], i: int, quantity: frozenset[str]) -> bool:
 _HEAD_NOUNS = frozenset({"size", "rate", "number", "count", "value", "amount"})
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     return word[:-2] if word.endswith("ches") else word[:-1] if word.endswith("s") else word
 
 

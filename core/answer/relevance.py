@@ -19,12 +19,12 @@ window) for what it says things are:
 from __future__ import annotations
 
 from core import vocab
-from core.answer.focus import _NOT_VALUE, _QUANTITIES, _SPAN_WORD, Focus, _singular
+from core.answer.focus import NOT_VALUE, QUANTITIES, SPAN_WORD, Focus, singular
 from core.text import NUMBER, STOPWORDS, passage_sentences, stem, strip_cites
 
 # Words that name a quantity, or modify one ("learning" rate): their numbers are checked by
 # value (values_of), not as category names.
-_QUANTITY_WORDS = _QUANTITIES | vocab.TRAINING_QUANTITIES | {"learning", "learning-rate"}
+_QUANTITY_WORDS = QUANTITIES | vocab.TRAINING_QUANTITIES | {"learning", "learning-rate"}
 # How close a category name must stand to an instance in the window to be said of it.
 _NEAR = 6
 
@@ -40,12 +40,12 @@ def window(sentence: str, passage: str, best: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.group(0).lower().rstrip(".") for w in _SPAN_WORD.finditer(strip_cites(text))]
+    return [w.group(0).lower().rstrip(".") for w in SPAN_WORD.finditer(strip_cites(text))]
 
 
 def _number(word: str) -> str | None:
     """The word as a number ("0.9", "6e-4", "2,048" -> "2048"), if it is one that can be a value."""
-    if not NUMBER.fullmatch(word) or _NOT_VALUE.search(f" {word} "):
+    if not NUMBER.fullmatch(word) or NOT_VALUE.search(f" {word} "):
         return None
     return word.replace(",", "")
 
@@ -56,9 +56,9 @@ def quantities(text: str) -> list[frozenset[str]]:
     words = _words(text)
     found = []
     for i, w in enumerate(words):
-        if w in _QUANTITIES:
+        if w in QUANTITIES:
             before = words[i - 1] if i and words[i - 1] not in STOPWORDS else ""
-            found.append(frozenset(stem(_singular(x)) for x in (before, w) if x and not _number(x)))
+            found.append(frozenset(stem(singular(x)) for x in (before, w) if x and not _number(x)))
     return list(dict.fromkeys(found))
 
 
@@ -74,7 +74,7 @@ def values_of(quantity: frozenset[str], text: str) -> set[str]:
     words = _words(text)
     found: set[str] = set()
     for i, w in enumerate(words):
-        if stem(_singular(w)) not in quantity:
+        if stem(singular(w)) not in quantity:
             continue
         if w in _COUNTED:
             for j in range(i - 1, max(-1, i - 3), -1):
@@ -86,7 +86,7 @@ def values_of(quantity: frozenset[str], text: str) -> set[str]:
             if (n := _number(words[j])) is not None:
                 found.add(n)
                 break
-            if words[j] in _QUANTITY_WORDS and stem(_singular(words[j])) not in quantity:
+            if words[j] in _QUANTITY_WORDS and stem(singular(words[j])) not in quantity:
                 break  # "rate of 0.1 and batch size 32": 32 is the batch size's
     return found
 
@@ -96,12 +96,12 @@ def _misstated_value(sentence: str, text: str) -> str:
     if not numbers:
         return ""
     for quantity in quantities(sentence):
-        if not quantity <= {stem(_singular(w)) for w in _words(text)}:
+        if not quantity <= {stem(singular(w)) for w in _words(text)}:
             continue  # "batches of 32" for "batch size": told apart by support, not here
         said = values_of(quantity, sentence) or numbers
         stated = values_of(quantity, text)
         if stated and not said & stated:
-            name = " ".join(w for w in _words(sentence) if stem(_singular(w)) in quantity)
+            name = " ".join(w for w in _words(sentence) if stem(singular(w)) in quantity)
             return f"{', '.join(sorted(said))} is not the {name} the cited text gives"
     return ""
 
