@@ -235,12 +235,21 @@ def ground(
         sentences.append(Sentence(body, (n,), True, ""))
     supported = sum(s.supported for s in sentences)
     if 2 * supported >= len(sentences) and supported and _on_topic(question, sentences, evidence):
-        # what is proven, first: the quotes, then the model's sentences that passed the check;
-        # the draft itself is kept apart by the caller (Answer.draft)
-        ordered = tuple(sorted(citations.values(), key=lambda c: c.n))
-        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences if s.supported]
-        return Grounded(" ".join([*map(_quoted, ordered), *checked]), False, tuple(sentences),
-                        ordered, "generated")
+        # what is proven, first: the finding and the quotes, then the model's sentences that
+        # passed the check and say more than the quotes; the draft itself is kept apart by the
+        # caller (Answer.draft)
+        found = [c for n, quote in (finding(question, evidence) if question else [])
+                 if (c := cite(n, evidence[n - 1], quote, page_text))]
+        quotes = [*found, *sorted(citations.values(), key=lambda c: c.n)]
+        shown = " ".join(dict.fromkeys(map(_quoted, quotes)))
+        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences
+                   if s.supported and not _repeats(s.text, shown)]
+        merged: dict[int, Citation] = {}
+        for c in quotes:
+            merged.setdefault(c.n, c)
+        ordered = tuple(sorted(merged.values(), key=lambda c: c.n))
+        return Grounded(" ".join([shown, *checked]), False, tuple(sentences), ordered,
+                        "generated")
     if question:
         cites = [c for n, quote in finding(question, evidence)
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
@@ -249,6 +258,16 @@ def ground(
             return Grounded(" ".join(map(_quoted, cites)), False, tuple(sentences), ordered,
                             "quoted")
     return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")
+
+
+def _repeats(sentence: str, shown: str) -> bool:
+    """The sentence says nothing the quotes shown do not: its numbers, names and words are
+    (almost) all theirs ("DistilBERT was trained on 8 16GB V100 GPUs" under the quote that says
+    so). Shown twice it only makes the reader compare."""
+    numbers, named, content = key_terms(sentence)
+    have = {stem(w) for w in TOKEN.findall(shown)} | {n.rstrip(".,") for n in NUMBER.findall(shown)}
+    wanted = [stem(w) for w in content + named] + numbers
+    return bool(wanted) and sum(w in have for w in wanted) >= 0.9 * len(wanted)
 
 
 def _quoted(c: Citation) -> str:

@@ -411,3 +411,13 @@ def test_each_quantity_keeps_its_own_number():
     assert misread("It was trained for 90 epochs.", text, None) == ""
     assert misread("The batch size was 256.", text, None) == ""
     assert misread("The batch size was 90.", text, None)
+
+
+def test_a_generated_answer_leads_with_the_finding_and_does_not_repeat_it():
+    from core.answer import ground
+
+    g = ground("The learning rate was 0.1 [1].", _evidence(_TRAINED), _page(_TRAINED),
+               "What learning rate was used?")
+    assert g.mode == "generated" and g.sentences[0].supported
+    assert g.text.startswith("We train the classifier with SGD")
+    assert "The learning rate was 0.1" not in g.text  # the quote above says it already
