@@ -91,6 +91,22 @@ def instances(word: str) -> frozenset[str]:
     return category.instances if category else frozenset()
 
 
+def categories_of(instance: str) -> tuple[Category, ...]:
+    """The categories a (lower-case) instance name belongs to: "sgd" is an optimizer,
+    "pytorch" a framework and a software."""
+    return tuple(c for c in CATEGORIES if instance in c.instances)
+
+
+def labels(word: str) -> frozenset[str]:
+    """The words that name the same category as a (lower-case) word does, itself included, if
+    the vocabulary knows it as the name of a category or of a thing methods questions ask about
+    ("optimizer", "augmentation", "split"); else empty. What a sentence calls an instance."""
+    category = _BY_WORD.get(word)
+    if category:
+        return frozenset(category.words)
+    return frozenset({word}) if word in NEARBY else frozenset()
+
+
 def expansion(word: str) -> tuple[str, ...]:
     """The words retrieval adds for a (lower-case) question word: the category's searched
     instances, then the words that sit near an answer; never the word itself."""

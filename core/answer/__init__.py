@@ -4,11 +4,11 @@ path from question and evidence to a checked answer (generate.py)."""
 
 from __future__ import annotations
 
+from core.answer.finding import finding
 from core.answer.focus import (
     Focus,
     best_sentence,
     examples,
-    finding,
     highlights,
     question_terms,
     restates,

@@ -28,7 +28,7 @@ from core.types import Evidence
 # an example from the question must find it in the passage.
 _EXAMPLES = re.compile(r"\(\s*(?:e\.\s?g\.|for example|such as)[,:]?\s*([^)]*)\)", re.IGNORECASE)
 # Nouns of quantities ("batch size", "weight decay"): the answer names the quantity and a value.
-_QUANTITIES = frozenset(
+QUANTITIES = frozenset(
     "size rate decay epoch epochs seed seeds iterations temperature threshold cutoff cut-off "
     "dropout warmup".split()
 )
@@ -39,9 +39,20 @@ _COUNT = re.compile(
     re.IGNORECASE,
 )
 # digits that are not a value: years, citation marks [12], section numbers ("3.3 Scoring")
-_NOT_VALUE = re.compile(
+NOT_VALUE = re.compile(
     r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)|^\s*\d+(?:\.\d+)*\s+(?=[A-Z])"
 )
+
+
+_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def root(word: str) -> str:
+    """A word's stem without an inflection ("testing", "tests" -> "test"), to find a short
+    question word in its inflected forms; stems alone keep plurals apart (text.stem)."""
+    word = word.lower()
+    bare = _INFLECTION.sub("", word)
+    return stem(bare if len(bare) >= 3 else word)
 
 
 def without_examples(question: str) -> str:
@@ -124,7 +135,7 @@ class Focus:
         if not re.match(r"\s*how\b(?! (?:many|much|long))", question, re.IGNORECASE):
             # "What batch size": a value; "How were body sizes obtained": a procedure
             for i, w in enumerate(words):
-                if w in _QUANTITIES:
+                if w in QUANTITIES:
                     before = words[i - 1] if i and words[i - 1] not in STOPWORDS | GENERIC else ""
                     values.append(frozenset(stem(x) for x in (before, w) if x))
         return cls(
@@ -149,7 +160,9 @@ class Focus:
         covered = len(stems & self.terms) >= max(2, 2 * len(self.terms) / 3)
         phrase = f" {' '.join(words)} "
         example = any(f" {e} " in phrase for e in self.examples)
-        if not (stems & self.distinctive or named or example or covered):
+        inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
+            root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
+        if not (inflected or named or example or covered):
             return False
         return self.gives(sentence)
 
@@ -169,8 +182,8 @@ class Focus:
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
         stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
         found = {i for i, names in enumerate(self.categories) if names & words}
-        if any(c.isdigit() for c in _NOT_VALUE.sub(" ", body)):
-            order = [_singular(w) for w in _SPAN_WORD.findall(body.lower())]
+        if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
+            order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)
                       if v <= stems or _quantity_near_number(v, order)}
         return frozenset(found)
@@ -179,6 +192,15 @@ class Focus:
     def asked(self) -> int:
         """How many things the question asks for (categories and values)."""
         return len(self.categories) + len(self.values)
+
+
+# A sentence about another work: it cites one ("Devlin et al. (2019)", "(Lopez, 2009)") and says
+# nothing of the authors' own ("we", "our"): "The original BERT implementation (Devlin et al.,
+# 2019) uses a character-level BPE vocabulary", before "we instead consider ... byte-level BPE".
+_PRIOR_WORK = re.compile(
+    r"\b[A-Z][A-Za-z\-]+(?: et al\.?| and [A-Z][A-Za-z\-]+)?,? \(?(?:19|20)\d\d[a-z]?\)?"
+    r"|\bprior work\b|\bprevious work\b|\bpast work\b")
+_OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
 def ranked_sentences(
@@ -197,8 +219,12 @@ def ranked_sentences(
     if not terms or not evidence:
         return []
     weight = {t: 1.0 for t in terms}
+    named_instances = frozenset[str]().union(
+        *(vocab.instances(w) for w in TOKEN.findall(question.lower())))
     for extra in _expanded(question):
-        weight.setdefault(stem(extra), 1.5)
+        # an instance of the category asked names the answer; a word that sits near answers
+        # ("released" for "available") is weaker evidence than the question's own words
+        weight.setdefault(stem(extra), 1.5 if extra in named_instances else 0.75)
     stems = [{stem(w) for w in TOKEN.findall(e.text)} for e in evidence]
     df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
     distinctive = {t for t in weight if 0 < df[t] <= 0.5}
@@ -218,6 +244,8 @@ def ranked_sentences(
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
             score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
+            if _PRIOR_WORK.search(sentence) and not _OWN_WORK.search(sentence):
+                score -= 0.5  # "The original BERT (Devlin et al., 2019) uses ...": not the paper's own
             found.append((score, n, sentence))
     return sorted(found, key=lambda f: -f[0])  # stable: ties keep the evidence order
 
@@ -230,27 +258,8 @@ def best_sentence(
     return (ranked[0][1], ranked[0][2]) if ranked else None
 
 
-def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]]:
-    """The sentence or two of one paper that answer the question: the best one and, when the
-    question asks for several things ("optimizer and learning rate"), the best sentence of the
-    same paper that gives one the first does not."""
-    ranked = ranked_sentences(question, evidence, strict=True)
-    if not ranked:
-        return []
-    _, n, first = ranked[0]
-    focus = Focus.of(question, evidence)
-    out = [(n, first)]
-    if focus.asked > 1:
-        have = focus.parts(first)
-        for _, m, sentence in ranked[1:]:
-            if evidence[m - 1].doc_id == evidence[n - 1].doc_id and focus.parts(sentence) - have:
-                out.append((m, sentence))
-                break
-    return out
-
-
 _DIGIT = re.compile(r"\d")
-_SPAN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-/]*[A-Za-z0-9%]|[A-Za-z0-9]")
+SPAN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-/]*[A-Za-z0-9%]|[A-Za-z0-9]")
 
 
 def highlights(question: str, text: str) -> list[tuple[int, int]]:
@@ -258,7 +267,7 @@ def highlights(question: str, text: str) -> list[tuple[int, int]]:
     categories it asks for ("Adam", "16 Cloud TPUs", with the count and name words before
     them) and the values of the quantities it asks for ("a batch size of 32")."""
     focus = Focus.of(question, ())
-    found = list(_SPAN_WORD.finditer(text))
+    found = list(SPAN_WORD.finditer(text))
     lower = [t.group(0).lower().rstrip(".") for t in found]
     quantity = frozenset[str]().union(*focus.values)
     marked: set[int] = set()
@@ -299,7 +308,7 @@ def _measures(words: list[str], i: int, quantity: frozenset[str]) -> bool:
 _HEAD_NOUNS = frozenset({"size", "rate", "number", "count", "value", "amount"})
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     return word[:-2] if word.endswith("ches") else word[:-1] if word.endswith("s") else word
 
 

@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.answer.focus import Focus, finding, question_terms, restates, without_examples
+from core.answer.finding import finding
+from core.answer.focus import Focus, question_terms, restates, without_examples
+from core.answer.relevance import misread, window
 from core.text import (
     NUMBER,
     STOPWORDS,
@@ -158,6 +160,18 @@ def cite(n: int, e: Evidence, quote: str, page_text: PageText) -> Citation | Non
     return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True)
 
 
+def _misread(raw: str, quote: str, passage: str, question: str, focus: Focus | None) -> str:
+    """Why a sentence the passage supports is still no answer, or "": its words must be in the
+    quoted sentence and its neighbours, not anywhere in the passage, and say there what the
+    sentence says they are (relevance.misread)."""
+    text = window(raw, passage, quote)
+    given = frozenset(stem(w) for w in TOKEN.findall(without_examples(question)))
+    ok, why = check_against(raw, text, given)
+    if not ok:
+        return f"{why} (in the quoted sentence and its neighbours)"
+    return misread(raw, text, focus)
+
+
 def _on_topic(question: str, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> bool:
     """A supported sentence must also answer the question, and so must the passage sentence
     that supports it: a draft that restates the question around a true number does not."""
@@ -208,8 +222,12 @@ def ground(
         if focus and not focus.answered_by(body):  # true of the paper, but no answer to this
             sentences.append(Sentence(body, (n,), False, "does not answer the question"))
             continue
+        quote = best_quote(body, passages[n - 1])
+        if why := _misread(raw, quote, passages[n - 1], question, focus):
+            sentences.append(Sentence(body, (n,), False, why))
+            continue
         if n not in citations:
-            citation = cite(n, evidence[n - 1], best_quote(body, passages[n - 1]), page_text)
+            citation = cite(n, evidence[n - 1], quote, page_text)
             if citation is None:  # cannot show a verbatim quote: do not claim support
                 sentences.append(Sentence(body, (n,), False, "no verbatim quote found"))
                 continue
@@ -217,12 +235,21 @@ def ground(
         sentences.append(Sentence(body, (n,), True, ""))
     supported = sum(s.supported for s in sentences)
     if 2 * supported >= len(sentences) and supported and _on_topic(question, sentences, evidence):
-        # what is proven, first: the quotes, then the model's sentences that passed the check;
-        # the draft itself is kept apart by the caller (Answer.draft)
-        ordered = tuple(sorted(citations.values(), key=lambda c: c.n))
-        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences if s.supported]
-        return Grounded(" ".join([*map(_quoted, ordered), *checked]), False, tuple(sentences),
-                        ordered, "generated")
+        # what is proven, first: the finding and the quotes, then the model's sentences that
+        # passed the check and say more than the quotes; the draft itself is kept apart by the
+        # caller (Answer.draft)
+        found = [c for n, quote in (finding(question, evidence) if question else [])
+                 if (c := cite(n, evidence[n - 1], quote, page_text))]
+        quotes = [*found, *sorted(citations.values(), key=lambda c: c.n)]
+        shown = " ".join(dict.fromkeys(map(_quoted, quotes)))
+        checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences
+                   if s.supported and not _repeats(s.text, shown)]
+        merged: dict[int, Citation] = {}
+        for c in quotes:
+            merged.setdefault(c.n, c)
+        ordered = tuple(sorted(merged.values(), key=lambda c: c.n))
+        return Grounded(" ".join([shown, *checked]), False, tuple(sentences), ordered,
+                        "generated")
     if question:
         cites = [c for n, quote in finding(question, evidence)
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
@@ -231,6 +258,16 @@ def ground(
             return Grounded(" ".join(map(_quoted, cites)), False, tuple(sentences), ordered,
                             "quoted")
     return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")
+
+
+def _repeats(sentence: str, shown: str) -> bool:
+    """The sentence says nothing the quotes shown do not: its numbers, names and words are
+    (almost) all theirs ("DistilBERT was trained on 8 16GB V100 GPUs" under the quote that says
+    so). Shown twice it only makes the reader compare."""
+    numbers, named, content = key_terms(sentence)
+    have = {stem(w) for w in TOKEN.findall(shown)} | {n.rstrip(".,") for n in NUMBER.findall(shown)}
+    wanted = [stem(w) for w in content + named] + numbers
+    return bool(wanted) and sum(w in have for w in wanted) >= 0.9 * len(wanted)
 
 
 def _quoted(c: Citation) -> str:

@@ -225,3 +225,199 @@ def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_
     assert not {e.doc_id for e in done} & set(user_library.sample_ids())
     todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
     assert todo == 4 and seconds is not None and seconds > 0
+
+
+# ---------------------------------------------------------------- model sentences, read for role
+_TRAINED = ("We train the classifier with SGD, momentum 0.9 and a learning rate of 0.1 for 90 "
+            "epochs. Images are augmented with random crops and horizontal flips.")
+_MISLABEL = "SGD and momentum 0.9 were used as learning rate augmentation [1]."
+
+
+_SITES = "The birds were counted at 40 sites over two summers by two observers."
+
+
+def _evidence(text: str) -> list:
+    """The passage, and one on another page that shares none of its methods."""
+    from pathlib import Path
+
+    from core.types import Evidence
+
+    return [Evidence(n, "d1", "Birds", Path("/b.pdf"), n + 1, n + 1, "methods", t, 1.0)
+            for n, t in ((1, text), (2, _SITES))]
+
+
+def _page(text: str):
+    return lambda doc_id, page: {2: text, 3: _SITES}.get(page) if doc_id == "d1" else None
+
+
+@pytest.mark.parametrize("question", [
+    "Which data augmentation was used?",
+    "What learning rate was used?",
+    "Which optimizer was used?",
+])
+def test_a_sentence_copying_the_quote_but_mislabelling_it_is_not_shown(question):
+    from core.answer import ground
+
+    g = ground(_MISLABEL, _evidence(_TRAINED), _page(_TRAINED), question)
+    assert g.mode != "generated"
+    assert "learning rate augmentation" not in g.text
+    s = g.sentences[0]
+    assert not s.supported and s.reason not in ("", "does not answer the question")
+
+
+def test_a_category_name_applied_to_an_instance_of_another_category_is_not_shown():
+    from core.answer import ground
+
+    g = ground("SGD was used as the data augmentation [1].", _evidence(_TRAINED),
+               _page(_TRAINED), "Which data augmentation was used?")
+    assert g.mode != "generated"
+    assert g.sentences[0].reason.startswith("calls sgd 'augmentation'")
+
+
+def test_the_same_words_in_their_roles_pass():
+    from core.answer import ground
+
+    for question, draft, key in (
+        ("What learning rate was used?", "The learning rate was 0.1 [1].", "0.1"),
+        ("Which optimizer was used?", "SGD with momentum 0.9 was the optimizer [1].", "SGD"),
+        ("Which data augmentation was used?",
+         "Images were augmented with random crops and horizontal flips [1].", "crops"),
+    ):
+        g = ground(draft, _evidence(_TRAINED), _page(_TRAINED), question)
+        assert g.mode == "generated", (question, g.sentences)
+        assert key in g.text
+
+
+def test_a_number_of_one_quantity_is_not_given_for_another():
+    from core.answer.relevance import misread, values_of
+
+    assert values_of(frozenset({"learni", "rate"}), _TRAINED) == {"0.1"}
+    assert "0.9" in misread("The learning rate was 0.9.", _TRAINED, None)
+    assert misread("The learning rate was 0.1.", _TRAINED, None) == ""
+
+
+def test_a_sentence_must_hold_in_the_quoted_sentence_not_anywhere_in_the_passage():
+    from core.answer import ground
+
+    # both numbers are in the passage, but the V100s are 32GB in another paper's sentence
+    text = ("DistilBERT was trained on 8 16GB V100 GPUs for approximately 90 hours. The intro "
+            "reviews earlier work. Some readers skip it. For comparison, RoBERTa used DGX-1 "
+            "machines with 32GB V100 GPUs and a 16-core CPU.")
+    g = ground("DistilBERT was trained on a 16-core CPU with 8 32GB V100 GPUs [1].",
+               _evidence(text), _page(text), "Which hardware was used to train DistilBERT?")
+    assert g.mode != "generated"
+    assert not g.sentences[0].supported and "quoted sentence" in g.sentences[0].reason
+
+
+def test_a_mislabelling_draft_about_a_generated_paper_gives_way_to_the_quote(
+        fake_library, fake_generator, tmp_path):
+    pdf = _paper(tmp_path, "birds.pdf", "Counting Forest Birds from Camera Traps", [_TRAINED])
+    list(fake_library.add([pdf]))
+    fake_generator.enqueue(_MISLABEL)
+    _, a = ask(fake_library, "Which data augmentation was used?")
+    assert "learning rate augmentation" not in a.answer
+    assert "random crops" in a.answer  # the verified finding
+    assert a.draft == _MISLABEL
+
+
+# ---------------------------------------------------------------- the finding: what is shown first
+def _passages(*texts: str) -> list:
+    from pathlib import Path
+
+    from core.types import Evidence
+
+    return [Evidence(n, "d1", "Paper", Path("/p.pdf"), n, n, "methods", t, 1.0)
+            for n, t in enumerate(texts, start=1)]
+
+
+_FILLER = ("The corpus holds news articles from 2010.", "Results are reported on the test set.",
+           "Accuracy improves with model size.")
+
+
+def test_the_finding_prefers_the_papers_own_method_to_the_prior_work_before_it():
+    from core.answer import finding
+
+    text = ("The original implementation (Smith et al., 2019) uses a character-level tokenizer "
+            "with a vocabulary of 30K, learned after preprocessing the input text. Following "
+            "Jones et al. (2020), we instead use a byte-level tokenizer with a vocabulary of 50K "
+            "units, without any additional preprocessing of the input text.")
+    found = finding("What tokenization preprocessing is applied to the input text?",
+                    _passages(text, *_FILLER))
+    assert found and "byte-level" in found[0][1]
+
+
+def test_a_two_part_question_gets_a_sentence_for_each_part():
+    from core.answer import finding
+
+    text = ("We split each PDF into pages and convert every page into a sequence of tokens "
+            "with a PDF parsing library. We normalize the token-level features before feeding "
+            "them to the network.")
+    found = finding("How are PDFs converted into model inputs and how are the token-level "
+                    "features normalized?", _passages(text, *_FILLER))
+    said = " ".join(s for _, s in found)
+    assert "convert every page" in said and "normalize the token-level" in said
+
+
+def test_a_sentence_that_goes_on_about_the_finding_comes_with_it():
+    from core.answer import finding
+
+    text = ("The parser is trained on a snapshot of a public archive of biomedical papers. It "
+            "consists of 1.4M PDFs and their metadata, which give the correct titles.")
+    found = finding("On what data was the parser trained, and how were its labels obtained?",
+                    _passages(text, *_FILLER))
+    assert [s.split()[0] for _, s in found][:2] == ["The", "It"]
+
+
+def test_a_question_asking_three_categories_gets_them_from_the_fewest_sentences():
+    from core.answer import finding
+
+    text = ("All networks are implemented with Keras on TensorFlow. Training is performed on a "
+            "single V100 GPU, using the Adam optimizer with batches of 32 samples.")
+    other = "The graph models run on a Xeon CPU with an NVIDIA V100 GPU and 256 GiB of memory."
+    found = finding("Which framework, optimizer and hardware were used?",
+                    _passages(other, text, *_FILLER))
+    said = " ".join(s for _, s in found)
+    assert all(k in said for k in ("Keras", "Adam", "V100"))
+
+
+def test_an_answer_stated_over_two_sentences_is_shown_whole():
+    from core.answer import finding
+
+    text = ("We filtered the survey counts to remove taxa that are poorly sampled by point "
+            "counts. We performed this cleaning and filtering of the survey counts with the R "
+            "package MATSS. The sites span four states.")
+    found = finding("How were the survey counts cleaned before analysis?",
+                    _passages(text, *_FILLER))
+    assert [s.split()[-1] for _, s in found] == ["counts.", "MATSS."]
+
+
+def test_a_short_question_word_is_found_in_its_inflected_forms():
+    from core.answer import Focus
+    from core.answer.focus import root
+
+    assert root("testing") == root("tests") == root("test") == "test"
+    said = "Testing used two held-out collections of 500 images."
+    focus = Focus.of("Which test data was used?",
+                     _passages(said, "The test set is small.", *_FILLER))
+    assert focus.answered_by(said)
+
+
+def test_each_quantity_keeps_its_own_number():
+    from core.answer.relevance import misread, values_of
+
+    text = "The model was trained for 90 epochs with a batch size of 256 and a dropout of 0.1."
+    assert values_of(frozenset({"epoch"}), text) == {"90"}
+    assert values_of(frozenset({"batch", "size"}), text) == {"256"}
+    assert misread("It was trained for 90 epochs.", text, None) == ""
+    assert misread("The batch size was 256.", text, None) == ""
+    assert misread("The batch size was 90.", text, None)
+
+
+def test_a_generated_answer_leads_with_the_finding_and_does_not_repeat_it():
+    from core.answer import ground
+
+    g = ground("The learning rate was 0.1 [1].", _evidence(_TRAINED), _page(_TRAINED),
+               "What learning rate was used?")
+    assert g.mode == "generated" and g.sentences[0].supported
+    assert g.text.startswith("We train the classifier with SGD")
+    assert "The learning rate was 0.1" not in g.text  # the quote above says it already
