@@ -71,6 +71,14 @@ def _holds(question: str, name: str, *, exact_case: bool) -> bool:
     return re.search(pattern, question, flags) is not None
 
 
+def _only_in_compounds(question: str, name: str) -> bool:
+    """Every mention of the name is part of a hyphenated compound: "BERT-Large" names a model
+    the paper made, and the question is usually about another paper that used it."""
+    word = r"\s+".join(map(re.escape, name.split()))
+    alone = rf"(?<![A-Za-z0-9])(?<![A-Za-z0-9]-){word}(?![A-Za-z0-9])(?!-[A-Za-z0-9])"
+    return re.search(alone, question, re.IGNORECASE) is None
+
+
 def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], str]:
     """The papers a question names and the name it uses ("RoBERTa"); ([], "") when none.
 
@@ -78,7 +86,9 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
     outranks a coined word elsewhere in a title ("BERT" names "BERT: Pre-training ...", not
     "RoBERTa: A Robustly Optimized BERT ..."), which outranks an acronym, which outranks most
     of a title's words. A short name that is a dictionary word ("Dropout: A Simple Way ...")
-    counts only as written, capitalised, past the question's first word.
+    counts only as written, capitalised, past the question's first word. When several papers
+    are named, one named only inside a compound ("fine-tuning BERT-Large for HellaSwag") gives
+    way to one named on its own.
     """
     names = [(p, PaperNames.of(p.title)) for p in papers if p.title]
     body = question.strip()
@@ -100,6 +110,8 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
                 if len(n.words & asked) >= max(3, 0.7 * len(n.words)):
                     levels[3].append((paper, " ".join(_WORD.findall(paper.title)[:4]) + " …"))
     for level in levels:
+        if standalone := [(p, n) for p, n in level if not _only_in_compounds(body, n)]:
+            level = standalone
         if level:
             found = list(dict.fromkeys(p for p, _ in level))
             return found, ", ".join(dict.fromkeys(name for _, name in level))

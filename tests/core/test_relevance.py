@@ -8,6 +8,7 @@ size, evidence drawn from other papers than the one a question names. The papers
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -421,3 +422,21 @@ def test_a_generated_answer_leads_with_the_finding_and_does_not_repeat_it():
     assert g.mode == "generated" and g.sentences[0].supported
     assert g.text.startswith("We train the classifier with SGD")
     assert "The learning rate was 0.1" not in g.text  # the quote above says it already
+
+
+def test_a_paper_named_only_in_a_compound_gives_way_to_one_named_on_its_own():
+    from core.scope import named_papers
+    from core.types import Paper
+
+    def paper(doc_id: str, title: str) -> Paper:
+        return Paper(doc_id=doc_id, title=title, authors=(), year=2019, doi=None, pages=10,
+                     chunks=40, path=Path(f"/papers/{doc_id}.pdf"), sha256=doc_id, added_at=0.0)
+
+    bert = paper("bert", "BERT: Pre-training of Deep Bidirectional Transformers")
+    swag = paper("swag", "HellaSwag: Can a Machine Really Finish Your Sentence?")
+    both = [bert, swag]
+    asked = "What batch size was used when fine-tuning BERT-Large for HellaSwag?"
+    assert named_papers(asked, both) == ([swag], "HellaSwag")
+    assert named_papers("Which optimizer trained BERT-Large?", both) == ([bert], "BERT")
+    assert named_papers("Is BERT compared with HellaSwag's baselines?", both)[0] == both
+    assert named_papers("Does RoBERTa-base beat BERT-base?", both)[0] == [bert]
