@@ -182,10 +182,6 @@ class Library:
         """Files of an interrupted batch that the next `add` will pick up again."""
         return self.store.pending()
 
-    def stats(self) -> tuple[int, int, int]:
-        """(papers, pages, chunks)."""
-        return self.store.counts()
-
     # ------------------------------------------------------------ adding and removing
     def add(
         self, paths: Iterable[Path | str], *, cancel: threading.Event | None = None

@@ -81,8 +81,10 @@ class LLMSettings(_Section):
     temperature: float = Field(0.1, ge=0.0, le=2.0)
     # an answer is a sentence or two beside its quotes: a longer draft only costs time
     max_tokens: int = Field(80, ge=16, le=4096, description="cap on the length of an answer")
+    # 224: SmolLM2 reads ~7 ms/token of prompt on 2 cores, so the first token comes ~1.5 s
+    # after the question (bench/README.md); a model on a lab server can be given more
     max_prompt_tokens: int = Field(
-        350, ge=256, description="cap on the excerpts in the prompt: prompt length dominates CPU latency"
+        224, ge=128, description="cap on the excerpts in the prompt: prompt length dominates CPU latency"
     )
 
 

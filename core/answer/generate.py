@@ -19,7 +19,7 @@ from core.types import Evidence
 def prompt_budget(gen: Generator, llm: LLMSettings) -> int:
     """Tokens the prompt may use: what the context leaves after the answer, capped for speed."""
     n_ctx = getattr(gen, "n_ctx", llm.n_ctx)
-    return max(256, min(n_ctx - llm.max_tokens - 64, llm.max_prompt_tokens))
+    return max(128, min(n_ctx - llm.max_tokens - 64, llm.max_prompt_tokens))
 
 
 def draft(

@@ -179,10 +179,18 @@ def window_after(argv: list[str], env: dict[str, str], display: str) -> float:
             app.wait()
 
 
-def test_window_titled_lantern_opens_within_10s(bundle, sandbox):
+def test_window_titled_lantern_opens_within_10s(bundle, sandbox, capsys):
     with _Display() as display:
-        elapsed = window_after(offline([str(bundle / "Lantern")]), sandbox, display.name)
-    print(f"\nwindow after {elapsed:.2f} s")
+        times = [window_after(offline([str(bundle / "Lantern")]), sandbox, display.name)
+                 for _ in range(3)]  # the first start reads the files from disk
+    with capsys.disabled():  # the figure the README reports, in `make test-dist`'s output
+        print(f"\nwindow titled Lantern after {', '.join(f'{t:.2f}' for t in times)} s "
+              f"(3 starts; unpacked {_size_mb(bundle):,.0f} MB, tar.gz "
+              f"{os.path.getsize(BUNDLE) / 1e6:,.0f} MB)")
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
 
 
 DEB = os.environ.get("LANTERN_DEB", "")
