@@ -4,13 +4,14 @@ and the bibliography of a selection. Reads only; the Library adds and removes.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from core.bibtex import BibPaper, citekeys, to_bibtex
 from core.errors import PaperNotFoundError
-from core.scope import default_scope, default_scope_of, is_sample, named_papers
+from core.scope import SAMPLES_FOLDER, default_scope, default_scope_of, is_sample, named_papers
 from core.sources import Sources
 from core.store import Store
 from core.types import Paper
@@ -99,6 +100,10 @@ class Catalog:
         every question: full ids are checked in one query and "All papers" is worked out from
         the papers' folders, without building a Paper per paper (bench/scale.py)."""
         if not papers:
+            # Only a library holding the samples needs every paper's folder (~50 ms at 10,000
+            # papers): without a path through a samples folder, "All papers" is everything.
+            if not self.store.folders(containing=f"{os.sep}{SAMPLES_FOLDER}{os.sep}"):
+                return None
             return default_scope_of(self.store.folders(), self.root)
         known = self.store.ready_among(papers)
         return [d if d in known else self.paper(d).doc_id for d in papers]

@@ -159,6 +159,15 @@ def m006_paper_chunk_counts(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS papers_sha256 ON papers(sha256)")
 
 
+@migration
+def m007_chunks_doc_section(db: sqlite3.Connection) -> None:
+    """An index on chunks(doc_id, section) in place of chunks(doc_id): a scoped question reads
+    its papers' embedded chunk ids from the index alone, not from the rows that hold the text
+    (300 papers of 10,000: ~60 ms -> ~17 ms; bench/scale.py)."""
+    db.execute("CREATE INDEX IF NOT EXISTS chunks_doc_section ON chunks(doc_id, section)")
+    db.execute("DROP INDEX IF EXISTS chunks_doc")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -94,12 +95,17 @@ class Store(Records):
             f"SELECT doc_id FROM papers WHERE state = 'ready' AND doc_id IN ({','.join('?' * len(doc_ids))})",
             list(doc_ids))}
 
-    def folders(self) -> list[tuple[str, str]]:
+    def folders(self, *, containing: str | None = None) -> list[tuple[str, str]]:
         """(doc_id, folder of its file) of the ready papers, in papers() order: what "All
-        papers" needs on every question, without building Paper objects."""
+        papers" needs on every question, without building Paper objects. `containing`: only
+        papers whose path holds this text (a LIKE pattern's literal part)."""
+        where, args = "state = 'ready'", []
+        if containing is not None:
+            where += r" AND path LIKE ? ESCAPE '\'"
+            args.append("%" + re.sub(r"([%_\\])", r"\\\1", containing) + "%")
         return [(r[0], os.path.dirname(os.fsdecode(r[1]) if isinstance(r[1], bytes) else r[1]))
                 for r in self.db.execute(
-                    "SELECT doc_id, path FROM papers WHERE state = 'ready' ORDER BY added_at, doc_id")]
+                    f"SELECT doc_id, path FROM papers WHERE {where} ORDER BY added_at, doc_id", args)]
 
     def find_by_sha(self, sha256: str, chunking: str | None = None) -> Paper | None:
         """The ready paper with this content (and, if given, chunked this way)."""

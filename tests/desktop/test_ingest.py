@@ -52,7 +52,10 @@ def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, fake_window, paper
         if isinstance(ev, FileResult):
             results.append(ev)
             if len(results) == 1:  # press Cancel like a user, after the first file
-                qtbot.mouseClick(window.ingest.cancel_btn, Qt.MouseButton.LeftButton)
+                # from the event loop, not nested inside this signal's delivery (a click sent
+                # from within the slot processes events re-entrantly: a rare crash in PySide6)
+                QTimer.singleShot(0, lambda: qtbot.mouseClick(window.ingest.cancel_btn,
+                                                              Qt.MouseButton.LeftButton))
 
     with qtbot.waitSignal(job.signals.progress, timeout=60_000):
         job.signals.progress.connect(on_progress)
