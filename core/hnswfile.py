@@ -16,6 +16,16 @@ import numpy as np
 _HEAD = struct.Struct("<QQQQQQiIQQQdQ")
 
 
+def element_count(path: Path) -> int:
+    """How many slots (live or deleted) the index file holds, from its header; ValueError if
+    it has none."""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD.size)
+    if len(head) < _HEAD.size:
+        raise ValueError(f"{path.name} is shorter than an index header")
+    return int(_HEAD.unpack(head)[2])
+
+
 def check(path: Path, dim: int, *, vectors: bool = True) -> str | None:
     """None if the file is a sound hnswlib cosine index of `dim`; else what is wrong."""
     try:

@@ -104,13 +104,18 @@ class LibraryIndex:
 
     # ------------------------------------------------------------ writing (write lock held)
     def drop(self, ids: Iterable[int], *, forget: Iterable[str] = (), only_if_open: bool = False) -> None:
-        """Delete vectors and forget papers (durable on return); opens the index if it exists,
-        unless `only_if_open`."""
+        """Delete vectors and forget papers (durable on return). An index not open is not
+        loaded: a journal record says it, applied when it is next loaded. `only_if_open`:
+        nothing if it is not open."""
         ids, forget = set(ids), list(forget)
         if not ids and not forget:
             return
         if only_if_open:
             index = self.opened
+        elif self.opened is None and self.exists():  # `lantern remove` need not load the graph
+            if VectorIndex.delete_unloaded(self.path, self.dim(), ids, forget):
+                return
+            index = self.get()  # an index from before the journal
         else:
             index = self.get() if self.exists() else None
         if index is not None and index.delete(ids, forget=forget):

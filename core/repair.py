@@ -83,8 +83,7 @@ def drop_missing_papers(store: Store, index: LibraryIndex, recorded: dict[str, l
         return []
     seq = store.chunk_sequence()
     lost = [path for lo, _hi, path in gone.values() if lo > seq and path]
-    vectors = index.get()
-    doomed = [i for lo, hi, _ in gone.values() for i in vectors.labels_between(lo, hi)]
+    doomed = [i for lo, hi, _ in gone.values() for i in range(lo, hi + 1)]  # one range a paper
     index.drop(doomed, forget=list(gone))
     if lost:
         store.queue([Path(p) for p in lost])

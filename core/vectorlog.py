@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from core import hnswfile
 from core.errors import DiskFullError
 
 FORMAT = 1
@@ -215,6 +216,35 @@ def label_range(r: Record) -> list:
     """[lowest label, highest label, path] of an ADD record (a paper's chunk ids are one range)."""
     lo, hi = (int(r.labels.min()), int(r.labels.max())) if len(r.labels) else (0, -1)
     return [lo, hi, r.path]
+
+
+def append_unloaded(base: Path, dim: int, record: Record, *, dead_limit: float) -> bool:
+    """Append a DEL record to the current generation's journal without loading the index: a
+    removal costs its few labels, not a read of the whole graph. Whoever loads the index next
+    applies it (replay ignores labels it does not hold). False, and nothing written, for an
+    index from before the journal, or when the snapshot's deleted slots might pass
+    `dead_limit` (a share): load it, so that its compaction starts. ValueError if the files
+    are damaged. The caller holds the library's write lock."""
+    manifest = read_manifest(base)
+    if manifest is None and base.exists():
+        return False
+    if manifest is not None and manifest["dim"] != dim:
+        raise ValueError(f"{manifest_path(base).name}: dimension {manifest['dim']}, expected {dim}")
+    generation = 0 if manifest is None else int(manifest["generation"])
+    end, added, deleted = 0, set[int](), set(record.labels.tolist())
+    for old, after in read_journal(journal_path(base, generation), dim, generation):
+        (added if old.kind == ADD else deleted).update(old.labels.tolist())
+        end = after
+    if manifest and manifest["snapshot"]:  # labels added since were in the delta, not the graph
+        dead = len(manifest["deleted"]) + len(deleted - added)
+        if dead > dead_limit * hnswfile.element_count(base.with_name(manifest["snapshot"])):
+            return False
+    writer = JournalWriter(base, dim, generation, end)
+    try:
+        writer.append(encode(record))
+    finally:
+        writer.close()
+    return True
 
 
 class JournalWriter:

@@ -5,9 +5,10 @@ deleted since (core.vectorlog). Adding or removing a paper appends one record to
 and fsyncs it: cost in proportion to the paper, not the library. Vectors in the journal are
 held in a small flat "delta" (core.vectordelta) searched exactly next to the HNSW graph
 (core.vectorgraph), so opening the index (a reader, or recovery after kill -9) only reads the
-journal, never rebuilds a graph. A checkpoint folds the delta into the graph (all cores),
-writes a new snapshot and starts an empty journal. Deleting marks slots (hnswlib's
-mark_deleted), which later additions reuse (allow_replace_deleted).
+journal, never rebuilds a graph; a removal does not even load it (`delete_unloaded`). A
+checkpoint folds the delta into the graph (all cores), writes a new snapshot and starts an
+empty journal. Deleting marks slots (hnswlib's mark_deleted), which later additions reuse
+(allow_replace_deleted).
 
 When more than 30% of the graph's slots are dead, `save` starts a compaction: a new graph of
 the live vectors is built on a background thread while questions keep using the old graph and
@@ -66,6 +67,18 @@ class VectorIndex(VectorSet):
     def recorded_papers(path: Path, dim: int) -> dict[str, list] | None:
         """The papers the index holds vectors of, without loading it (vectorlog.recorded_papers)."""
         return vlog.recorded_papers(path, dim)
+
+    @staticmethod
+    def delete_unloaded(path: Path, dim: int, ids: Iterable[int], forget: Iterable[str] = ()) -> bool:
+        """Delete labels and forget papers by a journal record, without loading the index
+        (vectorlog.append_unloaded); durable on return. False, and nothing done, for an index
+        from before the journal or one that may need compacting: load it and use `delete`."""
+        record = vlog.Record(vlog.DEL, np.asarray(sorted({int(i) for i in ids}), dtype=np.int64),
+                             forget=list(forget))
+        try:
+            return vlog.append_unloaded(path, dim, record, dead_limit=COMPACT_AT)
+        except ValueError as exc:
+            raise IndexCorruptError(f"vector index damaged: {exc}; run `lantern doctor`") from exc
 
     def _stamp(self) -> tuple:
         """What changes when a snapshot is committed (or the pre-journal file replaced)."""

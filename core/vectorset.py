@@ -78,12 +78,6 @@ class VectorSet:
                 return inside[:k]
             want *= 4
 
-    def labels_between(self, lo: int, hi: int) -> list[int]:
-        """Live labels in [lo, hi] (a paper's chunk ids are one range)."""
-        if hi - lo > 100_000:
-            return sorted(i for i in self.ids() if lo <= i <= hi)
-        return [i for i in range(lo, hi + 1) if self.has(i)]
-
     # ------------------------------------------------------------ changes
     def _apply(self, r: vlog.Record) -> None:
         """A journal record's effect in memory (the same on first write and on replay)."""

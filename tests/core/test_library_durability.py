@@ -32,6 +32,22 @@ def test_vectors_of_a_removed_paper_are_dropped_on_open(settings, fake_embedder,
         assert lib.notices == [] and lib.pending() == []  # removed on purpose: nothing to say
 
 
+def test_remove_and_recovery_on_open_never_load_the_vector_index(settings, fake_embedder,
+                                                                 sample_pdfs, monkeypatch):
+    """At 10k papers loading the index takes seconds: `lantern remove`, and the clean-up on
+    open after a kill -9, append a journal record instead."""
+    with Library(settings, embedder=fake_embedder) as lib:
+        first, second, third = results(lib.add(sample_pdfs))
+        lib.store.delete_papers([second.doc_id])  # kill -9 inside remove, after SQLite's part
+    monkeypatch.setattr(VectorIndex, "_load", lambda self: pytest.fail("the index was loaded"))
+    with Library(settings, embedder=fake_embedder) as lib:
+        assert lib.remove([first.doc_id]) == [first.doc_id]
+    monkeypatch.undo()
+    with Library(settings, embedder=fake_embedder) as lib:
+        assert in_step(lib) and set(lib.index.get().papers) == {third.doc_id}
+        assert {h.doc_id for h in lib.search("deep learning camera trap")} == {third.doc_id}
+
+
 def test_papers_lost_by_the_database_are_named_and_requeued(settings, fake_embedder, sample_pdfs):
     db_path = settings.library / "library.sqlite3"
     with Library(settings, embedder=fake_embedder) as lib:

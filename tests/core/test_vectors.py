@@ -121,6 +121,46 @@ def test_torn_journal_tail_is_ignored_and_cut_by_the_next_writer(base):
     assert VectorIndex(base, DIM).ids() == set(range(10)) | {50}
 
 
+def test_delete_without_loading_is_a_journal_record_applied_on_the_next_load(base, monkeypatch):
+    index = VectorIndex(base, DIM)
+    vecs = unit(200)
+    index.add(range(100), vecs[:100], paper=("doc1", "/a.pdf"))
+    index.checkpoint()  # doc1 in the graph
+    index.add(range(100, 200), vecs[100:], paper=("doc2", "/b.pdf"))  # doc2 in the journal
+    index.close()
+    reader = VectorIndex(base, DIM)
+    monkeypatch.setattr("core.vectorgraph.Graph.load", lambda *a, **k: pytest.fail("loaded"))
+    assert VectorIndex.delete_unloaded(base, DIM, range(0, 10), forget=["nope"])
+    assert VectorIndex.delete_unloaded(base, DIM, range(100, 200), forget=["doc2"])
+    assert VectorIndex.delete_unloaded(base, DIM, [10_000])  # not held: ignored on replay
+    monkeypatch.undo()
+    reader.reload_if_changed()  # a reader picks the records up like any other
+    again = VectorIndex(base, DIM)
+    for opened in (reader, again):
+        assert opened.ids() == set(range(10, 100)) and set(opened.papers) == {"doc1"}
+        assert opened.query(vecs[150], 1)[0][0] < 100
+    assert VectorIndex.recorded_papers(base, DIM) == {"doc1": [0, 99, "/a.pdf"]}
+    again.add([5], vecs[5:6])  # a writer appends after them
+    assert VectorIndex(base, DIM).ids() == set(range(10, 100)) | {5}
+
+
+def test_delete_without_loading_cuts_a_torn_tail_and_defers_to_a_load_near_compaction(base):
+    index = VectorIndex(base, DIM)
+    index.add(range(100), unit(100))
+    index.checkpoint()
+    index.add(range(100, 110), unit(10, seed=1))
+    index.close()
+    journal = vlog.journal_path(base, index.generation)
+    journal.write_bytes(journal.read_bytes()[:-50])  # kill -9 mid-append
+    assert VectorIndex.delete_unloaded(base, DIM, range(20))
+    assert VectorIndex(base, DIM).ids() == set(range(20, 100))
+    before = journal.read_bytes()
+    assert not VectorIndex.delete_unloaded(base, DIM, range(20, 40))  # 40% of the slots dead
+    assert journal.read_bytes() == before  # nothing written: the caller loads it and compacts
+    _legacy(base.with_name("old.hnsw"))
+    assert not VectorIndex.delete_unloaded(base.with_name("old.hnsw"), DIM, [1])
+
+
 def test_a_reader_sees_a_writers_journal_and_snapshots(base):
     writer = VectorIndex(base, DIM)
     writer.add(range(5), unit(5))
