@@ -141,35 +141,11 @@ class Library:
         """The paper with this id or unique prefix; PaperNotFoundError if none."""
         return self.catalog.paper(doc_id)
 
-    def select_papers(
-        self, papers: Sequence[str] | None = None, *, collection: str | None = None,
-        year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
-    ) -> list[str] | None:
-        """The doc ids a question is limited to (None: not limited); see Catalog.select."""
-        return self.catalog.select(papers, collection=collection, year_from=year_from,
-                                   year_to=year_to, tags=tags)
-
     def scope(
         self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
     ) -> tuple[list[str] | None, str]:
         """The papers a question is asked of and the name it used for them; see Catalog.scope."""
         return self.catalog.scope(question, papers, auto_scope=auto_scope)
-
-    def scope_options(self) -> dict[str, dict[str, Any]]:
-        """Zotero collections, tags and citekeys as plain data; see Catalog.scope_options."""
-        return self.catalog.scope_options()
-
-    def bibtex(self, doc_ids: Sequence[str]) -> str:
-        return self.catalog.bibtex(doc_ids)
-
-    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        return self.catalog.citekeys(doc_ids)
-
-    def sample_ids(self) -> list[str]:
-        return self.catalog.sample_ids()
-
-    def hidden_samples(self) -> list[str]:
-        return self.catalog.hidden_samples()
 
     def ocr_pages(self, doc_id: str) -> set[int]:
         """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
@@ -214,7 +190,7 @@ class Library:
 
     def remove_samples(self) -> list[str]:
         """Remove the sample papers (they are not added again); return the ids removed."""
-        return sorted(self.remove(self.sample_ids()))
+        return sorted(self.remove(self.catalog.sample_ids()))
 
     # ------------------------------------------------------------ models and settings
     @property
