@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,29 +86,26 @@ class Library:
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
                                   try_writing=self._writes.try_writing)
         self.catalog = Catalog(store, self.sources, self.root)
-        self._ingester: IngestPipeline | None = None
-        self._questions: Asker | None = None
+        # the rooms made on first use (below) are made again for the new store
+        if (ingest := self.__dict__.pop("_ingest", None)) is not None:
+            ingest.close()  # stops the old one's reader process
+        self.__dict__.pop("_asker", None)
 
-    @property
+    @cached_property
     def _ingest(self) -> IngestPipeline:
         """Adding and removing papers, made on first use (it imports the PDF reader's code)."""
-        if self._ingester is None:
-            from core.ingest.pipeline import IngestPipeline
+        from core.ingest.pipeline import IngestPipeline
 
-            self._ingester = IngestPipeline(self.store, self.index, self.embedder, self.settings,
-                                            self._lock, verbose=self.verbose)
-        return self._ingester
+        return IngestPipeline(self.store, self.index, self.embedder, self.settings, self._lock,
+                              verbose=self.verbose)
 
-    @property
+    @cached_property
     def _asker(self) -> Asker:
         """Asking and the history, made on first use (it imports retrieval and grounding)."""
-        if self._questions is None:
-            from core.asking import Asker
+        from core.asking import Asker
 
-            self._questions = Asker(self.store, self.index, self.embedder, self.catalog,
-                                    self._chat, lambda: self.settings, self._lock,
-                                    read_only=bool(self.read_only))
-        return self._questions
+        return Asker(self.store, self.index, self.embedder, self.catalog, self._chat,
+                     lambda: self.settings, self._lock, read_only=bool(self.read_only))
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -119,8 +117,8 @@ class Library:
     def close(self) -> None:
         """Stop the reader process, flush the index, free our models, close the database."""
         with self._lock:
-            if self._ingester is not None:
-                self._ingester.close()
+            if "_ingest" in self.__dict__:  # made: its reader process may run
+                self._ingest.close()
             self.index.close()
             self._chat.close()
             close = getattr(self.embedder, "close", None)
@@ -309,8 +307,8 @@ class Library:
         rebuilt: repair.Rebuilt | None = None
         with self.writing(), self._lock:
             if self.store.check():
-                if self._ingester is not None:
-                    self._ingester.close()
+                if "_ingest" in self.__dict__:
+                    self._ingest.close()
                 rebuilt = repair.rebuild_database(self.store, self.root)
                 self._use_store(rebuilt.store)
         readded = None
