@@ -30,7 +30,6 @@ from core.store import Store
 from core.types import (
     Answer,
     AnswerEvent,
-    BatchFinished,
     Conversation,
     DoctorReport,
     Evidence,
@@ -79,8 +78,8 @@ class Library:
         self.notices = recover_on_open(store, self.index, self._writes.try_writing,
                                               self._lock)
 
-    def _use_store(self, store: Store) -> None:
-        """Work on `store` (at open, and after doctor rebuilt a damaged database)."""
+    def _use_store(self, store: Store) -> LibraryIndex:
+        """Work on `store` (at open, and after doctor rebuilt a damaged database); its index."""
         self.store = store
         self.sources = Sources(store)
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
@@ -90,6 +89,7 @@ class Library:
         if (ingest := self.__dict__.pop("_ingest", None)) is not None:
             ingest.close()  # stops the old one's reader process
         self.__dict__.pop("_asker", None)
+        return self.index
 
     @cached_property
     def _ingest(self) -> IngestPipeline:
@@ -304,16 +304,6 @@ class Library:
         can be, report. A damaged database is rebuilt: its papers are added again from their
         files (repair.rebuild_database). `compact`: also rebuild the vector index without its
         deleted slots; `progress(done, total)`."""
-        rebuilt: repair.Rebuilt | None = None
-        with self.writing(), self._lock:
-            if self.store.check():
-                if "_ingest" in self.__dict__:
-                    self._ingest.close()
-                rebuilt = repair.rebuild_database(self.store, self.root)
-                self._use_store(rebuilt.store)
-        readded = None
-        if rebuilt is not None and self.store.pending():
-            readded = next(e for e in self.add([]) if isinstance(e, BatchFinished))
-        with self.writing(), self._lock:
-            report = repair.doctor(self.store, self.index, compact=compact, progress=progress)
-        return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report
+        return repair.doctor_library(self.store, self.index, self.root, self.writing, self._lock,
+                                     self._use_store, lambda: self.add([]),
+                                     compact=compact, progress=progress)
