@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from core import repair
 from core.catalog import Catalog
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import SettingsError
 from core.folder import DB_NAME, Release, WriteLock, open_folder
 from core.index import LibraryIndex
 from core.llm import Generator
@@ -217,12 +216,7 @@ class Library:
         """Use these settings from now on, replacing the old ones as a whole. The library
         folder, embedding and chunking must stay: they shape what is stored (open another
         Library for those). A changed model section drops the loaded model (reloaded on use)."""
-        fixed = ("library", "embedding", "chunking", "ingest", "ocr")
-        if any(getattr(settings, f) != getattr(self.settings, f) for f in fixed):
-            raise SettingsError(
-                f"{', '.join(fixed)} settings cannot change while the library is open; "
-                "save them and open the library again"
-            )
+        self.settings.check_change_while_open(settings)
         with self._lock:
             self.settings = settings
             self._chat.use(settings)
