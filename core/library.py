@@ -169,14 +169,12 @@ class Library:
     ) -> Iterator[IngestEvent]:
         """Import the PDFs of a Zotero library (default ~/Zotero) with Zotero's metadata; a
         second import reads only new or changed files and updates changed metadata."""
-        from core.ingest.zotero_import import import_zotero
-        from core.zotero import read_library
+        from core.ingest.zotero_import import import_library
 
-        zotero = read_library(Path(data_dir) if data_dir else None,
-                              base_dir=Path(base_dir) if base_dir else None)
+        events = import_library(data_dir, base_dir, self._ingest.add_one, self.sources,
+                                cancel or threading.Event())
         with self.writing():
-            yield from import_zotero(zotero, self._ingest.add_one, self.sources,
-                                     cancel or threading.Event())
+            yield from events
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
