@@ -74,8 +74,7 @@ class Library:
         self._chat = ChatModel(self.settings, generator)
         self._use_store(store)
         # Undo what an interrupted run left half-done (cheap); tell the user what was found.
-        self.notices = recover_on_open(store, self.index, self._writes.try_writing,
-                                              self._lock)
+        self.notices = recover_on_open(store, self.index, self._writes.try_writing, self._lock)
 
     def _use_store(self, store: Store) -> LibraryIndex:
         """Work on `store` (at open, and after doctor rebuilt a damaged database); its index."""
@@ -144,16 +143,8 @@ class Library:
         """The papers a question is asked of and the name it used for them; see Catalog.scope."""
         return self.catalog.scope(question, papers, auto_scope=auto_scope)
 
-    def ocr_pages(self, doc_id: str) -> set[int]:
-        """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
-        return self.store.ocr_pages(doc_id)
-
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
-
-    def pending(self) -> list[Path]:
-        """Files of an interrupted batch that the next `add` will pick up again."""
-        return self.store.pending()
 
     # ------------------------------------------------------------ adding and removing
     def add(
