@@ -290,7 +290,7 @@ def main() -> None:
     try:
         for size in sizes:
             with Library(Settings(library=lib_dir), embedder=StandInEmbedder()) as lib:
-                have = len(lib.papers()) + len(lib.pending())
+                have = len(lib.papers()) + len(lib.catalog.pending())
             todo = range(next_id, next_id + size - args.window - have)
             next_id += len(todo)
             t0 = time.perf_counter()

@@ -1,6 +1,7 @@
-"""The library's papers as a catalogue: finding a paper by id, choosing the papers a question
-is asked of (named in it, picked by Zotero collection, years or tags, the samples left out),
-and the bibliography of a selection. Reads only; the Library adds and removes."""
+"""The library's papers as a catalogue: finding a paper by id (and its pages read by OCR), the
+files an interrupted add left queued, choosing the papers a question is asked of (named in it,
+picked by Zotero collection, years or tags, the samples left out), and the bibliography of a
+selection. Reads only; the Library adds and removes."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ class Catalog:
                 return matches[0]
             raise PaperNotFoundError(f"no paper with id {doc_id!r}; `lantern list` shows the ids")
         return paper
+
+    def ocr_pages(self, doc_id: str) -> set[int]:
+        """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
+        return self.store.ocr_pages(doc_id)
+
+    def pending(self) -> list[Path]:
+        """Files of an interrupted batch that the next `add` will pick up again."""
+        return self.store.pending()
 
     def ids(self, papers: Sequence[str]) -> list[str]:
         """The full ids of papers given by id or unique prefix."""

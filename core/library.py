@@ -11,13 +11,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Generator as Stream
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core import repair
 from core.catalog import Catalog
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.errors import SettingsError
 from core.folder import DB_NAME, Release, WriteLock, open_folder
 from core.index import LibraryIndex
 from core.llm import Generator
@@ -29,7 +29,6 @@ from core.store import Store
 from core.types import (
     Answer,
     AnswerEvent,
-    BatchFinished,
     Conversation,
     DoctorReport,
     Evidence,
@@ -75,39 +74,36 @@ class Library:
         self._chat = ChatModel(self.settings, generator)
         self._use_store(store)
         # Undo what an interrupted run left half-done (cheap); tell the user what was found.
-        self.notices = recover_on_open(store, self.index, self._writes.try_writing,
-                                              self._lock)
+        self.notices = recover_on_open(store, self.index, self._writes.try_writing, self._lock)
 
-    def _use_store(self, store: Store) -> None:
-        """Work on `store` (at open, and after doctor rebuilt a damaged database)."""
+    def _use_store(self, store: Store) -> LibraryIndex:
+        """Work on `store` (at open, and after doctor rebuilt a damaged database); its index."""
         self.store = store
         self.sources = Sources(store)
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
                                   try_writing=self._writes.try_writing)
         self.catalog = Catalog(store, self.sources, self.root)
-        self._ingester: IngestPipeline | None = None
-        self._questions: Asker | None = None
+        # the rooms made on first use (below) are made again for the new store
+        if (ingest := self.__dict__.pop("_ingest", None)) is not None:
+            ingest.close()  # stops the old one's reader process
+        self.__dict__.pop("_asker", None)
+        return self.index
 
-    @property
+    @cached_property
     def _ingest(self) -> IngestPipeline:
         """Adding and removing papers, made on first use (it imports the PDF reader's code)."""
-        if self._ingester is None:
-            from core.ingest.pipeline import IngestPipeline
+        from core.ingest.pipeline import IngestPipeline
 
-            self._ingester = IngestPipeline(self.store, self.index, self.embedder, self.settings,
-                                            self._lock, verbose=self.verbose)
-        return self._ingester
+        return IngestPipeline(self.store, self.index, self.embedder, self.settings, self._lock,
+                              verbose=self.verbose)
 
-    @property
+    @cached_property
     def _asker(self) -> Asker:
         """Asking and the history, made on first use (it imports retrieval and grounding)."""
-        if self._questions is None:
-            from core.asking import Asker
+        from core.asking import Asker
 
-            self._questions = Asker(self.store, self.index, self.embedder, self.catalog,
-                                    self._chat, lambda: self.settings, self._lock,
-                                    read_only=bool(self.read_only))
-        return self._questions
+        return Asker(self.store, self.index, self.embedder, self.catalog, self._chat,
+                     lambda: self.settings, self._lock, read_only=bool(self.read_only))
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -119,8 +115,8 @@ class Library:
     def close(self) -> None:
         """Stop the reader process, flush the index, free our models, close the database."""
         with self._lock:
-            if self._ingester is not None:
-                self._ingester.close()
+            if "_ingest" in self.__dict__:  # made: its reader process may run
+                self._ingest.close()
             self.index.close()
             self._chat.close()
             close = getattr(self.embedder, "close", None)
@@ -141,46 +137,14 @@ class Library:
         """The paper with this id or unique prefix; PaperNotFoundError if none."""
         return self.catalog.paper(doc_id)
 
-    def select_papers(
-        self, papers: Sequence[str] | None = None, *, collection: str | None = None,
-        year_from: int | None = None, year_to: int | None = None, tags: Sequence[str] = (),
-    ) -> list[str] | None:
-        """The doc ids a question is limited to (None: not limited); see Catalog.select."""
-        return self.catalog.select(papers, collection=collection, year_from=year_from,
-                                   year_to=year_to, tags=tags)
-
     def scope(
         self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
     ) -> tuple[list[str] | None, str]:
         """The papers a question is asked of and the name it used for them; see Catalog.scope."""
         return self.catalog.scope(question, papers, auto_scope=auto_scope)
 
-    def scope_options(self) -> dict[str, dict[str, Any]]:
-        """Zotero collections, tags and citekeys as plain data; see Catalog.scope_options."""
-        return self.catalog.scope_options()
-
-    def bibtex(self, doc_ids: Sequence[str]) -> str:
-        return self.catalog.bibtex(doc_ids)
-
-    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        return self.catalog.citekeys(doc_ids)
-
-    def sample_ids(self) -> list[str]:
-        return self.catalog.sample_ids()
-
-    def hidden_samples(self) -> list[str]:
-        return self.catalog.hidden_samples()
-
-    def ocr_pages(self, doc_id: str) -> set[int]:
-        """The paper's pages whose text was recognised by OCR (quotes from them are OCR text)."""
-        return self.store.ocr_pages(doc_id)
-
     def page_text(self, doc_id: str, page: int) -> str | None:
         return self.store.page_text(doc_id, page)
-
-    def pending(self) -> list[Path]:
-        """Files of an interrupted batch that the next `add` will pick up again."""
-        return self.store.pending()
 
     # ------------------------------------------------------------ adding and removing
     def add(
@@ -196,14 +160,12 @@ class Library:
     ) -> Iterator[IngestEvent]:
         """Import the PDFs of a Zotero library (default ~/Zotero) with Zotero's metadata; a
         second import reads only new or changed files and updates changed metadata."""
-        from core.ingest.zotero_import import import_zotero
-        from core.zotero import read_library
+        from core.ingest.zotero_import import import_library
 
-        zotero = read_library(Path(data_dir) if data_dir else None,
-                              base_dir=Path(base_dir) if base_dir else None)
+        events = import_library(data_dir, base_dir, self._ingest.add_one, self.sources,
+                                cancel or threading.Event())
         with self.writing():
-            yield from import_zotero(zotero, self._ingest.add_one, self.sources,
-                                     cancel or threading.Event())
+            yield from events
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
@@ -214,7 +176,7 @@ class Library:
 
     def remove_samples(self) -> list[str]:
         """Remove the sample papers (they are not added again); return the ids removed."""
-        return sorted(self.remove(self.sample_ids()))
+        return sorted(self.remove(self.catalog.sample_ids()))
 
     # ------------------------------------------------------------ models and settings
     @property
@@ -243,12 +205,7 @@ class Library:
         """Use these settings from now on, replacing the old ones as a whole. The library
         folder, embedding and chunking must stay: they shape what is stored (open another
         Library for those). A changed model section drops the loaded model (reloaded on use)."""
-        fixed = ("library", "embedding", "chunking", "ingest", "ocr")
-        if any(getattr(settings, f) != getattr(self.settings, f) for f in fixed):
-            raise SettingsError(
-                f"{', '.join(fixed)} settings cannot change while the library is open; "
-                "save them and open the library again"
-            )
+        self.settings.check_change_while_open(settings)
         with self._lock:
             self.settings = settings
             self._chat.use(settings)
@@ -330,16 +287,6 @@ class Library:
         can be, report. A damaged database is rebuilt: its papers are added again from their
         files (repair.rebuild_database). `compact`: also rebuild the vector index without its
         deleted slots; `progress(done, total)`."""
-        rebuilt: repair.Rebuilt | None = None
-        with self.writing(), self._lock:
-            if self.store.check():
-                if self._ingester is not None:
-                    self._ingester.close()
-                rebuilt = repair.rebuild_database(self.store, self.root)
-                self._use_store(rebuilt.store)
-        readded = None
-        if rebuilt is not None and self.store.pending():
-            readded = next(e for e in self.add([]) if isinstance(e, BatchFinished))
-        with self.writing(), self._lock:
-            report = repair.doctor(self.store, self.index, compact=compact, progress=progress)
-        return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report
+        return repair.doctor_library(self.store, self.index, self.root, self.writing, self._lock,
+                                     self._use_store, lambda: self.add([]),
+                                     compact=compact, progress=progress)

@@ -1,6 +1,7 @@
 """Recovery and the consistency check: SQLite is the source of truth, the vector index follows.
 
-Both run under the library's write lock and in-process lock (the Library takes them).
+Both run under the library's write lock and in-process lock (the Library takes them, or
+doctor_library with the ones the Library gives it).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from core.index import LibraryIndex
 from core.paths import shown
 from core.store import Store
 from core.store_file import SIDE_FILES, move_aside, salvage
-from core.types import BatchFinished, DoctorReport
+from core.types import BatchFinished, DoctorReport, IngestEvent
 from core.vectors import Progress, VectorIndex
 
 if TYPE_CHECKING:
@@ -179,6 +180,29 @@ def rebuild_database(store: Store, root: Path) -> Rebuilt:
             encoding="utf-8",
         )
     return Rebuilt(new, damage, folder, len(gone))
+
+
+def doctor_library(
+    store: Store, index: LibraryIndex, root: Path, writing: Callable[[], Release],
+    lock: threading.RLock, reopen: Callable[[Store], LibraryIndex],
+    readd: Callable[[], Iterator[IngestEvent]], *, compact: bool = False,
+    progress: Progress | None = None,
+) -> DoctorReport:
+    """Library.doctor: doctor() under the library's write lock and in-process lock, after
+    replacing a damaged database (rebuild_database). The library then works on the new one
+    (`reopen(store)` returns its index) and adds its queued papers again (`readd()`, the
+    library's add, which takes the write lock itself); the report tells both (with_rebuild)."""
+    rebuilt: Rebuilt | None = None
+    with writing(), lock:
+        if store.check():
+            rebuilt = rebuild_database(store, root)
+            store, index = rebuilt.store, reopen(rebuilt.store)
+    readded = None
+    if rebuilt is not None and store.pending():
+        readded = next(e for e in readd() if isinstance(e, BatchFinished))
+    with writing(), lock:
+        report = doctor(store, index, compact=compact, progress=progress)
+    return with_rebuild(report, rebuilt, readded) if rebuilt else report
 
 
 def with_rebuild(

@@ -165,6 +165,17 @@ class Settings(_Section):
         except ValidationError as exc:
             raise SettingsError(f"invalid settings: {exc}") from exc
 
+    def check_change_while_open(self, new: Settings) -> None:
+        """Raise SettingsError if `new` changes what an open library keeps: its folder, and
+        the embedding, chunking, ingest and OCR settings that shape what is stored (open the
+        library again for those)."""
+        fixed = ("library", "embedding", "chunking", "ingest", "ocr")
+        if any(getattr(new, f) != getattr(self, f) for f in fixed):
+            raise SettingsError(
+                f"{', '.join(fixed)} settings cannot change while the library is open; "
+                "save them and open the library again"
+            )
+
     def index_key(self) -> str:
         """Name of the vector index: what built it, so a change never mixes vectors."""
         built_by = json.dumps(

@@ -146,7 +146,7 @@ class Backend(QObject):
                 lib.papers() if papers else None,
                 lib.conversations() if what & Changes.CONVERSATIONS else None,
                 lib.model_name,
-                tuple(lib.hidden_samples()) if papers else (),
+                tuple(lib.catalog.hidden_samples()) if papers else (),
                 lib.compaction() if papers else None,
             )
 

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         if snap.papers is not None:
             self.papers.set_papers(snap.papers)
             self.extract.set_papers(snap.papers)
-            self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
+            self.backend.op("scope options", lambda lib, cancel: lib.catalog.scope_options(),
                             result=self._on_scope_options)
             if snap.compaction is not None:  # papers removed: the index rebuilds meanwhile
                 self.compaction.watch()

@@ -83,7 +83,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     assert finished is not None
     rows = lib.extract_table(qset, scope, use_llm=use_llm)
     path = write_table(rows, qset, args.out, fmt, long=args.long,
-                       citekeys=lib.citekeys([row.paper.doc_id for row in rows]))
+                       citekeys=lib.catalog.citekeys([row.paper.doc_id for row in rows]))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     if args.bib:

@@ -23,13 +23,13 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def paper_scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
-    return lib.select_papers(args.papers, collection=args.collection, year_from=args.year_from,
-                     year_to=args.year_to, tags=args.tags)
+    return lib.catalog.select(args.papers, collection=args.collection, year_from=args.year_from,
+                              year_to=args.year_to, tags=args.tags)
 
 
 def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> None:
     ids = list(dict.fromkeys(doc_ids))
-    path.write_text(lib.bibtex(ids), encoding="utf-8")
+    path.write_text(lib.catalog.bibtex(ids), encoding="utf-8")
     note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
 
 

@@ -22,7 +22,7 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     code = EXIT_OK
     if args.paths:
-        if pending := lib.pending():
+        if pending := lib.catalog.pending():
             note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
         code = run_ingest(lib.add(args.paths), as_json=args.json)
     if args.zotero is not None:
@@ -48,7 +48,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        ocr = lib.ocr_pages(p.doc_id)
+        ocr = lib.catalog.ocr_pages(p.doc_id)
         info = {**paper_to_dict(p),
                 "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
         if source := lib.sources.of(p.doc_id):

@@ -15,7 +15,7 @@ from pathlib import Path
 from core.errors import IngestError
 from core.sources import Sources
 from core.types import BatchFinished, BatchStarted, FileResult, FileStarted, IngestEvent
-from core.zotero import ZoteroLibrary
+from core.zotero import ZoteroLibrary, read_library
 
 # Adds one file: (path, index, total, cancel, next path) -> its progress, then its FileResult
 # (None when cancelled); the pipeline's add_one.
@@ -23,6 +23,18 @@ AddOne = Callable[
     [Path, int, int, threading.Event, "Path | None"],
     Generator[IngestEvent, None, "FileResult | None"],
 ]
+
+
+def import_library(
+    data_dir: Path | str | None, base_dir: Path | str | None, add_one: AddOne, sources: Sources,
+    cancel: threading.Event,
+) -> Iterator[IngestEvent]:
+    """The import of the Zotero library in `data_dir` (default ~/Zotero; `base_dir`: Zotero's
+    linked attachment base directory), see import_zotero. The library is read now, before the
+    caller takes the write lock, so a missing or unreadable one is told first."""
+    zotero = read_library(Path(data_dir) if data_dir else None,
+                          base_dir=Path(base_dir) if base_dir else None)
+    return import_zotero(zotero, add_one, sources, cancel)
 
 
 def import_zotero(

@@ -68,7 +68,7 @@ class ExtractPanel(QWidget):
         self.run: ExtractRun | None = None
         self._starting = False  # Run pressed; the stored cells are being read first
         self._selection: list[str] = []
-        self.citekeys: dict[str, str] = {}  # doc_id -> Zotero's citekey (Library.scope_options)
+        self.citekeys: dict[str, str] = {}  # doc_id -> Zotero's citekey (Catalog.scope_options)
         self._doc_ids: frozenset[str] = frozenset()
         self._ticket: object | None = None  # the latest table read; older ones are dropped
         self.progress = ""  # the progress line in full (the label may cut it short)

@@ -222,7 +222,7 @@ class LibraryPanel(QWidget):
             header.resizeSection(1, min(authors, room // 3))
 
     def set_scope_options(self, options: dict[str, dict[str, list[str]]]) -> None:
-        """The Zotero collections and tags to filter by (Library.scope_options); each combo
+        """The Zotero collections and tags to filter by (Catalog.scope_options); each combo
         shows only when the library has some. The current choice is kept when it still exists."""
         self._collections = dict(options.get("collections", {}))
         self._tags = dict(options.get("tags", {}))

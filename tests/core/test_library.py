@@ -91,7 +91,7 @@ def test_cancel_leaves_library_consistent(fake_library, sample_pdfs):
             cancel.set()
     assert seen[-1].cancelled
     assert len(fake_library.papers()) == 1
-    assert fake_library.pending() == []
+    assert fake_library.catalog.pending() == []
     assert consistent(fake_library)
 
 
@@ -103,11 +103,11 @@ def test_half_added_paper_is_dropped_and_requeued(settings, fake_embedder, sampl
         lib.store.db.execute("UPDATE papers SET state = 'indexing' WHERE doc_id = ?", (doc.doc_id,))
     with Library(settings, embedder=fake_embedder) as lib:
         assert lib.papers() == []
-        assert lib.pending() == [sample_pdfs[0]]
+        assert lib.catalog.pending() == [sample_pdfs[0]]
         assert consistent(lib)
         statuses = [r.status for r in results(lib.add(sample_pdfs))]
         assert statuses == ["added"] * 3  # the interrupted file comes first, once
-        assert lib.pending() == [] and consistent(lib)
+        assert lib.catalog.pending() == [] and consistent(lib)
 
 
 def test_doctor_repairs_missing_and_orphan_vectors(fake_library, sample_pdfs):

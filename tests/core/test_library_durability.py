@@ -29,7 +29,7 @@ def test_vectors_of_a_removed_paper_are_dropped_on_open(settings, fake_embedder,
         lib.store.delete_papers([first.doc_id])  # kill -9 inside remove, after SQLite's part
     with Library(settings, embedder=fake_embedder) as lib:
         assert in_step(lib) and first.doc_id not in lib.index.get().papers
-        assert lib.notices == [] and lib.pending() == []  # removed on purpose: nothing to say
+        assert lib.notices == [] and lib.catalog.pending() == []  # removed on purpose: nothing to say
 
 
 def test_remove_and_recovery_on_open_never_load_the_vector_index(settings, fake_embedder,
@@ -62,7 +62,7 @@ def test_papers_lost_by_the_database_are_named_and_requeued(settings, fake_embed
         assert len(lib.papers()) == 1
         (note,) = lib.notices
         assert "2 paper(s)" in note and sample_pdfs[1].name in note and "lantern add" in note
-        assert set(lib.pending()) == set(sample_pdfs[1:])
+        assert set(lib.catalog.pending()) == set(sample_pdfs[1:])
         assert in_step(lib)
         again = results(lib.add([]))  # the queue is picked up by the next add
         assert [r.status for r in again] == ["added"] * 2 and {r.doc_id for r in again} == {

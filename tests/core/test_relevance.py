@@ -103,7 +103,7 @@ def test_a_sample_saying_sgd_does_not_answer_for_roberta(user_library, fake_gene
 
 
 def test_samples_stay_out_of_all_papers_once_the_user_has_papers(user_library, fake_generator):
-    samples = set(user_library.sample_ids())
+    samples = set(user_library.catalog.sample_ids())
     assert len(samples) == 3
     _, a = ask(user_library, "Which optimizer was used?")
     assert a.evidence and not {e.doc_id for e in a.evidence} & samples
@@ -112,7 +112,7 @@ def test_samples_stay_out_of_all_papers_once_the_user_has_papers(user_library, f
     _, picked = ask(user_library, "Which optimizer was used?", papers=[bird])
     assert {e.doc_id for e in picked.evidence} == {bird}  # still there when selected
     assert user_library.remove_samples() == sorted(samples)
-    assert not user_library.sample_ids()
+    assert not user_library.catalog.sample_ids()
 
 
 def test_samples_answer_while_they_are_all_there_is(fake_library, fake_generator):
@@ -223,7 +223,7 @@ def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_
     todo, seconds = user_library.extract_estimate(qset)
     assert todo == 4 and seconds is None  # the user's 4 papers; no cell timed yet
     done = [e for e in user_library.extract(qset, use_llm=False) if isinstance(e, CellDone)]
-    assert not {e.doc_id for e in done} & set(user_library.sample_ids())
+    assert not {e.doc_id for e in done} & set(user_library.catalog.sample_ids())
     todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
     assert todo == 4 and seconds is not None and seconds > 0
 

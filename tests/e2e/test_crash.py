@@ -62,7 +62,7 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
             assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
         assert lib.doctor().consistent
         # the rest of the batch is still queued: a plain `add` of anything resumes it
-        assert set(lib.pending()) | done >= set(papers) or after_lines == 0
+        assert set(lib.catalog.pending()) | done >= set(papers) or after_lines == 0
 
     out = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
@@ -71,7 +71,7 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     with Library(settings, embedder=real_embedder) as lib:
         assert sorted(p.path for p in lib.papers()) == sorted(papers)  # no duplicates
         assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
-        assert lib.pending() == []
+        assert lib.catalog.pending() == []
 
 
 CHILD = """
@@ -156,9 +156,9 @@ def test_kill_at_20k_vectors(tmp_path, large_library, point):
         assert lib.store.unfinished() == [] and lib.notices == []
         assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
         if point == "journal":
-            assert pdf not in ready and lib.pending() == [pdf]
+            assert pdf not in ready and lib.catalog.pending() == [pdf]
         else:
-            assert pdf in ready and lib.pending() == []
+            assert pdf in ready and lib.catalog.pending() == []
         assert lib.search("topic 42 method") and lib.doctor().consistent
         list(lib.add([]))  # the queued file, if any
         kept = 1301 - 520 if point == "compacting" else 1301
