@@ -30,6 +30,10 @@ class Catalog:
     def papers(self) -> list[Paper]:
         return self.store.papers()
 
+    def listing(self) -> list[tuple[str, int | None, int, str, list[str]]]:
+        """(doc_id, year, pages, title, authors) of each paper, in papers() order (quick)."""
+        return self.store.listing()
+
     def paper(self, doc_id: str) -> Paper:
         """The paper with this id, or with this unique prefix of at least 4 characters."""
         paper = self.store.paper(doc_id)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core import hnswfile
 from core import vectorlog as vlog
 from core.embed import Embedder
 from core.errors import DiskFullError
 from core.settings import Settings
 from core.store import Store
-from core.vectors import Progress, VectorIndex
+from core.types import Progress
+
+if TYPE_CHECKING:  # loaded when used: `lantern list` needs neither it nor numpy
+    from core.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +46,20 @@ class LibraryIndex:
         return self.root / f"vectors-{self.settings.index_key()}.hnsw"
 
     def exists(self) -> bool:
-        return self.opened is not None or VectorIndex.exists(self.path)
+        return self.opened is not None or vlog.exists(self.path)
+
+    def files_state(self) -> str:
+        """Names, sizes and change times of the index's files: any write to the index changes
+        it (a journal only grows, a snapshot or manifest is a new file)."""
+        stats = ((p.name, p.stat()) for p in sorted(self.root.glob(f"{self.path.stem}.*")))
+        return ";".join(f"{name}:{st.st_size}:{st.st_mtime_ns}" for name, st in stats)
 
     def get(self) -> VectorIndex:
         """The index, opened on first use and brought up to date with what another process
         saved since; never written here."""
         if self.opened is None:
+            from core.vectors import VectorIndex
+
             self.opened = VectorIndex(self.path, self.dim())
         else:
             self.opened.reload_if_changed()
@@ -113,6 +124,8 @@ class LibraryIndex:
         if only_if_open:
             index = self.opened
         elif self.opened is None and self.exists():  # `lantern remove` need not load the graph
+            from core.vectors import VectorIndex
+
             if VectorIndex.delete_unloaded(self.path, self.dim(), ids, forget):
                 return
             index = self.get()  # an index from before the journal
@@ -179,6 +192,8 @@ class LibraryIndex:
         and of unit length), or None. Raises IndexCorruptError if it cannot be opened."""
         index = self.get()
         snapshot = vlog.snapshot_path(self.path, index.generation) if not index.legacy else self.path
+        from core import hnswfile
+
         if snapshot.exists() and (problem := hnswfile.check(snapshot, index.dim)):
             return f"vector index damaged: {snapshot.name}: {problem}"
         return None

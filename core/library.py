@@ -35,9 +35,9 @@ from core.types import (
     ExtractEvent,
     IngestEvent,
     Paper,
+    Progress,
     Row,
 )
-from core.vectors import Progress
 
 if TYPE_CHECKING:  # imported when first used: listing papers needs neither (start-up time)
     from core.answer import Grounded

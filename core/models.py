@@ -7,7 +7,6 @@ from pathlib import Path
 
 from core.errors import ModelError
 from core.llm import Generator, LlamaGenerator
-from core.remote import RemoteGenerator
 from core.settings import DEFAULT_GGUF, Settings
 from core.types import ModelInfo
 
@@ -89,6 +88,8 @@ class ChatModel:
 
     def _new(self) -> Generator:
         if self.settings.remote.enabled:
+            from core.remote import RemoteGenerator  # http.client: not for every command
+
             return RemoteGenerator(self.settings.remote)
         return LlamaGenerator(default_gguf(self.settings), self.settings.llm)
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core import vectorlog as vlog
 from core.errors import IndexCorruptError
 from core.index import LibraryIndex
 from core.paths import shown
 from core.store import Store
 from core.store_file import SIDE_FILES, move_aside, salvage
-from core.types import BatchFinished, DoctorReport, IngestEvent
-from core.vectors import Progress, VectorIndex
+from core.types import BatchFinished, DoctorReport, IngestEvent, Progress
 
 if TYPE_CHECKING:
     from core.folder import Release
@@ -32,8 +32,9 @@ def recover(store: Store, index: LibraryIndex) -> list[str]:
     """Undo what an interrupted run left half-done: papers still 'indexing' are deleted (their
     vectors too) and their files queued for the next add; papers whose vectors the index holds
     but the database does not are dropped from the index, and named and queued again if the
-    database lost them. Cheap (no vectors loaded) when there is nothing to do; runs on every
-    open. Returns what the user should be told."""
+    database lost them. Runs on every open: cheap (no vectors loaded) when there is nothing
+    to do, and the index's record is read only if the index changed since it was last found
+    in step with the database. Returns what the user should be told."""
     unfinished = store.unfinished()
     doomed: set[int] = set()
     for doc_id, path in unfinished:
@@ -41,12 +42,15 @@ def recover(store: Store, index: LibraryIndex) -> list[str]:
         store.queue([Path(path)])
     store.delete_papers(d for d, _ in unfinished)
     index.drop(doomed, forget=[d for d, _ in unfinished])
-    notices = []
-    if index.exists():
-        recorded = VectorIndex.recorded_papers(index.path, index.dim())
+    notices: list[str] = []
+    # A database that lost its last writes lost this mark too if it was made after them, and
+    # every write to the index changes its files: an unchanged mark proves nothing to check.
+    checked = f"checked:{index.path.stem}"
+    if index.exists() and store.meta(checked) != index.files_state():
+        recorded = vlog.recorded_papers(index.path, index.dim())
         if recorded is None:  # an index from before the journal: give it its record once
             index.upgrade()
-            recorded = VectorIndex.recorded_papers(index.path, index.dim()) or {}
+            recorded = vlog.recorded_papers(index.path, index.dim()) or {}
         if lost := drop_missing_papers(store, index, recorded):
             names = ", ".join(Path(p).name for p in lost[:5]) + (" …" if len(lost) > 5 else "")
             notices.append(
@@ -54,6 +58,7 @@ def recover(store: Store, index: LibraryIndex) -> list[str]:
                 f"(it lost its last writes, e.g. a deleted library.sqlite3-wal file): {names}; "
                 "they are queued: run `lantern add` to add them again"
             )
+        store.set_meta(checked, index.files_state())
     return notices
 
 

@@ -80,6 +80,13 @@ class Store(Records):
         ).fetchall()
         return [_paper(r) for r in rows]
 
+    def listing(self) -> list[tuple[str, int | None, int, str, list[str]]]:
+        """(doc_id, year, pages, title, authors) of the ready papers in papers() order, without
+        building Paper objects (a third of `lantern list`'s time at 10,000 papers)."""
+        return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in self.db.execute(
+            "SELECT doc_id, year, pages, title, authors FROM papers WHERE state = 'ready' "
+            "ORDER BY added_at, doc_id")]
+
     def paper(self, doc_id: str) -> Paper | None:
         row = self.db.execute(
             "SELECT * FROM papers WHERE doc_id = ? AND state = 'ready'",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +16,7 @@ FileStatus = Literal["added", "unchanged", "replaced", "failed", "updated", "ski
 IngestStage = Literal["reading", "ocr", "loading the embedding model", "embedding", "indexing"]
 ModelKind = Literal["gguf", "embedding"]
 ExtractMode = Literal["llm", "no-llm"]
+Progress = Callable[[int, int], None]  # (done, total) of a long job, e.g. compacting
 
 
 class CellStatus(StrEnum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import hnswlib
@@ -21,14 +21,13 @@ import numpy as np
 
 from core import hnswfile
 from core.errors import IndexCorruptError
+from core.types import Progress
 from core.vectordelta import Hits, dot, top
 
 log = logging.getLogger(__name__)
 
 EF_SEARCH, EF_CONSTRUCTION, M = 64, 200, 16
 BATCH = 2_000  # vectors a rebuild adds between progress reports (and checks for cancel)
-
-Progress = Callable[[int, int], None]
 
 
 def new_hnsw(dim: int, capacity: int) -> hnswlib.Index:

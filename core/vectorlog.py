@@ -19,15 +19,15 @@ import os
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import numpy as np
-
-from core import hnswfile
 from core.errors import DiskFullError
+
+if TYPE_CHECKING:  # numpy is imported when a record is read or written: opening a library
+    import numpy as np  # whose index is unchanged (`lantern list`) does neither
 
 FORMAT = 1
 JOURNAL_MAGIC = b"LNTRNJ01"
@@ -58,6 +58,11 @@ def snapshot_path(base: Path, generation: int) -> Path:
 
 def journal_path(base: Path, generation: int) -> Path:
     return base.with_name(f"{base.stem}.g{generation}.journal")
+
+
+def exists(base: Path) -> bool:
+    """Whether an index was ever written here (before its first snapshot, only a journal)."""
+    return manifest_path(base).exists() or base.exists() or journal_path(base, 0).exists()
 
 
 def read_manifest(base: Path) -> dict | None:
@@ -126,6 +131,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def encode(record: Record) -> bytes:
+    import numpy as np
+
     head = {"doc": record.doc_id, "path": record.path, "forget": record.forget,
             "n": int(len(record.labels))}
     meta = json.dumps(head).encode()  # lone surrogates of odd file names are \u-escaped
@@ -139,6 +146,8 @@ def encode(record: Record) -> bytes:
 
 
 def _decode(kind: int, payload: bytes, dim: int) -> Record:
+    import numpy as np
+
     (n_meta,) = struct.unpack_from("<I", payload)
     head = json.loads(payload[4 : 4 + n_meta])
     n = int(head["n"])
@@ -218,12 +227,13 @@ def label_range(r: Record) -> list:
     return [lo, hi, r.path]
 
 
-def append_unloaded(base: Path, dim: int, record: Record, *, dead_limit: float) -> bool:
+def append_unloaded(base: Path, dim: int, record: Record, *,
+                    under_limit: Callable[[Path, int], bool]) -> bool:
     """Append a DEL record to the current generation's journal without loading the index: a
     removal costs its few labels, not a read of the whole graph. Whoever loads the index next
     applies it (replay ignores labels it does not hold). False, and nothing written, for an
-    index from before the journal, or when the snapshot's deleted slots might pass
-    `dead_limit` (a share): load it, so that its compaction starts. ValueError if the files
+    index from before the journal, or unless `under_limit(snapshot file, most deleted slots
+    it may have)`: load it, so that its compaction starts. ValueError if the files
     are damaged. The caller holds the library's write lock."""
     manifest = read_manifest(base)
     if manifest is None and base.exists():
@@ -237,7 +247,7 @@ def append_unloaded(base: Path, dim: int, record: Record, *, dead_limit: float) 
         end = after
     if manifest and manifest["snapshot"]:  # labels added since were in the delta, not the graph
         dead = len(manifest["deleted"]) + len(deleted - added)
-        if dead > dead_limit * hnswfile.element_count(base.with_name(manifest["snapshot"])):
+        if not under_limit(base.with_name(manifest["snapshot"]), dead):
             return False
     writer = JournalWriter(base, dim, generation, end)
     try:

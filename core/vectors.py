@@ -58,17 +58,6 @@ class VectorIndex(VectorSet):
 
     # ------------------------------------------------------------ state on disk
     @staticmethod
-    def exists(path: Path) -> bool:
-        """Whether an index was ever written here (before its first snapshot, only a journal)."""
-        return (vlog.manifest_path(path).exists() or path.exists()
-                or vlog.journal_path(path, 0).exists())
-
-    @staticmethod
-    def recorded_papers(path: Path, dim: int) -> dict[str, list] | None:
-        """The papers the index holds vectors of, without loading it (vectorlog.recorded_papers)."""
-        return vlog.recorded_papers(path, dim)
-
-    @staticmethod
     def delete_unloaded(path: Path, dim: int, ids: Iterable[int], forget: Iterable[str] = ()) -> bool:
         """Delete labels and forget papers by a journal record, without loading the index
         (vectorlog.append_unloaded); durable on return. False, and nothing done, for an index
@@ -76,7 +65,8 @@ class VectorIndex(VectorSet):
         record = vlog.Record(vlog.DEL, np.asarray(sorted({int(i) for i in ids}), dtype=np.int64),
                              forget=list(forget))
         try:
-            return vlog.append_unloaded(path, dim, record, dead_limit=COMPACT_AT)
+            return vlog.append_unloaded(path, dim, record, under_limit=lambda snapshot, dead: (
+                dead <= COMPACT_AT * hnswfile.element_count(snapshot)))
         except ValueError as exc:
             raise IndexCorruptError(f"vector index damaged: {exc}; run `lantern doctor`") from exc
 

@@ -32,16 +32,19 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
-    papers = lib.papers()
     if args.json:
-        print(json.dumps([paper_to_dict(p) for p in papers], indent=2))
+        print(json.dumps([paper_to_dict(p) for p in lib.papers()], indent=2))
         return EXIT_OK
+    papers = lib.catalog.listing()
     if not papers:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
-    for p in papers:
-        authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
-        print(f"{p.doc_id}  {p.year or '----'}  {p.pages:>4}p  {printable(p.title[:70])}  "
-              f"{printable(authors)}")
+    lines = []
+    for doc_id, year, pages, title, names in papers:
+        authors = ", ".join(names[:2]) + (" et al." if len(names) > 2 else "")
+        lines.append(f"{doc_id}  {year or '----'}  {pages:>4}p  {printable(title[:70])}  "
+                     f"{printable(authors)}")
+    if lines:
+        print("\n".join(lines))
     return EXIT_OK
 
 

@@ -39,10 +39,10 @@ def test_remove_and_recovery_on_open_never_load_the_vector_index(settings, fake_
     with Library(settings, embedder=fake_embedder) as lib:
         first, second, third = results(lib.add(sample_pdfs))
         lib.store.delete_papers([second.doc_id])  # kill -9 inside remove, after SQLite's part
-    monkeypatch.setattr(VectorIndex, "_load", lambda self: pytest.fail("the index was loaded"))
-    with Library(settings, embedder=fake_embedder) as lib:
-        assert lib.remove([first.doc_id]) == [first.doc_id]
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(VectorIndex, "_load", lambda self: pytest.fail("the index was loaded"))
+        with Library(settings, embedder=fake_embedder) as lib:
+            assert lib.remove([first.doc_id]) == [first.doc_id]
     with Library(settings, embedder=fake_embedder) as lib:
         assert in_step(lib) and set(lib.index.get().papers) == {third.doc_id}
         assert {h.doc_id for h in lib.search("deep learning camera trap")} == {third.doc_id}
@@ -115,7 +115,7 @@ def test_ask_never_writes_the_index(settings, fake_embedder, sample_pdfs):
         reader = Library(settings, embedder=fake_embedder)
         try:
             assert reader.search("camera traps")  # found by keyword; nothing embedded
-            assert not VectorIndex.exists(reader.index.path)
+            assert not vlog.exists(reader.index.path)
         finally:
             reader.close()
 
@@ -132,6 +132,25 @@ def test_list_does_not_open_the_vector_index(run, sample_pdfs, monkeypatch):
     monkeypatch.setattr(VectorIndex, "__init__", spy)
     code, out, _ = run("list")
     assert code == 0 and out and opened == []
+
+
+def test_an_unchanged_index_is_not_read_on_open_and_list_needs_no_numpy(run, sample_pdfs,
+                                                                        monkeypatch):
+    """The check of the index's record against the database (on every open) runs once per
+    change of the index; `lantern list` then imports neither numpy nor hnswlib."""
+    import subprocess
+    import sys
+
+    run("add", *map(str, sample_pdfs[:2]))
+    run("list")  # the first open after the add checks the record
+    with monkeypatch.context() as patch:
+        patch.setattr(vlog, "read_journal", lambda *a, **k: pytest.fail("journal read"))
+        code, out, _ = run("list")
+    assert code == 0 and len(out.splitlines()) == 2
+    script = ("import sys; sys.modules['numpy'] = sys.modules['hnswlib'] = None; "
+              "from core.cli import main; sys.exit(main(['list']))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == out, proc.stderr
 
 
 def test_disk_full_on_add_leaves_the_library_as_it_was(fake_library, sample_pdfs, monkeypatch):

@@ -139,7 +139,7 @@ def test_delete_without_loading_is_a_journal_record_applied_on_the_next_load(bas
     for opened in (reader, again):
         assert opened.ids() == set(range(10, 100)) and set(opened.papers) == {"doc1"}
         assert opened.query(vecs[150], 1)[0][0] < 100
-    assert VectorIndex.recorded_papers(base, DIM) == {"doc1": [0, 99, "/a.pdf"]}
+    assert vlog.recorded_papers(base, DIM) == {"doc1": [0, 99, "/a.pdf"]}
     again.add([5], vecs[5:6])  # a writer appends after them
     assert VectorIndex(base, DIM).ids() == set(range(10, 100)) | {5}
 
