@@ -102,7 +102,9 @@ class Retriever:
         if instances := instance_query(question):
             rankings.append([cid for cid, _ in self.store.fts_search(instances, s.candidates, papers)])
         # scoped: that scope's vectors only, searched exactly; else the whole index
-        allowed = self.store.chunk_ids(papers, embedded=True) if papers is not None else None
+        allowed = None
+        if papers is not None and (allowed := self.index.labels_of(papers)) is None:
+            allowed = self.store.chunk_ids(papers, embedded=True)  # no SQL when it has a record
         qvec = self.embedder.embed([question])[0]
         dense = [cid for cid, _ in self.index.query(qvec, s.candidates, allowed)]
         fused = rrf([*rankings, dense], s.rrf_k)

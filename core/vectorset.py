@@ -78,6 +78,17 @@ class VectorSet:
                 return inside[:k]
             want *= 4
 
+    def labels_of(self, doc_ids: Iterable[str]) -> list[int] | None:
+        """Candidate labels of these papers' vectors, read from the record of papers (each
+        paper's chunk ids are one range; `query` skips the ids in it that have no vector);
+        None when a paper has no record (an index from before the journal)."""
+        out: list[int] = []
+        for doc_id in doc_ids:
+            if (record := self.papers.get(doc_id)) is None:
+                return None
+            out.extend(range(record[0], record[1] + 1))
+        return out
+
     # ------------------------------------------------------------ changes
     def _apply(self, r: vlog.Record) -> None:
         """A journal record's effect in memory (the same on first write and on replay)."""

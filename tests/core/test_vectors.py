@@ -94,6 +94,17 @@ def test_scoped_query_is_exact_and_stays_in_scope(base):
     assert [i for i, _ in hits] == best
 
 
+def test_a_papers_labels_come_from_its_record_and_its_gaps_are_skipped(base):
+    index = VectorIndex(base, DIM)
+    vecs = unit(6)
+    index.add([1, 2, 5, 6], vecs[:4], paper=("a", "/a.pdf"))  # 3 and 4: keyword-only chunks
+    index.add([7, 8], vecs[4:], paper=("b", "/b.pdf"))
+    assert index.labels_of(["a"]) == [1, 2, 3, 4, 5, 6]
+    assert index.labels_of(["a", "not recorded"]) is None  # the caller asks the database
+    hits = index.query(vecs[4], 10, allowed=index.labels_of(["a"]))
+    assert sorted(label for label, _ in hits) == [1, 2, 5, 6]
+
+
 def test_large_scope_uses_the_graph_without_a_filter_callback(base, monkeypatch):
     import core.vectorset as vectorset
 
