@@ -297,7 +297,8 @@ def main() -> None:
             fill(lib_dir, todo)
             print(f"filled to {size - args.window} papers in {time.perf_counter() - t0:.0f} s",
                   file=sys.stderr)
-            window = [write_pdf_paper(pdfs, 5_000_000 + size + i) for i in range(args.window)]
+            # papers new to the library, also when --keep runs it again
+            window = [write_pdf_paper(pdfs, 5_000_000 + size + have + i) for i in range(args.window)]
             rows.append(measure(lib_dir, work, size, window, args.queries))
             print(rows[-1], file=sys.stderr, flush=True)
     finally:

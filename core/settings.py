@@ -28,9 +28,9 @@ class _Section(BaseModel):
 
 class EmbeddingSettings(_Section):
     model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model name or folder")
-    # 32: fewer CPU seconds per chunk than 8 or 16 (bench/README.md, "Embedding batch size");
-    # 64 saves little more and pads more on short chunks
-    batch_size: int = Field(32, ge=1, le=1024)
+    # 8, with each paper's chunks embedded in order of length: 1.6x the chunks/s of 32 on a
+    # quiet 2-core machine (bench/embedding.py; bench/README.md, "Embedding batch size")
+    batch_size: int = Field(8, ge=1, le=1024)
 
 
 class ChunkSettings(_Section):

@@ -241,8 +241,10 @@ class IngestPipeline:
         doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
-        embed = [(cid, c.text) for cid, c in zip(ids, chunks, strict=True)
-                 if c.section not in KEYWORD_ONLY_SECTIONS]
+        # in order of length: a batch of like lengths pads least (bench/README.md, "Embedding
+        # batch size"); a paper's vectors may be stored in any order
+        embed = sorted(((cid, c.text) for cid, c in zip(ids, chunks, strict=True)
+                        if c.section not in KEYWORD_ONLY_SECTIONS), key=lambda e: len(e[1]))
         if not getattr(self.embedder, "loaded", True):  # the first file of a session
             yield FileProgress(path, "loading the embedding model", 0, 0)
         try:
