@@ -167,15 +167,6 @@ class Store(Records):
         rows = self.db.execute("SELECT doc_id, path FROM papers WHERE state = 'indexing'")
         return [(r["doc_id"], from_db(r["path"])) for r in rows]
 
-    # ------------------------------------------------------------ settings of the library
-    def meta(self, key: str) -> str | None:
-        """A value the library keeps about itself (index dimensions, one-off flags)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str | int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
-
     # ------------------------------------------------------------ pages and chunks
     def page_text(self, doc_id: str, number: int) -> str | None:
         row = self.db.execute(

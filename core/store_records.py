@@ -92,7 +92,17 @@ class Connection:
 
 
 class Records(Connection):
-    """The pending batch, conversations and extraction cells (the rest is Store's)."""
+    """The library's own values, the pending batch, conversations and extraction cells (the
+    papers and their text are Store's)."""
+
+    # ------------------------------------------------------------ values the library keeps
+    def meta(self, key: str) -> str | None:
+        """A value the library keeps about itself (index dimensions, one-off flags)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, str(value)))
 
     # ------------------------------------------------------------ pending batch
     def queue(self, paths: Iterable[Path]) -> None:
