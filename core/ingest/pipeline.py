@@ -125,6 +125,7 @@ class IngestPipeline:
         self.lock = lock
         self.verbose = verbose
         self._parser: ParserProcess | None = None
+        self._loading: threading.Thread | None = None  # the embedding model, once
 
     def close(self) -> None:
         if self._parser is not None:
@@ -197,6 +198,19 @@ class IngestPipeline:
                 return finished.value
             yield FileProgress(path, "ocr", done, total)
 
+    def _load_embedder_meanwhile(self) -> None:
+        """Load the embedding model on a thread while the first new file is read (seconds
+        each); embed() waits for it. A failure is raised again by embed() on this thread."""
+        if self._loading is None and not getattr(self.embedder, "loaded", True):
+            def load() -> None:
+                try:
+                    self.embedder.dim  # noqa: B018  (loads the model)
+                except Exception:  # told by the next embed(), which loads again
+                    log.debug("loading the embedding model failed", exc_info=True)
+
+            self._loading = threading.Thread(target=load, name="lantern-load-embedder", daemon=True)
+            self._loading.start()
+
     def _read_ahead(self, path: Path | None) -> None:
         """Let the PDF reader process start on the next file while this one is embedded (on
         two cores this hides most of the reading time); unchanged files are not read."""
@@ -226,6 +240,7 @@ class IngestPipeline:
         if (stale := self.store.find_by_sha(sha)) and stale not in previous:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
+        self._load_embedder_meanwhile()
         doc = yield from self._parse(path, cancel)
         if doc is None:  # cancelled while reading: nothing of it was stored
             return None

@@ -250,3 +250,25 @@ def test_loading_the_embedding_model_is_reported_before_embedding(
         stages = [e.stage for e in lib.add(sample_pdfs[:2]) if isinstance(e, FileProgress)]
     first = stages.index("loading the embedding model")
     assert stages[first + 1] == "embedding" and stages.count("loading the embedding model") == 1
+
+
+def test_the_embedding_model_loads_while_the_first_new_file_is_read(settings, sample_pdfs):
+    """Loading MiniLM and reading a PDF take seconds each: the first `add` does both at once."""
+    from tests.conftest import FakeEmbedder
+
+    class LoadsSlowly(FakeEmbedder):
+        def __init__(self) -> None:
+            self.loaded, self.loaded_by, self._lock = False, "", threading.Lock()
+
+        @property
+        def dim(self) -> int:  # type: ignore[override]
+            with self._lock:
+                if not self.loaded:
+                    self.loaded, self.loaded_by = True, threading.current_thread().name
+            return 64
+
+    embedder = LoadsSlowly()
+    with Library(settings, embedder=embedder) as lib:
+        assert [r.status for r in results(lib.add(sample_pdfs[:1]))] == ["added"]
+        assert embedder.loaded_by == "lantern-load-embedder"
+        assert lib.search("camera trap")  # its vectors were stored
