@@ -6,24 +6,20 @@ only lists or asks does not (start-up time of `lantern list` and of the window).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from core.lazy import lazy_names
 
 if TYPE_CHECKING:
     from core.ingest.chunk import chunk_document
     from core.ingest.pdf import read_pdf
     from core.ingest.worker import ParserProcess
 
-_LAZY = {"chunk_document": "core.ingest.chunk", "read_pdf": "core.ingest.pdf",
-         "ParserProcess": "core.ingest.worker"}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'core.ingest' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_names(__name__, {
+    "chunk_document": ("core.ingest.chunk", "chunk_document"),
+    "read_pdf": ("core.ingest.pdf", "read_pdf"),
+    "ParserProcess": ("core.ingest.worker", "ParserProcess"),
+})
 
 
 __all__ = ["ParserProcess", "chunk_document", "read_pdf"]
