@@ -157,7 +157,7 @@ def assert_inert(text: str) -> None:
 
 
 def test_markdown_escapes_titles_cells_and_labels(tmp_path):
-    qset = parse_question_set(f'''
+    qset = parse_question_set('''
 id = "x"
 title = "Audit <b>bold</b>"
 [[questions]]
