@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from core.bibtex import BibPaper, citekeys, to_bibtex
+from core.bibtex import BibPaper, citekeys, shared_keys, to_bibtex
 from core.errors import PaperNotFoundError
 from core.scope import SAMPLES_FOLDER, default_scope, default_scope_of, is_sample, named_papers
 from core.sources import Sources
@@ -134,17 +134,24 @@ class Catalog:
 
     def bibtex(self, doc_ids: Sequence[str]) -> str:
         """BibTeX entries of these papers, keyed by their Zotero/Better BibTeX citekey when
-        known (else made from author, year and title)."""
+        known (else made from author, year and title), each key unique (bibtex.citekeys)."""
+        return to_bibtex(self._bib_papers(doc_ids))
+
+    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """doc_id -> the citekey its BibTeX entry has in bibtex(doc_ids)."""
+        return citekeys(self._bib_papers(doc_ids))
+
+    def shared_citekeys(self, doc_ids: Sequence[str]) -> str | None:
+        """The one line to tell when some of these papers share a Zotero citekey (they are
+        then written as KEYa, KEYb, ...), else None."""
+        papers = self._bib_papers(doc_ids)
+        return shared_keys(papers, citekeys(papers))
+
+    def _bib_papers(self, doc_ids: Sequence[str]) -> list[BibPaper]:
         out = []
         for doc_id in doc_ids:
             paper, source = self.paper(doc_id), self.sources.of(doc_id)
             out.append(BibPaper(paper.doc_id, paper.title, paper.authors, paper.year, paper.doi,
                                 source.citekey if source else None,
                                 source.item_type if source else None))
-        return to_bibtex(out)
-
-    def citekeys(self, doc_ids: Sequence[str]) -> dict[str, str]:
-        """doc_id -> the citekey its BibTeX entry has in bibtex(doc_ids)."""
-        own = self.sources.citekeys()
-        return citekeys(BibPaper(p.doc_id, p.title, p.authors, p.year, p.doi, own.get(p.doc_id))
-                        for p in (self.paper(d) for d in doc_ids))
+        return out

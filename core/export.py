@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from core.mdtext import md_text
 from core.types import Answer, Cell, CellStatus, Citation, Evidence, Paper, Sentence, Timings
 
 OCR_LABEL = " (OCR text)"  # after a page number whose text was recognised from its image
@@ -97,25 +98,26 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
 
 
 def answer_to_markdown(a: Answer) -> str:
-    """The answer with its sources, for pasting into notes."""
-    lines = [f"## {a.question}", ""]
+    """The answer with its sources, for pasting into notes. Text from the papers, the model
+    and the question is escaped (core.mdtext): it is shown, never rendered as HTML or links."""
+    md = md_text
+    lines = [f"## {md(a.question)}", ""]
     if a.auto_scope:
-        lines += [f"*Scope: {a.auto_scope}, from the question.*", ""]
+        lines += [f"*Scope: {md(a.auto_scope)}, from the question.*", ""]
     if a.abstained:
-        lines += [f"**{a.answer}**", ""]
+        lines += [f"**{md(a.answer)}**", ""]
     else:
         # the verified finding first: what the papers say, with paper and page
         for c in a.citations:
-            quote = " ".join(c.quote.split())
-            lines += [f"> \"{quote}\" [{c.n}]", ""]
+            lines += [f"> \"{md(c.quote)}\" [{c.n}]", ""]
         if a.mode == "generated":
-            checked = [f"{s.text} {''.join(f'[{n}]' for n in s.cites)}".strip()
+            checked = [f"{md(s.text)} {''.join(f'[{n}]' for n in s.cites)}".strip()
                        for s in a.sentences if s.supported]
             if checked:
                 lines += [" ".join(checked), ""]
     if a.citations:
         lines += ["### Sources", ""]
-        lines += [f"[{c.n}] *{c.title}*, p. {c.page}{OCR_LABEL if c.ocr else ''}"
+        lines += [f"[{c.n}] *{md(c.title)}*, p. {c.page}{OCR_LABEL if c.ocr else ''}"
                   for c in a.citations]
         lines.append("")
     drafted = a.sentences  # the draft's, as checked; a quoted answer's quotes are citations
@@ -123,16 +125,17 @@ def answer_to_markdown(a: Answer) -> str:
         # the model's draft, folded as the app shows it: unverified sentences struck through
         lines += ["<details><summary>The model's draft (not verified)</summary>", ""]
         for s in drafted:
-            lines.append(s.text if s.supported else f"~~{s.text}~~ *(unsupported: {s.reason})*")
+            lines.append(md(s.text) if s.supported
+                         else f"~~{md(s.text)}~~ *(unsupported: {md(s.reason)})*")
         if not drafted:
-            lines.append(a.draft.strip())
+            lines.append(md(a.draft))
         lines += ["", "</details>", ""]
     if a.evidence:
         lines += ["### Closest passages" if a.abstained else "### Evidence", ""]
         for n, e in enumerate(a.evidence, start=1):
-            snippet = " ".join(e.text.split())[:300]
-            lines.append(f"{n}. *{e.title}*, p. {e.page} ({e.section}): {snippet}…")
+            snippet = md(" ".join(e.text.split())[:300])
+            lines.append(f"{n}. *{md(e.title)}*, p. {e.page} ({md(e.section)}): {snippet}…")
         lines.append("")
     if a.model:
-        lines.append(f"*Answered offline by Lantern with {a.model}.*")
+        lines.append(f"*Answered offline by Lantern with {md(a.model)}.*")
     return "\n".join(lines)

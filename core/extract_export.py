@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.mdtext import md_text
 from core.questionsets import QuestionSet
 from core.types import Cell, Row
 
@@ -152,7 +153,8 @@ def shorten(text: str, limit: int = MD_QUOTE_CHARS) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    """Text from a paper or the user as a literal Markdown table cell (core.mdtext)."""
+    return md_text(text)
 
 
 def to_markdown(
@@ -167,7 +169,7 @@ def to_markdown(
                               citekey=(citekeys or {}).get(r.paper.doc_id)) for r in rows)
     cells = [(row, q, row.cells.get(q.id)) for row in rows for q in qset.questions]
     missing = sum(c is not None and not c.reported for *_, c in cells)
-    lines = [f"# {qset.title}", "",
+    lines = [f"# {_md(qset.title)}", "",
              f"{len(rows)} papers × {len(qset.questions)} questions. "
              f"Not reported: {missing} of {len(cells)} cells.", "",
              "| Question | Reported | Not reported |", "|---|---:|---:|"]
@@ -192,9 +194,10 @@ def to_markdown(
                 answer = shorten(cell.answer)
                 # without a model the answer is the quote: show it once
                 same = one_line(cell.answer) == one_line(cell.quote)
-                cite = pandoc_cite(keys[p.doc_id], cell.page)
-                evidence = cite + ("" if same else f': "{shorten(cell.quote)}"')
-            lines.append(f"| {_md(q.label)} | {_md(answer)} | {_md(evidence)} |")
+                cite = pandoc_cite(keys[p.doc_id], cell.page)  # keys hold no Markdown syntax
+                evidence = cite + ("" if same else f': "{_md(shorten(cell.quote))}"')
+                answer = _md(answer)
+            lines.append(f"| {_md(q.label)} | {answer} | {evidence} |")
         not_reported = sum(c is not None and not c.reported for c in row.cells.values())
         lines += ["", f"Not reported: {not_reported} of {len(qset.questions)}."]
     return "\n".join(lines) + "\n"

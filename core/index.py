@@ -31,6 +31,7 @@ class LibraryIndex:
     def __init__(
         self, root: Path, store: Store, embedder: Embedder, settings: Settings,
         try_writing: Callable[[], object | None] | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.root = root
         self.store = store
@@ -38,6 +39,7 @@ class LibraryIndex:
         self.settings = settings
         # returns a context manager holding the write lock, or None if another process has it
         self.try_writing = try_writing
+        self.notify = notify or log.warning  # what the user should be told as it happens
         self.opened: VectorIndex | None = None
         self._checked = False  # ready papers compared with the index's record, once
 
@@ -160,8 +162,13 @@ class LibraryIndex:
         return self.get().ids() - self.store.all_chunk_ids() if self.exists() else set()
 
     def ensure(self, progress: Progress | None = None) -> int:
-        """Embed the chunks of ready papers the index has no vectors for; how many there were."""
+        """Embed the chunks of ready papers the index has no vectors for (told first: it takes
+        a while, and it means the index had lost them); how many there were."""
         todo = self.store.ready_without(self.get().papers)
+        if todo:
+            self.notify(f"embedding the text of {len(todo)} paper(s) that have no vectors in the "
+                        "vector index (a damaged journal record, or a change of embedding "
+                        "model); nothing else changes")
         return self.ensure_chunks(self.store.chunk_ids(todo, embedded=True), progress, todo)
 
     def ensure_chunks(self, ids: Iterable[int], progress: Progress | None = None,

@@ -9,8 +9,8 @@ scopes (core.catalog), asking and the history (core.asking), the chat model's li
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Generator as Stream
-from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,22 +72,30 @@ class Library:
         self._owns_embedder = embedder is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
         self._chat = ChatModel(self.settings, generator)
+        # what the user should be told: found on open, then as it happens (on_notice)
+        self.notices: list[str] = []
+        self.on_notice: Callable[[str], None] | None = None
         self._use_store(store)
         # Undo what an interrupted run left half-done (cheap); tell the user what was found.
-        self.notices = recover_on_open(store, self.index, self._writes.try_writing, self._lock)
+        self.notices += recover_on_open(store, self.index, self._writes.try_writing, self._lock)
 
     def _use_store(self, store: Store) -> LibraryIndex:
         """Work on `store` (at open, and after doctor rebuilt a damaged database); its index."""
         self.store = store
         self.sources = Sources(store)
         self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
-                                  try_writing=self._writes.try_writing)
+                                  try_writing=self._writes.try_writing, notify=self._notice)
         self.catalog = Catalog(store, self.sources, self.root)
         # the rooms made on first use (below) are made again for the new store
         if (ingest := self.__dict__.pop("_ingest", None)) is not None:
             ingest.close()  # stops the old one's reader process
         self.__dict__.pop("_asker", None)
         return self.index
+
+    def _notice(self, text: str) -> None:
+        self.notices.append(text)
+        if self.on_notice is not None:
+            self.on_notice(text)
 
     @cached_property
     def _ingest(self) -> IngestPipeline:

@@ -168,6 +168,14 @@ def m007_chunks_doc_section(db: sqlite3.Connection) -> None:
     db.execute("DROP INDEX IF EXISTS chunks_doc")
 
 
+@migration
+def m008_papers_ocr_language(db: sqlite3.Connection) -> None:
+    """papers.ocr_language: the Tesseract language its OCR pages were read with (NULL: none
+    was), so that adding the file again with another language reads it again."""
+    if "ocr_language" not in {r[1] for r in db.execute("PRAGMA table_info(papers)")}:
+        db.execute("ALTER TABLE papers ADD COLUMN ocr_language TEXT")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -5,6 +5,11 @@ stream `/chat/completions` as server-sent events. Only generation goes there: re
 grounding and citations stay on this computer. Standard-library HTTP (http.client) on purpose:
 unlike urllib it reads no proxy from the environment and follows no redirect, so nothing is
 ever sent anywhere but the address in the settings, and there is no silent fallback.
+
+A server is trusted with nothing that could hold Lantern: an answer is cut off (the stream
+stopped, the connection closed, one ModelError) when it runs past `max_tokens` pieces of text
+(sent to the server, but a server may ignore it), past MAX_BYTES_PER_TOKEN bytes a token on
+the wire, or past the settings' `answer_deadline_s`, however steadily the bytes come.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -27,6 +33,34 @@ log = logging.getLogger(__name__)
 
 ADVICE = "check it is running, or switch back to the built-in model in Settings"
 _MAX_ERROR_BODY = 4096
+# Bytes on the wire an answer may take per token asked for, and on top: vLLM's chunks, the
+# most verbose, are about 300 bytes a token with usage and logprobs off.
+MAX_BYTES_PER_TOKEN = 1024
+MAX_BYTES_EXTRA = 64 * 1024
+
+
+class _Deadline:
+    """Hangs up a request's socket when the answer's time is up: unlike a socket timeout (the
+    longest wait for one byte) it also stops a server that never stops sending."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = threading.Event()
+        self._timer: threading.Timer | None = None
+
+    def watch(self, sock: socket.socket) -> None:
+        self._timer = threading.Timer(max(0.0, self.end - time.monotonic()), self._expire, (sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self, sock: socket.socket) -> None:
+        self.expired.set()
+        _shutdown(sock)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 class RemoteGenerator:
@@ -109,10 +143,19 @@ class RemoteGenerator:
             "temperature": temperature,
             "stream": True,
         }
-        conn, resp = self._request("POST", "/chat/completions", body)
+        deadline = _Deadline(self.settings.answer_deadline_s)
+        try:
+            conn, resp = self._request("POST", "/chat/completions", body, deadline)
+        except ModelError:
+            deadline.cancel()
+            if deadline.expired.is_set():
+                raise self._overdue() from None
+            raise
+        limit = max_tokens * MAX_BYTES_PER_TOKEN + MAX_BYTES_EXTRA
         try:  # GeneratorExit here (the caller stopped reading) hangs up: the server stops too
             if "text/event-stream" not in (resp.getheader("Content-Type") or ""):
-                whole = self._read_json(resp, "/chat/completions")  # a server that cannot stream
+                # a server that cannot stream: one JSON object, read within the same limits
+                whole = self._read_json(resp, "/chat/completions", limit)
                 try:
                     text = whole["choices"][0]["message"].get("content")
                 except (KeyError, IndexError, TypeError, AttributeError) as exc:
@@ -121,8 +164,21 @@ class RemoteGenerator:
                 if text:
                     yield text
                 return
-            yield from _deltas(self._events(resp), self.url)
+            for n, text in enumerate(_deltas(self._events(resp, limit), self.url), start=1):
+                if n > max_tokens:
+                    raise ModelError(
+                        f"the model server at {self.url} went on past {max_tokens} tokens, the "
+                        "answer's limit (max_tokens), and was cut off: it ignores max_tokens; "
+                        "check its settings")
+                yield text
+            if deadline.expired.is_set():  # hung up by the deadline: the stream just ended
+                raise self._overdue()
+        except ModelError:
+            if deadline.expired.is_set():
+                raise self._overdue() from None
+            raise
         finally:
+            deadline.cancel()
             self._hang_up(conn, resp)
 
     def close(self) -> None:
@@ -134,7 +190,7 @@ class RemoteGenerator:
 
     # ------------------------------------------------------------ HTTP
     def _request(
-        self, method: str, path: str, body: dict | None
+        self, method: str, path: str, body: dict | None, deadline: _Deadline | None = None
     ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         headers = {"Accept": "text/event-stream" if body else "application/json"}
         if key := self._key():
@@ -144,6 +200,9 @@ class RemoteGenerator:
             payload = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
         conn = self._connect()
+        if deadline is not None:
+            assert conn.sock is not None  # connected
+            deadline.watch(conn.sock)
         try:
             conn.request(method, self._path + path, body=payload, headers=headers)
             resp = conn.getresponse()
@@ -209,12 +268,17 @@ class RemoteGenerator:
             )
         return key
 
-    def _events(self, resp: http.client.HTTPResponse) -> Iterator[str]:
-        """The data of each server-sent event; comments (": ping") and other fields are skipped."""
+    def _events(self, resp: http.client.HTTPResponse, limit: int) -> Iterator[str]:
+        """The data of each server-sent event; comments (": ping") and other fields are skipped.
+        ModelError once the stream is over `limit` bytes."""
         data: list[str] = []
+        left = limit
         while True:
+            if left <= 0:
+                raise self._too_long(limit)
             try:
-                raw = resp.readline(1 << 20)
+                raw = resp.readline(min(left + 1, 1 << 20))
+                left -= len(raw)
             except TimeoutError as exc:
                 raise self._silent(exc) from exc
             except (OSError, http.client.HTTPException) as exc:
@@ -229,9 +293,15 @@ class RemoteGenerator:
             if not raw:
                 return
 
-    def _read_json(self, resp: http.client.HTTPResponse, path: str) -> dict:
+    def _read_json(
+        self, resp: http.client.HTTPResponse, path: str, limit: int = 16 << 20
+    ) -> dict:
+        """The response body as JSON; ModelError if it is over `limit` bytes or not JSON."""
         try:
-            return json.loads(resp.read())
+            raw = resp.read(limit + 1)
+            if len(raw) > limit:
+                raise self._too_long(limit)
+            return json.loads(raw)
         except TimeoutError as exc:
             raise self._silent(exc) from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -240,6 +310,17 @@ class RemoteGenerator:
         except json.JSONDecodeError as exc:
             raise ModelError(f"{self.url}{path} did not answer with JSON; is this the server's "
                              "OpenAI-compatible address (usually ending in /v1)?") from exc
+
+    def _too_long(self, limit: int) -> ModelError:
+        return ModelError(
+            f"the model server at {self.url} sent more than {limit // 1024:,} KB for one answer "
+            "and was cut off: it ignores the answer's limit (max_tokens); check its settings")
+
+    def _overdue(self) -> ModelError:
+        return ModelError(
+            f"the model server at {self.url} did not finish its answer within "
+            f"{self.settings.answer_deadline_s:g} s and was cut off; try a shorter question, or "
+            "raise the answer time limit (remote answer_deadline_s) in Settings")
 
     def _silent(self, exc: BaseException) -> ModelError:
         return ModelError(

@@ -100,6 +100,10 @@ class RemoteSettings(_Section):
     )
     connect_timeout_s: float = Field(5.0, gt=0, le=600)
     read_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest wait for a token")
+    answer_deadline_s: float = Field(
+        120.0, gt=0, le=3600,
+        description="longest time for a whole answer: the stream is stopped and closed then",
+    )
     n_ctx: int = Field(4096, ge=512, le=1_048_576, description="the server model's context size")
 
     @field_validator("url")

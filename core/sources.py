@@ -39,12 +39,15 @@ class Sources:
 
     def record(self, doc_id: str, item: ZoteroItem) -> None:
         """Attach `item`'s metadata to the paper: Zotero's title, authors, year and DOI replace
-        what was guessed from the PDF; collections and tags are replaced as a whole."""
+        what was read from the PDF, each only where Zotero has one (a title is never replaced
+        by nothing); collections and tags are replaced as a whole."""
+        authors = json.dumps(list(item.authors)) if item.authors else None
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE papers SET title = ?, authors = ?, year = COALESCE(?, year),"
+                "UPDATE papers SET title = COALESCE(NULLIF(?, ''), title),"
+                " authors = COALESCE(?, authors), year = COALESCE(?, year),"
                 " doi = COALESCE(?, doi) WHERE doc_id = ?",
-                (item.title, json.dumps(list(item.authors)), item.year, item.doi, doc_id),
+                (item.title.strip(), authors, item.year, item.doi, doc_id),
             )
             db.execute(
                 "INSERT OR REPLACE INTO paper_sources(doc_id, zotero_library, zotero_key,"

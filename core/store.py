@@ -39,9 +39,11 @@ class Store(Records):
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO papers(doc_id, sha256, path, title, authors, year, doi, pages,"
-                " added_at, state, chunking, n_chunks) VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?)",
+                " added_at, state, chunking, n_chunks, ocr_language)"
+                " VALUES (?,?,?,?,?,?,?,?,?, 'indexing', ?, ?, ?)",
                 (doc_id, sha256, to_db(doc.path), meta.title, json.dumps(list(meta.authors)),
-                 meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks)),
+                 meta.year, meta.doi, len(doc.pages), time.time(), chunking, len(chunks),
+                 doc.ocr_language),
             )
             db.executemany(
                 "INSERT INTO pages(doc_id, number, text, ocr) VALUES (?,?,?,?)",
@@ -173,6 +175,14 @@ class Store(Records):
             "SELECT text FROM pages WHERE doc_id = ? AND number = ?", (doc_id, number)
         ).fetchone()
         return row["text"] if row else None
+
+    def ocr_language(self, doc_id: str) -> str | None:
+        """The OCR language the paper's recognised pages were read with; None if it has none
+        (papers from before it was stored were read with the default, eng)."""
+        row = self.db.execute("SELECT ocr_language FROM papers WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None or row[0] is not None:
+            return row[0] if row else None
+        return "eng" if self.ocr_pages(doc_id) else None
 
     def ocr_pages(self, doc_id: str) -> set[int]:
         """Numbers of the paper's pages whose text was recognised by OCR."""

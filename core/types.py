@@ -50,6 +50,8 @@ class ParsedDocument:
     meta: PaperMeta
     warnings: tuple[str, ...] = ()
     sha256: str = ""  # of the bytes that were parsed: the paper's identity
+    ocr_language: str | None = None  # the Tesseract language its OCR pages were read with
+    notice: str = ""  # what the `add` line must say (e.g. OCR text that looks unreadable)
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ class DoctorReport:
 @dataclass(frozen=True)
 class BatchStarted:
     total: int  # files found
+    resumed: int = 0  # of them, files an interrupted run left queued (told once the lock is held)
+    notes: tuple[str, ...] = ()  # what the user should know first (e.g. a newer Zotero schema)
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ class FileResult:
     pages: int = 0
     chunks: int = 0
     error: str | None = None
+    notice: str = ""  # said on the file's line: the paper was stored, but look at it
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def exists(base: Path) -> bool:
 
 
 def read_manifest(base: Path) -> dict | None:
-    """The manifest, or None if there is none yet; ValueError if it is not one."""
+    """The manifest, or None if there is none yet; ValueError, naming the first field that is
+    wrong, if it is not one (check_manifest)."""
     path = manifest_path(base)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -76,7 +77,54 @@ def read_manifest(base: Path) -> dict | None:
         raise ValueError(f"{path.name} is unreadable ({exc})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path.name} is not a Lantern index manifest of format {FORMAT}")
+    if problem := check_manifest(data, base):
+        raise ValueError(f"{path.name}: {problem}")
     return data
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _paper_range(value: object) -> bool:
+    """[lowest label, highest label, path], as label_range() writes it."""
+    return (isinstance(value, list) and len(value) == 3 and _count(value[0])
+            and isinstance(value[1], int) and not isinstance(value[1], bool)
+            and isinstance(value[2], str))
+
+
+def check_manifest(data: dict, base: Path) -> str | None:
+    """What is wrong with a manifest's fields, field by field, or None. The snapshot must be
+    this index's own file of the manifest's generation: a name such as `../../etc/passwd`
+    is refused before any file is opened."""
+    checks = (
+        ("dim", lambda v: _count(v) and v > 0, "a positive whole number"),
+        ("generation", _count, "a whole number"),
+        ("size", _count, "a whole number"),
+        ("crc32", lambda v: _count(v) and v < 1 << 32, "a CRC-32"),
+        ("deleted", lambda v: isinstance(v, list) and all(_count(x) for x in v),
+         "a list of slot numbers"),
+        ("papers", lambda v: isinstance(v, dict) and all(_paper_range(x) for x in v.values()),
+         "a map of papers to label ranges"),
+    )
+    for name, ok, what in checks:
+        if name not in data:
+            return f"field {name!r} is missing"
+        if not ok(data[name]):
+            return f"field {name!r} is {_shown(data[name])}, not {what}"
+    if "snapshot" not in data:
+        return "field 'snapshot' is missing"
+    snapshot = data["snapshot"]
+    if snapshot is not None and snapshot != snapshot_path(base, data["generation"]).name:
+        return (f"field 'snapshot' is {_shown(snapshot)}, not this index's snapshot of "
+                f"generation {data['generation']}")
+    return None
+
+
+def _shown(value: object) -> str:
+    """A value in a message: its JSON, shortened."""
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def file_crc32(path: Path) -> tuple[int, int]:

@@ -6,6 +6,12 @@ follow Zotero 7's schema (userdata version 129, `resource/schema/userdata.sql`):
 fields and creator types are looked up by name, never by id, because Zotero numbers them at
 start-up.
 
+Zotero fills the `*Combined` tables (its item types and fields plus custom ones) at every
+start-up; a copy of zotero.sqlite made otherwise may have them empty, and then the global
+schema's own `itemTypes`, `fields` and `baseFieldMappings` are read instead. A database of a
+newer schema than KNOWN_SCHEMA is read all the same, each part on its own: what cannot be read
+is left out and named (ZoteroLibrary.notes), never guessed.
+
 Citation keys, first found wins:
 1. Zotero's own `citationKey` field (Zotero 7; Better BibTeX stores its keys there since 2025);
 2. a `Citation Key: KEY` (or legacy `bibtex: KEY`) line in the item's Extra field, which is
@@ -20,11 +26,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 __all__ = ["Skipped", "ZoteroError", "ZoteroItem", "ZoteroLibrary", "default_data_dir", "read_library"]
@@ -36,6 +46,8 @@ log = logging.getLogger(__name__)
 # Zotero.Attachments.LINK_MODE_*: files are 0 (imported), 1 (imported from a URL), 2 (linked)
 IMPORTED_FILE, IMPORTED_URL, LINKED_FILE, LINKED_URL = 0, 1, 2, 3
 _NOT_PAPERS = ("attachment", "note", "annotation")
+KNOWN_SCHEMA = 129  # userdata schema version of Zotero 7 that these queries follow
+_T = TypeVar("_T")
 _WHERE = "Zotero shows its data folder under Settings > Advanced > Files and Folders"
 _CITEKEY_LINE = re.compile(r"^\s*(?:citation key|bibtex)\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 _DOI_LINE = re.compile(r"^\s*DOI\s*:\s*(10\.\S+)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -49,7 +61,7 @@ class ZoteroItem:
     library_id: int
     attachment_key: str
     pdf: Path
-    title: str
+    title: str  # "" when Zotero has none: the title read from the PDF is kept
     authors: tuple[str, ...]
     year: int | None
     doi: str | None
@@ -73,6 +85,7 @@ class ZoteroLibrary:
     items: tuple[ZoteroItem, ...]
     collections: tuple[str, ...]  # every collection's full path, sorted
     skipped: tuple[Skipped, ...]
+    notes: tuple[str, ...] = ()  # what the user should know: a newer schema, parts not read
 
 
 def default_data_dir() -> Path:
@@ -113,40 +126,86 @@ def read_library(data_dir: Path | None = None, *, base_dir: Path | None = None) 
 class _Reader:
     def __init__(self, db: sqlite3.Connection, data_dir: Path, base_dir: Path | None) -> None:
         self.db, self.data_dir, self.base_dir = db, data_dir, base_dir
+        self.where = data_dir / "zotero.sqlite"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        needed = {"items", "itemAttachments", "itemData", "fieldsCombined", "itemTypesCombined"}
+        self.tables = tables
+        self.notes: list[str] = []
+        self.schema = self._schema()
+        needed = {"items", "itemAttachments", "itemData"}
         if missing := needed - tables:
             raise ZoteroError(
-                f"{data_dir / 'zotero.sqlite'}: not a Zotero 5-7 database (no table "
-                f"{', '.join(sorted(missing))}); open it once in a current Zotero"
+                f"{self.where}: not a Zotero 5-7 database (no table "
+                f"{', '.join(sorted(missing))}){self._newer(' and')}"
             )
-        self.tables = tables
+        if self.schema is not None and self.schema > KNOWN_SCHEMA:
+            self.notes.append(f"Zotero schema {self.schema} is newer than this Lantern knows "
+                              f"(≤ {KNOWN_SCHEMA}): import may miss fields")
+
+    def _schema(self) -> int | None:
+        """Zotero's userdata schema version (its `version` table), None if it has none."""
+        if "version" not in self.tables:
+            return None
+        try:
+            row = self.db.execute("SELECT version FROM version WHERE schema = 'userdata'").fetchone()
+            return int(row[0]) if row else None
+        except (sqlite3.Error, TypeError, ValueError):
+            return None
+
+    def _newer(self, joiner: str = ";") -> str:
+        """", Zotero schema 131 is newer than ..." for a message, when it is."""
+        if self.schema is not None and self.schema > KNOWN_SCHEMA:
+            return (f"{joiner} its Zotero schema {self.schema} is newer than this Lantern knows "
+                    f"(≤ {KNOWN_SCHEMA})")
+        return "; open it once in a current Zotero"
+
+    def _part(self, what: str, read: Callable[[], _T]) -> _T | None:
+        """One part of the library (tags, collections, ...), or None with a note if this
+        database's schema does not have it the way Zotero 7's does."""
+        try:
+            return read()
+        except sqlite3.OperationalError as exc:
+            log.debug("zotero: cannot read %s: %s", what, exc)
+            self.notes.append(f"Zotero {what} not read ({exc})")
+            return None
+
+    def _table(self, combined: str, base: str) -> str | None:
+        """Zotero's `*Combined` table, or the global schema's own when that one is missing or
+        empty (Zotero fills it at start-up); None if neither has rows."""
+        for table in (combined, base):
+            if table in self.tables and self.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+                return table
+        return None
 
     def read(self) -> ZoteroLibrary:
-        types = dict(self.db.execute("SELECT itemTypeID, typeName FROM itemTypesCombined"))
-        fields = self._fields()
-        trash = self._ids("SELECT itemID FROM deletedItems") if "deletedItems" in self.tables else set()
-        feeds = self._ids("SELECT libraryID FROM libraries WHERE type = 'feed'")
-        collections, paths = self._collections()
-        authors = self._creators()
-        tags: dict[int, list[str]] = defaultdict(list)
-        for row in self.db.execute(
-            "SELECT it.itemID, t.name FROM itemTags it JOIN tags t USING (tagID) ORDER BY t.name"
-        ):
-            tags[row[0]].append(row[1])
+        item_types = self._table("itemTypesCombined", "itemTypes")
+        types: dict[int, str] = self._part("item types", lambda: dict(self.db.execute(
+            f"SELECT itemTypeID, typeName FROM {item_types}"))) or {} if item_types else {}
+        fields = self._part("fields (titles, dates, DOIs)", self._fields) or {}
+        trash = (self._part("trash", lambda: self._ids("SELECT itemID FROM deletedItems"))
+                 if "deletedItems" in self.tables else None) or set()
+        feeds = self._part("feeds", lambda: self._ids(
+            "SELECT libraryID FROM libraries WHERE type = 'feed'")) or set()
+        collections, paths = self._part("collections", self._collections) or ({}, {})
+        authors = self._part("authors", self._creators) or {}
+        tags = self._part("tags", self._tags) or {}
         bbt = self._better_bibtex()
 
         items: list[ZoteroItem] = []
         skipped: list[Skipped] = []
-        rows = self.db.execute(
-            "SELECT a.itemID, a.parentItemID, a.linkMode, a.contentType, a.path, i.key, i.libraryID "
-            "FROM itemAttachments a JOIN items i ON i.itemID = a.itemID ORDER BY a.itemID"
-        ).fetchall()
-        parents = {
-            r["itemID"]: r for r in self.db.execute(
-                "SELECT itemID, itemTypeID, key, libraryID, dateModified FROM items"
-            )
-        }
+        try:
+            rows = self.db.execute(
+                "SELECT a.itemID, a.parentItemID, a.linkMode, a.contentType, a.path, i.key, "
+                "i.libraryID FROM itemAttachments a JOIN items i ON i.itemID = a.itemID "
+                "ORDER BY a.itemID"
+            ).fetchall()
+            parents = {
+                r["itemID"]: r for r in self.db.execute(
+                    "SELECT itemID, itemTypeID, key, libraryID, dateModified FROM items"
+                )
+            }
+        except sqlite3.OperationalError as exc:
+            raise ZoteroError(f"{self.where}: its attachments cannot be read ({exc})"
+                              f"{self._newer()}") from exc
         for row in rows:
             if not _is_pdf(row["contentType"], row["path"]) or row["linkMode"] == LINKED_URL:
                 continue
@@ -157,7 +216,7 @@ class _Reader:
             if row["libraryID"] in feeds or types.get(parent["itemTypeID"]) in ("note", "annotation"):
                 continue
             data = fields.get(parent["itemID"], {})
-            label = data.get("title") or row["path"] or row["key"]
+            label = data.get("title") or fields.get(own, {}).get("title") or row["path"] or row["key"]
             pdf, problem = self._file(row)
             if problem:
                 skipped.append(Skipped(str(label), problem))
@@ -171,7 +230,7 @@ class _Reader:
             )
             items.append(ZoteroItem(
                 key=parent["key"], library_id=parent["libraryID"], attachment_key=row["key"],
-                pdf=pdf, title=data.get("title") or fields.get(own, {}).get("title") or pdf.stem,
+                pdf=pdf, title=data.get("title") or fields.get(own, {}).get("title") or "",
                 authors=tuple(authors.get(parent["itemID"], ())),
                 year=_year(data.get("date", "")), doi=doi.strip() if doi else None,
                 citekey=citekey,
@@ -181,25 +240,39 @@ class _Reader:
                 tags=tuple(tags.get(parent["itemID"], ())), item_type=types.get(parent["itemTypeID"], ""),
                 modified=str(parent["dateModified"]),
             ))
-        return ZoteroLibrary(tuple(items), tuple(sorted(set(paths.values()))), tuple(skipped))
+        return ZoteroLibrary(tuple(items), tuple(sorted(set(paths.values()))), tuple(skipped),
+                             tuple(self.notes))
 
     def _ids(self, sql: str) -> set[int]:
         return {r[0] for r in self.db.execute(sql)}
 
+    def _tags(self) -> dict[int, list[str]]:
+        tags: dict[int, list[str]] = defaultdict(list)
+        for row in self.db.execute(
+            "SELECT it.itemID, t.name FROM itemTags it JOIN tags t USING (tagID) ORDER BY t.name"
+        ):
+            tags[row[0]].append(row[1])
+        return tags
+
     def _fields(self) -> dict[int, dict[str, str]]:
         """item id -> {field name: value}, with type-specific fields also under their base
         field's name (a book section's `bookTitle` is not its title, a case's `caseName` is)."""
+        names = self._table("fieldsCombined", "fields")
+        if names is None:
+            self.notes.append("Zotero's field names are missing (tables fieldsCombined and "
+                              "fields are empty): titles, dates and DOIs come from the PDFs")
+            return {}
         base: dict[int, str] = {}
-        if "baseFieldMappingsCombined" in self.tables:
+        if mappings := self._table("baseFieldMappingsCombined", "baseFieldMappings"):
             for row in self.db.execute(
-                "SELECT m.fieldID, b.fieldName FROM baseFieldMappingsCombined m "
-                "JOIN fieldsCombined b ON b.fieldID = m.baseFieldID"
+                f"SELECT m.fieldID, b.fieldName FROM {mappings} m "
+                f"JOIN {names} b ON b.fieldID = m.baseFieldID"
             ):
                 base[row[0]] = row[1]
         out: dict[int, dict[str, str]] = defaultdict(dict)
         for row in self.db.execute(
             "SELECT d.itemID, d.fieldID, f.fieldName, v.value FROM itemData d "
-            "JOIN fieldsCombined f USING (fieldID) JOIN itemDataValues v USING (valueID)"
+            f"JOIN {names} f USING (fieldID) JOIN itemDataValues v USING (valueID)"
         ):
             values = out[row["itemID"]]
             values[row["fieldName"]] = str(row["value"])
@@ -272,8 +345,10 @@ class _Reader:
                 path = Path(stored)
         else:
             return None, f"attachment of an unknown kind (link mode {row['linkMode']})"
-        if not path.is_file():
+        if not path.exists():
             return None, f"file not found: {path} (not downloaded from Zotero's storage yet?)"
+        if problem := _not_a_pdf_file(path):
+            return None, f"{path} {problem}; not read"
         return path, None
 
     def _better_bibtex(self) -> dict[tuple[int, str], str]:
@@ -305,6 +380,28 @@ class _Reader:
             return {}
         finally:
             db.close()
+
+
+def _not_a_pdf_file(path: Path) -> str | None:
+    """Why the attachment's file is not one to read, or None: it must be a regular file whose
+    first bytes are %PDF. A Zotero database may be shared, or hostile: a linked "PDF" at
+    /etc/passwd or /proc/self/environ is refused from its kind and its first five bytes, and
+    nothing it holds is ever shown."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+            return "is not a regular file (a folder, device or pipe?)"
+        # O_NONBLOCK: should it have become a FIFO since, opening it cannot block
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            head = os.read(fd, 5)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if not head.startswith(b"%PDF"):
+        return "is not a PDF file (it does not start with %PDF)"
+    return None
 
 
 def _is_pdf(content_type: str | None, path: str | None) -> bool:

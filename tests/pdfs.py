@@ -283,6 +283,34 @@ def scanned_paper(folder: Path, name: str = "scanned.pdf", *, dpi: int = 200, no
     return write_scan(source, folder / name, dpi=dpi, noise=noise, skew_deg=skew_deg)
 
 
+def unreadable_scan(folder: Path, name: str = "hanzi.pdf", *, seed: int = 0) -> Path:
+    """A one-page image-only "scan" in a script the English OCR model has no letters for:
+    rows of square glyphs of random strokes, like a Chinese page. English OCR reads it as
+    confident-looking capitals ("SATE FA HWS") that are not words."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    page = Image.new("L", (1240, 1000), 255)
+    draw = ImageDraw.Draw(page)
+    size = 40
+    for y in range(80, 920, 64):
+        for x in range(80, 1160, 46):
+            for _ in range(rng.randint(4, 8)):
+                a, b = rng.randint(0, size), rng.randint(0, size)
+                kind = rng.random()
+                if kind < 0.4:
+                    draw.line([(x + 4, y + a), (x + size - 4, y + a)], fill=0, width=4)
+                elif kind < 0.8:
+                    draw.line([(x + a, y + 4), (x + a, y + size - 4)], fill=0, width=4)
+                else:
+                    draw.line([(x + a, y), (x + b, y + size)], fill=0, width=4)
+    out = folder / name
+    page.save(out, "PDF", resolution=150.0)
+    return out
+
+
 def mixed_paper(folder: Path, name: str = "mixed.pdf") -> Path:
     """The ecology paper as text pages, plus a last page that is only a scanned image holding
     SCAN_ONLY_SENTENCE (an appendix pasted in as a picture)."""

@@ -1,6 +1,7 @@
 """A tiny OpenAI-compatible server on 127.0.0.1 for the tests of the model-server Generator:
 it lists models and streams /v1/chat/completions as server-sent events, and can be told to
-fail, stall, or stream until the client hangs up. The real llama.cpp server is in tests/e2e."""
+fail, stall, stream until the client hangs up (`forever`), and pad its stream with comment
+lines of `filler` bytes. The real llama.cpp server is in tests/e2e."""
 
 from __future__ import annotations
 
@@ -26,10 +27,13 @@ class StubServer:
         status: int = 200,
         error: dict | None = None,
         plain: bool = False,
+        filler: int = 0,
     ) -> None:
         self.models, self.reply, self.delay = models, reply, delay
         self.forever, self.stall, self.status, self.error = forever, stall, status, error
         self.plain = plain  # answer with one JSON object, as a server that cannot stream
+        self.filler = filler  # bytes of SSE comment before each chunk (a server that pads)
+        self.sent = 0  # chunks of text sent to the client
         self.requests: list[dict] = []  # {"method", "path", "headers", "body"}
         self.hung_up = threading.Event()  # the client closed the stream before its end
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -111,8 +115,11 @@ def _handler(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 while n < len(words) or stub.forever:
                     word = words[n % len(words)] if words else "x "
                     chunk = {"choices": [{"index": 0, "delta": {"content": word}}]}
+                    if stub.filler:
+                        self._send(":" + "." * stub.filler + "\n")
                     self._send(f"data: {json.dumps(chunk)}\n\n")
                     n += 1
+                    stub.sent = n
                     time.sleep(stub.delay)
                 self._send("data: [DONE]\n\n")
             except OSError:  # BrokenPipe / ConnectionReset: the client hung up

@@ -42,17 +42,23 @@ class ZoteroFolder:
         self._next_key = 0
         self.db.execute("INSERT INTO version(schema, version) VALUES ('userdata', 129)")
         self.db.execute("INSERT INTO libraries(libraryID, type, editable, filesEditable) VALUES (1, 'user', 1, 1)")
-        self.types = self._names("itemTypesCombined", "itemTypeID", "typeName", ITEM_TYPES, 30,
-                                 extra="display, custom", values="1, 0")
-        self.fields = self._names("fieldsCombined", "fieldID", "fieldName", FIELDS, 100,
-                                  extra="custom", values="0")
+        # the global schema's tables, and the Combined ones Zotero fills from them at start-up
+        self.types = self._names("itemTypes", "itemTypeID", "typeName", ITEM_TYPES, 30,
+                                 extra="display", values="1")
+        self._names("itemTypesCombined", "itemTypeID", "typeName", ITEM_TYPES, 30,
+                    extra="display, custom", values="1, 0")
+        self.fields = self._names("fields", "fieldID", "fieldName", FIELDS, 100,
+                                  extra="fieldFormatID", values="1")
+        self._names("fieldsCombined", "fieldID", "fieldName", FIELDS, 100,
+                    extra="custom", values="0")
         self.creator_types = {}
         for i, name in enumerate(CREATOR_TYPES):
             self.db.execute("INSERT INTO creatorTypes VALUES (?, ?)", (8 + i, name))
             self.creator_types[name] = 8 + i
         # a case's caseName is its title (a base field mapping, as Zotero has it)
-        self.db.execute("INSERT INTO baseFieldMappingsCombined VALUES (?, ?, ?)",
-                        (self.types["case"], self.fields["title"], self.fields["caseName"]))
+        for table in ("baseFieldMappings", "baseFieldMappingsCombined"):
+            self.db.execute(f"INSERT INTO {table} VALUES (?, ?, ?)",
+                            (self.types["case"], self.fields["title"], self.fields["caseName"]))
         self.collections: dict[str, int] = {}
         self.db.commit()
 
@@ -174,6 +180,16 @@ class ZoteroFolder:
             bbt.execute("INSERT INTO citationkey VALUES (?, ?, 1, ?, 0)", (self.item_id(key), key, citekey))
         bbt.commit()
         bbt.close()
+
+    def uncombined(self) -> None:
+        """Empty the *Combined tables, as in a copy of zotero.sqlite Zotero has not started on."""
+        for table in ("itemTypesCombined", "fieldsCombined", "baseFieldMappingsCombined"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.commit()
+
+    def schema(self, version: int) -> None:
+        self.db.execute("UPDATE version SET version = ? WHERE schema = 'userdata'", (version,))
+        self.db.commit()
 
     def close(self) -> None:
         self.db.close()

@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         # doctor opens a damaged library to rebuild it; every other command refuses it
         with Library(settings, verbose=args.verbose, repair=args.command == "doctor") as lib:
             for notice in lib.notices:  # what opening the library found and repaired
-                print(f"lantern: {notice}", file=sys.stderr)
+                print(f"lantern: {printable(notice)}", file=sys.stderr)
+            lib.on_notice = lambda text: print(f"lantern: {printable(text)}", file=sys.stderr)
             return command(args.command)(lib, args)
     except LanternError as exc:
         print(f"lantern: {printable(str(exc))}", file=sys.stderr)

@@ -82,10 +82,13 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.flush()
     assert finished is not None
     rows = lib.extract_table(qset, scope, use_llm=use_llm)
-    path = write_table(rows, qset, args.out, fmt, long=args.long,
-                       citekeys=lib.catalog.citekeys([row.paper.doc_id for row in rows]))
+    ids = [row.paper.doc_id for row in rows]
+    path = write_table(rows, qset, args.out, fmt, long=args.long, citekeys=lib.catalog.citekeys(ids))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
+    shared = lib.catalog.shared_citekeys(ids) if fmt == "md" else None
+    if shared:  # the table cites with these keys: said once, for the table and the .bib
+        note(shared, args.json)
     if args.bib:
-        write_bib(lib, args.bib, [row.paper.doc_id for row in rows], args.json)
+        write_bib(lib, args.bib, ids, args.json, say_keys=shared is None)
     return EXIT_OK

@@ -11,6 +11,7 @@ from typing import Any
 
 from core import (
     BatchFinished,
+    BatchStarted,
     FileProgress,
     FileResult,
     FileStarted,
@@ -27,17 +28,27 @@ def paper_scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
                               year_to=args.year_to, tags=args.tags)
 
 
-def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool) -> None:
+def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool, *,
+              say_keys: bool = True) -> None:
+    """Write the papers' BibTeX; say once if papers shared a citekey (`say_keys`: not said
+    yet by the table written with the same keys)."""
     ids = list(dict.fromkeys(doc_ids))
     path.write_text(lib.catalog.bibtex(ids), encoding="utf-8")
     note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
+    if say_keys and (shared := lib.catalog.shared_citekeys(ids)):
+        note(shared, quiet)
 
 
 def run_ingest(events, *, as_json: bool) -> int:
     bar = ProgressBar(enabled=not as_json and sys.stderr.isatty())
     failed = 0
     for event in events:
-        if isinstance(event, FileStarted):
+        if isinstance(event, BatchStarted):  # the write lock is held from here on
+            for line in event.notes:
+                note(f"lantern: {printable(line)}", as_json)
+            if event.resumed:
+                note(f"resuming {event.resumed} file(s) of an interrupted run", as_json)
+        elif isinstance(event, FileStarted):
             bar.show(event.index, event.total, shown(event.path.name), "reading")
         elif isinstance(event, FileProgress):
             bar.show(
@@ -53,7 +64,7 @@ def run_ingest(events, *, as_json: bool) -> int:
                 print(json.dumps({
                     "path": str(event.path), "status": event.status, "doc_id": event.doc_id,
                     "title": event.title, "pages": event.pages, "chunks": event.chunks,
-                    "error": event.error,
+                    "error": event.error, "notice": event.notice or None,
                 }), flush=True)
             else:
                 print(file_line(event), flush=True)
@@ -73,8 +84,9 @@ def file_line(e: FileResult) -> str:
         return f"failed     {shown(e.path)}: {printable(e.error or '')}"
     if e.status == "skipped":
         return f"skipped    {printable(e.title or '')}: {printable(e.error or '')}"
+    notice = f": {printable(e.notice)}" if e.notice else ""
     return (f"{e.status:<10} {shown(e.path.name)} [{e.doc_id}] {printable(e.title or '')} "
-            f"({e.pages} pages, {e.chunks} chunks)")
+            f"({e.pages} pages, {e.chunks} chunks){notice}")
 
 
 def duration(seconds: float) -> str:

@@ -21,9 +21,7 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
         print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
         return EXIT_USAGE
     code = EXIT_OK
-    if args.paths:
-        if pending := lib.catalog.pending():
-            note(f"resuming {len(pending)} file(s) of an interrupted run", args.json)
+    if args.paths:  # files an interrupted run left are told once the lock is held (run_ingest)
         code = run_ingest(lib.add(args.paths), as_json=args.json)
     if args.zotero is not None:
         events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)

@@ -38,7 +38,7 @@ from core.errors import (
 )
 from core.ingest.clean import clean_pages, clean_text, garbled, scrub
 from core.ingest.meta import extract_meta
-from core.ingest.ocr import recognise_pages
+from core.ingest.ocr import Readability, recognise_pages
 from core.ingest.pdffile import pdf_bytes, read_file
 from core.ingest.sections import detect_sections
 from core.settings import OcrSettings
@@ -239,10 +239,13 @@ def _read(
 
     texts = clean_pages(raw)
     recognised: set[int] = set()
+    readability = Readability()
     if ocr is not None and ocr.mode != "off":
-        recognised = recognise_pages(data, raw, texts, ocr, MIN_CHARS_PER_PAGE, on_page)
+        recognised = recognise_pages(data, raw, texts, ocr, MIN_CHARS_PER_PAGE, on_page,
+                                     readability)
         if recognised:
             texts = clean_pages(raw)
+    unreadable = bool(recognised) and readability.unreadable
     total = sum(len(t) for t in texts)
     if total < MIN_CHARS_PER_PAGE * n_pages:
         if ocr is not None and ocr.mode != "off":
@@ -251,7 +254,8 @@ def _read(
     if garbled("\n".join(texts)):
         if not recognised:
             raise NeedsOcrError(_GARBLED)
-        warnings_out.append("the recognised text looks garbled (handwriting or a poor scan?)")
+        if not unreadable:
+            warnings_out.append("the recognised text looks garbled (handwriting or a poor scan?)")
     empty = sum(1 for t in texts if len(t) < MIN_CHARS_PER_PAGE)
     if empty:
         warnings_out.append(f"{empty} of {n_pages} pages have no text (images only?)")
@@ -274,10 +278,15 @@ def _read(
         raise
     except Exception as exc:  # noqa: BLE001 - metadata is optional; the text is what matters
         log.debug("%s: metadata: %s", path, exc)
-    # Unstripped first page: ICML-style papers repeat the title as a running header.
-    meta = extract_meta(path, clean_text(raw[0]), info, title_hint=hint)
+    # Unstripped first page: ICML-style papers repeat the title as a running header. OCR text
+    # that looks unreadable gives no title ("AREF TRE HUMAAI"): /Info's or the file's name.
+    first = "" if unreadable and 0 in recognised else clean_text(raw[0])
+    meta = extract_meta(path, first, info, title_hint=hint)  # the hint is from the text layer
     # the file name is the last-resort title, and a non-UTF-8 name holds surrogate escapes
     meta = dataclasses.replace(meta, title=scrub(meta.title),
                                authors=tuple(scrub(a) for a in meta.authors))
     log.debug("%s: %d pages, %d chars, title %r", path, n_pages, total, meta.title)
-    return ParsedDocument(path=path, pages=pages, meta=meta, warnings=tuple(warnings_out))
+    language = ocr.language if ocr is not None and recognised else None
+    return ParsedDocument(path=path, pages=pages, meta=meta, warnings=tuple(warnings_out),
+                          ocr_language=language,
+                          notice=readability.message(language) if language and unreadable else "")

@@ -1,6 +1,7 @@
 """A file before it is parsed: read it whole, within the size limit, and tell a PDF from what
 is not one (a renamed Word file, an HTML error page, a folder, a pipe), each with its own
-NotAPdfError message.
+NotAPdfError message. A message says what a file is, never what it holds: a file given by
+mistake (or by a hostile Zotero database) may hold passwords.
 """
 
 from __future__ import annotations
@@ -33,18 +34,21 @@ _SIGNATURES = (
 
 
 def _describe_start(head: bytes) -> str:
-    """What a non-PDF file is, from its first bytes: "starts with 'PK\\x03\\x04' \u2014 looks like a ZIP"."""
-    shown = repr(head[:8].strip() or head[:8])[2:-1]
+    """What a non-PDF file is, from its first bytes ("looks like a ZIP, e.g. a .docx"), never
+    what it holds."""
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
-            return f"starts with '{shown}' \u2014 {what}"
+            return what
     sample = head[:512]
     if sample.lstrip().lower().startswith((b"<!doctype html", b"<html")):
         return "it is an HTML page, e.g. a download that went wrong"
-    if sample and all(32 <= b < 127 or b in b"\r\n\t" for b in sample):
-        words = " ".join(sample[:40].decode("ascii").split())
-        return f"it is a text file starting '{words}'"
-    return f"starts with '{shown}'"
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end is still text
+        text = sample[: exc.start].decode("utf-8") if exc.start > len(sample) - 4 else ""
+    if text and all(c.isprintable() or c in "\r\n\t" for c in text):
+        return "it is a text file"
+    return "it holds data of an unknown kind"
 
 
 def read_file(path: Path, max_file_mb: int) -> bytes:

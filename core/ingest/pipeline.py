@@ -147,7 +147,7 @@ class IngestPipeline:
         files = leftover + given
         self.store.queue(files)
         counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
-        yield BatchStarted(len(files))
+        yield BatchStarted(len(files), resumed=len(leftover))
         for i, path in enumerate(files, start=1):
             if cancel.is_set():
                 break
@@ -232,7 +232,7 @@ class IngestPipeline:
             raise problem
         sha = file_sha256(path, self.settings.ingest.max_file_mb)
         chunking = self.settings.chunking_key()
-        if same := self.store.find_by_sha(sha, chunking):
+        if (same := self.store.find_by_sha(sha, chunking)) and not self._ocr_changed(same.doc_id):
             if same.path != path and not same.path.exists():
                 self.store.set_path(same.doc_id, path)  # the file moved
             return FileResult(i, total, path, "unchanged", same.doc_id, same.title, same.pages, same.chunks)
@@ -254,6 +254,11 @@ class IngestPipeline:
         if not chunks:
             raise NeedsOcrError("no text to index (scanned images?): turn OCR on (lantern add --ocr auto) or run ocrmypdf on it")
         doc_id = f"{sha[:8]}{chunking[:4]}"  # content + chunking: a re-chunk gets a new id
+        if any(p.doc_id == doc_id for p in previous):
+            # the same file read again with another OCR language: an id of its own, so that
+            # the copy it replaces stays whole until this one is ready
+            salt = hashlib.sha256(f"{chunking}:{doc.ocr_language}".encode()).hexdigest()
+            doc_id = f"{sha[:8]}{salt[:4]}"
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
         ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
         # in order of length: a batch of like lengths pads least (bench/README.md, "Embedding
@@ -292,4 +297,12 @@ class IngestPipeline:
             index.delete(old_ids, forget=old)
             index.save()  # a new snapshot now and then, not per paper
         status: FileStatus = "replaced" if previous else "added"
-        return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages), len(chunks))
+        return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages),
+                          len(chunks), notice=doc.notice)
+
+    def _ocr_changed(self, doc_id: str) -> bool:
+        """Whether the paper's OCR pages were read with another language than the settings
+        now ask for: adding its file again then reads it again (not "unchanged")."""
+        used = self.store.ocr_language(doc_id)
+        ocr = self.settings.ocr
+        return used is not None and ocr.mode != "off" and used != ocr.language

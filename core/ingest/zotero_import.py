@@ -15,7 +15,7 @@ from pathlib import Path
 from core.errors import IngestError
 from core.sources import Sources
 from core.types import BatchFinished, BatchStarted, FileResult, FileStarted, IngestEvent
-from core.zotero import ZoteroLibrary, read_library
+from core.zotero import ZoteroItem, ZoteroLibrary, read_library
 
 # Adds one file: (path, index, total, cancel, next path) -> its progress, then its FileResult
 # (None when cancelled); the pipeline's add_one.
@@ -45,7 +45,7 @@ def import_zotero(
     items = zotero.items
     total = len(items) + len(zotero.skipped)
     counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0, "updated": 0, "skipped": 0}
-    yield BatchStarted(total)
+    yield BatchStarted(total, notes=zotero.notes)
     present = {(item.library_id, item.attachment_key) for item in items}
     recorded: set[str] = set()
     for i, item in enumerate(items, start=1):
@@ -70,11 +70,12 @@ def import_zotero(
             )
             changed = source is None or source.modified != item.modified
             if result.status != "unchanged" or (changed and not duplicate):
-                sources.record(doc_id, item)
+                sources.record(doc_id, _own_title(item))
                 if result.status == "unchanged":
                     result = dataclasses.replace(result, status="updated")
             recorded.add(doc_id)
-            result = dataclasses.replace(result, title=item.title)
+            stored = sources.store.paper(doc_id)  # the line shows the title that is stored
+            result = dataclasses.replace(result, title=stored.title if stored else result.title)
         counts[result.status] += 1
         yield result
     if not cancel.is_set():
@@ -83,3 +84,12 @@ def import_zotero(
             yield FileResult(j, total, Path(skipped.title), "skipped", title=skipped.title,
                              error=skipped.reason)
     yield BatchFinished(cancelled=cancel.is_set(), **counts)
+
+
+def _own_title(item: ZoteroItem) -> ZoteroItem:
+    """The item, its title left empty when it is only the file's name (Zotero titles a
+    standalone attachment so): the title read from the PDF is then kept."""
+    name = item.title.strip().casefold()
+    if name in (item.pdf.stem.casefold(), item.pdf.name.casefold()):
+        return dataclasses.replace(item, title="")
+    return item

@@ -11,7 +11,9 @@
                                      # query, and a sentence holding one counts as an answer
     sections = ["methods"]           # optional: passages from these sections rank higher
 
-Built-in sets ship beside this file and are named `builtin:NAME`.
+Built-in sets ship beside this file and are named `builtin:NAME`. A file is at most
+MAX_FILE_BYTES, and each question at most as long as `lantern ask` takes one: a hostile file
+(10 MB questions, tables nested 100,000 deep) gets one line, not hours of work or a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import difflib
 import hashlib
 import json
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -35,6 +38,9 @@ SECTIONS = frozenset(vocab.SECTIONS)  # the section names ingest gives chunks
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _SET_KEYS = ("id", "title", "description", "questions")
 _QUESTION_KEYS = ("id", "label", "question", "keywords", "sections")
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: the built-in set is 3 KB; 100 questions at the limit 200 KB
+MAX_QUESTION_CHARS = 2000  # as core.asking.MAX_QUESTION_CHARS (not imported: it loads retrieval)
+MAX_LABEL_CHARS = 200
 
 
 class QuestionSetError(LanternError):
@@ -88,7 +94,14 @@ def load_question_set(spec: str | Path) -> QuestionSet:
         return parse_question_set(resource.read_text(encoding="utf-8"), spec_text)
     path = Path(spec).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+            raise QuestionSetError(f"{path}: not a file; give a question set's .toml file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise QuestionSetError(f"{path}: too large for a question set ({info.st_size:,} "
+                                   f"bytes; the limit is {MAX_FILE_BYTES:,})")
+        with path.open("rb") as fh:
+            text = fh.read(MAX_FILE_BYTES + 1).decode("utf-8")
     except FileNotFoundError:
         raise QuestionSetError(f"{path}: question set file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,10 +111,16 @@ def load_question_set(spec: str | Path) -> QuestionSet:
 
 def parse_question_set(text: str, source: str = "<question set>") -> QuestionSet:
     """Parse and check a question set; every error names the source and the question."""
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
+        raise QuestionSetError(f"{source}: too large for a question set (the limit is "
+                               f"{MAX_FILE_BYTES:,} bytes)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionSetError(f"{source}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise QuestionSetError(f"{source}: arrays or tables nested too deeply for a question "
+                               "set") from None
     top = f"{source}: "
     _check_keys(data, _SET_KEYS, top)
     set_id = _id(data, top)
@@ -130,11 +149,11 @@ def parse_question_set(text: str, source: str = "<question set>") -> QuestionSet
         if qid in seen_ids:
             raise QuestionSetError(f"{where}duplicate id {qid!r} "
                                    f"(question {seen_ids[qid]} has it too)")
-        label = _string(item, "label", where)
+        label = _string(item, "label", where, limit=MAX_LABEL_CHARS)
         if label.casefold() in seen_labels:
             raise QuestionSetError(f"{where}duplicate label {label!r} "
                                    f"(question {seen_labels[label.casefold()]} has it too)")
-        question = _string(item, "question", where)
+        question = _string(item, "question", where, limit=MAX_QUESTION_CHARS)
         keywords = _strings(item, "keywords", where)
         sections = tuple(s.lower() for s in _strings(item, "sections", where))
         if unknown := [s for s in sections if s not in SECTIONS]:
@@ -160,7 +179,9 @@ def _id(table: dict, where: str) -> str:
     return value
 
 
-def _string(table: dict, key: str, where: str, *, required: bool = True) -> str:
+def _string(
+    table: dict, key: str, where: str, *, required: bool = True, limit: int = MAX_QUESTION_CHARS
+) -> str:
     value = table.get(key)
     if value is None:
         if required:
@@ -171,6 +192,10 @@ def _string(table: dict, key: str, where: str, *, required: bool = True) -> str:
     value = " ".join(value.split())
     if required and not value:
         raise QuestionSetError(f"{where}{key!r} is empty")
+    if len(value) > limit:
+        same = ", as for `lantern ask`" if key == "question" else ""
+        raise QuestionSetError(f"{where}{key!r} is too long ({len(value):,} characters; the "
+                               f"limit is {limit:,}{same})")
     return value
 
 
@@ -178,4 +203,7 @@ def _strings(table: dict, key: str, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise QuestionSetError(f"{where}{key!r} must be a list of non-empty strings")
+    if sum(len(v) for v in value) > MAX_QUESTION_CHARS:  # they join the retrieval query
+        raise QuestionSetError(f"{where}{key!r} are too long together (the limit is "
+                               f"{MAX_QUESTION_CHARS:,} characters)")
     return tuple(v.strip() for v in value)

@@ -15,8 +15,10 @@ def test_add_json_lines(run, sample_pdfs, tmp_path):
     code, out, _ = run("add", "--json", str(sample_pdfs[0]), str(bad))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1  # some inputs failed
-    assert set(lines[0]) == {"path", "status", "doc_id", "title", "pages", "chunks", "error"}
+    assert set(lines[0]) == {"path", "status", "doc_id", "title", "pages", "chunks", "error",
+                             "notice"}  # notice: e.g. OCR text that looks unreadable
     assert lines[0]["status"] == "added" and lines[0]["error"] is None
+    assert lines[0]["notice"] is None
     assert lines[1]["status"] == "failed" and lines[1]["error"]
     code, out, _ = run("add", "--json", str(sample_pdfs[0]))
     assert code == 0 and json.loads(out)["status"] == "unchanged"

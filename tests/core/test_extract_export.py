@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,54 @@ def test_markdown_cites_with_given_citekeys(tmp_path):
     keys = {ROWS[0].paper.doc_id: "lindqvist2023zotero"}
     text = write_table(ROWS, QSET, tmp_path / "t.md", citekeys=keys).read_text(encoding="utf-8")
     assert "[@lindqvist2023zotero, p. 4]" in text and "@lindqvist2023zotero" in text
+
+
+HOSTILE = ('<script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3)) '
+           '<javascript:alert(4)> \x1b[31mred\x1b[0m @dup2023 $x$ | pipe')
+
+
+def assert_inert(text: str) -> None:
+    """No raw HTML, no link, no control character, no stray citation from the content: each
+    < [ ] @ is escaped by a backslash (CommonMark then shows it as text)."""
+    content = text.replace("<details><summary>", "").replace("</summary>", "")
+    content = content.replace("</details>", "").replace("[@lindqvist2023script, p. 2]", "")
+    content = content.replace(" @lindqvist2023script", "")  # our own: the paper's citekey
+    assert not re.search(r"(?<!\\)[<\[\]@]", re.sub(r"\[\d+\]", "", content))
+    assert "\x1b" not in text
+    assert "\\<script\\>" in text and "\\[link\\](javascript:alert(3))" in text
+    assert "\\@dup2023" in text and " @dup2023" not in text.replace("\\@", "")
+
+
+def test_markdown_escapes_titles_cells_and_labels(tmp_path):
+    qset = parse_question_set('''
+id = "x"
+title = "Audit <b>bold</b>"
+[[questions]]
+id = "q"
+label = "Label <i>x</i>"
+question = "Which?"
+''')
+    rows = [Row(paper("aaa", HOSTILE), {"q": Cell(
+        status=CellStatus.REPORTED, answer=HOSTILE, quote=HOSTILE + " quoted", page=2,
+        supported=True, grounding="generated")})]
+    text = write_table(rows, qset, tmp_path / "t.md").read_text(encoding="utf-8")
+    assert_inert(text)
+    assert "<b>" not in text and "<i>" not in text
+    assert "[@lindqvist2023script, p. 2]" in text  # our own citation stays one
+    table = [line for line in text.splitlines() if line.startswith("| Label")]
+    assert table and all(line.replace("\\|", "").count("|") == 4 for line in table)
+
+
+def test_answer_markdown_escapes_what_papers_and_models_wrote():
+    from core import answer_to_markdown
+    from core.types import Answer, Citation, Evidence, Sentence, Timings
+
+    answer = Answer(
+        question=HOSTILE, answer=HOSTILE, abstained=False,
+        citations=(Citation(1, "aaa", HOSTILE, Path("/p/a.pdf"), 3, HOSTILE, True),),
+        evidence=(Evidence(1, "aaa", HOSTILE, Path("/p/a.pdf"), 3, 3, "body", HOSTILE, 0.9),),
+        sentences=(Sentence(HOSTILE, (1,), False, HOSTILE),), model="m<script>",
+        timings=Timings(0.1, None, 0.2), mode="generated", draft=HOSTILE)
+    text = answer_to_markdown(answer)
+    assert_inert(text)
+    assert "<details>" in text  # the fold is ours; what it holds is escaped

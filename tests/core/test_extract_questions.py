@@ -119,3 +119,40 @@ def test_sections_match_ingest():
     from core.ingest.sections import _NAMES
 
     assert set(_NAMES) | {"body"} == SECTIONS  # every name ingest gives, and only those
+
+
+def test_a_deeply_nested_file_gives_one_line_not_a_recursion_error(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text('id = "x"\ntitle = "x"\nvalue = ' + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(QuestionSetError, match="nested too deeply"):
+        load_question_set(deep)
+    inline = 'id = "x"\ntitle = "x"\nv = ' + "{a = " * 50_000 + "1" + "}" * 50_000
+    with pytest.raises(QuestionSetError, match="nested too deeply"):
+        parse_question_set(inline)
+
+
+def test_question_sets_are_limited_in_size(tmp_path):
+    from core.asking import MAX_QUESTION_CHARS
+    from core.questionsets import MAX_FILE_BYTES
+    from core.questionsets import MAX_QUESTION_CHARS as SET_LIMIT
+
+    assert SET_LIMIT == MAX_QUESTION_CHARS  # the same limit as `lantern ask`
+    big = tmp_path / "big.toml"
+    big.write_text(VALID + "# " + "x" * MAX_FILE_BYTES + "\n")
+    with pytest.raises(QuestionSetError, match=r"too large for a question set .* the limit is"):
+        load_question_set(big)
+    long_question = VALID.replace("Which hardware was used?", "Which " + "word " * 2_000 + "?")
+    with pytest.raises(QuestionSetError, match=r"question 1 \('hardware'\): 'question' is too "
+                                               r"long \(10,\d+ characters; the limit is 2,000, as "
+                                               r"for `lantern ask`\)"):
+        parse_question_set(long_question)
+    parse_question_set(VALID.replace("Which hardware was used?", "W" * MAX_QUESTION_CHARS))
+
+
+def test_a_fifo_is_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "set.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(QuestionSetError, match="not a file"):
+        load_question_set(fifo)

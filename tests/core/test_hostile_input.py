@@ -159,3 +159,16 @@ def test_add_prints_one_escaped_line_per_odd_name(run, tmp_path):
     assert all("\x1b" not in line and "\r" not in line for line in lines)
     assert any("new\\nline.pdf" in line for line in lines)
     assert "3 added" in err
+
+
+def test_a_file_that_is_not_a_pdf_is_named_for_what_it_is_never_for_what_it_holds(run, tmp_path):
+    secret = tmp_path / "secrets.pdf"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\nAPI_KEY=sk-123456\n")
+    blob = tmp_path / "blob.pdf"
+    blob.write_bytes(bytes(range(256)) * 4)
+    for argv in (["add", str(secret), str(blob)], ["add", "--json", str(secret), str(blob)]):
+        code, out, err = run(*argv)
+        assert code == 1
+        assert "not a PDF (it is a text file)" in out + err
+        assert "not a PDF (it holds data of an unknown kind)" in out + err
+        assert "root:" not in out + err and "sk-123456" not in out + err

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import NeedsOcrError
-from core.ingest.ocr import OcrUnavailableError, choose_pages
+from core.ingest.clean import garbled
+from core.ingest.ocr import OcrUnavailableError, Readability, choose_pages, word_confidences
 from core.ingest.pdf import read_pdf
 from core.ingest.worker import ParserProcess
 from core.pdfgen import write_paper
@@ -80,6 +81,32 @@ def test_only_the_image_page_of_a_text_paper_is_recognised(folder):
     doc = read_pdf(pdfs.mixed_paper(folder), ocr=OcrSettings())
     assert [p.ocr for p in doc.pages] == [False] * (len(doc.pages) - 1) + [True]
     assert pdfs.SCAN_ONLY_SENTENCE in words(doc.pages[-1].text)
+    assert doc.notice == "" and doc.ocr_language == "eng"  # a readable page says nothing
+
+
+@needs_tesseract
+def test_gibberish_from_a_missing_language_model_is_found(folder):
+    """Tesseract's own word confidences: English-model capitals read from a Chinese-like page
+    look like words to a character test, but the model knows few of them."""
+    doc = read_pdf(pdfs.unreadable_scan(folder), ocr=OcrSettings())
+    assert doc.notice.startswith("OCR text looks unreadable (Tesseract's eng model knows ")
+    assert "tesseract-ocr-chi-sim" in doc.notice
+    assert doc.meta.title == "Hanzi"  # from the file's name, not from the gibberish
+    assert not garbled(doc.pages[0].text)  # what the character-class test alone would miss
+
+
+def test_readability_is_judged_on_enough_words():
+    assert Readability(words=100, confident=95).unreadable is False
+    assert Readability(words=100, confident=10).unreadable is True
+    assert Readability(words=5, confident=0).unreadable is False  # a caption says nothing
+    assert Readability(words=5, confident=0, garbled_text=True).unreadable is True
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t"
+           "height\tconf\ttext\n"
+           "5\t1\t1\t1\t1\t1\t0\t0\t9\t9\t96.5\tOtters\n"
+           "5\t1\t1\t1\t1\t2\t0\t0\t9\t9\t31.0\tAREF\n"
+           "5\t1\t1\t1\t1\t3\t0\t0\t9\t9\t12.0\t|\n"
+           "4\t1\t1\t1\t1\t0\t0\t0\t9\t9\t-1\t\n")
+    assert word_confidences(tsv) == (2, 1)  # lone punctuation is not a word
 
 
 @needs_tesseract

@@ -72,3 +72,32 @@ def test_citations_of_ocr_pages_say_ocr_text(run, fake_generator, tmp_path):
     fake_generator.enqueue("The otters were counted at dawn on the Ruhr tributaries in 2017 [1].")
     code, out, _ = run("ask", "When were the otters counted?")
     assert f"p. {added['pages']} (OCR text)" in out
+
+
+def test_gibberish_ocr_is_said_on_the_add_line_and_a_new_language_reads_it_again(run, tmp_path):
+    """A Chinese-like page read with the English model: stored, but the line says the text
+    looks unreadable (and what to install); a title is not made of the gibberish. Adding it
+    with another OCR language reads it again, and names a language that is not installed."""
+    import json
+
+    page = pdfs.unreadable_scan(tmp_path)
+    code, out, err = run("add", str(page))
+    (line,) = [x for x in out.splitlines() if x.startswith("added")]
+    assert code == 0 and "OCR text looks unreadable" in line and "is the language installed" in line
+    assert "`--ocr-language chi_sim` needs `tesseract-ocr-chi-sim`" in line
+    code, out, _ = run("list", "--json")
+    (paper,) = json.loads(out)
+    assert paper["title"] == "Hanzi"  # the file's name, not "AREF TRE HUMAAI"
+
+    code, out, err = run("add", "--ocr-language", "chi_sim", str(page))
+    assert code == 1 and "unchanged" not in out
+    assert "OCR language 'chi_sim' is not installed" in out and "tesseract-ocr-chi-sim" in out
+    code, out, _ = run("list", "--json")
+    assert [p["doc_id"] for p in json.loads(out)] == [paper["doc_id"]]  # the old copy stays
+
+    code, out, err = run("add", "--ocr-language", "eng+eng", str(page))
+    assert code == 0 and out.startswith("replaced")
+    code, out, err = run("add", "--ocr-language", "eng+eng", str(page))
+    assert code == 0 and out.startswith("unchanged")  # same language: not read again
+    code, out, _ = run("list", "--json")
+    assert len(json.loads(out)) == 1

@@ -3,12 +3,26 @@
 -- (commit f2a42bec150fa8b947ffde57afd72a22e805f085). Licence: AGPL-3.0, as in that repository.
 -- tests/zotero.py builds fixture data folders from it.
 
+CREATE TABLE itemTypes (
+    itemTypeID INTEGER PRIMARY KEY,
+    typeName TEXT,
+    templateItemTypeID INT,
+    display INT DEFAULT 1 -- 0 == hide, 1 == display, 2 == primary
+);
+
 CREATE TABLE itemTypesCombined (
     itemTypeID INT NOT NULL,
     typeName TEXT NOT NULL,
     display INT DEFAULT 1 NOT NULL,
     custom INT NOT NULL,
     PRIMARY KEY (itemTypeID)
+);
+
+CREATE TABLE fields (
+    fieldID INTEGER PRIMARY KEY,
+    fieldName TEXT,
+    fieldFormatID INT,
+    FOREIGN KEY (fieldFormatID) REFERENCES fieldFormats(fieldFormatID)
 );
 
 CREATE TABLE fieldsCombined (
@@ -18,6 +32,16 @@ CREATE TABLE fieldsCombined (
     fieldFormatID INT,
     custom INT NOT NULL,
     PRIMARY KEY (fieldID)
+);
+
+CREATE TABLE baseFieldMappings (
+    itemTypeID INT,
+    baseFieldID INT,
+    fieldID INT,
+    PRIMARY KEY (itemTypeID, baseFieldID, fieldID),
+    FOREIGN KEY (itemTypeID) REFERENCES itemTypes(itemTypeID),
+    FOREIGN KEY (baseFieldID) REFERENCES fields(fieldID),
+    FOREIGN KEY (fieldID) REFERENCES fields(fieldID)
 );
 
 CREATE TABLE baseFieldMappingsCombined (

@@ -62,7 +62,10 @@ def llama_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server_library(tmp_path_factory, llama_server, real_embedder, sample_pdfs):
-    remote = RemoteSettings(enabled=True, url=llama_server, api_key_env="LAB_SERVER_KEY")
+    # a CPU server on two shared cores can take minutes over a prompt: the answer deadline
+    # (120 s by default, for a lab server with a GPU) is not what these tests are about
+    remote = RemoteSettings(enabled=True, url=llama_server, api_key_env="LAB_SERVER_KEY",
+                            answer_deadline_s=900)
     settings = Settings(library=tmp_path_factory.mktemp("lib"), remote=remote,
                         models_dirs=[PROJECT_ROOT / "models"],
                         llm={"max_tokens": 96})  # shorter answers: the server shares two cores
