@@ -12,9 +12,11 @@ from core import (
     ExtractFinished,
     ExtractStarted,
     Library,
+    build_provenance,
     cell_to_dict,
     format_for,
     load_question_set,
+    table_marks,
     write_table,
 )
 from core.cli.output import (
@@ -25,6 +27,7 @@ from core.cli.output import (
     duration,
     note,
     paper_scope,
+    write_annotated,
     write_bib,
 )
 from core.extract import LONG_ESTIMATE_S
@@ -82,10 +85,15 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
             sys.stderr.flush()
     assert finished is not None
     rows = lib.extract_table(qset, scope, use_llm=use_llm)
+    doc_ids = [row.paper.doc_id for row in rows]
     path = write_table(rows, qset, args.out, fmt, long=args.long,
-                       citekeys=lib.catalog.citekeys([row.paper.doc_id for row in rows]))
+                       citekeys=lib.catalog.citekeys(doc_ids),
+                       provenance=build_provenance(lib, doc_ids, use_llm=use_llm, qset=qset))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     if args.bib:
-        write_bib(lib, args.bib, [row.paper.doc_id for row in rows], args.json)
+        write_bib(lib, args.bib, doc_ids, args.json)
+    if args.annotate:
+        write_annotated(table_marks(rows, qset), {r.paper.doc_id: r.paper.path for r in rows},
+                        args.annotate, args.json)
     return EXIT_OK
