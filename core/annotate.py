@@ -85,18 +85,20 @@ def quote_rects(textpage: Any, quote: str) -> list[Rect]:
 
 
 def _lines(boxes: Sequence[Rect]) -> list[Rect]:
-    """Merge character boxes into one rectangle per line: a box whose vertical middle falls
-    outside the current line's height, or that starts left of it, opens a new line."""
+    """Merge character boxes into one rectangle per line: a box that lies wholly above or
+    below the current line (not a comma, which only dips below it), or that starts left of
+    the character before it, opens a new line."""
     out: list[list[float]] = []
+    last_left = 0.0  # of the previous character: a line that wraps starts left of it
     for left, bottom, right, top in boxes:
         if right <= left or top <= bottom:
             continue
-        middle = (bottom + top) / 2
-        if out and out[-1][1] <= middle <= out[-1][3] and left >= out[-1][0] - 1:
+        if out and top > out[-1][1] and bottom < out[-1][3] and left >= last_left - 1:
             line = out[-1]
             line[1], line[2], line[3] = min(line[1], bottom), max(line[2], right), max(line[3], top)
         else:
             out.append([left, bottom, right, top])
+        last_left = left
     return [(a, b, c, d) for a, b, c, d in out]
 
 
