@@ -9,6 +9,7 @@ export never re-reads gigabytes of weights.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -72,8 +73,10 @@ def text_sha256(text: str) -> str:
 
 
 # ---------------------------------------------------------------- the record
+@functools.cache
 def lantern_build() -> dict[str, str]:
-    """Version and commit: the bundle's build record, else the checkout's git HEAD."""
+    """Version and commit: the bundle's build record, else the checkout's git HEAD (asked
+    once per process)."""
     from core.about import app_version, read_build_info
 
     build = read_build_info()
@@ -167,7 +170,7 @@ def build_provenance(
     settings = library.settings
     record: dict[str, Any] = {
         "format": FORMAT,
-        "lantern": lantern_build(),
+        "lantern": dict(lantern_build()),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": chat_model(settings, library.root) if use_llm else None,
         "embedding": embedding_model(settings, library.root),

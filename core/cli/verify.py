@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from core import Library, printable, verify_table
 from core.cli.output import EXIT_FAILED, EXIT_OK, dumps
@@ -23,5 +22,5 @@ def cmd_verify(lib: Library | None, args: argparse.Namespace) -> int:
     else:
         for check in report.failures:
             print(f"FAILED {printable(check.line())}")
-        print(report.summary(), file=sys.stderr if report.failures else sys.stdout)
+        print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAILED
