@@ -20,7 +20,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as core.extract_export.csv_
 
 
 class TableError(LanternError):
-    """A table cannot be read back: the message names the file and what is missing."""
+    """A table cannot be read back or checked: the message names the file and what is missing."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from core.about import sha256_file
 from core.ingest.clean import normalize_chars
-from core.tables import Claim, Table, read_table
+from core.tables import Claim, Table, TableError, read_table
 
 if TYPE_CHECKING:
     from core.library import Library
@@ -163,6 +163,8 @@ def verify_table(
     table = read_table(path)
     shas = {p["doc_id"]: p.get("sha256", "") for p in table.provenance["papers"]}
     if papers_dir is not None:
+        if not Path(papers_dir).is_dir():
+            raise TableError(f"{papers_dir}: no such folder (--papers names the folder of PDFs)")
         by_sha = pdfs_in(Path(papers_dir))
     elif library is not None:
         by_sha = _library_pdfs(library, set(shas.values()))

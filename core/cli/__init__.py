@@ -107,7 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fill cells with the best evidence sentence, no model (fast)")
     p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
     p.add_argument("--json", action="store_true", help="one JSON object per cell on stdout")
-
     p.add_argument("--annotate", type=Path, metavar="DIR",
                    help="also write copies of the papers with each quote highlighted to DIR")
 

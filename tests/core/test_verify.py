@@ -107,6 +107,8 @@ def test_verify_refuses_tables_without_provenance(run, table, tmp_path):
         verify_table(bare)
     code, _, err = run("verify", str(tmp_path / "table.txt"))
     assert code == 1 and ".csv" in err
+    code, _, err = run("verify", str(table), "--papers", str(tmp_path / "nowhere"))
+    assert code == 1 and "nowhere: no such folder" in err
 
 
 def test_verify_checks_an_answer(run, table, fake_generator):
