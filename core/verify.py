@@ -230,6 +230,9 @@ def _check_cell(claim: Claim, texts: PageTexts) -> CellCheck:
         return CellCheck(claim, FAILED, f"the PDF has only {pages}")
     if texts.holds(claim.page, quote):
         return CellCheck(claim, VERIFIED)
+    if not texts.fast(claim.page) and not texts.slow(claim.page) and claim.page not in texts.ocr_text:
+        return CellCheck(claim, FAILED, "the page has no text layer (a scan): verify it with the "
+                         "library whose OCR read it")
     elsewhere = [n for n in range(1, texts.pages + 1) if n != claim.page and quote in texts.fast(n)]
     where = f" (it is on p. {elsewhere[0]})" if elsewhere else ""
     return CellCheck(claim, FAILED, f"quote not on this page{where}: \"{claim.quote[:60]}\"")

@@ -122,3 +122,30 @@ def test_verify_checks_an_answer(run, table, fake_generator):
     path.write_text(stdout, encoding="utf-8")
     report = verify_table(path, papers_dir=table.parent / "papers")
     assert report.ok and report.count("verified") == len(answer["citations"])
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
+def test_a_quote_from_an_ocr_page_is_checked_against_the_stored_ocr_text(fake_library, tmp_path):
+    from core.pdfgen import write_paper
+    from core.scangen import write_scan
+
+    note = write_paper(tmp_path / "note.pdf", title="Beaver dams on the Lippe", page_numbers=False,
+                       sections=[("Observations", ["Beaver dams raised the water table by 40 cm "
+                                                   "along the upper Lippe during the dry summer."])])
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_scan(note, scans / "scan.pdf", dpi=150, noise=0.0, skew_deg=0.0)
+    assert list(fake_library.add([scans]))[-1].failed == 0
+    (paper,) = fake_library.papers()
+    assert fake_library.store.ocr_pages(paper.doc_id) == {1}
+    text = " ".join(fake_library.page_text(paper.doc_id, 1).split())
+    quote = text[text.index("Beaver dams raised"):][:60]
+    table = tmp_path / "ocr.json"
+    table.write_text(json.dumps({
+        "provenance": {"papers": [{"doc_id": paper.doc_id, "sha256": paper.sha256}]},
+        "cells": [{"doc_id": paper.doc_id, "label": "Effect", "status": "reported", "page": 1,
+                   "quote": quote}]}), encoding="utf-8")
+    assert verify_table(table, library=fake_library).summary() == (
+        "1 cells: 1 verified, 0 not reported, 0 failed")
+    (failure,) = verify_table(table, papers_dir=scans).failures  # no library: no OCR text
+    assert "no text layer" in failure.reason
