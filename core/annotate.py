@@ -11,6 +11,7 @@ one quadrilateral per line of the quote.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,26 +63,36 @@ def _char_words(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", ch).lower() if c.isalnum())
 
 
+# A manuscript's line number: digits alone at the start or the end of a line of the page text
+_LINE_NUMBER = re.compile(r"(?:(?<=[\r\n])|^)\d{1,4}(?=[ \t])|(?<=[ \t])\d{1,4}(?=[ \t]*(?:[\r\n]|$))")
+
+
 def quote_rects(textpage: Any, quote: str) -> list[Rect]:
-    """One rectangle per line of the quote on a pypdfium2 PdfTextPage; [] when it is not there."""
+    """One rectangle per line of the quote on a pypdfium2 PdfTextPage; [] when it is not there.
+    A quote from a line-numbered manuscript (ingestion dropped the numbers) is found with the
+    page's line numbers left out."""
     import pypdfium2.raw as raw
 
     target = words(quote)
     if not target:
         return []
     handle = textpage.raw
-    letters: list[str] = []
-    index: list[int] = []  # the char index of each letter in `letters`
-    for i in range(raw.FPDFText_CountChars(handle)):
-        for c in _char_words(chr(raw.FPDFText_GetUnicode(handle, i))):
-            letters.append(c)
-            index.append(i)
-    start = "".join(letters).find(target)
-    if start < 0:
-        return []
-    first, last = index[start], index[start + len(target) - 1]
-    return _lines([textpage.get_charbox(i) for i in range(first, last + 1)
-                   if not chr(raw.FPDFText_GetUnicode(handle, i)).isspace()])
+    chars = [chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(raw.FPDFText_CountChars(handle))]
+    numbers = {i for m in _LINE_NUMBER.finditer("".join(chars)) for i in range(m.start(), m.end())}
+    for skip in (set(), numbers):
+        letters: list[str] = []
+        index: list[int] = []  # the char index of each letter in `letters`
+        for i, ch in enumerate(chars):
+            if i not in skip:
+                for c in _char_words(ch):
+                    letters.append(c)
+                    index.append(i)
+        start = "".join(letters).find(target)
+        if start >= 0:
+            first, last = index[start], index[start + len(target) - 1]
+            return _lines([textpage.get_charbox(i) for i in range(first, last + 1)
+                           if i not in skip and not chars[i].isspace()])
+    return []
 
 
 def _lines(boxes: Sequence[Rect]) -> list[Rect]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.about import sha256_file
-from core.ingest.clean import normalize_chars
+from core.ingest.clean import clean_text, normalize_chars
 from core.tables import Claim, Table, TableError, read_table
 
 if TYPE_CHECKING:
@@ -139,7 +139,8 @@ class PageTexts:
 
             with quiet_pypdf():
                 try:
-                    self._slow[number] = words(self._reader.pages[number - 1].extract_text())
+                    # cleaned as ingestion cleans a page: manuscript line numbers go
+                    self._slow[number] = words(clean_text(self._reader.pages[number - 1].extract_text()))
                 except Exception as exc:  # noqa: BLE001 - a page pypdf cannot read holds nothing
                     log.debug("%s p. %d: %s", self.path, number, exc)
                     self._slow[number] = ""
