@@ -74,11 +74,13 @@ def main() -> None:
         cell["quote"] = cell["quote"].replace(" the ", " a ", 1) + " (edited)"
         altered = work / "altered.json"
         altered.write_text(json.dumps(data), encoding="utf-8")
-        report = verify_table(altered, papers_dir=papers)
+        report = verify_table(altered, library=lib)
         print(f"altered quote: {report.summary()}; names {[f.line()[:90] for f in report.failures]}")
-        victim = papers / names[0]
+        reviewer = work / "reviewer"  # a reviewer's copies, one of them changed
+        shutil.copytree(papers, reviewer)
+        victim = reviewer / names[0]
         victim.write_bytes(victim.read_bytes() + b"\n%altered\n")
-        report = verify_table(tables["json"], papers_dir=papers)
+        report = verify_table(tables["json"], papers_dir=reviewer)
         named = {f.claim.doc_id for f in report.failures}
         print(f"altered PDF {names[0]}: {report.summary()}; failing cells name {sorted(named)}")
 
@@ -89,14 +91,14 @@ def main() -> None:
         print(f"annotate: {result.summary()} for {len(marks)} reported cells in {seconds:.1f} s")
         from pypdf import PdfReader
 
-        per_page_ok = 0
+        found = 0  # the papers' own annotations (links) are not counted
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for f in result.files:
-                reader = PdfReader(f)
-                per_page_ok += sum(len(p["/Annots"].get_object()) for p in reader.pages
-                                   if "/Annots" in p)
-        print(f"pypdf reads back {per_page_ok} highlights, {len(caught)} warnings")
+                for page in PdfReader(f).pages:
+                    annots = page["/Annots"].get_object() if "/Annots" in page else []
+                    found += sum(a.get_object()["/Subtype"] == "/Highlight" for a in annots)
+        print(f"pypdf reads back {found} highlights, {len(caught)} warnings")
     print(f"peak memory {peak_rss_mb():.0f} MiB; files in {work}")
 
 

@@ -83,3 +83,32 @@ def test_ask_annotate_marks_each_citation(run, sample_pdfs, tmp_path, fake_gener
              for a in p.get("/Annots", [])]
     assert len(notes) == len(answer["citations"])
     assert all(n.startswith("Which optimizer and learning rate? [") for n in notes)
+
+
+def test_a_quote_across_manuscript_line_numbers_is_found(tmp_path):
+    """Line-numbered drafts: ingestion drops the numbers from the quote; the highlight and
+    `verify` find it on the page all the same, and the highlight leaves the numbers out."""
+    from core.ingest.clean import clean_text
+    from core.pdfgen import PdfBuilder
+    from core.verify import PageTexts, words
+
+    lines = ["We counted otters at dawn on six tributaries of the Ruhr in",
+             "every month of 2019 and 2020, following the protocol of the",
+             "national monitoring scheme for semi-aquatic mammals in rivers."]
+    lines = [*lines, *(f"Filler line {n} of the methods section of this draft." for n in range(9))]
+    pdf = PdfBuilder()
+    for n, line in enumerate(lines, start=40):
+        y = 700 - 14 * (n - 40)
+        pdf.text(72, y, line + " ")
+        pdf.text(40, y, str(n), size=9)  # drawn after its line, as word processors do
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(pdf.to_bytes())
+    quote = " ".join(lines[:3])
+    assert words(quote) in words(clean_text(PdfReader(path).pages[0].extract_text()))
+    texts = PageTexts(path)
+    assert texts.holds(1, words(quote))
+    texts.close()
+    doc = pdfium.PdfDocument(str(path))
+    rects = quote_rects(doc[0].get_textpage(), quote)
+    doc.close()
+    assert len(rects) == 3 and all(r[0] >= 70 for r in rects)  # not over the numbers at x=40
