@@ -36,6 +36,23 @@ def timed(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
     return out, time.perf_counter() - t0
 
 
+def qtpdf_opens(files: list[Path]) -> int:
+    """How many of the files QtPdf (the desktop viewer) loads without an error."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtPdf import QPdfDocument
+
+    _app = QGuiApplication.instance() or QGuiApplication([])
+    ok = 0
+    for f in files:
+        doc = QPdfDocument(None)
+        ok += doc.load(str(f)) == QPdfDocument.Error.None_ and doc.pageCount() > 0
+        doc.close()
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--library", type=Path, help="reuse this library folder")
@@ -91,14 +108,19 @@ def main() -> None:
         print(f"annotate: {result.summary()} for {len(marks)} reported cells in {seconds:.1f} s")
         from pypdf import PdfReader
 
-        found = 0  # the papers' own annotations (links) are not counted
+        found: dict[tuple[str, int], list[str]] = {}  # (file, page) -> notes of highlights
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for f in result.files:
-                for page in PdfReader(f).pages:
+                for number, page in enumerate(PdfReader(f).pages, start=1):
                     annots = page["/Annots"].get_object() if "/Annots" in page else []
-                    found += sum(a.get_object()["/Subtype"] == "/Highlight" for a in annots)
-        print(f"pypdf reads back {found} highlights, {len(caught)} warnings")
+                    found[(f.name, number)] = [a.get_object()["/Contents"] for a in annots
+                                               if a.get_object()["/Subtype"] == "/Highlight"]
+        on_page = sum(m.note in found.get((f"{pdfs[m.doc_id].stem} (annotated).pdf", m.page), [])
+                      for m in marks)
+        print(f"pypdf reads back {sum(map(len, found.values()))} highlights, {on_page} of "
+              f"{len(marks)} cells' notes on their page; {len(caught)} warnings")
+        print(f"QtPdf opens {qtpdf_opens(result.files)} of {len(result.files)} annotated PDFs")
     print(f"peak memory {peak_rss_mb():.0f} MiB; files in {work}")
 
 

@@ -9,12 +9,13 @@ only, lower-cased: line breaks, hyphenation and spacing differ between readers, 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.about import sha256_file
 from core.ingest.clean import clean_text, normalize_chars
@@ -107,7 +108,7 @@ class PageTexts:
         self._pdf = pdfium.PdfDocument(str(path))
         self.pages = len(self._pdf)
         self._fast: dict[int, str] = {}
-        self._slow: dict[int, str] | None = None
+        self._slow: dict[int, str] = {}
         self.ocr_text = ocr_text or {}
 
     def close(self) -> None:
@@ -124,26 +125,27 @@ class PageTexts:
                 page.close()
         return self._fast[number]
 
+    @functools.cached_property
+    def _reader(self) -> Any:
+        from pypdf import PdfReader
+
+        reader = PdfReader(self.path, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")  # as ingestion opens it: the empty password or nothing
+        return reader
+
     def slow(self, number: int) -> str:
-        if self._slow is None:
-            from pypdf import PdfReader
+        """The page as ingestion read it (pypdf, cleaned: manuscript line numbers go)."""
+        from core.ingest.pdf import quiet_pypdf
 
-            from core.ingest.pdf import quiet_pypdf
-
-            with quiet_pypdf():
-                reader = PdfReader(self.path, strict=False)
-                self._slow = {}
-                self._reader = reader
         if number not in self._slow:
-            from core.ingest.pdf import quiet_pypdf
-
             with quiet_pypdf():
                 try:
-                    # cleaned as ingestion cleans a page: manuscript line numbers go
-                    self._slow[number] = words(clean_text(self._reader.pages[number - 1].extract_text()))
+                    text = clean_text(self._reader.pages[number - 1].extract_text())
                 except Exception as exc:  # noqa: BLE001 - a page pypdf cannot read holds nothing
                     log.debug("%s p. %d: %s", self.path, number, exc)
-                    self._slow[number] = ""
+                    text = ""
+            self._slow[number] = words(text)
         return self._slow[number]
 
     def holds(self, number: int, quote: str) -> bool:
