@@ -97,3 +97,29 @@ def test_the_provenance_alone_reproduces_the_table(run, sample_pdfs, tmp_path, f
         now = again[(by_sha[cell["doc_id"]], cell["question_id"])]
         assert now is not None and now.status == cell["status"]
         assert (now.page, " ".join(now.quote.split())) == (cell["page"], cell["quote"])
+
+
+def test_the_recorded_model_is_found_by_its_hash(tmp_path):
+    import hashlib
+
+    import pytest
+
+    from core import SettingsError
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "other.gguf").write_bytes(b"GGUF other weights")
+    mine = models / "renamed-by-me.gguf"
+    mine.write_bytes(b"GGUF the recorded weights")
+    record = {"settings": {"use_llm": True, "llm": {"temperature": 0.0, "max_tokens": 64}},
+              "model": {"file": "model.gguf", "sha256": hashlib.sha256(mine.read_bytes()).hexdigest()}}
+    base = Settings(library=tmp_path / "library", models_dirs=[models])
+    settings = settings_from_provenance(record, base)
+    assert settings.llm.model_path == mine and settings.llm.temperature == 0.0
+    assert not settings.remote.enabled
+    mine.unlink()
+    with pytest.raises(SettingsError, match="model.gguf .* is not among your GGUF files"):
+        settings_from_provenance(record, base)
+    served = {"model": {"endpoint": "http://lab:8000/v1", "model": "qwen"}, "settings": {}}
+    remote = settings_from_provenance(served, base).remote
+    assert remote.enabled and (remote.url, remote.model) == ("http://lab:8000/v1", "qwen")
