@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         answer_to_dict,
         answer_to_markdown,
         cell_to_dict,
+        conversation_to_markdown,
         paper_to_dict,
     )
     from core.extract import LONG_ESTIMATE_S
@@ -82,7 +83,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "SettingsError", "as_damage",
     ),
     "core.export": (
-        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict", "paper_to_dict",
+        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict",
+        "conversation_to_markdown", "paper_to_dict",
     ),
     "core.extract": ("LONG_ESTIMATE_S",),
     "core.extract_export": ("format_for", "write_table"),
@@ -174,6 +176,7 @@ __all__ = [
     "annotate_pdfs",
     "answer_marks",
     "build_provenance",
+    "conversation_to_markdown",
     "settings_from_provenance",
     "table_marks",
     "verify_table",

@@ -164,9 +164,10 @@ def papers_record(library: Library, doc_ids: Sequence[str]) -> list[dict[str, An
 
 def build_provenance(
     library: Library, doc_ids: Sequence[str], *, use_llm: bool,
-    qset: QuestionSet | None = None, question: str | None = None,
+    qset: QuestionSet | None = None, question: str | Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The provenance of a table (qset) or an answer (question) over these papers."""
+    """The provenance of a table (qset), an answer (question) or a conversation (its
+    questions) over these papers."""
     settings = library.settings
     record: dict[str, Any] = {
         "format": FORMAT,
@@ -179,8 +180,10 @@ def build_provenance(
     }
     if qset is not None:
         record["question_set"] = question_set_record(qset)
-    if question is not None:
+    if isinstance(question, str):
         record["question"] = question
+    elif question is not None:  # a conversation
+        record["questions"] = list(question)
     record["papers"] = papers_record(library, doc_ids)
     return record
 

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.extract.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.exports.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.ask.conversationStarted.connect(lambda cid: self.history.select(cid))
+        self.ask.exportRequested.connect(lambda: self.exports.conversation_markdown(self.ask.answers))
         self.ingest.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.ingest.busyChanged.connect(lambda busy: self._update_count())
         self.ask.waiting_for = self._waiting_for
@@ -149,9 +150,8 @@ class MainWindow(QMainWindow):
         action(file, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
         action(file, "Import from Zotero…", self.choose_zotero)
         file.addSeparator()
-        action(
-            file, "Export conversation as Markdown…", lambda: self.ask.export_markdown(), "Ctrl+E"
-        )
+        action(file, "Export conversation as Markdown…",
+               lambda: self.exports.conversation_markdown(self.ask.answers), "Ctrl+E")
         action(file, "Verify a table…", lambda: self.exports.verify())
         file.addSeparator()
         action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)

@@ -5,6 +5,7 @@ as a non-blocking dialog or a status-bar message."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from core import (
     VerifyReport,
     annotate_pdfs,
     answer_marks,
+    build_provenance,
+    conversation_to_markdown,
     printable,
     table_marks,
     verify_table,
@@ -146,6 +149,36 @@ class EvidenceExports(QObject):
         self._backend.op("bibtex", write,
                          result=lambda p: self.message.emit(
                              f"Saved {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'} to {p}"),
+                         error=lambda msg: self._show("Export failed", msg, ok=False))
+
+    # ------------------------------------------------------------ the conversation
+    def conversation_markdown(self, answers: Sequence[Answer], path: Path | None = None) -> None:
+        """The conversation as Markdown, its provenance (models, settings, each cited PDF's
+        sha256) in a front-matter block."""
+        answers = list(answers)
+        if not answers:
+            self.message.emit("Ask a question first")
+            return
+        if path is None:
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", answers[0].question).strip("-")[:50] or "answer"
+            chosen, _ = QFileDialog.getSaveFileName(
+                self._window, "Export answer as Markdown", str(_documents() / f"{slug}.md"),
+                "Markdown (*.md)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        target = path
+
+        def write(lib, cancel) -> Path:  # noqa: ANN001
+            cited = [c.doc_id for a in answers for c in a.citations]
+            questions = [a.question for a in answers]
+            record = build_provenance(lib, cited, use_llm=any(a.model for a in answers),
+                                      question=questions[0] if len(questions) == 1 else questions)
+            target.write_text(conversation_to_markdown(answers, record), encoding="utf-8")
+            return target
+
+        self._backend.op("export-answer", write,
+                         result=lambda p: self.message.emit(f"Saved the answer to {p}"),
                          error=lambda msg: self._show("Export failed", msg, ok=False))
 
     # ------------------------------------------------------------ dialogs

@@ -138,3 +138,12 @@ def test_answer_bibtex_and_annotations(qtbot, table, tmp_path):
 
     notes = [a.get_object()["/Contents"] for p in PdfReader(pdf).pages for a in p.get("/Annots", [])]
     assert notes == [f"What hardware? [1]: {' '.join(cell.answer.split())}"]
+    md = tmp_path / "answer.md"
+    with qtbot.waitSignal(window.exports.message, timeout=60_000,
+                          check_params_cb=lambda m: m.startswith("Saved")):
+        window.exports.conversation_markdown([answer], md)
+    from core.provenance_io import split_front_matter
+
+    record, body = split_front_matter(md.read_text(encoding="utf-8"))
+    assert record["question"] == "What hardware?" and body.startswith("## What hardware?")
+    assert [p["sha256"] for p in record["papers"]] == [row.paper.sha256]
