@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,9 +165,12 @@ def papers_record(library: Library, doc_ids: Sequence[str]) -> list[dict[str, An
 def build_provenance(
     library: Library, doc_ids: Sequence[str], *, use_llm: bool,
     qset: QuestionSet | None = None, question: str | Sequence[str] | None = None,
+    cell_models: Iterable[str | None] = (),
 ) -> dict[str, Any]:
     """The provenance of a table (qset), an answer (question) or a conversation (its
-    questions) over these papers."""
+    questions) over these papers. `cell_models`: the models that made a table's stored cells
+    (earlier runs may have used another model than the one set now); recorded as
+    model.cells_made_by."""
     settings = library.settings
     record: dict[str, Any] = {
         "format": FORMAT,
@@ -178,6 +181,9 @@ def build_provenance(
         "prompt_version": prompt_version() if use_llm else None,
         "settings": result_settings(settings, use_llm),
     }
+    made_by = sorted({m for m in cell_models if m})
+    if made_by and record["model"] is not None:
+        record["model"]["cells_made_by"] = made_by
     if qset is not None:
         record["question_set"] = question_set_record(qset)
     if isinstance(question, str):

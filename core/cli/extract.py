@@ -12,6 +12,7 @@ from core import (
     ExtractFinished,
     ExtractStarted,
     Library,
+    Row,
     build_provenance,
     cell_to_dict,
     format_for,
@@ -88,7 +89,8 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     doc_ids = [row.paper.doc_id for row in rows]
     path = write_table(rows, qset, args.out, fmt, long=args.long,
                        citekeys=lib.catalog.citekeys(doc_ids),
-                       provenance=build_provenance(lib, doc_ids, use_llm=use_llm, qset=qset))
+                       provenance=build_provenance(lib, doc_ids, use_llm=use_llm, qset=qset,
+                                                   cell_models=_models(rows)))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     if args.bib:
@@ -97,3 +99,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         write_annotated(table_marks(rows, qset), {r.paper.doc_id: r.paper.path for r in rows},
                         args.annotate, args.json)
     return EXIT_OK
+
+
+def _models(rows: list[Row]) -> list[str | None]:
+    return [c.model for r in rows for c in r.cells.values() if c is not None]

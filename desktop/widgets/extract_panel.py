@@ -225,8 +225,9 @@ class ExtractPanel(QWidget):
         def read(lib, cancel) -> tuple[list[Row], Estimate, dict]:  # noqa: ANN001
             rows = lib.extract_table(qset, papers, use_llm=use_llm)
             # what an export records beside the table (model hashes are cached on disk)
-            record = build_provenance(lib, [r.paper.doc_id for r in rows], use_llm=use_llm,
-                                      qset=qset)
+            record = build_provenance(
+                lib, [r.paper.doc_id for r in rows], use_llm=use_llm, qset=qset,
+                cell_models=[c.model for r in rows for c in r.cells.values() if c is not None])
             return rows, Estimate.read(lib, qset, papers, force=force), record
 
         def got(result: tuple[list[Row], Estimate, dict]) -> None:

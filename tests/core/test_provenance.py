@@ -123,3 +123,13 @@ def test_the_recorded_model_is_found_by_its_hash(tmp_path):
     served = {"model": {"endpoint": "http://lab:8000/v1", "model": "qwen"}, "settings": {}}
     remote = settings_from_provenance(served, base).remote
     assert remote.enabled and (remote.url, remote.model) == ("http://lab:8000/v1", "qwen")
+
+
+def test_a_table_records_the_models_that_made_its_cells(run, sample_pdfs, tmp_path, fake_generator):
+    run("add", str(sample_pdfs[0]))
+    out = tmp_path / "t.json"
+    code, _, err = run("extract", "--questions", "builtin:dl-methods", "--out", str(out))
+    assert code == 0, err
+    model = json.loads(out.read_text(encoding="utf-8"))["provenance"]["model"]
+    assert model["cells_made_by"] == [fake_generator.name]
+    assert set(model) >= {"file", "sha256"} or "error" in model
