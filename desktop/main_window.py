@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import Answer, default_zotero_dir, find_models
+from core import default_zotero_dir, find_models
 from desktop.backend import Backend, Changes, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
@@ -163,12 +163,9 @@ class MainWindow(QMainWindow):
         action(ask, "Focus question", lambda: self.ask.question.setFocus(), "Ctrl+L")
         action(ask, "Stop answering", self.ask.stop, "Esc")
         ask.addSeparator()
-
-        def last() -> Answer | None:
-            return self.ask.answers[-1] if self.ask.answers else None
-
-        action(ask, "Export annotated PDFs…", lambda: self.exports.annotate_answer(last()))
-        action(ask, "Export cited papers as BibTeX…", lambda: self.exports.answer_bibtex(last()))
+        action(ask, "Export annotated PDFs…", lambda: self.exports.annotate_answer(self.ask.answers))
+        action(ask, "Export cited papers as BibTeX…",
+               lambda: self.exports.answer_bibtex(self.ask.answers))
         ext = self.menuBar().addMenu("E&xtract")
         action(ext, "Ask view", lambda: self.tabs.setCurrentWidget(self.ask), "Ctrl+1")
         action(ext, "Extract view", lambda: self.tabs.setCurrentWidget(self.extract), "Ctrl+2")

@@ -93,11 +93,13 @@ class EvidenceExports(QObject):
         self.annotate(table_marks(rows, qset), {r.paper.doc_id: r.paper.path for r in rows},
                       out_dir)
 
-    def annotate_answer(self, answer: Answer | None, out_dir: Path | None = None) -> None:
-        """Each citation of an answer as a highlight; the note: the question and the answer."""
-        if answer is None:
+    def annotate_answer(self, answers: Sequence[Answer], out_dir: Path | None = None) -> None:
+        """Each citation of the last answer as a highlight; the note: the question and the
+        answer."""
+        if not answers:
             self.message.emit("Ask a question first")
             return
+        answer = answers[-1]
         self.annotate(answer_marks(answer), {c.doc_id: c.pdf_path for c in answer.citations},
                       out_dir)
 
@@ -124,8 +126,9 @@ class EvidenceExports(QObject):
                          error=lambda msg: self._show("Export failed", msg, ok=False))
 
     # ------------------------------------------------------------ BibTeX
-    def answer_bibtex(self, answer: Answer | None, path: Path | None = None) -> None:
-        self.bibtex([c.doc_id for c in answer.citations] if answer else [], path)
+    def answer_bibtex(self, answers: Sequence[Answer], path: Path | None = None) -> None:
+        """The papers the last answer cites, as BibTeX."""
+        self.bibtex([c.doc_id for c in answers[-1].citations] if answers else [], path)
 
     def bibtex(self, doc_ids: Sequence[str], path: Path | None = None) -> None:
         """The cited papers as BibTeX, keyed by Zotero's citekeys where known (as `--bib`)."""

@@ -128,11 +128,11 @@ def test_answer_bibtex_and_annotations(qtbot, table, tmp_path):
     bib = tmp_path / "cited.bib"
     with qtbot.waitSignal(window.exports.message, timeout=60_000,
                           check_params_cb=lambda m: m.startswith("Saved")):
-        window.exports.answer_bibtex(answer, bib)
+        window.exports.answer_bibtex([answer], bib)
     assert bib.read_text(encoding="utf-8").count("@") == 1
     with qtbot.waitSignal(window.exports.message, timeout=60_000,
                           check_params_cb=lambda m: m.startswith("Saved")):
-        window.exports.annotate_answer(answer, tmp_path / "out")
+        window.exports.annotate_answer([answer], tmp_path / "out")
     (pdf,) = (tmp_path / "out").glob("*.pdf")
     from pypdf import PdfReader
 
