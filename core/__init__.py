@@ -11,6 +11,7 @@ import core.offline  # noqa: F401  (offline switches before any model library is
 from core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
+    from core.annotate import AnnotateReport, Mark, annotate_pdfs, answer_marks, table_marks
     from core.answer import highlights
     from core.errors import (
         IngestError,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         answer_to_dict,
         answer_to_markdown,
         cell_to_dict,
+        conversation_to_markdown,
         paper_to_dict,
     )
     from core.extract import LONG_ESTIMATE_S
@@ -36,10 +38,12 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
     from core.library import Library
     from core.models import find_models
     from core.paths import printable, shown
+    from core.provenance import build_provenance, settings_from_provenance
     from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
     from core.remote import RemoteGenerator
     from core.samples import ensure_samples
     from core.settings import RemoteSettings, Settings
+    from core.tables import TableError
     from core.types import (
         Answer,
         AnswerDone,
@@ -65,11 +69,13 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         Sentence,
         Token,
     )
+    from core.verify import VerifyReport, verify_table
     from core.zotero import default_data_dir as default_zotero_dir
 
 # name -> (module, name in it): `from core import Library` imports core.library and what it
 # needs, not every room of the engine (start-up of `lantern list` and of the window)
 _MODULES: dict[str, tuple[str, ...]] = {
+    "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
     "core.errors": (
         "IngestError", "LanternError", "LibraryDamagedError", "LibraryLockedError",
@@ -77,23 +83,27 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "SettingsError", "as_damage",
     ),
     "core.export": (
-        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict", "paper_to_dict",
+        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict",
+        "conversation_to_markdown", "paper_to_dict",
     ),
     "core.extract": ("LONG_ESTIMATE_S",),
     "core.extract_export": ("format_for", "write_table"),
     "core.library": ("Library",),
     "core.models": ("find_models",),
     "core.paths": ("printable", "shown"),
+    "core.provenance": ("build_provenance", "settings_from_provenance"),
     "core.questionsets": ("Question", "QuestionSet", "QuestionSetError", "load_question_set"),
     "core.remote": ("RemoteGenerator",),
     "core.samples": ("ensure_samples",),
     "core.settings": ("RemoteSettings", "Settings"),
+    "core.tables": ("TableError",),
     "core.types": (
         "Answer", "AnswerDone", "BatchFinished", "BatchStarted", "Cell", "CellDone", "CellStarted",
         "CellStatus", "Citation", "Conversation", "Evidence", "ExtractEvent", "ExtractFinished",
         "ExtractStarted", "FileProgress", "FileResult", "FileStarted", "ModelInfo", "Paper",
         "Retrieved", "Row", "Sentence", "Token",
     ),
+    "core.verify": ("VerifyReport", "verify_table"),
 }
 _ALIASES = {"default_zotero_dir": ("core.zotero", "default_data_dir")}
 _LAZY: dict[str, tuple[str, str]] = {
@@ -159,4 +169,15 @@ __all__ = [
     "shown",
     "paper_to_dict",
     "write_table",
+    "AnnotateReport",
+    "Mark",
+    "TableError",
+    "VerifyReport",
+    "annotate_pdfs",
+    "answer_marks",
+    "build_provenance",
+    "conversation_to_markdown",
+    "settings_from_provenance",
+    "table_marks",
+    "verify_table",
 ]

@@ -4,6 +4,7 @@ Markdown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,12 @@ def answer_to_markdown(a: Answer) -> str:
     if a.model:
         lines.append(f"*Answered offline by Lantern with {md(a.model)}.*")
     return "\n".join(lines)
+
+
+def conversation_to_markdown(answers: Sequence[Answer], provenance: dict | None = None) -> str:
+    """Answers as one Markdown document; with `provenance` (core.provenance) first, as a
+    front-matter block."""
+    from core.provenance_io import front_matter
+
+    body = "\n\n---\n\n".join(answer_to_markdown(a) for a in answers) + "\n"
+    return (front_matter(provenance) if provenance is not None else "") + body

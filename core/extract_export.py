@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.mdtext import md_text
+from core.provenance_io import front_matter, sidecar_path
 from core.questionsets import QuestionSet
 from core.types import Cell, Row
 
@@ -27,10 +28,12 @@ def format_for(path: Path | str) -> str | None:
 def write_table(
     rows: Sequence[Row], qset: QuestionSet, path: Path | str, fmt: str | None = None, *,
     long: bool = False, citekeys: dict[str, str] | None = None,
+    provenance: dict | None = None,
 ) -> Path:
     """Write the table atomically (a temp file renamed over the target); return the path.
     Markdown cells cite `[@citekey, p. N]`, with `citekeys` (doc_id -> key, e.g. from Zotero)
-    where given and keys made from the metadata elsewhere."""
+    where given and keys made from the metadata elsewhere. `provenance` (core.provenance) goes
+    into the JSON, a Markdown front-matter block, or TABLE.csv.provenance.json beside a CSV."""
     path = Path(path)
     fmt = fmt or format_for(path)
     if fmt == "csv":
@@ -38,10 +41,23 @@ def write_table(
         text, encoding = (long_csv(rows, qset) if long else wide_csv(rows, qset)), "utf-8-sig"
     elif fmt == "json":
         text, encoding = to_json(rows, qset), "utf-8"
+        if provenance is not None:
+            data = {"provenance": provenance, **json.loads(text)}
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "md":
         text, encoding = to_markdown(rows, qset, citekeys), "utf-8"
+        if provenance is not None:
+            text = front_matter(provenance) + text
     else:
         raise ValueError(f"unknown export format {fmt!r}: use csv, md or json")
+    if fmt == "csv" and provenance is not None:  # first: a table is never left without it
+        write_atomic(sidecar_path(path),
+                     json.dumps(provenance, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return write_atomic(path, text, encoding)
+
+
+def write_atomic(path: Path, text: str, encoding: str) -> Path:
+    """Write text to a temp file beside `path`, then rename it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:

@@ -26,6 +26,7 @@ from desktop.render import plain_rich
 from desktop.widgets import dialogs, guide
 from desktop.widgets.ask_panel import AskPanel
 from desktop.widgets.compaction import CompactionStatus
+from desktop.widgets.evidence_exports import EvidenceExports
 from desktop.widgets.extract_panel import ExtractPanel
 from desktop.widgets.history_panel import HistoryPanel
 from desktop.widgets.ingest_panel import IngestPanel
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.viewer = PdfViewer()
         self.ingest = IngestPanel(backend=backend, papers=self.papers, failures=self.failures)
         self.drops = DropFilter(self)
+        self.exports = EvidenceExports(backend=backend, window=self)
 
         self.left = left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.library)
@@ -110,7 +112,9 @@ class MainWindow(QMainWindow):
         self.ask.openSource.connect(self.show_source)
         self.extract.openSource.connect(self.show_source)
         self.extract.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
+        self.exports.message.connect(lambda msg: self.statusBar().showMessage(msg, 10000))
         self.ask.conversationStarted.connect(lambda cid: self.history.select(cid))
+        self.ask.exportRequested.connect(lambda: self.exports.conversation_markdown(self.ask.answers))
         self.ingest.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.ingest.busyChanged.connect(lambda busy: self._update_count())
         self.ask.waiting_for = self._waiting_for
@@ -146,9 +150,9 @@ class MainWindow(QMainWindow):
         action(file, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
         action(file, "Import from Zotero…", self.choose_zotero)
         file.addSeparator()
-        action(
-            file, "Export conversation as Markdown…", lambda: self.ask.export_markdown(), "Ctrl+E"
-        )
+        action(file, "Export conversation as Markdown…",
+               lambda: self.exports.conversation_markdown(self.ask.answers), "Ctrl+E")
+        action(file, "Verify a table…", lambda: self.exports.verify())
         file.addSeparator()
         action(file, "Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = self.menuBar().addMenu("&Edit")
@@ -158,6 +162,10 @@ class MainWindow(QMainWindow):
         action(ask, "New conversation", self.new_conversation, QKeySequence.StandardKey.New)
         action(ask, "Focus question", lambda: self.ask.question.setFocus(), "Ctrl+L")
         action(ask, "Stop answering", self.ask.stop, "Esc")
+        ask.addSeparator()
+        action(ask, "Export annotated PDFs…", lambda: self.exports.annotate_answer(self.ask.answers))
+        action(ask, "Export cited papers as BibTeX…",
+               lambda: self.exports.answer_bibtex(self.ask.answers))
         ext = self.menuBar().addMenu("E&xtract")
         action(ext, "Ask view", lambda: self.tabs.setCurrentWidget(self.ask), "Ctrl+1")
         action(ext, "Extract view", lambda: self.tabs.setCurrentWidget(self.extract), "Ctrl+2")
@@ -165,6 +173,8 @@ class MainWindow(QMainWindow):
         action(ext, "Run extraction", self.run_extraction, "Ctrl+Shift+R")
         action(ext, "Stop extraction", self.extract.cancel)
         action(ext, "Export table…", lambda: self.extract.choose_export())
+        action(ext, "Export annotated PDFs…",
+               lambda: self.exports.annotate_table(self.extract.model.rows(), self.extract.qset))
         help_ = self.menuBar().addMenu("&Help")
         action(help_, "Quick guide", lambda: guide.show_guide(self), "F1")
         action(help_, "Keyboard shortcuts", lambda: guide.show_shortcuts(self), "Ctrl+/")

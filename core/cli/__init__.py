@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-llm", action="store_true", help="evidence only, no generated answer")
     p.add_argument("--json", action="store_true",
                    help="the answer as JSON: `answer` holds verified text only, `draft` the "
-                        "model's own text")
+                        "model's own text; `provenance` what produced it")
+    p.add_argument("--annotate", type=Path, metavar="DIR",
+                   help="also write copies of the cited papers with each quote highlighted to DIR")
 
     p = sub.add_parser("models", help="list the GGUF and embedding models found")
     p.add_argument("--json", action="store_true")
@@ -105,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fill cells with the best evidence sentence, no model (fast)")
     p.add_argument("--force", action="store_true", help="answer again what earlier runs stored")
     p.add_argument("--json", action="store_true", help="one JSON object per cell on stdout")
+    p.add_argument("--annotate", type=Path, metavar="DIR",
+                   help="also write copies of the papers with each quote highlighted to DIR")
+
+    p = sub.add_parser("verify", help="re-check every quote of an exported table (or answer) "
+                       "against the PDFs it cites; no model, no network")
+    p.add_argument("table", type=Path, metavar="TABLE",
+                   help="a table from `lantern extract` (.json, .md, or .csv with its "
+                   ".provenance.json) or an answer from `ask --json`")
+    p.add_argument("--papers", type=Path, metavar="DIR",
+                   help="find the PDFs in this folder by sha256 (default: the library's)")
+    p.add_argument("--json", action="store_true", help="the result as JSON")
 
     sub.add_parser("demo", help="build the sample library and answer a sample question")
     return parser
@@ -167,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             from core.cli.papers import cmd_models
 
             return cmd_models(settings, args)
+        if args.command == "verify" and args.papers is not None:  # a reviewer needs no library
+            from core.cli.verify import cmd_verify
+
+            return cmd_verify(None, args)
         if args.command == "demo" and args.library is None and not os.environ.get("LANTERN_LIBRARY"):
             settings = settings.replace(library=settings.library.parent / "demo-library")
         # doctor opens a damaged library to rebuild it; every other command refuses it
@@ -228,6 +245,7 @@ COMMANDS = {
     "ask": "ask",
     "demo": "ask",
     "extract": "extract",
+    "verify": "verify",
 }
 
 

@@ -12,10 +12,12 @@ from core import (
     Library,
     Retrieved,
     Token,
+    answer_marks,
     answer_to_dict,
+    build_provenance,
     highlights,
 )
-from core.cli.output import EXIT_OK, dumps, paper_scope, run_ingest, write_bib
+from core.cli.output import EXIT_OK, dumps, paper_scope, run_ingest, write_annotated, write_bib
 from core.samples import SAMPLE_QUESTION, ensure_samples
 
 
@@ -36,13 +38,18 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
             answer = event.answer
     assert answer is not None
     if args.json:
-        print(dumps(answer_to_dict(answer), indent=2))
+        record = build_provenance(lib, [c.doc_id for c in answer.citations],
+                                  use_llm=not args.no_llm, question=args.question)
+        print(dumps({**answer_to_dict(answer), "provenance": record}, indent=2))
     else:
         if stream and not args.no_llm:
             print("\n")
         _print_answer(answer, color=sys.stdout.isatty(), no_llm=args.no_llm)
     if args.bib:
         write_bib(lib, args.bib, [c.doc_id for c in answer.citations], args.json)
+    if getattr(args, "annotate", None):
+        write_annotated(answer_marks(answer), {c.doc_id: c.pdf_path for c in answer.citations},
+                        args.annotate, args.json)
     return EXIT_OK
 
 

@@ -12,9 +12,12 @@ from core import (
     ExtractFinished,
     ExtractStarted,
     Library,
+    Row,
+    build_provenance,
     cell_to_dict,
     format_for,
     load_question_set,
+    table_marks,
     write_table,
 )
 from core.cli.output import (
@@ -25,6 +28,7 @@ from core.cli.output import (
     duration,
     note,
     paper_scope,
+    write_annotated,
     write_bib,
 )
 from core.extract import LONG_ESTIMATE_S
@@ -83,7 +87,10 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     assert finished is not None
     rows = lib.extract_table(qset, scope, use_llm=use_llm)
     ids = [row.paper.doc_id for row in rows]
-    path = write_table(rows, qset, args.out, fmt, long=args.long, citekeys=lib.catalog.citekeys(ids))
+    path = write_table(rows, qset, args.out, fmt, long=args.long,
+                       citekeys=lib.catalog.citekeys(ids),
+                       provenance=build_provenance(lib, ids, use_llm=use_llm, qset=qset,
+                                                   cell_models=_models(rows)))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
     shared = lib.catalog.shared_citekeys(ids) if fmt == "md" else None
@@ -91,4 +98,11 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
         note(shared, args.json)
     if args.bib:
         write_bib(lib, args.bib, ids, args.json, say_keys=shared is None)
+    if args.annotate:
+        write_annotated(table_marks(rows, qset), {r.paper.doc_id: r.paper.path for r in rows},
+                        args.annotate, args.json)
     return EXIT_OK
+
+
+def _models(rows: list[Row]) -> list[str | None]:
+    return [c.model for r in rows for c in r.cells.values() if c is not None]

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import (
     BatchFinished,
@@ -19,6 +19,9 @@ from core import (
     printable,
     shown,
 )
+
+if TYPE_CHECKING:
+    from core.annotate import Mark
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +40,16 @@ def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool, *,
     note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
     if say_keys and (shared := lib.catalog.shared_citekeys(ids)):
         note(shared, quiet)
+
+
+def write_annotated(marks: list[Mark], pdfs: dict[str, Path], out_dir: Path, quiet: bool) -> None:
+    """Annotated copies of the papers in out_dir; one note line, and one per quote not found."""
+    from core import annotate_pdfs  # imports pypdf and pdfium: only when asked for
+
+    report = annotate_pdfs(marks, pdfs, out_dir)
+    note(f"wrote {report.summary()} to {out_dir}", quiet)
+    for mark in report.missed:
+        note(f"  not highlighted: {mark.doc_id} p. {mark.page}: {printable(mark.quote[:60])}", quiet)
 
 
 def run_ingest(events, *, as_json: bool) -> int:

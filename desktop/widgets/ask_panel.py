@@ -39,6 +39,7 @@ class AskPanel(QWidget):
     openSource = Signal(object, int, str, str)  # (pdf path, page, quote, title)
     answered = Signal(object)  # Answer
     conversationStarted = Signal(str)
+    exportRequested = Signal()  # the Export… button: the window exports with provenance
 
     def __init__(self, *, backend: Backend, evidence: EvidenceModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,7 +109,7 @@ class AskPanel(QWidget):
         self.ask_btn.clicked.connect(lambda: self.ask())
         self.stop_btn.clicked.connect(self.stop)
         self.copy_btn.clicked.connect(self.copy_answer)
-        self.export_btn.clicked.connect(lambda: self.export_markdown())
+        self.export_btn.clicked.connect(self.exportRequested)
         self.question.installEventFilter(self)  # Ctrl+Enter asks
 
         row = QHBoxLayout()

@@ -9,6 +9,7 @@ first when the model's would be long.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import CellDone, CellStarted, QuestionSet, Row, write_table
+from core import CellDone, CellStarted, QuestionSet, Row, build_provenance, write_table
 from core.types import Paper
 from desktop.backend import Backend
 from desktop.extract_model import ExtractTableModel, GapFilter
@@ -69,6 +70,7 @@ class ExtractPanel(QWidget):
         self._starting = False  # Run pressed; the stored cells are being read first
         self._selection: list[str] = []
         self.citekeys: dict[str, str] = {}  # doc_id -> Zotero's citekey (Catalog.scope_options)
+        self.provenance: dict | None = None  # of the table shown (core.build_provenance)
         self._doc_ids: frozenset[str] = frozenset()
         self._ticket: object | None = None  # the latest table read; older ones are dropped
         self.progress = ""  # the progress line in full (the label may cut it short)
@@ -220,14 +222,23 @@ class ExtractPanel(QWidget):
         qset = self.qset
         papers, use_llm = self.papers(), self.use_llm
 
-        def read(lib, cancel) -> tuple[list[Row], Estimate]:  # noqa: ANN001
+        def read(lib, cancel) -> tuple[list[Row], Estimate, dict]:  # noqa: ANN001
             rows = lib.extract_table(qset, papers, use_llm=use_llm)
-            return rows, Estimate.read(lib, qset, papers, force=force)
+            # what an export records beside the table (model hashes are cached on disk)
+            record = build_provenance(
+                lib, [r.paper.doc_id for r in rows], use_llm=use_llm, qset=qset,
+                cell_models=[c.model for r in rows for c in r.cells.values() if c is not None])
+            return rows, Estimate.read(lib, qset, papers, force=force), record
+
+        def got(result: tuple[list[Row], Estimate, dict]) -> None:
+            if self._ticket is ticket:
+                rows, estimate, self.provenance = result
+                then(rows, estimate)
 
         self._backend.op(
             "extract-table",
             read,
-            result=lambda got: self._ticket is ticket and then(*got),
+            result=got,
             error=lambda msg: self._ticket is ticket and self._failed(msg),
         )
 
@@ -372,8 +383,11 @@ class ExtractPanel(QWidget):
             return None
         try:
             # Markdown cites [@citekey, p. N] with Zotero's keys where known, as the CLI does
+            record = None
+            if self.provenance is not None:  # read with the table; dated now
+                record = {**self.provenance, "created": datetime.now(UTC).isoformat(timespec="seconds")}
             written = write_table(self.model.rows(), self.qset, path, fmt, long=long,
-                                  citekeys=self.citekeys)
+                                  citekeys=self.citekeys, provenance=record)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
             return None
