@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -32,7 +31,7 @@ from desktop.backend import Backend
 from desktop.extract_model import ExtractTableModel, GapFilter
 from desktop.extract_run import ExtractRun, Summary, duration
 from desktop.quotes import snippet
-from desktop.widgets import dialogs
+from desktop.widgets import dialogs, folders
 from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.extract_estimate import (
     Estimate,
@@ -354,9 +353,8 @@ class ExtractPanel(QWidget):
     def choose_export(self) -> Path | None:
         if self.qset is None or not self.model.rowCount():
             return None
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, kind = QFileDialog.getSaveFileName(
-            self, "Export the table", str(Path(docs) / f"{self.qset.id}.csv"), ";;".join(EXPORTS)
+        chosen, kind = folders.save_file(
+            self, "Export the table", f"{self.qset.id}.csv", ";;".join(EXPORTS)
         )
         if not chosen:
             return None
