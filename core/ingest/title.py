@@ -63,8 +63,9 @@ def words_of(glyphs: list[Glyph], size: float) -> str:
     """The glyphs' text with a space where the gap is a word's, not the letter spacing.
 
     A space the PDF itself has is a word break; so is a gap wider than the line's usual gap
-    between letters (its median) by a tenth of the font size (a space is about a quarter;
-    the letter-spaced title of the issue had gaps of a fifth between its letters).
+    between letters (its median) by a tenth of the font size. A space is about a quarter of
+    the size; letter-spacing adds the same gap between every two letters, and the median
+    takes it out.
     """
     gaps = [b.left - a.right for a, b in zip(glyphs, glyphs[1:], strict=False)]
     usual = max(statistics.median(gaps), 0.0) if len(gaps) >= 3 else 0.0
