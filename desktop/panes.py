@@ -17,7 +17,7 @@ from desktop.widgets.pdf_viewer import PdfViewer
 
 # First-start widths of the library and viewer panes. The viewer gets the larger share: at
 # 1366 px it is ~530 px wide, a page at 0.62 of its size (at 0.32 it was 0.48: unreadable).
-LEFT_SHARE, VIEWER_SHARE = 0.24, 0.4
+LEFT_SHARE, VIEWER_SHARE = 0.27, 0.4
 LEFT_MAX, VIEWER_MAX = 420, 640
 VIEWER_UNFOLD = 600  # the most an opened citation takes for a folded viewer
 NARROW = 1800  # below this, opening a cell in Extract narrows the library to its minimum

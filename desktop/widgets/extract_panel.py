@@ -95,8 +95,9 @@ class ExtractPanel(QWidget):
         self.run_btn.setObjectName("primary")
         self.cancel_btn = self._button("Cancel", "Stop after the current cell", self.cancel)
 
-        self.summary = ElidedLabel()
+        self.summary = QLabel()  # wraps beside Recompute and Run rather than being cut
         self.summary.setObjectName("dim")
+        self.summary.setWordWrap(True)
         self.estimate = EstimateLabel()  # how long Run will take, in each mode
         self.notice = QLabel()
         self.notice.setObjectName("failLabel")
@@ -397,10 +398,10 @@ class ExtractPanel(QWidget):
     def _refresh_summary(self) -> None:
         qset, rows = self.qset, self.model.rowCount()
         if qset is None:
-            self.summary.set_full_text("Open a question set to begin.")
+            self.summary.setText("Open a question set to begin.")
             return
         if not rows:
-            self.summary.set_full_text(
+            self.summary.setText(
                 f"{qset.title}: no papers to extract from yet — add some PDFs."
             )
             return
@@ -412,7 +413,7 @@ class ExtractPanel(QWidget):
         ]
         if missing:
             parts.append(f"{missing} not reported")
-        self.summary.set_full_text(" · ".join(parts))
+        self.summary.setText(" · ".join(parts))
 
     def _progress(self, text: str) -> None:
         self.progress = text

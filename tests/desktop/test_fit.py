@@ -62,6 +62,9 @@ def test_the_first_window_fits_the_screen_with_every_control_on_it(
     window.show_source(paper.path, 1, "", paper.title)  # the viewer unfolds: still all there
     settle(qtbot, window)
     assert off_screen(window) == [] and clipped_labels(window) == []
+    window.tabs.setCurrentWidget(window.extract)
+    settle(qtbot, window)
+    assert off_screen(window) == [] and clipped_labels(window) == []
 
 
 def test_a_remembered_size_shrinks_when_the_screen_got_smaller(qtbot, fake_window, on_screen):

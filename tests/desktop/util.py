@@ -77,7 +77,10 @@ def off_screen(window) -> list[str]:
         if not w.isVisibleTo(window) or w.window() is not window:
             continue
         if isinstance(w, (QAbstractButton, QLabel, QLineEdit, QPlainTextEdit)) or w is window.statusBar():
-            rect = QRect(w.mapToGlobal(w.rect().topLeft()), w.size())
+            shown = w.visibleRegion().boundingRect()  # not what a folded pane or a scroll hides
+            if shown.isEmpty():
+                continue
+            rect = QRect(w.mapToGlobal(shown.topLeft()), shown.size())
             if not area.contains(rect):
                 out.append(f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r} at {rect}")
     return out
