@@ -214,10 +214,10 @@ class QuestionSetPicker(QWidget):
         return qset
 
     def choose_file(self) -> None:
-        files = folders.open_files(
+        chosen = folders.open_file(
             self, "Open a question set", "Question sets (*.toml);;All files (*)"
         )
-        if files and (chosen := files[0]):
+        if chosen:
             self.open_file(Path(chosen))
 
     def edit(self) -> None:

@@ -60,9 +60,18 @@ def open_files(parent: QWidget | None, caption: str, filters: str) -> list[str]:
     return files
 
 
+def open_file(parent: QWidget | None, caption: str, filters: str) -> str:
+    """QFileDialog.getOpenFileName in the last folder opened from ("" when cancelled)."""
+    chosen, _ = QFileDialog.getOpenFileName(parent, caption, str(last_folder(OPEN)), filters)
+    if chosen:
+        remember(chosen, OPEN)
+    return chosen
+
+
 def open_folder(parent: QWidget | None, caption: str, start: Path | None = None) -> str:
-    """QFileDialog.getExistingDirectory in ``start`` or the last folder opened from."""
+    """QFileDialog.getExistingDirectory in ``start`` or the last folder opened from; the
+    chosen folder's parent is kept (the next folder to add is likely a sibling)."""
     folder = QFileDialog.getExistingDirectory(parent, caption, str(start or last_folder(OPEN)))
     if folder:
-        remember(Path(folder).parent if Path(folder).parent.is_dir() else folder, OPEN)
+        remember(Path(folder).parent, OPEN)
     return folder
