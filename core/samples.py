@@ -158,7 +158,8 @@ def write_samples(folder: Path) -> list[Path]:
             tmp = path.with_suffix(".tmp")
             write_paper(tmp, title=paper["title"], authors=paper["authors"],
                         sections=paper["sections"], creation_year=paper["year"], size=11.0,
-                        running_header=f"Lantern sample paper - {paper['title']}")
+                        # the year in the text, as a paper has it (the file's date is not read)
+                        running_header=f"Lantern sample paper \u00a9 {paper['year']} - {paper['title']}")
             tmp.replace(path)
         paths.append(path)
     return paths

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from core import default_zotero_dir, find_models
+from desktop import geometry
 from desktop.backend import Backend, Changes, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.panes import Panes
 from desktop.render import plain_rich
-from desktop.widgets import dialogs, guide
+from desktop.widgets import dialogs, folders, guide
 from desktop.widgets.ask_panel import AskPanel
 from desktop.widgets.compaction import CompactionStatus
 from desktop.widgets.evidence_exports import EvidenceExports
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Lantern")
-        self.setMinimumSize(960, 640)
+        self.setMinimumSize(geometry.MINIMUM_SIZE)
         self.backend = backend
         if state_path is None and backend.settings_path is not None:
             state_path = Path(backend.settings_path).with_name("window.ini")
@@ -92,7 +93,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(page)
         self._status_bar()
         self._menus()
-        self.resize(1400, 880)
 
         b = backend
         b.snapshot.connect(self._on_snapshot)
@@ -119,7 +119,8 @@ class MainWindow(QMainWindow):
         self.ingest.busyChanged.connect(lambda busy: self._update_count())
         self.ask.waiting_for = self._waiting_for
         self.papers.countChanged.connect(self._update_count)
-        self.restore_state()
+        if not self.restore_state():  # a first start: the default size, within the screen
+            geometry.fit_to_screen(self, geometry.DEFAULT_SIZE)
         self.drops.install()  # last: it watches the widgets built above
 
     # ------------------------------------------------------------ building
@@ -319,10 +320,10 @@ class MainWindow(QMainWindow):
             return False
         self.restoreGeometry(state.value("window/geometry"))
         size = state.value("window/size")
-        if not self.isMaximized() and isinstance(size, list) and len(size) == 2:
-            # restoreGeometry shrinks a window to the screen it finds; a window once set up
-            # larger (another monitor, a test's virtual screen) gets its size back.
-            self.resize(int(size[0]), int(size[1]))
+        if not self.isMaximized():
+            # The size as it was, shrunk to the screen when that got smaller since.
+            kept = QSize(int(size[0]), int(size[1])) if isinstance(size, list) and len(size) == 2 else None
+            geometry.fit_to_screen(self, kept, keep_place=True)
         for key, splitter in (("panes/left", self.left), ("panes/answer", self.ask.split)):
             if state.contains(key):
                 splitter.restoreState(state.value(key))
@@ -356,10 +357,9 @@ class MainWindow(QMainWindow):
             self.backend.switch_model(path)
 
     def choose_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
+        files = folders.open_files(
             self,
             "Add papers or a model",
-            str(Path.home()),
             "PDFs and GGUF models (*.pdf *.gguf);;PDF files (*.pdf);;GGUF models (*.gguf)",
         )
         paths = [Path(f) for f in files]
@@ -369,9 +369,7 @@ class MainWindow(QMainWindow):
         )
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Add every PDF in a folder", str(Path.home())
-        )
+        folder = folders.open_folder(self, "Add every PDF in a folder")
         if folder:
             self.ingest.add([Path(folder)])
 

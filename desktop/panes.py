@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.widgets.pdf_viewer import PdfViewer
 
-LEFT_SHARE, VIEWER_SHARE = 0.3, 0.32  # first-start widths of the library and viewer panes
-LEFT_MAX, VIEWER_MAX = 420, 560
-VIEWER_UNFOLD = 480  # the most an opened citation takes for a folded viewer
+# First-start widths of the library and viewer panes. The viewer gets the larger share: at
+# 1366 px it is ~530 px wide, a page at 0.62 of its size (at 0.32 it was 0.48: unreadable).
+LEFT_SHARE, VIEWER_SHARE = 0.27, 0.4
+LEFT_MAX, VIEWER_MAX = 420, 640
+VIEWER_UNFOLD = 600  # the most an opened citation takes for a folded viewer
 NARROW = 1800  # below this, opening a cell in Extract narrows the library to its minimum
-UNFOLD_SHARE = 0.28  # of the width, for a viewer unfolded by an opened citation
+UNFOLD_SHARE = 0.36  # of the width, for a viewer unfolded by an opened citation
 UNFOLD_SHARE_EXTRACT = 0.24  # ... or cell (the table's columns want the room)
 ASK, EXTRACT = 0, 1  # tabs
 

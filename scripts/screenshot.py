@@ -5,7 +5,7 @@ on a first start, asks a question, opens its first citation in the viewer, and g
 window at each size; then fills the Extract table (evidence only: no model, quick), opens a
 cell's quote and grabs it again. Needs a display; on a headless machine:
 
-    xvfb-run -a -s "-screen 0 1700x1100x24" .venv/bin/python scripts/screenshot.py
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot.py
 
 Writes docs/ask-WxH.png and docs/extract-WxH.png for each --sizes entry.
 """
@@ -57,7 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--question", default=QUESTION)
-    parser.add_argument("--sizes", default="1024x700,1600x1000", help="WIDTHxHEIGHT,…")
+    parser.add_argument("--sizes", default="1366x768,1024x700", help="WIDTHxHEIGHT,…")
     args = parser.parse_args()
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
 

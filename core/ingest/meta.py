@@ -1,7 +1,9 @@
 """Offline paper metadata (title, authors, year, DOI) from /Info and the first page.
 
 No network and no model: /Info fields when they are not junk, the largest text on the
-first page (the title), lines that look like names, and a few year patterns.
+first page (the title, read from its layout by core.ingest.title), lines that look like
+names, and a few year patterns. A year comes from the paper's text only: the file's own
+dates (/CreationDate) say when the PDF was made, not when the paper appeared.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from core.ingest.title import table_like
 from core.types import PaperMeta
 
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
 _ARXIV = re.compile(r"arXiv:\s?(\d{2})(\d{2})\.\d{4,5}", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-9])\d)(?![\d.])")
 _JUNK_TITLE = re.compile(
-    r"^(?:microsoft\s+\w+\s*-|untitled|title|no title|document\d*|paper|manuscript|slide\s*\d*|pdf|"
-    r"doi:|pii:|arxiv:|main|draft|template|\d[\d\s.\-_]*$)|\.(?:docx?|pdf|tex|dvi|indd|qxd|rtf|odt|ps|eps)\b"
+    r"^(?:microsoft\s+\w+\s*-|doi:|pii:|arxiv:|\d[\d\s.\-_]*$)"
+    # a placeholder word alone ("Paper 3"), not a title that starts with it ("Paper Search ...")
+    r"|^(?:untitled|title|no title|document|paper|manuscript|slide|pdf|main|draft|template)"
+    r"[\s\d._\-]*$|\.(?:docx?|pdf|tex|dvi|indd|qxd|rtf|odt|ps|eps)\b"
     r"|^[\w\-]+_[\w\-]+$|^[0-9a-f]{16,}",
     re.IGNORECASE,
 )
@@ -87,6 +92,7 @@ def title_from_lines(lines: Sequence[str]) -> tuple[str, int]:
             or len(line) < 10
             or _NOT_TITLE_LINE.search(line)
             or _AFFILIATION.search(line)
+            or table_like(line)
         ):
             continue
         if sum(c.isalpha() for c in line) < 0.6 * len(line.replace(" ", "")):
@@ -150,8 +156,10 @@ _YEAR_CONTEXTS = (
 )
 
 
-def year_from(text: str, creation_date: str | None) -> int | None:
-    """A publication year: copyright line, arXiv id, venue or date line, CreationDate, any year."""
+def year_from(text: str) -> int | None:
+    """A publication year from the paper's text: copyright line, arXiv id, venue or date
+    line, else the latest year in its first lines; None when the text has none (never the
+    file's date: a 2026 scan of a 2023 paper is from 2023)."""
     latest = date.today().year + 1
 
     def ok(year: int) -> int | None:
@@ -167,9 +175,6 @@ def year_from(text: str, creation_date: str | None) -> int | None:
         for match in pattern.finditer(text):
             if year := ok(int(match.group(1))):
                 return year
-    match = re.search(r"((?:19|20)\d\d)", creation_date or "")
-    if match and (year := ok(int(match.group(1)))):
-        return year
     head = "\n".join(text.split("\n")[:15])
     years = [y for y in map(int, _YEAR.findall(head)) if ok(y)]
     return max(years) if years else None
@@ -214,6 +219,7 @@ def extract_meta(
     hint = re.sub(
         r"\s+([:;,.)\]])|([(\[])\s+", r"\1\2", re.sub(r"\s+", " ", _fold(title_hint or ""))
     )
+    hint = re.sub(r"^title:\s*", "", hint, flags=re.IGNORECASE)
     page_key = _key(first_page)
     title = ""
     if plausible_title(info_title, path) and _key(info_title) in page_key:
@@ -244,6 +250,7 @@ def extract_meta(
             if not line.rstrip().endswith((",", " and")):
                 break
 
-    year = year_from(first_page, info.get("CreationDate"))
+    # The paper's text first; /Info Subject often holds the citation ("Nature 2019, 5: 1-9").
+    year = year_from(first_page) or year_from(info.get("Subject") or "")
     doi = doi_from(info.get("doi"), info.get("Subject"), first_page)
     return PaperMeta(title=title, authors=tuple(dict.fromkeys(authors)), year=year, doi=doi)

@@ -12,14 +12,13 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
-import math
 import re
 import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 
-from pypdf import PageObject, PasswordType, PdfReader
+from pypdf import PasswordType, PdfReader
 from pypdf.errors import (
     DependencyError,
     DeprecationError,
@@ -41,6 +40,7 @@ from core.ingest.meta import extract_meta
 from core.ingest.ocr import Readability, recognise_pages
 from core.ingest.pdffile import pdf_bytes, read_file
 from core.ingest.sections import detect_sections
+from core.ingest.title import title_from_layout
 from core.settings import OcrSettings
 from core.types import Page, ParsedDocument
 
@@ -119,31 +119,6 @@ def _unsupported(exc: Exception) -> IngestError:
 
 def _password_message() -> str:
     return "encrypted with a password; remove the password (e.g. save an unprotected copy) and add it again"
-
-
-def _title_hint(page: PageObject) -> str | None:
-    """The first page's largest text (the title, in almost every paper), from font sizes."""
-    parts: list[tuple[float, str]] = []
-
-    def visit(
-        text: str, cm: list[float], tm: list[float], font_dict: object, font_size: float
-    ) -> None:
-        if not text.strip():
-            return
-        scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
-        horizontal = abs(tm[1]) < 1e-6 and abs(cm[1]) < 1e-6  # skips arXiv's rotated side stamp
-        if horizontal and font_size:
-            parts.append((round(font_size * scale, 1), text))
-
-    page.extract_text(visitor_text=visit)
-    sizes = sorted(
-        {size for size, text in parts if sum(c.isalpha() for c in text) >= 3}, reverse=True
-    )
-    for size in sizes[:3]:
-        text = clean_text(" ".join(t for s, t in parts if abs(s - size) < 0.6)).replace("\n", " ")
-        if len(text.split()) >= 2 and 10 <= len(text) <= 300:
-            return text
-    return None
 
 
 def read_pdf(
@@ -268,12 +243,11 @@ def _read(
         for i, (text, secs) in enumerate(zip(texts, sections, strict=False), start=1)
     )
     info: dict[str, str] = {}
-    hint = None
+    hint = title_from_layout(data)  # None when pdfium cannot read page 1: the lines still can
     try:
         for key, value in (reader.metadata or {}).items():
             if isinstance(value, str):
                 info[key.lstrip("/")] = scrub(value)
-        hint = _title_hint(reader.pages[0])
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - metadata is optional; the text is what matters

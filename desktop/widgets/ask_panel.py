@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -27,8 +26,8 @@ from desktop import render
 from desktop.backend import Backend, Changes
 from desktop.models import EvidenceModel
 from desktop.quotes import snippet
+from desktop.widgets import folders
 from desktop.widgets.answer_view import AnswerView
-from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.evidence import EvidenceList
 from desktop.workers import Job
 
@@ -87,10 +86,14 @@ class AskPanel(QWidget):
         self.question.setPlaceholderText("Ask a question about your papers…   (Ctrl+Enter)")
         self.question.setTabChangesFocus(True)
         self.question.setFixedHeight(self.question.fontMetrics().lineSpacing() * 3 + 22)
-        self.scope_label = ElidedLabel()  # may give way to the buttons in a narrow pane
+        # The scope wraps (never clipped) beside the buttons, however narrow the pane.
+        self.scope_label = QLabel()
         self.scope_label.setObjectName("scopeLabel")
+        self.scope_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.scope_label.setWordWrap(True)
         self.samples_label = QLabel()  # "Remove the samples", once the user has papers
         self.samples_label.setTextFormat(Qt.TextFormat.RichText)
+        self.samples_label.setWordWrap(True)
         self.samples_label.linkActivated.connect(self._on_scope_link)
         self.samples_label.hide()
         self._hidden_samples: tuple[str, ...] = ()
@@ -112,10 +115,13 @@ class AskPanel(QWidget):
         self.export_btn.clicked.connect(self.exportRequested)
         self.question.installEventFilter(self)  # Ctrl+Enter asks
 
+        scope = QVBoxLayout()
+        scope.setSpacing(0)
+        scope.addWidget(self.scope_label)
+        scope.addWidget(self.samples_label)
         row = QHBoxLayout()
         row.setSpacing(8)
-        row.addWidget(self.scope_label, 1)
-        row.addWidget(self.samples_label)
+        row.addLayout(scope, 1)
         for b in (self.copy_btn, self.export_btn, self.stop_btn, self.ask_btn):
             row.addWidget(b)
 
@@ -149,7 +155,7 @@ class AskPanel(QWidget):
         text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
         if where:  # none: the filter matches nothing, and asking is refused (not "all papers")
             text = f"{n} paper{'s' if n != 1 else ''} in {where}" if n else f"no paper in {where}"
-        self.scope_label.set_full_text(f"Scope: {text}")
+        self.scope_label.setText(f"Scope: {text}")
         # once the user has papers of their own, the samples are left out of "All papers"
         hidden = not n and bool(self._hidden_samples)
         self.samples_label.setVisible(hidden)
@@ -269,7 +275,7 @@ class AskPanel(QWidget):
         if isinstance(event, Retrieved):
             self._pending["evidence"] = event.evidence
             if event.auto_scope:
-                self.scope_label.set_full_text(f"Scope: {event.auto_scope}, from your question")
+                self.scope_label.setText(f"Scope: {event.auto_scope}, from your question")
             self._evidence.replace(list(event.evidence))
             self._label_evidence(len(event.evidence), abstained=False)
             model = self._backend.model_name or "the model"
@@ -432,11 +438,8 @@ class AskPanel(QWidget):
             slug = (
                 re.sub(r"[^A-Za-z0-9]+", "-", self.answers[0].question).strip("-")[:50] or "answer"
             )
-            docs = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation
-            )
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export answer as Markdown", str(Path(docs) / f"{slug}.md"), "Markdown (*.md)"
+            chosen, _ = folders.save_file(
+                self, "Export answer as Markdown", f"{slug}.md", "Markdown (*.md)"
             )
             if not chosen:
                 return None

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -33,7 +32,7 @@ from desktop.backend import Backend
 from desktop.extract_model import ExtractTableModel, GapFilter
 from desktop.extract_run import ExtractRun, Summary, duration
 from desktop.quotes import snippet
-from desktop.widgets import dialogs
+from desktop.widgets import dialogs, folders
 from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.extract_estimate import (
     Estimate,
@@ -98,8 +97,9 @@ class ExtractPanel(QWidget):
         self.run_btn.setObjectName("primary")
         self.cancel_btn = self._button("Cancel", "Stop after the current cell", self.cancel)
 
-        self.summary = ElidedLabel()
+        self.summary = QLabel()  # wraps beside Recompute and Run rather than being cut
         self.summary.setObjectName("dim")
+        self.summary.setWordWrap(True)
         self.estimate = EstimateLabel()  # how long Run will take, in each mode
         self.notice = QLabel()
         self.notice.setObjectName("failLabel")
@@ -365,9 +365,8 @@ class ExtractPanel(QWidget):
     def choose_export(self) -> Path | None:
         if self.qset is None or not self.model.rowCount():
             return None
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, kind = QFileDialog.getSaveFileName(
-            self, "Export the table", str(Path(docs) / f"{self.qset.id}.csv"), ";;".join(EXPORTS)
+        chosen, kind = folders.save_file(
+            self, "Export the table", f"{self.qset.id}.csv", ";;".join(EXPORTS)
         )
         if not chosen:
             return None
@@ -413,10 +412,10 @@ class ExtractPanel(QWidget):
     def _refresh_summary(self) -> None:
         qset, rows = self.qset, self.model.rowCount()
         if qset is None:
-            self.summary.set_full_text("Open a question set to begin.")
+            self.summary.setText("Open a question set to begin.")
             return
         if not rows:
-            self.summary.set_full_text(
+            self.summary.setText(
                 f"{qset.title}: no papers to extract from yet — add some PDFs."
             )
             return
@@ -428,7 +427,7 @@ class ExtractPanel(QWidget):
         ]
         if missing:
             parts.append(f"{missing} not reported")
-        self.summary.set_full_text(" · ".join(parts))
+        self.summary.setText(" · ".join(parts))
 
     def _progress(self, text: str) -> None:
         self.progress = text

@@ -5,12 +5,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core import QuestionSet, QuestionSetError, load_question_set
 from core.questionsets import BUILTIN_PREFIX, builtin_sets, parse_question_set
+from desktop.widgets import folders
 
 
 def question_set_text(qset: QuestionSet) -> str:
@@ -106,8 +106,9 @@ class QuestionSetEditor(QDialog):
         if self.validate() is None:
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save question set", str(self._suggested()), "Question sets (*.toml)"
+            suggested = self._suggested()
+            chosen, _ = folders.save_file(
+                self, "Save question set", str(suggested), "Question sets (*.toml)"
             )
             if not chosen:
                 return None
@@ -130,8 +131,7 @@ class QuestionSetEditor(QDialog):
     def _suggested(self) -> Path:
         if not self.source.startswith(BUILTIN_PREFIX):
             return Path(self.source)
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return Path(docs) / f"{self.source.removeprefix(BUILTIN_PREFIX)}.toml"
+        return Path(f"{self.source.removeprefix(BUILTIN_PREFIX)}.toml")  # in the last folder
 
     def _show_position(self) -> None:
         c = self.editor.textCursor()
@@ -214,8 +214,8 @@ class QuestionSetPicker(QWidget):
         return qset
 
     def choose_file(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "Open a question set", str(Path.home()), "Question sets (*.toml);;All files (*)"
+        chosen = folders.open_file(
+            self, "Open a question set", "Question sets (*.toml);;All files (*)"
         )
         if chosen:
             self.open_file(Path(chosen))

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from core.types import Paper
 from desktop.models import ItemRole, PaperTableModel, SortRole
 from desktop.widgets import dialogs
+from desktop.widgets.hidden_note import HiddenNote
 
 ALL_COLLECTIONS = "All collections"
 ALL_TAGS = "All tags"
@@ -154,6 +155,8 @@ class LibraryPanel(QWidget):
         self.clear_btn = QPushButton("Clear selection")
         self.clear_btn.setToolTip("Questions search every paper again")
         self.clear_btn.clicked.connect(self.table.clearSelection)
+        self.hidden_note = HiddenNote(model=model, filtering=self._filtering, shown=self.shown)
+        self.hidden_note.showAll.connect(self.show_all)
 
         head = QHBoxLayout()
         head.addWidget(title)
@@ -190,11 +193,13 @@ class LibraryPanel(QWidget):
         layout.addLayout(scope_row)
         layout.addLayout(years_row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.hidden_note)
         layout.addLayout(buttons)
         model.rowsInserted.connect(self._update_count)
         model.rowsRemoved.connect(self._update_count)
         model.modelReset.connect(self._update_count)
         model.countChanged.connect(self._update_count)
+        self.filter.textChanged.connect(self.hidden_note.update_note)
         self._update_count()
         self._selection_changed()
 
@@ -275,6 +280,15 @@ class LibraryPanel(QWidget):
         self.scope_name = ", ".join(names)
         self.proxy.set_allowed(allowed)
         self._selection_changed()
+        self.hidden_note.update_note()
+
+    def show_all(self) -> None:
+        """No scope limit and no text filter: every paper is listed."""
+        self.filter.clear()
+        self.clear_scope()
+
+    def _filtering(self) -> bool:
+        return self.proxy.allowed is not None or bool(self.filter.text())
 
     def shown(self) -> list[str]:
         """The doc ids of the rows the list shows (after the scope and text filters)."""

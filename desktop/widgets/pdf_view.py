@@ -142,12 +142,13 @@ class PageView(QPdfView):
         self._restore()
 
     def reset(self) -> None:
-        """A new document: top of page 1, no highlight."""
+        """A new document: top of page 1, no highlight, fit to the width (a zoom chosen for
+        another paper's page size is no use for this one's)."""
         self._generation += 1
         self.highlight_page, self.highlight_rects = -1, []
         self._anchor = (0, QPointF(0, 0), QPointF(0, 0))
         self._page = -1
-        self.set_zoom(None if self.fit else self.zoomFactor())
+        self.set_zoom(None)
 
     def _restore(self) -> None:
         if self._doc() is None:

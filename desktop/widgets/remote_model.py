@@ -61,13 +61,17 @@ class RemoteModelBox(QGroupBox):
 
         test_row = QHBoxLayout()
         test_row.addWidget(self.test)
-        test_row.addWidget(self.result, 1)
+        test_row.addStretch(1)
         form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Server address", self.url)
         form.addRow("Model", self.model)
         form.addRow("Key variable", self.key_env)
         form.addRow("", test_row)
-        form.addRow("", note)
+        # The result gets a row of its own, the whole width: a long error wraps onto more
+        # lines there instead of overlapping the note below (as it did beside the button).
+        form.addRow(self.result)
+        form.addRow(note)
         self._runner = JobRunner(self)  # its own thread: a slow server never holds up the library
         self._probe: RemoteGenerator | None = None
 
@@ -137,6 +141,7 @@ class RemoteModelBox(QGroupBox):
         self.result.setObjectName({True: "", False: "modelError", None: "dim"}[ok])
         self.result.style().unpolish(self.result)
         self.result.style().polish(self.result)
+        _grow_to_fit(self.window())
         if ok is not None:
             self.tested.emit(ok, text)
 
@@ -148,6 +153,17 @@ class RemoteModelBox(QGroupBox):
         self._runner.deleteLater()
         self._runner = JobRunner(self)  # should the dialog be shown again
         super().hideEvent(event)
+
+
+def _grow_to_fit(window: QWidget) -> None:
+    """Make ``window`` tall enough for its wrapped texts at its width (it never shrinks)."""
+    layout = window.layout()
+    if layout is None or not window.isVisible():
+        return
+    layout.activate()
+    need = layout.totalHeightForWidth(window.width()) if layout.hasHeightForWidth() else -1
+    if need > window.height():
+        window.resize(window.width(), need)
 
 
 def _first(exc: ValidationError) -> str:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.settings import Settings
 from core.types import ModelInfo
+from desktop.widgets import folders
 from desktop.widgets.remote_model import RemoteModelBox
 
 
@@ -142,9 +142,7 @@ class SettingsDialog(QDialog):
         self.model.setCurrentIndex(i)
 
     def _browse(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self, "Choose a GGUF model", str(Path.home()), "GGUF models (*.gguf)"
-        )
+        chosen = folders.open_file(self, "Choose a GGUF model", "GGUF models (*.gguf)")
         if chosen:
             p = Path(chosen)
             self._add_model(p, f"{p.name}   ({_size(p.stat().st_size / 2**20)})")

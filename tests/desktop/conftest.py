@@ -20,6 +20,17 @@ from core import Library, Settings  # noqa: E402
 from core.pdfgen import write_paper  # noqa: E402
 from core.settings import settings_file  # noqa: E402
 
+SCREENS = Path(__file__).with_name("screens.json")
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    """Offscreen, three screens side by side: a desktop (1920×1200, the primary), a laptop
+    (1366×768) and a small one (1024×700); a window opens on the one under the mouse."""
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return ["lantern-tests"]
+    return ["lantern-tests", "-platform", f"offscreen:configfile={SCREENS}"]
+
 
 class Shared:
     """A session-wide model seen through a proxy whose close() does nothing."""

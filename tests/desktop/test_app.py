@@ -22,14 +22,14 @@ def test_library_panel_filter_scope_open_remove(qtbot, fake_window, paper_pdf, m
     wait_idle(qtbot, window)
     panel = window.library
     assert panel.count.text() == "2 papers · 2 pages"
-    assert window.ask.scope_label.full_text == "Scope: All papers"
+    assert window.ask.scope_label.text() == "Scope: All papers"
 
     panel.filter.setText("boreal")
     assert panel.proxy.rowCount() == 1
     panel.filter.clear()
     doc_ids = [p.doc_id for p in window.papers.papers]
     panel.select(doc_ids[:1])
-    assert window.ask.scope_label.full_text == "Scope: 1 selected paper"
+    assert window.ask.scope_label.text() == "Scope: 1 selected paper"
     assert window.ask._scope == doc_ids[:1]
 
     # Double-click opens the paper in the viewer at page 1.
@@ -54,7 +54,7 @@ def test_library_panel_filter_scope_open_remove(qtbot, fake_window, paper_pdf, m
     panel.confirm_remove()
     wait_idle(qtbot, window)
     assert [p.title for p in window.papers.papers] == ["Boreal Lakes"]
-    assert window.ask.scope_label.full_text == "Scope: All papers"
+    assert window.ask.scope_label.text() == "Scope: All papers"
 
 
 @pytest.mark.e2e  # loads the real SmolLM again after the settings change

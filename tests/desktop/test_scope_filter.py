@@ -127,3 +127,34 @@ def test_extract_export_cites_with_zoteros_citekeys(qtbot, fake_window, zotero_l
     monkeypatch.setattr(extract_panel.ExtractPanel, "qset", object())  # a table is open
     assert panel.export(tmp_path / "t.md", "md") == tmp_path / "t.md"
     assert written["citekeys"] == {zotero_library["Otter Counts"]: "keller2019otter"}
+
+
+def test_a_new_paper_hidden_by_the_filter_is_announced(qtbot, fake_window, zotero_library, tmp_path):
+    from tests.desktop.util import wait_idle
+
+    window = fake_window()
+    panel = window.library
+    qtbot.waitUntil(lambda: panel.collection.isVisible() and panel.proxy.rowCount() == 3)
+    panel.collection.setCurrentText("Ecology/Birds")
+    assert not panel.hidden_note.isVisible()
+
+    new = _pdf(tmp_path / "new", "voles.pdf", "Voles were trapped in autumn. ")  # no collection
+    window.ingest.add([new])
+    qtbot.waitUntil(lambda: len(window.papers.papers) == 4, timeout=60_000)
+    wait_idle(qtbot, window)
+    assert panel.shown() == [zotero_library["Bird Rings"]]
+    qtbot.waitUntil(panel.hidden_note.isVisible)
+    assert panel.hidden_note.text().startswith("1 new paper is hidden by the filter")
+
+    panel.hidden_note.linkActivated.emit("show-all")  # the note's link
+    assert len(panel.shown()) == 4 and panel.collection.currentIndex() == 0
+    assert not panel.hidden_note.isVisible()
+
+    panel.filter.setText("otter")  # the text filter is a filter too; a paper it shows is not new
+    window.ingest.add([_pdf(tmp_path / "new", "moles.pdf", "Moles were counted. ")])
+    qtbot.waitUntil(lambda: len(window.papers.papers) == 5, timeout=60_000)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(panel.hidden_note.isVisible)
+    assert panel.hidden_note.text().startswith("1 new paper is hidden")
+    panel.filter.clear()
+    assert not panel.hidden_note.isVisible()
