@@ -7,14 +7,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.bootstrap-$(GPU)
 
-.PHONY: setup run cli-demo test test-fast lint bench compare install-desktop dist test-dist clean
+# Re-resolve requirements.lock (README "Set-up"), install it, rebuild the bundle, run every test:
+# `make lock` keeps the pins that still fit pyproject.toml, `make upgrade` takes the newest.
+.PHONY: setup lock upgrade run cli-demo test test-fast lint bench compare install-desktop dist test-dist clean
 
-$(STAMP): pyproject.toml scripts/bootstrap.sh
+$(STAMP): pyproject.toml requirements.lock scripts/bootstrap.sh
 	bash scripts/bootstrap.sh $(GPU)
 	rm -f $(VENV)/.bootstrap-*
 	touch $@
 
 setup: $(STAMP)
+
+lock: setup
+	bash scripts/lock.sh $(LOCK_ARGS)
+	$(MAKE) setup
+	bash scripts/dist.sh --force
+	$(MAKE) test test-dist
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 run: setup
 	HF_HUB_OFFLINE=1 $(PY) -m desktop

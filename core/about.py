@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from core import lockfile
 from core.errors import ModelError
 from core.settings import PROJECT_ROOT, Settings
 
@@ -44,6 +45,8 @@ class Provenance:
     llama_system_info: str
     models: list[ModelProvenance]
     problems: list[str]  # models that could not be found, one line each
+    dependencies: str  # the dependency lock and whether this environment matches it
+
 
     def lines(self) -> list[str]:
         """Plain text, one fact a line: the --version output and the About dialog's body."""
@@ -60,6 +63,7 @@ class Provenance:
         for m in self.models:
             out.append(f"{m.role} model: {m.name} ({m.file.name}) sha256 {m.sha256}")
         out.extend(self.problems)
+        out.append(self.dependencies)
         return out
 
 
@@ -143,4 +147,18 @@ def provenance(settings: Settings) -> Provenance:
         llama_system_info=(info.decode() if isinstance(info, bytes) else str(info)).strip(),
         models=models,
         problems=problems,
+        dependencies=lockfile.describe(build),
     )
+
+
+def version_text() -> str:
+    """`lantern --version` and `Lantern --version`: the lines above, with the user's settings
+    (their chat model) or, when the settings file is broken, the defaults' (said on stderr)."""
+    from core.errors import LanternError
+
+    try:
+        settings = Settings.load()
+    except LanternError as exc:
+        print(f"lantern: {exc}", file=sys.stderr)
+        settings = Settings()
+    return "\n".join(provenance(settings).lines())

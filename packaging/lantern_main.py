@@ -3,7 +3,8 @@
     Lantern                  open the window (files given are added)
     Lantern --cli COMMAND …  the CLI, e.g. `Lantern --cli ask "…" --json`
     lantern COMMAND …        the same, through the `lantern` link next to it (or /usr/bin/lantern)
-    Lantern --version        app version, llama.cpp build flags, models and their sha256
+    Lantern --version        app version, llama.cpp build flags, models and their sha256,
+                             the dependency lock's sha256
 
 PyInstaller freezes this file (packaging/lantern.spec); in a checkout, `python
 packaging/lantern_main.py …` behaves the same, which is how the spec's entry is tested.
@@ -17,16 +18,9 @@ from pathlib import Path
 
 
 def print_version() -> int:
-    from core.about import provenance
-    from core.errors import LanternError
-    from core.settings import Settings
+    from core.about import version_text
 
-    try:
-        settings = Settings.load()
-    except LanternError as exc:  # a broken settings file: say so, show the defaults' models
-        print(f"lantern: {exc}", file=sys.stderr)
-        settings = Settings()
-    print("\n".join(provenance(settings).lines()))
+    print(version_text())
     return 0
 
 

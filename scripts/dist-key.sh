@@ -4,6 +4,6 @@
 # The models and the virtualenv are keyed by pyproject.toml and scripts/bootstrap.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-git ls-files -co --exclude-standard -- core desktop packaging scripts pyproject.toml \
+git ls-files -co --exclude-standard -- core desktop packaging scripts pyproject.toml requirements.lock \
   | sort | while read -r f; do [ -f "$f" ] && printf '%s %s\n' "$(git hash-object "$f")" "$f"; done \
   | sha256sum | cut -c1-16

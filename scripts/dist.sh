@@ -38,26 +38,9 @@ if [ "${1:-}" != "--force" ] && [ "$(cat dist/.key 2>/dev/null)" = "$KEY" ]; the
   if [ $ok = 1 ]; then say "dist/ already holds the build of $KEY"; exit 0; fi
 fi
 
-# PyInstaller at the versions pinned in pyproject.toml's `dist` group (not the project itself:
-# the venv keeps its editable install).
-"$PY" - <<'PY'
-import subprocess, sys, tomllib
-from importlib import metadata
-from packaging.requirements import Requirement
-pins = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["dist"]
-need = []
-for pin in pins:
-    req = Requirement(pin)
-    try:
-        if metadata.version(req.name) in req.specifier:
-            continue
-    except metadata.PackageNotFoundError:
-        pass
-    need.append(pin)
-if need:
-    print("==> installing", *need, flush=True)
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", *need])
-PY
+# PyInstaller and its hooks come from requirements.lock's dist group, which `make setup`
+# installs with everything else (scripts/bootstrap.sh): the bundle is built from the locked set.
+"$PY" -c "import PyInstaller" 2>/dev/null || die "PyInstaller missing from $VENV: run 'make setup'"
 
 GGUF="$ROOT/models/$("$PY" -c 'from core.settings import DEFAULT_GGUF; print(DEFAULT_GGUF)')"
 [ -f "$GGUF" ] || die "$GGUF not found: run 'make setup' (it places the default model)"
@@ -71,11 +54,12 @@ fi
 mkdir -p build dist
 LLAMA_FLAGS="$(cat "$VENV"/.llama-* 2>/dev/null | head -n1 || true)"
 COMMIT="$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
-"$PY" - "$VERSION" "$COMMIT" "$LLAMA_FLAGS" <<'PY'
+LOCK_SHA="$(sha256sum requirements.lock | cut -d' ' -f1)"
+"$PY" - "$VERSION" "$COMMIT" "$LLAMA_FLAGS" "$LOCK_SHA" <<'PY'
 import json, sys, time
-version, commit, flags = sys.argv[1:]
+version, commit, flags, lock = sys.argv[1:]
 json.dump({"version": version, "commit": commit, "built": time.strftime("%Y-%m-%d", time.gmtime()),
-           "llama_cmake_args": flags}, open("build/build-info.json", "w"), indent=2)
+           "llama_cmake_args": flags, "lock_sha256": lock}, open("build/build-info.json", "w"), indent=2)
 PY
 
 say "PyInstaller: building Lantern $VERSION for $OS-$ARCH (several minutes)"

@@ -27,6 +27,21 @@ from core.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 MAX_K = 50  # RetrievalSettings.k's upper bound
 
 
+class _Version(argparse.Action):
+    """--version: the app, the llama.cpp build, the models and the dependency lock (core.about)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version, llama.cpp build, models with their sha256 and "
+                         "the dependency lock, then exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from core.about import version_text
+
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lantern", description="Ask questions about your papers, offline, with citations."
@@ -34,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--library", type=Path, help="library folder (default: $LANTERN_LIBRARY "
                         "or the user data folder)")
     parser.add_argument("--verbose", "-v", action="store_true", help="show library and model logs")
+    parser.add_argument("--version", "-V", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("add", help="add PDF files or folders (recursive), or a Zotero library")
