@@ -120,14 +120,16 @@ class Catalog:
         return default_scope(everything, self.root), ""
 
     def _mentions(self, name: str) -> dict[str, int]:
-        """doc_id -> how many of its passages hold `name` (as a phrase, full-text index)."""
+        """doc_id -> how often its passages hold `name` (found by the full-text index)."""
         words = re.findall(r"[A-Za-z0-9]+", name)
         if not words:
             return {}
         hits = self.store.fts_search('"' + " ".join(words) + '"', 500)
+        pattern = re.compile(r"(?<![A-Za-z0-9])" + r"\W*".join(map(re.escape, words))
+                             + r"(?![A-Za-z0-9])", re.IGNORECASE)
         counts: dict[str, int] = {}
         for row in self.store.chunks_by_id(cid for cid, _ in hits).values():
-            counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + 1
+            counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + len(pattern.findall(row["text"]))
         return counts
 
     def _first_page(self, doc_id: str) -> str:

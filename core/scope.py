@@ -121,8 +121,8 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
 # A name a question may call a paper by that its title does not hold (a small-caps title read
 # as "T 2V" for TASK2VEC): a coined word, or an acronym of three letters or more.
 _NAME = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
-# How many more of its passages the named paper must mention the name in than any other paper,
-# and at least how many: a paper is about what it names again and again; a paper that only
+# How many times more often the named paper must mention the name than any other paper, and
+# at least how often: a paper is about what it names again and again; a paper that only
 # uses or cites a method names it a few times.
 _MENTION_RATIO = 2.0
 _MIN_MENTIONS = 3
@@ -145,7 +145,7 @@ def named_by_text(
 ) -> tuple[list[Paper], str]:
     """The paper a question names when no title matches: the one whose passages mention one of
     the question's coined names far more often than any other paper's (`mentions`: doc_id ->
-    passages holding the name), and whose first page holds it (`first_page`: its text; letter
+    mentions of the name in its passages), and whose first page holds it (`first_page`: its text; letter
     case and spacing aside, so "T ASK 2V EC" holds "Task2Vec"). ([], "") when none does."""
     by_id = {p.doc_id: p for p in papers}
     for name in coined_names(question):
