@@ -13,6 +13,7 @@ from collections.abc import Generator as Stream
 from typing import TYPE_CHECKING
 
 from core.answer import UNANSWERED, Grounded, generate_grounded
+from core.answer.meaning import embedder_similarity
 from core.errors import QuestionTooLongError, SettingsError
 from core.export import answer_from_dict, answer_to_dict
 from core.retrieve import Retriever
@@ -109,8 +110,11 @@ class Asker:
             dataclasses.replace(c, ocr=c.page in self.store.ocr_pages(c.doc_id))
             for c in g.citations
         )
+        text = g.text
+        if g.abstained and named and use_llm:  # one named paper, one source: say which
+            text = f"Not reported in {named}."
         answer = Answer(
-            question=question, answer=g.text, abstained=g.abstained, citations=citations,
+            question=question, answer=text, abstained=g.abstained, citations=citations,
             evidence=evidence, sentences=g.sentences,
             model=self.chat.generator.name if use_llm and evidence else None,
             timings=Timings(t_retrieve, first_token, time.perf_counter() - t0, g.prompt_tokens,
@@ -133,6 +137,7 @@ class Asker:
             return (yield from generate_grounded(
                 question, evidence, self.chat.generator, self.settings().llm,
                 self.store.page_text, max_tokens=max_tokens, cancel=cancel,
+                similarity=embedder_similarity(self.embedder),
             ))
 
     # ------------------------------------------------------------ history

@@ -6,13 +6,21 @@ selection. Reads only; the Library adds and removes."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from core.bibtex import BibPaper, citekeys, shared_keys, to_bibtex
 from core.errors import PaperNotFoundError
-from core.scope import SAMPLES_FOLDER, default_scope, default_scope_of, is_sample, named_papers
+from core.scope import (
+    SAMPLES_FOLDER,
+    default_scope,
+    default_scope_of,
+    is_sample,
+    named_by_text,
+    named_papers,
+)
 from core.sources import Sources
 from core.store import Store
 from core.types import Paper
@@ -106,7 +114,26 @@ class Catalog:
         everything = self.papers()
         if auto_scope and (named := named_papers(question, everything))[0]:
             return [p.doc_id for p in named[0]], named[1]
+        if auto_scope and (named := named_by_text(question, everything, self._mentions,
+                                                   self._first_page))[0]:
+            return [p.doc_id for p in named[0]], named[1]
         return default_scope(everything, self.root), ""
+
+    def _mentions(self, name: str) -> dict[str, int]:
+        """doc_id -> how often its passages hold `name` (found by the full-text index)."""
+        words = re.findall(r"[A-Za-z0-9]+", name)
+        if not words:
+            return {}
+        hits = self.store.fts_search('"' + " ".join(words) + '"', 500)
+        pattern = re.compile(r"(?<![A-Za-z0-9])" + r"\W*".join(map(re.escape, words))
+                             + r"(?![A-Za-z0-9])", re.IGNORECASE)
+        counts: dict[str, int] = {}
+        for row in self.store.chunks_by_id(cid for cid, _ in hits).values():
+            counts[row["doc_id"]] = counts.get(row["doc_id"], 0) + len(pattern.findall(row["text"]))
+        return counts
+
+    def _first_page(self, doc_id: str) -> str:
+        return self.store.page_text(doc_id, 1) or ""
 
     def search_scope(self, papers: Sequence[str] | None) -> list[str] | None:
         """The papers given, else "All papers" (the user's own, once there are any). Runs on

@@ -50,7 +50,8 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "abstained": a.abstained,
         "citations": [
             {"n": c.n, "doc_id": c.doc_id, "title": c.title, "pdf_path": str(c.pdf_path),
-             "page": c.page, "quote": c.quote, "supported": c.supported, "ocr": c.ocr}
+             "page": c.page, "quote": c.quote, "supported": c.supported, "ocr": c.ocr,
+             **({"page_end": c.page_end} if c.page_end else {})}
             for c in a.citations
         ],
         "evidence": [evidence_to_dict(e) for e in a.evidence],
@@ -79,7 +80,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         abstained=d["abstained"],
         citations=tuple(
             Citation(c["n"], c["doc_id"], c["title"], Path(c["pdf_path"]), c["page"], c["quote"],
-                     c["supported"], c.get("ocr", False))
+                     c["supported"], c.get("ocr", False), c.get("page_end"))
             for c in d["citations"]
         ),
         evidence=tuple(
@@ -118,7 +119,7 @@ def answer_to_markdown(a: Answer) -> str:
                 lines += [" ".join(checked), ""]
     if a.citations:
         lines += ["### Sources", ""]
-        lines += [f"[{c.n}] *{md(c.title)}*, p. {c.page}{OCR_LABEL if c.ocr else ''}"
+        lines += [f"[{c.n}] *{md(c.title)}*, {c.pages}{OCR_LABEL if c.ocr else ''}"
                   for c in a.citations]
         lines.append("")
     drafted = a.sentences  # the draft's, as checked; a quoted answer's quotes are citations

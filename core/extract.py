@@ -32,6 +32,7 @@ from core.types import (
     CellDone,
     CellStarted,
     CellStatus,
+    Citation,
     Evidence,
     ExtractEvent,
     ExtractFinished,
@@ -237,10 +238,28 @@ def _from_grounded(
         q, evidence, " ".join(g.citations[0].quote.split())
     ):
         return Cell(status=CellStatus.NOT_REPORTED, unsupported=unsupported, model=model)
-    c = g.citations[0]
-    answer = quoted or " ".join(s.text for s in g.sentences if s.supported)
+    c, answer = cell_text(g)
     return Cell(status=CellStatus.REPORTED, answer=answer, quote=c.quote, page=c.page,
-                supported=True, grounding=g.mode, unsupported=unsupported, model=model)
+                supported=True, grounding=g.mode if answer != _one_line(c.quote) else "quoted",
+                unsupported=unsupported, model=model)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def cell_text(g: grounding.Grounded) -> tuple[Citation, str]:
+    """A cell's citation and text, which agree: the model's checked sentences that pass the
+    grounding check against that citation's quote itself (its numbers, names and words are
+    the quote's), else the quote. A model sentence true of some passage but not of the quote
+    shown beside it ("a batch size of 8" by a quote that says 512) is never the cell's text."""
+    said = [s.text for s in g.sentences if s.supported]
+    if g.mode != "quoted" and said:
+        for c in g.citations:
+            agreeing = [s for s in said if grounding.check_against(s, c.quote)[0]]
+            if agreeing:
+                return c, " ".join(agreeing)
+    return g.citations[0], _one_line(g.citations[0].quote)
 
 
 # ---------------------------------------------------------------- storage

@@ -11,7 +11,7 @@ holds nothing else, or when they are picked.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +115,49 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
         if level:
             found = list(dict.fromkeys(p for p, _ in level))
             return found, ", ".join(dict.fromkeys(name for _, name in level))
+    return [], ""
+
+
+# A name a question may call a paper by that its title does not hold (a small-caps title read
+# as "T 2V" for TASK2VEC): a coined word, or an acronym of three letters or more.
+_NAME = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
+# How many times more often the named paper must mention the name than any other paper, and
+# at least how often: a paper is about what it names again and again; a paper that only
+# uses or cites a method names it a few times.
+_MENTION_RATIO = 2.0
+_MIN_MENTIONS = 3
+
+
+def coined_names(question: str) -> list[str]:
+    """The coined words of a question ("Task2Vec", "AWD-LSTM", "PReLU"): the names it may call
+    a paper by when no title matches."""
+    found = []
+    for m in _NAME.finditer(question):
+        word = m.group(0)
+        if _coined(word) or word.isupper() and len(word) >= 3:
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def named_by_text(
+    question: str, papers: Sequence[Paper], mentions: Callable[[str], dict[str, int]],
+    first_page: Callable[[str], str],
+) -> tuple[list[Paper], str]:
+    """The paper a question names when no title matches: the one whose passages mention one of
+    the question's coined names far more often than any other paper's (`mentions`: doc_id ->
+    mentions of the name in its passages), and whose first page holds it (`first_page`: its text; letter
+    case and spacing aside, so "T ASK 2V EC" holds "Task2Vec"). ([], "") when none does."""
+    by_id = {p.doc_id: p for p in papers}
+    for name in coined_names(question):
+        counts = sorted(((n, d) for d, n in mentions(name).items() if d in by_id), reverse=True)
+        if not counts or counts[0][0] < _MIN_MENTIONS or len(counts) > max(2, len(papers) // 5):
+            continue  # a term many papers use ("GPU", "CNN") is no paper's name
+        runner_up = counts[1][0] if len(counts) > 1 else 0
+        best = counts[0][1]
+        squeezed = re.sub(r"[\W_]+", "", first_page(best)).lower()
+        if counts[0][0] >= _MENTION_RATIO * runner_up and re.sub(
+                r"[\W_]+", "", name).lower() in squeezed:
+            return [by_id[best]], name
     return [], ""
 
 

@@ -101,6 +101,12 @@ class Citation:
     quote: str  # verbatim from the stored page text
     supported: bool  # the sentences citing it passed the grounding check
     ocr: bool = False  # that page's text was recognised by OCR: the quote is "OCR text"
+    page_end: int | None = None  # the quote runs onto this next page (its end is there)
+
+    @property
+    def pages(self) -> str:
+        """"p. 5", or "pp. 5–6" for a quote that runs onto the next page."""
+        return f"pp. {self.page}–{self.page_end}" if self.page_end else f"p. {self.page}"
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def linkify(text: str, turn: int, titles: dict[int, str] | None = None) -> str:
 
 
 def _titles(citations: Sequence[Citation]) -> dict[int, str]:
-    return {c.n: f"{c.title}, p. {c.page}" for c in citations}
+    return {c.n: f"{c.title}, {c.pages}" for c in citations}
 
 
 def emphasised(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -112,7 +112,7 @@ def finding(answer: Answer, turn: int) -> str:
         rows.append(
             f'<p class="finding">“{emphasised(shown, spans)}”<br>'
             f'<span class="src">— <a href="cite:{turn}:{c.n}">[{c.n}] '
-            f"{html.escape(snippet(c.title, 90))}, p.&nbsp;{c.page}"
+            f"{html.escape(snippet(c.title, 90))}, {c.pages.replace(' ', '&nbsp;')}"
             f"{html.escape(OCR_LABEL) if c.ocr else ''}</a></span></p>"
         )
     return "".join(rows)
@@ -122,10 +122,11 @@ def answer_body(answer: Answer, turn: int) -> str:
     """What is proven, first: the verified finding, then the model's sentences that passed
     the check. Nothing unverified is shown here (see draft_html)."""
     if answer.abstained:
+        said = answer.answer.strip() if answer.answer.startswith("Not reported in ") else ""
         return (
             '<table width="100%" cellpadding="10" style="background-color:#eef1f4;'
             ' border: 1px solid #d0d7de;"><tr><td>'
-            f"<b>{ABSTAIN_TEXT[:-1]}</b><br>"
+            f"<b>{html.escape((said or ABSTAIN_TEXT)[:-1])}</b><br>"
             '<span class="meta">Lantern found no passage that answers this. '
             "The closest passages are listed under Evidence.</span></td></tr></table>"
         )

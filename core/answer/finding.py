@@ -23,6 +23,7 @@ from core.answer.focus import (
     singular,
     without_examples,
 )
+from core.answer.meaning import Similarity
 from core.text import TOKEN, passage_sentences, stem
 from core.types import Evidence
 
@@ -71,13 +72,15 @@ def _next_sentence(e: Evidence, sentence: str) -> str | None:
     return None
 
 
-def finding(question: str, evidence: Sequence[Evidence]) -> list[tuple[int, str]]:
+def finding(
+    question: str, evidence: Sequence[Evidence], similarity: Similarity | None = None
+) -> list[tuple[int, str]]:
     """The sentence or few of one paper that answer the question: the best one; right after
     it the next sentence of its passage when that one is among the next best answers too (a
     paper that states the answer over two sentences); when the question asks several things,
     the best sentences of the same paper that give what the ones before do not, and the
     sentence after one of them that goes on about it. At most MAX_SENTENCES."""
-    ranked = ranked_sentences(question, evidence, strict=True)
+    ranked = ranked_sentences(question, evidence, strict=True, similarity=similarity)
     if not ranked:
         return []
     _, n, first = ranked[0]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core import vocab
+from core.answer.kind import Expected, expected
+from core.answer.meaning import Similarity, rescore
 from core.text import (
     GENERIC,
     PHRASE_WORD,
@@ -110,6 +112,7 @@ class Focus:
     examples: frozenset[str] = frozenset()  # what the question lists after "e.g.", as phrases
     categories: tuple[frozenset[str], ...] = ()  # the instances of each category it names
     training: bool = False  # it asks about training: inference-only sentences do not answer
+    expected: Expected = Expected()  # the kind of instance it wants, by its form (kind.py)
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -147,6 +150,7 @@ class Focus:
             categories=categories,
             training=not _INFERENCE.search(question) and bool(
                 _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
+            expected=expected(without_examples(question), question),
         )
 
     def answered_by(self, sentence: str) -> bool:
@@ -169,11 +173,12 @@ class Focus:
     def gives(self, sentence: str) -> bool:
         """The sentence gives what the question asks for, if it asks for a category or a
         value: an instance of it, or the value with what it measures, in the context asked
-        about ("a batch size of 1" for timing is not the training batch size)."""
+        about ("a batch size of 1" for timing is not the training batch size), and an instance
+        of the kind the question's form asks for (a name, a location, a value: kind.py)."""
         body = strip_cites(sentence)
         if self.training and _INFERENCE.search(body) and not _TRAINING.search(body):
             return False
-        return not self.asked or bool(self.parts(sentence))
+        return (not self.asked or bool(self.parts(sentence))) and self.expected.held_by(body)
 
     def parts(self, sentence: str) -> frozenset[int]:
         """Which of the things asked the sentence gives: category i (it names an instance) or
@@ -204,7 +209,8 @@ _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
 def ranked_sentences(
-    question: str, evidence: Sequence[Evidence], *, strict: bool = False
+    question: str, evidence: Sequence[Evidence], *, strict: bool = False,
+    similarity: Similarity | None = None,
 ) -> list[tuple[float, int, str]]:
     """Evidence sentences that answer the question, best first, as (score, passage, sentence).
 
@@ -214,6 +220,7 @@ def ranked_sentences(
     answers an instance ("16 Cloud TPUs"): instances of the category count for more.
     `strict` also asks for what the question asks (Focus.answered_by): an instance of the
     category it names, the quantity it asks for with a value, in the context it asks about.
+    `similarity` adds each sentence's closeness in meaning to the question (meaning.rescore).
     """
     terms = question_terms(question)
     if not terms or not evidence:
@@ -247,7 +254,7 @@ def ranked_sentences(
             if _PRIOR_WORK.search(sentence) and not _OWN_WORK.search(sentence):
                 score -= 0.5  # "The original BERT (Devlin et al., 2019) uses ...": not the paper's own
             found.append((score, n, sentence))
-    return sorted(found, key=lambda f: -f[0])  # stable: ties keep the evidence order
+    return rescore(question, found, similarity)  # stable: ties keep the evidence order
 
 
 def best_sentence(

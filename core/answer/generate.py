@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
+from core.answer.meaning import Similarity
 from core.answer.prompt import build_messages
 from core.llm import Generator
 from core.settings import LLMSettings
@@ -68,6 +69,7 @@ def generate_grounded(
     *,
     max_tokens: int | None = None,
     cancel: threading.Event | None = None,
+    similarity: Similarity | None = None,
 ) -> Gen[str, None, Grounded]:
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
@@ -85,6 +87,6 @@ def generate_grounded(
         parts.append(text)
         yield text
     written = "".join(parts).strip()
-    return replace(ground(written, evidence, page_text, question), draft=written,
+    return replace(ground(written, evidence, page_text, question, similarity), draft=written,
                    prompt_tokens=usage.get("prompt_tokens"),
                    completion_tokens=usage.get("completion_tokens"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from core.answer.finding import finding
 from core.answer.focus import Focus, question_terms, restates, without_examples
+from core.answer.meaning import Similarity
 from core.answer.relevance import misread, window
 from core.text import (
     NUMBER,
@@ -150,9 +151,30 @@ def locate(quote: str, page_texts: Sequence[tuple[int, str]]) -> tuple[int, str]
     return None
 
 
+def locate_across(quote: str, page_texts: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """A quote that runs from the end of one page onto the start of the next: (its first page,
+    the exact text, the two pages' parts joined by a line break), or None."""
+    words = quote.split()
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    for (number, text), (after, following) in zip(page_texts, page_texts[1:], strict=False):
+        if after != number + 1:
+            continue
+        joined = f"{text}\n{following}"
+        if (m := pattern.search(joined)) and m.start() < len(text) < m.end():
+            return number, m.group(0)
+    return None
+
+
 def cite(n: int, e: Evidence, quote: str, page_text: PageText) -> Citation | None:
-    """Citation n of a quote from passage e, found verbatim in the stored page text, or None."""
+    """Citation n of a quote from passage e, found verbatim in the stored page text, or None.
+    A quote that runs onto the next page is cited whole, on both pages ("pp. 5–6"): cut
+    at the break, it would lose what the sentence says at its end (its value)."""
     pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := page_text(e.doc_id, p))]
+    single = [(p, t) for p, t in pages if re.search(
+        r"\s+".join(re.escape(w) for w in quote.split()), t)] if quote.split() else []
+    if not single and (across := locate_across(quote, pages)):
+        page, exact = across
+        return Citation(n, e.doc_id, e.title, e.pdf_path, page, exact, True, page_end=page + 1)
     found = locate(quote, pages)
     if found is None:
         return None
@@ -191,6 +213,7 @@ def ground(
     evidence: Sequence[Evidence],
     page_text: PageText,
     question: str = "",
+    similarity: Similarity | None = None,
 ) -> Grounded:
     """Check every sentence of a draft answer and build verbatim citations.
 
@@ -200,6 +223,7 @@ def ground(
     whose supported sentences do not give what the question asks (Focus), gives way to the
     sentence or two of the evidence that answer the question most directly (mode "quoted",
     focus.finding), or to NOT_REPORTED when none does. `sentences` are the draft's, checked.
+    `similarity` lets the finding weigh each sentence's meaning too (meaning.py).
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
@@ -238,7 +262,7 @@ def ground(
         # what is proven, first: the finding and the quotes, then the model's sentences that
         # passed the check and say more than the quotes; the draft itself is kept apart by the
         # caller (Answer.draft)
-        found = [c for n, quote in (finding(question, evidence) if question else [])
+        found = [c for n, quote in (finding(question, evidence, similarity) if question else [])
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         quotes = [*found, *sorted(citations.values(), key=lambda c: c.n)]
         shown = " ".join(dict.fromkeys(map(_quoted, quotes)))
@@ -251,7 +275,7 @@ def ground(
         return Grounded(" ".join([shown, *checked]), False, tuple(sentences), ordered,
                         "generated")
     if question:
-        cites = [c for n, quote in finding(question, evidence)
+        cites = [c for n, quote in finding(question, evidence, similarity)
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         if cites:  # `sentences` stay the draft's: the quotes are the citations
             ordered = tuple(sorted({c.n: c for c in cites}.values(), key=lambda c: c.n))

@@ -70,7 +70,7 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
                 last = stop
             label = OCR_LABEL if c.ocr else ""
             print(f"  \"{''.join(shown) + quote[last:]}\"\n    {dim}— [{c.n}] {c.title}, "
-                  f"p. {c.page}{label}{end}")
+                  f"{c.pages}{label}{end}")
         checked = [s for s in a.sentences if s.supported]
         if a.mode == "generated" and checked:
             said = " ".join(f"{s.text} [{', '.join(map(str, s.cites))}]" for s in checked)

@@ -103,6 +103,14 @@ class _Builder:
                 units, new_from = [*keep, *fresh], len(keep)
         self.done.append((units, new_from))
 
+    def runs_on(self, unit: _Unit, next_unit: _Unit) -> bool:
+        """`unit` ends its page in mid-sentence and `next_unit`, on the next page, goes on
+        with it (no full stop, colon or closing bracket before the break)."""
+        if next_unit.page != unit.page + 1:
+            return False
+        end = self.pages[unit.page][unit.start : unit.end].rstrip()
+        return bool(end) and end[-1] not in ".!?:;)]\"'”"
+
     def tail(self, units: list[_Unit], next_unit: _Unit) -> list[_Unit]:
         """Whole trailing sentences worth at most `overlap` chars that leave room for next_unit."""
         keep: list[_Unit] = []
@@ -128,6 +136,15 @@ def chunk_document(doc: ParsedDocument, settings: ChunkSettings) -> list[Chunk]:
             current, new_from = [unit], 0
         elif not current or len(builder.text([*current, unit])) <= settings.max_chars:
             current.append(unit)
+        elif len(current) - 1 > new_from and builder.runs_on(current[-1], unit):
+            # a sentence cut by the page break ("an effective batch size of" | "32."): its
+            # start goes on with its end, so no chunk holds it without its value
+            carried = current.pop()
+            builder.emit(current, new_from, last_of_section=False)
+            overlap = builder.tail(current, carried)
+            if len(builder.text([*overlap, carried, unit])) > settings.max_chars:
+                overlap = []
+            current, new_from = [*overlap, carried, unit], len(overlap)
         else:
             builder.emit(current, new_from, last_of_section=False)
             overlap = builder.tail(current, unit)

@@ -83,6 +83,30 @@ def dehyphenate(text: str, vocabulary: set[str] | None = None) -> str:
     return text.replace("\u00ad", "")
 
 
+# A URL or DOI cut at a line end ("https://github.com/" | "NVIDIA/Megatron-LM"), or with a
+# space pypdf put in its place: its start, the break, and what goes on with it.
+_URL_START = r"(?:https?://|www\.|doi\.org/|(?<![\w.])10\.\d{4,9}(?=/))"
+_SPLIT_URL = re.compile(rf"({_URL_START}\S*?)([/\-_~#?=&%.]?)([ \t]*\n[ \t]*|[ \t]+)(?=[\w~#%])(\S+)")
+
+
+def join_split_urls(text: str) -> str:
+    """Rejoin URLs and DOIs split at a line end: a piece that ends in "/", "-", "_" ... and a
+    next line that goes on with the path ("NVIDIA/Megatron-LM"), or any piece whose next line
+    holds a "/" and starts in lower case or with the path ("alrojo/Uni" | "Language" is not
+    joined). After a "/" a space pypdf put for the break is closed too ("github.com/ NVIDIA")."""
+
+    def join(m: re.Match[str]) -> str:
+        head, sep, gap, rest = m.groups()
+        broken = "\n" in gap
+        if sep == "/" and (broken or "/" in rest) or broken and sep and sep != "." or broken and "/" in rest and (
+                rest[:1].islower() or rest[:1].isdigit()) or broken and sep == "." and (
+                rest[:1].islower() and "/" in rest):
+            return f"{head}{sep}{rest}"
+        return m.group(0)
+
+    return _SPLIT_URL.sub(join, text)
+
+
 def document_words(pages: Iterable[str]) -> set[str]:
     """Lower-cased words of a document, hyphenated compounds included, for dehyphenate."""
     words: set[str] = set()
@@ -149,7 +173,7 @@ def clean_pages(raw_pages: Sequence[str]) -> list[str]:
     pages = strip_running_lines(pages)
     vocabulary = document_words(pages)
     pages = join_across_pages(pages, vocabulary)
-    return [normalize_whitespace(dehyphenate(page, vocabulary)) for page in pages]
+    return [normalize_whitespace(dehyphenate(join_split_urls(page), vocabulary)) for page in pages]
 
 
 _PAGE_END_BREAK = re.compile(r"(\w*[^\W\d_])[-\u00ad\u2010]$")
@@ -171,7 +195,7 @@ def join_across_pages(pages: Sequence[str], vocabulary: set[str] | None = None) 
 def clean_text(text: str) -> str:
     """Clean a single piece of text (no cross-page information)."""
     return normalize_whitespace(
-        dehyphenate(strip_line_numbers(normalize_whitespace(normalize_chars(text))))
+        dehyphenate(join_split_urls(strip_line_numbers(normalize_whitespace(normalize_chars(text)))))
     )
 
 

@@ -1,0 +1,169 @@
+"""Answer quality on one competency-question set, Lantern alone: the rows of issue 21.
+
+Runs `--qa cq_dev.jsonl` (tune on it) or `--qa cq_dev2.jsonl` (the 8 `dev2__` papers: report
+only, never pick constants on it). Every question is asked of its own paper; the questions
+that name their paper are asked again of every paper; with `--extract` each paper's questions
+also run as one Extract question set with the model. Scoring is compare.py's.
+
+    .venv/bin/python bench/answers.py --qa cq_dev.jsonl --work /tmp/ans [--reuse] [--extract]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from common import require_evalset
+from compare import PAPER_NAMES, contains_all, lantern_settings, quote_found, share
+
+from core import AnswerDone, CellDone, FileResult, Library
+from core.extract import extract
+from core.types import Answer, Citation
+
+# compare.py's names for the first set; the names questions of the second set use.
+NAMES = {**PAPER_NAMES, "dev2__contrastive_clustering.pdf": "Contrastive Clustering",
+         "dev2__prelu_rectifiers_he2015.pdf": "PReLU"}
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\.\d+)?%?")
+
+
+def names_its_paper(q: dict) -> bool:
+    name = NAMES.get(q["pdf"])
+    return bool(name and re.search(rf"(?<![\w-]){re.escape(name)}(?![a-z])", q["question"],
+                                   re.IGNORECASE))
+
+
+def ask(lib: Library, question: str, papers: list[str] | None) -> Answer:
+    for event in lib.ask(question, papers=papers):
+        if isinstance(event, AnswerDone):
+            return event.answer
+    raise RuntimeError("ask ended without an answer")
+
+
+def page_text(lib: Library, c: Citation) -> str:
+    """The stored text a citation quotes: its page, and the next one for a quote that runs
+    onto it ("pp. 5-6"), joined as core.answer.grounding.locate_across joins them."""
+    pages = [c.page] if c.page_end is None else [c.page, c.page_end]
+    return "\n".join(lib.page_text(c.doc_id, p) or "" for p in pages)
+
+
+def unsupported_value(answer: str, quote: str) -> bool:
+    """The cell's text states a number its quote does not hold (thousands separators aside)."""
+    have = {n.replace(",", "") for n in _NUMBER.findall(quote)}
+    return any(n.replace(",", "") not in have for n in _NUMBER.findall(answer))
+
+
+def extract_rows(lib: Library, qs: list[dict], doc_ids: dict[str, str]) -> list[tuple]:
+    from extract import question_sets  # bench/extract.py
+
+    cells = bad = right = answerable = 0
+    for pdf, (qset, gold) in question_sets(qs).items():
+        done = {e.question_id: e.cell for e in extract(lib, qset, papers=[doc_ids[pdf]],
+                                                      use_llm=True, force=True)
+                if isinstance(e, CellDone)}
+        for q, g in zip(qset.questions, gold, strict=True):
+            cell = done[q.id]
+            if not cell.reported:
+                continue
+            cells += 1
+            flagged = unsupported_value(cell.answer, cell.quote)
+            bad += flagged
+            if flagged:
+                print(f"  extract: {pdf[:24]} {q.question[:60]!r}: {cell.answer[:120]!r} "
+                      f"quote {cell.quote[:120]!r}", file=sys.stderr, flush=True)
+            if g["answerable"]:
+                answerable += 1
+                right += contains_all(f"{cell.answer} {cell.quote}", g["must_contain"])
+    return [("Extract cells stating a value absent from their quote", f"{bad}/{cells}", "0"),
+            ("  Extract cells of answerable questions holding every key", f"{right}/{answerable}",
+             "")]
+
+
+def run(args: argparse.Namespace) -> None:
+    evalset = require_evalset()
+    qs = [json.loads(line) for line in (evalset / "qa" / args.qa).open()]
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    with Library(lantern_settings(work)) as lib:
+        if not args.reuse:
+            t0 = time.perf_counter()
+            added = [e for e in lib.add([evalset / "papers"]) if isinstance(e, FileResult)]
+            print(f"ingested {len(added)} papers in {time.perf_counter() - t0:.0f} s",
+                  file=sys.stderr)
+        doc_ids = {p.path.name: p.doc_id for p in lib.papers()}
+        lib.load_model()
+        page, right, abstain_ok, false_abstain, verbatim = [], [], [], [], []
+        first, total = [], []
+        details = []
+        for i, q in enumerate(qs, 1):
+            scope = [doc_ids[q["pdf"]]]
+            a = ask(lib, q["question"], scope)
+            verbatim += [c.quote in page_text(lib, c) for c in a.citations]
+            if a.timings.first_token_s is not None:
+                first.append(a.timings.first_token_s)
+            total.append(a.timings.total_s)
+            if q["answerable"]:
+                page.append(any(e.page <= q["evidence_page"] <= e.page_end for e in a.evidence))
+                right.append(not a.abstained and contains_all(a.answer, q["must_contain"]))
+                false_abstain.append(a.abstained)
+                ok = right[-1]
+            else:
+                abstain_ok.append(a.abstained)
+                ok = a.abstained
+            print(f"  {i}/{len(qs)} {'ok ' if ok else 'BAD'} {q['pdf'][:22]} "
+                  f"answerable={q['answerable']} abstained={a.abstained} mode={a.mode} "
+                  f"total={a.timings.total_s:.1f}s | {q['question'][:70]} | "
+                  f"{' '.join(a.answer.split())[:160]}", file=sys.stderr, flush=True)
+            details.append({"pdf": q["pdf"], "question": q["question"],
+                            "answerable": q["answerable"], "ok": ok, "answer": a.answer,
+                            "mode": a.mode, "gold": q["answer"],
+                            "quote_in_evidence": q["answerable"] and quote_found(
+                                q["evidence_quote"], [e.text for e in a.evidence])})
+        named = [q for q in qs if names_its_paper(q)]
+        foreign = 0
+        for q in named:  # the whole library, as a user who picks no scope
+            a = ask(lib, q["question"], None)
+            foreign += any(c.doc_id != doc_ids[q["pdf"]] for c in a.citations)
+        rows = [
+            ("unanswerable answered 'not reported'", share(abstain_ok), ">= 90%"),
+            ("answer holds every must_contain key (answerable)", share(right), ">= 65%"),
+            ("gold page in the evidence (answerable)", share(page), ">= 90%"),
+            ("answerable wrongly abstained", share(false_abstain), "<= 5%"),
+            ("cited quotes verbatim in the page text", share(verbatim), "100%"),
+            (f"cited paper other than the one named (all papers, n={len(named)})",
+             f"{foreign}/{len(named)}", "0"),
+            ("first token, median (loaded machine)",
+             f"{statistics.median(first):.2f} s" if first else "n/a", ""),
+            ("total per question, median", f"{statistics.median(total):.2f} s", ""),
+        ]
+        if args.extract:
+            rows += extract_rows(lib, qs, doc_ids)
+    print(f"\n{args.qa}: {len(qs)} questions ({len(right)} answerable), "
+          f"models {lib.settings.embedding.model}, {lib.model_name}")
+    width = max(len(r[0]) for r in rows)
+    for label, value, target in rows:
+        print(f"| {label.ljust(width)} | {value:>14} | {target:>6} |")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "answers": details}, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--qa", default="cq_dev.jsonl",
+                        help="question file in evalset/qa: cq_dev.jsonl or cq_dev2.jsonl")
+    parser.add_argument("--work", type=Path, required=True, help="folder of the library")
+    parser.add_argument("--reuse", action="store_true", help="the library in --work is ready")
+    parser.add_argument("--extract", action="store_true", help="also the Extract cell row")
+    parser.add_argument("--json", type=Path, help="also write each answer here")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see compare.py
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

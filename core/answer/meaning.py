@@ -1,0 +1,51 @@
+"""Candidate sentences scored by meaning as well as words: the embedding model retrieval
+already loaded (all-MiniLM-L6-v2) compares each candidate sentence with the question.
+
+Lexical signals find sentences that share the question's words; a sentence that shares them
+and says something else ("a learning-rate schedule" for "which dropout and weight decay")
+ranks as high as the answer. The cosine of question and sentence tells them apart, at the
+cost of embedding a few dozen short sentences per question (bench/answers.py measures it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.embed import Embedder
+
+# question, candidate sentences -> the cosine of each sentence with the question
+Similarity = Callable[[str, Sequence[str]], list[float]]
+
+# How many of the lexically best candidates are embedded (the rest keep their lexical score,
+# which already ranks them below), and how much a cosine of 1 adds to a lexical score (its
+# sum of the question's distinctive words, ~1-4). Chosen on cq_dev.jsonl.
+MAX_CANDIDATES = 24
+WEIGHT = 2.0
+
+
+def embedder_similarity(embedder: Embedder) -> Similarity:
+    """A Similarity from an Embedder (its vectors are L2-normalised: a dot is the cosine)."""
+
+    def similarity(question: str, sentences: Sequence[str]) -> list[float]:
+        if not sentences:
+            return []
+        vectors = embedder.embed([question, *sentences])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+    return similarity
+
+
+def rescore(
+    question: str, found: list[tuple[float, int, str]], similarity: Similarity | None
+) -> list[tuple[float, int, str]]:
+    """(score, passage, sentence) best first, the best MAX_CANDIDATES rescored with WEIGHT x
+    their cosine to the question."""
+    ranked = sorted(found, key=lambda f: -f[0])
+    if similarity is None or len(ranked) < 2:
+        return ranked
+    head, rest = ranked[:MAX_CANDIDATES], ranked[MAX_CANDIDATES:]
+    cosines = similarity(question, [s for _, _, s in head])
+    head = [(score + WEIGHT * c, n, s) for (score, n, s), c in zip(head, cosines, strict=True)]
+    return sorted(head, key=lambda f: -f[0]) + rest

@@ -1,0 +1,162 @@
+"""Answers that hold on papers nobody tuned for (issue 21), on generated papers: the kind of
+answer a question's form asks for, facts kept whole across line and page breaks, one named
+paper as the one source, and Extract cells that agree with their own quotes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import AnswerDone
+from core.answer import Grounded
+from core.answer.kind import expected, has_location, names_in
+from core.extract import cell_text
+from core.pdfgen import PdfBuilder, write_paper
+from core.types import Citation, Sentence
+
+_INTRO = (
+    "Monitoring freshwater fish communities is essential for conservation planning, and "
+    "automated classification of underwater imagery promises to reduce the effort of experts."
+)
+
+
+def _paper(path: Path, title: str, methods: list[str]) -> Path:
+    return write_paper(path, title=title, authors=["A. Author"], sections=[
+        ("Abstract", [_INTRO]), ("1 Introduction", [_INTRO]), ("2 Methods", methods)])
+
+
+def _lines(path: Path, pages: list[list[str]]) -> Path:
+    """A paper laid out line by line as given, one list of lines per page: where a line or a
+    page ends is the test's to choose."""
+    pdf = PdfBuilder()
+    for lines in pages:
+        pdf.add_page()
+        for i, line in enumerate(lines):
+            pdf.text(72, 720 - 14 * i, line, size=10, font="Times-Roman")
+    return pdf.save(path)
+
+
+def _ask(lib, question: str, **kw):
+    events = list(lib.ask(question, **kw))
+    assert isinstance(events[-1], AnswerDone)
+    return events[-1].answer
+
+
+def _only(lib) -> list[str]:
+    return [p.doc_id for p in lib.papers()]
+
+
+# ---------------------------------------------------------------- the kind of answer
+def test_question_forms_ask_for_names_locations_and_values():
+    gpu = expected("Which GPU model was the classifier trained on?")
+    assert gpu.names == ("gpu",) and not gpu.values
+    assert expected("Where is the code available?").location
+    assert expected("Can I get the analysis code somewhere?").location
+    batch = expected("What batch size was used?")
+    assert batch.values and not batch.names
+    assert not expected("How were the images prepared before training?").wants  # a procedure
+    # what a sentence holds, by form
+    assert names_in("trained on two NVIDIA Tesla K40 GPUs", gpu.asked, gpu.names)
+    assert not names_in("Training took 70 GPU-hours on CIFAR-10.", gpu.asked, gpu.names)
+    assert has_location("The code is at https://github.com/lab/fish.")
+    assert not has_location("We release our code and models to the community.")
+    assert batch.held_by("We used a batch size of 64 throughout.")
+    assert not batch.held_by("The batch size matters for small samples.")
+
+
+def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):
+    """A paper that gives GPU-hours but no GPU model: "not reported", not the GPU-hours."""
+    _paper(tmp_path / "hours.pdf", "Fish Species from Underwater Video", [
+        "Training the classifier took 70 GPU hours on the cluster of our institute.",
+        "We used the Adam optimizer with a learning rate of 0.001 and a batch size of 32.",
+    ])
+    list(fake_library.add([tmp_path / "hours.pdf"]))
+    fake_generator.enqueue("The classifier was trained for 70 GPU hours [1].")
+    a = _ask(fake_library, "Which GPU model was the classifier trained on?",
+             papers=_only(fake_library))
+    assert a.abstained and not a.citations
+    # the same question where the paper names the model is answered, with the name
+    _paper(tmp_path / "k40.pdf", "Bird Calls from Field Recorders", [
+        "The network was trained on two NVIDIA Tesla K40 GPUs for three days.",
+        "We used the Adam optimizer with a learning rate of 0.001 and a batch size of 32.",
+    ])
+    list(fake_library.add([tmp_path / "k40.pdf"]))
+    k40 = next(p.doc_id for p in fake_library.papers() if p.path.name == "k40.pdf")
+    fake_generator.enqueue("The network was trained on two NVIDIA Tesla K40 GPUs [1].")
+    a = _ask(fake_library, "Which GPU model was the network trained on?", papers=[k40])
+    assert not a.abstained and "K40" in a.answer
+
+
+# ---------------------------------------------------------------- facts kept whole
+def test_a_url_split_at_a_line_end_is_rejoined(fake_library, fake_generator, tmp_path):
+    _lines(tmp_path / "url.pdf", [[
+        "Fish Species from Underwater Video",
+        "Our code and the trained weights are available at https://github.com/",
+        "lantern-lab/fish-classifier for anyone who wants to reuse them.",
+        "We trained the classifier with the Adam optimizer for 40 epochs.",
+    ]])
+    list(fake_library.add([tmp_path / "url.pdf"]))
+    doc = _only(fake_library)[0]
+    assert "https://github.com/lantern-lab/fish-classifier" in fake_library.page_text(doc, 1)
+    fake_generator.enqueue("The code is at https://github.com/lantern-lab/fish-classifier [1].")
+    a = _ask(fake_library, "Where is the code available?", papers=[doc])
+    assert not a.abstained
+    assert "https://github.com/lantern-lab/fish-classifier" in a.answer
+
+
+def test_a_value_on_the_next_page_stays_with_its_sentence(fake_library, fake_generator,
+                                                          tmp_path):
+    """"... an effective batch size of" | page break | "32 images per step.": the sentence is
+    shown whole, its value included, and cited on both pages."""
+    filler = ["Monitoring freshwater fish communities matters for conservation planning."] * 3
+    _lines(tmp_path / "pages.pdf", [
+        ["Fish Species from Underwater Video", *filler,
+         "The detector was trained with stochastic gradient descent and an effective batch",
+         "size of"],
+        ["32 images per step on the annotated survey frames.", *filler],
+    ])
+    list(fake_library.add([tmp_path / "pages.pdf"]))
+    doc = _only(fake_library)[0]
+    fake_generator.enqueue("The effective batch size was 32 images per step [1].")
+    a = _ask(fake_library, "What batch size was used to train the detector?", papers=[doc])
+    assert not a.abstained and "32" in a.answer
+    across = [c for c in a.citations if c.page_end]
+    assert across and across[0].pages == "pp. 1\u20132" and "size of" in across[0].quote
+    assert across[0].quote.split("\n")[0] in fake_library.page_text(doc, 1)
+
+
+# ---------------------------------------------------------------- one named paper, one source
+def test_a_named_paper_that_does_not_say_is_not_filled_in_from_another(
+        fake_library, fake_generator, tmp_path):
+    """The paper the question names (its title read badly, "T 2V", as a small-caps title
+    was) never mentions augmentation; another paper does. The answer says the named paper
+    does not report it, and cites nothing."""
+    body = ("Task2Vec embeds a task by the Fisher information of a probe network. With "
+            "Task2Vec we select an expert feature extractor for a new task. We compute "
+            "Task2Vec embeddings for 1,460 tasks and show that Task2Vec distances predict "
+            "transfer between tasks.")
+    _paper(tmp_path / "t2v.pdf", "T 2V: Task Embedding for Meta-Learning", [body, body])
+    _paper(tmp_path / "red.pdf", "Red Teaming Language Models with Language Models", [
+        "We apply two types of augmentation to the generated test cases: paraphrasing and "
+        "back-translation.",
+        "The red team model is sampled with nucleus sampling.",
+    ])
+    list(fake_library.add([tmp_path / "t2v.pdf", tmp_path / "red.pdf"]))
+    a = _ask(fake_library, "What data augmentation was applied in Task2Vec?")
+    assert a.auto_scope == "Task2Vec"
+    assert a.abstained and a.answer == "Not reported in Task2Vec."
+    red = next(p.doc_id for p in fake_library.papers() if p.path.name == "red.pdf")
+    assert all(c.doc_id != red for c in a.citations)
+    assert all(e.doc_id != red for e in a.evidence)
+
+
+# ---------------------------------------------------------------- Extract cells
+def test_an_extract_cell_never_shows_model_text_its_quote_contradicts():
+    quote = "We train with a batch size of 512 sequences for 300K iterations."
+    c = Citation(1, "d1", "Megatron", Path("/m.pdf"), 4, quote, True)
+    g = Grounded("", False, (Sentence("The batch size was 8.", (2,), True, ""),), (c,),
+                 "generated")
+    cited, text = cell_text(g)
+    assert cited == c and text == quote  # the quote, not "a batch size of 8"
+    g = Grounded("", False, (Sentence("The batch size was 512.", (1,), True, ""),), (c,),
+                 "generated")
+    assert cell_text(g) == (c, "The batch size was 512.")
