@@ -185,7 +185,7 @@ INDEX_SECONDS = [0.0]
 
 def time_index_writes() -> None:
     """Count the seconds spent writing the vector index (journal, checkpoints)."""
-    from core.vectors import VectorIndex
+    from core.vectors.index import VectorIndex
 
     for name in ("add", "delete", "save"):
         real = getattr(VectorIndex, name)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.answer.meaning import embedder_similarity
 from core.errors import QuestionTooLongError, SettingsError
-from core.export import answer_from_dict, answer_to_dict
 from core.retrieve import Retriever
+from core.serialize import answer_from_dict, answer_to_dict
 from core.types import (
     Answer,
     AnswerDone,
@@ -30,11 +30,11 @@ from core.types import (
 
 if TYPE_CHECKING:
     from core.catalog import Catalog
+    from core.chat_models import ChatModel
     from core.embed import Embedder
-    from core.index import LibraryIndex
-    from core.models import ChatModel
     from core.settings import Settings
     from core.store import Store
+    from core.vectors.library_index import LibraryIndex
 
 MAX_K = 50  # RetrievalSettings.k's upper bound
 # A question is a sentence or a paragraph; 2,000 characters (~500 tokens) leave the context

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from core import answer as grounding
 from core import vocab
-from core.export import cell_from_dict, cell_to_dict
 from core.extract_export import format_for, write_table
 from core.questionsets import (
     Question,
@@ -27,6 +26,7 @@ from core.questionsets import (
     parse_question_set,
 )
 from core.scope import default_scope
+from core.serialize import cell_from_dict, cell_to_dict
 from core.types import (
     Cell,
     CellDone,

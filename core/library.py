@@ -3,7 +3,7 @@
 A facade over the rooms that do the work: the folder and its write lock (core.folder), the
 store and the vector index, adding papers (core.ingest.pipeline), the catalogue of papers and
 scopes (core.catalog), asking and the history (core.asking), the chat model's lifetime
-(core.models.ChatModel), extraction (core.extract) and repair (core.repair).
+(core.chat_models.ChatModel), extraction (core.extract) and repair (core.repair).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from core import repair
 from core.catalog import Catalog
+from core.chat_models import ChatModel
 from core.embed import Embedder, SentenceTransformerEmbedder
 from core.folder import DB_NAME, Release, WriteLock, open_folder
-from core.index import LibraryIndex
 from core.llm import Generator
-from core.models import ChatModel
 from core.repair import recover_on_open
 from core.settings import RemoteSettings, Settings
 from core.sources import Sources
@@ -38,6 +37,7 @@ from core.types import (
     Progress,
     Row,
 )
+from core.vectors.library_index import LibraryIndex
 
 if TYPE_CHECKING:  # imported when first used: listing papers needs neither (start-up time)
     from core.answer import Grounded

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import vectorlog as vlog
 from core.errors import IndexCorruptError
-from core.index import LibraryIndex
 from core.paths import shown
 from core.store import Store
 from core.store_file import SIDE_FILES, move_aside, salvage
 from core.types import BatchFinished, DoctorReport, IngestEvent, Progress
+from core.vectors import journal as vlog
+from core.vectors.library_index import LibraryIndex
 
 if TYPE_CHECKING:
     from core.folder import Release

@@ -99,8 +99,8 @@ def real_embedder():
 
 @pytest.fixture(scope="session")
 def real_generator():
+    from core.chat_models import default_gguf
     from core.llm import LlamaGenerator
-    from core.models import default_gguf
     from core.settings import LLMSettings
 
     gen = LlamaGenerator(default_gguf(Settings(models_dirs=[PROJECT_ROOT / "models"])), LLMSettings())

@@ -92,7 +92,7 @@ def test_models_lists_default_gguf(run):
 
 def test_add_ocr_options(run, tmp_path):
     from core.pdfgen import write_paper
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     note = write_paper(tmp_path / "note.pdf", title="Note", sections=[("A", ["Some words here."])])
     scan = write_scan(note, tmp_path / "scan.pdf")

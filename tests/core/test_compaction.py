@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 
-from core import vectorlog as vlog
 from core.settings import PROJECT_ROOT
-from core.vectorgraph import Rebuild
-from core.vectors import VectorIndex
+from core.vectors import journal as vlog
+from core.vectors.graph import Rebuild
+from core.vectors.index import VectorIndex
 
 DIM = 16
 
@@ -130,8 +130,9 @@ CHILD = """
 import os, signal, sys, threading
 import numpy as np
 sys.path.insert(0, {root!r})
-from core import vectorgraph, vectorlog
-from core.vectors import VectorIndex
+from core.vectors import graph as vectorgraph
+from core.vectors import journal as vectorlog
+from core.vectors.index import VectorIndex
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from core import FileResult, Library
-from core import vectorlog as vlog
 from core.errors import DiskFullError
-from core.vectors import VectorIndex
+from core.vectors import journal as vlog
+from core.vectors.index import VectorIndex
 
 
 def results(events) -> list[FileResult]:
@@ -193,7 +193,7 @@ def test_database_full_is_one_clear_error(fake_library, sample_pdfs, monkeypatch
 
 def test_doctor_compact_removes_deleted_slots(run, sample_pdfs, settings, fake_embedder,
                                               monkeypatch):
-    monkeypatch.setattr("core.vectors.COMPACT_AT", 0.9)  # no automatic compaction
+    monkeypatch.setattr("core.vectors.index.COMPACT_AT", 0.9)  # no automatic compaction
     run("add", *map(str, sample_pdfs))
     with Library(settings, embedder=fake_embedder) as lib:
         lib.index.get().checkpoint()

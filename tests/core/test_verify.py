@@ -127,7 +127,7 @@ def test_verify_checks_an_answer(run, table, fake_generator):
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
 def test_a_quote_from_an_ocr_page_is_checked_against_the_stored_ocr_text(fake_library, tmp_path):
     from core.pdfgen import write_paper
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     note = write_paper(tmp_path / "note.pdf", title="Beaver dams on the Lippe", page_numbers=False,
                        sections=[("Observations", ["Beaver dams raised the water table by 40 cm "

@@ -131,7 +131,7 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     assert window.ask.answers == [] and window.ask.ask_btn.isVisibleTo(window)
 
     # Picking a model that exists makes asking work again, without a restart.
-    from core.models import default_gguf
+    from core.chat_models import default_gguf
 
     with qtbot.waitSignal(
         window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "ready"

@@ -79,9 +79,9 @@ import os, signal, sys
 sys.path.insert(0, {root!r})
 from tests.conftest import FakeEmbedder
 from core import Library, Settings
-from core import vectorlog
+from core.vectors import journal as vectorlog
 from core.store import Store
-from core.vectors import VectorIndex
+from core.vectors.index import VectorIndex
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -97,7 +97,7 @@ if point == "before-commit":  # new snapshot written and renamed, manifest not y
 elif point == "after-commit":  # manifest replaced, old snapshot and journal not yet deleted
     VectorIndex._close_journal = die
 if point == "compacting":  # remove 40% of the papers, die while the new graph is built
-    from core import vectorgraph
+    from core.vectors import graph as vectorgraph
     real = vectorgraph.Rebuild.add
     def add(self, *args):
         real(self, *args)
