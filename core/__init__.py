@@ -11,6 +11,7 @@ import core.offline  # noqa: F401  (offline switches before any model library is
 from core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
+    from core.about import provenance
     from core.annotate import AnnotateReport, Mark, annotate_pdfs, answer_marks, table_marks
     from core.answer import highlights
     from core.chat_models import find_models
@@ -31,9 +32,17 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
     from core.library import Library
     from core.paths import printable, shown
     from core.provenance import build_provenance, settings_from_provenance
-    from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
+    from core.questionsets import (
+        BUILTIN_PREFIX,
+        Question,
+        QuestionSet,
+        QuestionSetError,
+        builtin_sets,
+        load_question_set,
+        parse_question_set,
+    )
     from core.remote import RemoteGenerator
-    from core.samples import ensure_samples
+    from core.samples import SAMPLE_QUESTION
     from core.serialize import (
         OCR_LABEL,
         answer_to_dict,
@@ -42,7 +51,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         conversation_to_markdown,
         paper_to_dict,
     )
-    from core.settings import RemoteSettings, Settings
+    from core.settings import RemoteSettings, Settings, settings_file
     from core.tables import TableError
     from core.types import (
         Answer,
@@ -77,6 +86,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
 # the window). The imports above tell the type checker the same names; tests/core/test_public_api.py
 # keeps the two in step.
 _MODULES: dict[str, tuple[str, ...]] = {
+    "core.about": ("provenance",),
     "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
     "core.chat_models": ("find_models",),
@@ -90,14 +100,17 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "core.library": ("Library",),
     "core.paths": ("printable", "shown"),
     "core.provenance": ("build_provenance", "settings_from_provenance"),
-    "core.questionsets": ("Question", "QuestionSet", "QuestionSetError", "load_question_set"),
+    "core.questionsets": (
+        "BUILTIN_PREFIX", "Question", "QuestionSet", "QuestionSetError", "builtin_sets",
+        "load_question_set", "parse_question_set",
+    ),
     "core.remote": ("RemoteGenerator",),
-    "core.samples": ("ensure_samples",),
+    "core.samples": ("SAMPLE_QUESTION",),
     "core.serialize": (
         "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict",
         "conversation_to_markdown", "paper_to_dict",
     ),
-    "core.settings": ("RemoteSettings", "Settings"),
+    "core.settings": ("RemoteSettings", "Settings", "settings_file"),
     "core.tables": ("TableError",),
     "core.types": (
         "Answer", "AnswerDone", "BatchFinished", "BatchStarted", "Cell", "CellDone", "CellStarted",

@@ -153,7 +153,7 @@ def question_set_record(qset: QuestionSet) -> dict[str, Any]:
 
 def papers_record(library: Library, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
     ids = list(dict.fromkeys(doc_ids))
-    keys = library.catalog.citekeys(ids)
+    keys = library.citekeys(ids)
     out = []
     for doc_id in ids:
         p = library.paper(doc_id)

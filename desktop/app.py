@@ -19,7 +19,7 @@ def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
     """The application and its window, not yet started (scripts/screenshot.py drives them)."""
     from PySide6.QtWidgets import QApplication
 
-    from core.settings import Settings, settings_file
+    from core import Settings, settings_file
     from desktop import style
     from desktop.backend import Backend
     from desktop.main_window import MainWindow
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from core.errors import LanternError
+    from core import LanternError
 
     try:
         app, window = build(argv)

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, RemoteGenerator, Settings, ensure_samples
+from core import Library, RemoteGenerator, Settings
 from core.types import Conversation, Paper
 from desktop.workers import Job, JobRunner
 
@@ -146,7 +146,7 @@ class Backend(QObject):
                 lib.papers() if papers else None,
                 lib.conversations() if what & Changes.CONVERSATIONS else None,
                 lib.model_name,
-                tuple(lib.catalog.hidden_samples()) if papers else (),
+                tuple(lib.hidden_samples()) if papers else (),
                 lib.compaction() if papers else None,
             )
 
@@ -169,7 +169,7 @@ class Backend(QObject):
             if zotero is not None:
                 return lib.add_zotero(zotero, cancel=cancel)
             if paths is None:
-                return _cancellable(ensure_samples(lib), cancel)
+                return _cancellable(lib.add_samples(), cancel)
             return lib.add(found, cancel=cancel)
 
         return self.op("ingest", run, changes=Changes.PAPERS, **callbacks)

@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         if snap.papers is not None:
             self.papers.set_papers(snap.papers)
             self.extract.set_papers(snap.papers)
-            self.backend.op("scope options", lambda lib, cancel: lib.catalog.scope_options(),
+            self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
                             result=self._on_scope_options)
             if snap.compaction is not None:  # papers removed: the index rebuilds meanwhile
                 self.compaction.watch()
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         import html
 
-        from core.about import provenance  # version, llama.cpp flags, models and sha256
+        from core import provenance  # version, llama.cpp flags, models and sha256
 
         facts = "<br>".join(html.escape(line) for line in provenance(self.backend.settings).lines())
         QMessageBox.about(

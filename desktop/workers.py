@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from core.errors import LanternError
+from core import LanternError
 
 log = logging.getLogger(__name__)
 

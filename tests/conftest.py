@@ -119,4 +119,4 @@ def sample_library(tmp_path_factory, sample_pdfs, real_embedder, real_generator)
     results = list(lib.add(sample_pdfs))
     assert results[-1].failed == 0
     yield lib
-    lib.store.close()
+    lib._parts.store.close()

@@ -19,8 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import QuestionSet, QuestionSetError, load_question_set
-from core.questionsets import BUILTIN_PREFIX, builtin_sets, parse_question_set
+from core import (
+    BUILTIN_PREFIX,
+    QuestionSet,
+    QuestionSetError,
+    builtin_sets,
+    load_question_set,
+    parse_question_set,
+)
 from desktop.widgets import folders
 
 
