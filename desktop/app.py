@@ -28,7 +28,9 @@ def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
         level=logging.DEBUG if os.environ.get("LANTERN_VERBOSE") else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
+    found = QApplication.instance()
+    app = found if isinstance(found, QApplication) else QApplication(
+        list(argv) if argv is not None else sys.argv)
     app.setApplicationName("Lantern")
     app.setDesktopFileName("lantern")  # matches packaging/lantern.desktop (Wayland app id)
     style.apply(app)

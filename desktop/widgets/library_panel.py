@@ -7,6 +7,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -31,6 +32,7 @@ from core.types import Paper
 from desktop.models import ItemRole, PaperTableModel, SortRole
 from desktop.widgets import dialogs
 from desktop.widgets.hidden_note import HiddenNote
+from desktop.workers import while_current
 
 ALL_COLLECTIONS = "All collections"
 ALL_TAGS = "All tags"
@@ -49,7 +51,9 @@ class ScopeProxy(QSortFilterProxyModel):
         self.allowed = allowed
         self.endFilterChange()
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt override
+    def filterAcceptsRow(  # noqa: N802 - Qt override
+        self, row: int, parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         if self.allowed is not None:
             paper = self.sourceModel().index(row, 0, parent).data(ItemRole)
             if paper is None or paper.doc_id not in self.allowed:
@@ -133,7 +137,7 @@ class LibraryPanel(QWidget):
         remove_action = QAction(
             "Remove",
             self.table,
-            shortcut=QKeySequence.StandardKey.Delete,
+            shortcut=QKeySequence(QKeySequence.StandardKey.Delete),
             shortcutContext=Qt.ShortcutContext.WidgetShortcut,
         )
         remove_action.triggered.connect(self.confirm_remove)
@@ -146,9 +150,8 @@ class LibraryPanel(QWidget):
         self.add_btn.clicked.connect(self.addRequested)
         self.open_btn = QPushButton("Open")
         self.open_btn.setToolTip("Open the selected paper in the viewer")
-        self.open_btn.clicked.connect(
-            lambda: self.selected() and self.openPaper.emit(self.selected()[0])
-        )
+        self.open_btn.clicked.connect(while_current(
+            lambda: bool(self.selected()), lambda: self.openPaper.emit(self.selected()[0])))
         self.remove_btn = QPushButton("Remove…")
         self.remove_btn.setToolTip("Remove the selected papers from the library (Del)")
         self.remove_btn.clicked.connect(self.confirm_remove)
@@ -321,19 +324,16 @@ class LibraryPanel(QWidget):
                 sel.select(
                     self.proxy.index(row, 0), self.proxy.index(row, self.proxy.columnCount() - 1)
                 )
-        self.table.selectionModel().select(
-            sel, self.table.selectionModel().SelectionFlag.ClearAndSelect
-        )
+        selection = self.table.selectionModel()
+        selection.select(sel, selection.SelectionFlag.ClearAndSelect)
 
     def confirm_remove(self) -> None:
         papers = self.selected()
         if not papers:
             return
-        what = (
-            f"“{papers[0].title or papers[0].path.name}”"
-            if len(papers) == 1
-            else f"{len(papers)} papers"
-        )
+        one = papers[0]
+        what = f"“{one.title or one.path.name}”" if len(papers) == 1 else (
+            f"{len(papers)} papers")
         if dialogs.confirm(
             self,
             "Remove from library",
