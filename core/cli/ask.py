@@ -99,4 +99,6 @@ def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
     args.all_papers = False
+    args.collection = args.year_from = args.year_to = args.bib = None  # `ask`'s scope options
+    args.tags = []
     return cmd_ask(lib, args)

@@ -100,3 +100,13 @@ def test_add_ocr_options(run, tmp_path):
     assert code == 1 and "--ocr auto" in json.loads(out)["error"]
     code, _, err = run("add", "--ocr-language", "eng; rm", str(scan))
     assert code == 1 and "--ocr-language" in err and "\n" not in err.strip()
+
+
+def test_demo_adds_the_samples_once_and_answers_the_sample_question(run, fake_generator):
+    fake_generator.enqueue("The model was trained on a single NVIDIA RTX 3090 GPU [1].")
+    code, out, err = run("demo")
+    assert code == 0, err
+    assert "Question: Which GPU was used" in out and "RTX 3090" in out
+    assert "3 added" in err
+    code, _, err = run("demo")  # the samples are not added again
+    assert code == 0 and "3 added" not in err
