@@ -96,7 +96,8 @@ def extract(
                     eta = busy_s / computed * (todo - computed) if computed else None
                     yield CellStarted(*where, eta_s=eta)
                     started = time.perf_counter()
-                    cell = answer_cell(parts, asker, q, paper.doc_id, use_llm=use_llm, cancel=cancel)
+                    cell = answer_cell(parts, asker, q, paper.doc_id, use_llm=use_llm,
+                                       cancel=cancel)
                     busy_s += time.perf_counter() - started
                 if cell is None:  # cancelled, perhaps mid-answer: nothing of it is kept
                     stopped = True
@@ -201,7 +202,8 @@ def _from_evidence(parts: Parts, q: Question, evidence: Sequence[Evidence]) -> C
         return Cell(status=CellStatus.NOT_REPORTED)
     n, sentence = found
     e = evidence[n - 1]
-    pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := parts.store.page_text(e.doc_id, p))]
+    pages = [(p, t) for p in range(e.page, e.page_end + 1)
+             if (t := parts.store.page_text(e.doc_id, p))]
     located = grounding.locate(sentence, pages)
     if located is None:  # no verbatim quote to show: claim nothing
         return Cell(status=CellStatus.NOT_REPORTED)
