@@ -11,7 +11,7 @@ import core.offline  # noqa: F401  (offline switches before any model library is
 from core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
-    from core.about import provenance
+    from core.about import provenance as app_provenance
     from core.annotate import AnnotateReport, Mark, annotate_pdfs, answer_marks, table_marks
     from core.answer import highlights
     from core.chat_models import find_models
@@ -86,7 +86,6 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
 # the window). The imports above tell the type checker the same names; tests/core/test_public_api.py
 # keeps the two in step.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "core.about": ("provenance",),
     "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
     "core.chat_models": ("find_models",),
@@ -120,7 +119,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "core.verify": ("VerifyReport", "verify_table"),
 }
-_ALIASES = {"default_zotero_dir": ("core.zotero", "default_data_dir")}
+_ALIASES = {
+    "app_provenance": ("core.about", "provenance"),  # not core.provenance (exports' records)
+    "default_zotero_dir": ("core.zotero", "default_data_dir"),
+}
 _LAZY: dict[str, tuple[str, str]] = {
     **{name: (module, name) for module, names in _MODULES.items() for name in names},
     **_ALIASES,

@@ -292,10 +292,8 @@ class MainWindow(QMainWindow):
         paths = [Path(f) for f in folders.open_files(
             self, "Add papers or a model",
             "PDFs and GGUF models (*.pdf *.gguf);;PDF files (*.pdf);;GGUF models (*.gguf)")]
-        self.add_dropped(
-            [p for p in paths if p.suffix.lower() != ".gguf"],
-            [p for p in paths if p.suffix.lower() == ".gguf"],
-        )
+        models = [p for p in paths if p.suffix.lower() == ".gguf"]
+        self.add_dropped([p for p in paths if p not in models], models)
 
     def choose_folder(self) -> None:
         if folder := folders.open_folder(self, "Add every PDF in a folder"):

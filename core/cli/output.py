@@ -21,7 +21,7 @@ from core import (
 )
 
 if TYPE_CHECKING:
-    from core.annotate import Mark
+    from core import Mark
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -329,23 +329,23 @@ class AskPanel(QWidget):
 
     def export_markdown(self, path: Path | None = None) -> Path | None:
         """Write the conversation as Markdown (asking where, unless ``path`` is given)."""
-        if not self.answers:
-            return None
-        if path is None:
-            chosen, _ = folders.save_file(
-                self, "Export answer as Markdown", self.transcript.file_name(), "Markdown (*.md)")
-            if not chosen:
-                return None
-            path = Path(chosen)
-        try:
-            path.write_text(self.markdown() + "\n", encoding="utf-8")
-        except OSError as exc:
-            QMessageBox.warning(
-                self, "Export failed", f"Could not write {path}: {exc.strerror or exc}"
-            )
-            return None
-        return path
+        return _export(self, self.transcript, path) if self.answers else None
 
+
+def _export(parent: QWidget, transcript: Transcript, path: Path | None) -> Path | None:
+    """The conversation as a Markdown file, where the user picks (unless `path` is given)."""
+    if path is None:
+        chosen, _ = folders.save_file(
+            parent, "Export answer as Markdown", transcript.file_name(), "Markdown (*.md)")
+        if not chosen:
+            return None
+        path = Path(chosen)
+    try:
+        path.write_text(transcript.markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        QMessageBox.warning(parent, "Export failed", f"Could not write {path}: {exc.strerror or exc}")
+        return None
+    return path
 
 def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
     button = QPushButton(text)

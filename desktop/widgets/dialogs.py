@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
-
-T = TypeVar("T")
 
 
 def confirm(
@@ -53,46 +49,6 @@ def choose(
     box.exec()
     clicked = box.clickedButton()
     return buttons.index(clicked) if clicked in buttons else None
-
-
-def save_path(
-    parent: QWidget | None, title: str, name: str, kinds: dict[str, T]
-) -> tuple[Path, T] | None:
-    """A file to write, picked by the user (suggested: `name` in Documents), with what the
-    file type chosen stands for (`kinds`: dialog filter -> value; the first by default)."""
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    chosen, kind = QFileDialog.getSaveFileName(parent, title, str(Path(docs) / name),
-                                               ";;".join(kinds))
-    if not chosen:
-        return None
-    return Path(chosen), kinds.get(kind, next(iter(kinds.values())))
-
-
-def save_text(
-    parent: QWidget | None, title: str, name: str, filters: str, text: str, *,
-    path: Path | None = None,
-) -> Path | None:
-    """Write `text` to `path`, or to a file the user picks (suggested: `name` in Documents);
-    a failure is told in a message box. The path written, or None."""
-    if path is None:
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        chosen, _ = QFileDialog.getSaveFileName(parent, title, str(Path(docs) / name), filters)
-        if not chosen:
-            return None
-        path = Path(chosen)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        QMessageBox.warning(parent, "Export failed",
-                            f"Could not write {path}: {exc.strerror or exc}")
-        return None
-    return path
-
-
-def pick_files(parent: QWidget | None, title: str, filters: str) -> list[Path]:
-    """Files to open, picked by the user in their home folder; [] if cancelled."""
-    files, _ = QFileDialog.getOpenFileNames(parent, title, str(Path.home()), filters)
-    return [Path(f) for f in files]
 
 
 def pick_folder(parent: QWidget | None, title: str, start: Path | None = None) -> Path | None:

@@ -248,7 +248,7 @@ class ExtractPanel(QWidget):
         if self.run is not None:
             self.run.cancel()
             self.cancel_btn.setEnabled(False)
-            self._progress("Stopping after the current cell…")
+            self.status.show_progress("Stopping after the current cell…")
 
     def _begin(self, rows: list[Row], estimate: Estimate, force: bool) -> None:
         self._starting = False
@@ -286,7 +286,7 @@ class ExtractPanel(QWidget):
         self.status.step(0, len(rows) * len(qset.questions))
         seconds = estimate.llm_s if self.use_llm else estimate.evidence_s
         eta = f", {about(seconds)}" if seconds is not None else ""
-        self._progress(f"Starting {len(todo)} cells{eta}…")
+        self.status.show_progress(f"Starting {len(todo)} cells{eta}…")
         self.cancel_btn.setEnabled(True)
         self._refresh()
         self.run.start()
@@ -314,16 +314,8 @@ class ExtractPanel(QWidget):
     def choose_export(self) -> Path | None:
         if self.qset is None or not self.model.rowCount():
             return None
-        chosen, kind = folders.save_file(
-            self, "Export the table", f"{self.qset.id}.csv", ";;".join(EXPORTS)
-        )
-        if not chosen:
-            return None
-        fmt, long = EXPORTS.get(kind, ("csv", False))
-        path = Path(chosen)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(f"{path.name}.{fmt}")
-        return self.export(path, fmt, long=long)
+        chosen = _pick_export(self, self.qset.id)
+        return self.export(*chosen[:2], long=chosen[2]) if chosen else None
 
     def export(self, path: Path, fmt: str, *, long: bool = False) -> Path | None:
         """Write the table as shown (all rows, whatever the filter) with core's writer."""
@@ -331,9 +323,7 @@ class ExtractPanel(QWidget):
             return None
         try:
             # Markdown cites [@citekey, p. N] with Zotero's keys where known, as the CLI does
-            record = None
-            if self.provenance is not None:  # read with the table; dated now
-                record = {**self.provenance, "created": datetime.now(UTC).isoformat(timespec="seconds")}
+            record = _dated(self.provenance)  # read with the table; dated now
             written = write_table(self.model.rows(), self.qset, path, fmt, long=long,
                                   citekeys=self.citekeys, provenance=record)
         except (OSError, ValueError) as exc:
@@ -358,11 +348,7 @@ class ExtractPanel(QWidget):
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        self.summary.setText(
-            summary_text(self.qset, self.model.rowCount(), self.model.counts()))
-
-    def _progress(self, text: str) -> None:
-        self.status.show_progress(text)
+        self.summary.setText(summary_text(self.qset, self.model.rowCount(), self.model.counts()))
 
     def _show_notice(self, text: str) -> None:
         self.notice.setText(text)
@@ -412,3 +398,22 @@ def _row(*items: QWidget | tuple[QWidget, int] | int, spacing: int | None = 8) -
         else:
             row.addWidget(item)
     return row
+
+
+def _pick_export(parent: QWidget, name: str) -> tuple[Path, str, bool] | None:
+    """Where to save the table, in which format, long or wide; None if cancelled."""
+    chosen, kind = folders.save_file(parent, "Export the table", f"{name}.csv", ";;".join(EXPORTS))
+    if not chosen:
+        return None
+    fmt, long = EXPORTS.get(kind, ("csv", False))
+    path = Path(chosen)
+    if path.suffix.lower() != f".{fmt}":
+        path = path.with_name(f"{path.name}.{fmt}")
+    return path, fmt, long
+
+
+def _dated(record: dict | None) -> dict | None:
+    """An export's provenance record, dated now."""
+    if record is None:
+        return None
+    return {**record, "created": datetime.now(UTC).isoformat(timespec="seconds")}

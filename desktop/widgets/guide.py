@@ -115,9 +115,9 @@ def show_shortcuts(window: QMainWindow) -> QDialog:
 
 def show_about(parent: QWidget, settings: Settings) -> None:
     """Help → About: what Lantern is, and its version, llama.cpp flags, models and sha256."""
-    from core import provenance  # imported when asked for (it reads the models' files)
+    from core import app_provenance  # imported when asked for (it reads the models' files)
 
-    facts = "<br>".join(html.escape(line) for line in provenance(settings).lines())
+    facts = "<br>".join(html.escape(line) for line in app_provenance(settings).lines())
     QMessageBox.about(
         parent,
         "About Lantern",
