@@ -12,6 +12,7 @@ from core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
     from core.about import provenance as app_provenance
+    from core.about import version_text
     from core.annotate import AnnotateReport, Mark, annotate_pdfs, answer_marks, table_marks
     from core.answer import highlights
     from core.chat_models import find_models
@@ -86,6 +87,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
 # the window). The imports above tell the type checker the same names; tests/core/test_public_api.py
 # keeps the two in step.
 _MODULES: dict[str, tuple[str, ...]] = {
+    "core.about": ("version_text",),
     "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
     "core.chat_models": ("find_models",),

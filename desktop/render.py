@@ -136,14 +136,14 @@ def answer_body(answer: Answer, turn: int) -> str:
     parts = [finding(answer, turn)]
     checked = [s for s in answer.sentences if s.supported]
     if answer.mode == "generated" and checked:
-        said = []
+        words: list[str] = []
         for s in checked:
             body = linkify(s.text.strip(), turn, titles)
             if s.cites and not _MARKERS.search(s.text):
                 body += _cite_links(s.cites, turn, titles)
-            said.append(body)
+            words.append(body)
         parts.append('<p><span class="meta">In the model\'s words (checked against the '
-                     "source):</span> " + " ".join(said) + "</p>")
+                     "source):</span> " + " ".join(words) + "</p>")
     return "".join(parts)
 
 
