@@ -40,12 +40,15 @@ test: lint
 test-fast: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n auto -m "not e2e" tests
 
-# ruff, mypy on core/ (config in pyproject.toml) and the import contracts (layers inside core;
-# desktop uses only core's public API)
+# ruff, mypy (config in pyproject.toml), the import contracts (layers inside core) and the
+# checks import-linter cannot make (scripts/check_structure.py: no import cycle in core counting
+# every import statement; the front ends import only core's public API; SQL only in the store's
+# modules; no class over 300 lines)
 lint: setup
-	$(VENV)/bin/ruff check core desktop tests bench
+	$(VENV)/bin/ruff check core desktop tests bench scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_structure.py
 
 bench: setup
 	$(PY) bench/ingest.py

@@ -494,7 +494,7 @@ def score(acc: dict[str, list], q: dict, answer: str, abstained: bool) -> None:
 
 
 def print_table(rows: list[tuple]) -> None:
-    from core.models import default_gguf
+    from core.chat_models import default_gguf
 
     s = lantern_settings(Path(tempfile.gettempdir()))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -18,9 +18,8 @@ from pathlib import Path
 
 from common import peak_rss_mb, require_evalset
 
-from core import CellDone, Library, Question, QuestionSet, Settings
+from core import CellDone, Library, Question, QuestionSet, Settings, load_question_set
 from core.answer import Focus
-from core.extract import extract, load_question_set
 from core.settings import PROJECT_ROOT
 
 
@@ -44,7 +43,7 @@ def score(lib: Library, sets, by_file: dict[str, str], use_llm: bool) -> None:
     asks_category = no_instance = 0  # reported cells of questions naming a category (Focus)
     t0 = time.perf_counter()
     for pdf, (qset, gold) in sets.items():
-        events = extract(lib, qset, papers=[by_file[pdf]], use_llm=use_llm, force=True)
+        events = lib.extract(qset, papers=[by_file[pdf]], use_llm=use_llm, force=True)
         done = {e.question_id: e.cell for e in events if isinstance(e, CellDone)}
         for q, g in zip(qset.questions, gold, strict=True):
             cell = done[q.id]
@@ -106,7 +105,7 @@ def main() -> None:
 
             dl = load_question_set("builtin:dl-methods")
             t0 = time.perf_counter()
-            events = list(extract(lib, dl, use_llm=False, force=True))
+            events = list(lib.extract(dl, use_llm=False, force=True))
             seconds = time.perf_counter() - t0
             finished = events[-1]
             per_cell = seconds / max(finished.computed, 1) * 1000

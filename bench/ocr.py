@@ -4,7 +4,7 @@
     .venv/bin/python bench/ocr.py --rapidocr    # also RapidOCR, when rapidocr-onnxruntime is installed
 
 Generated pages: the ecology test paper (known text), rasterised to image-only PDFs at 150
-and 300 dpi, clean and with speckle noise, blur and a few degrees of skew (core.scangen).
+and 300 dpi, clean and with speckle noise, blur and a few degrees of skew (tests.scangen).
 Character accuracy: the share of the reference's characters that the recognised text has,
 in order (difflib matching blocks over whitespace-normalised text).
 """
@@ -22,9 +22,9 @@ from common import ROOT
 
 from core.ingest.ocr import render
 from core.ingest.pdf import read_pdf
-from core.scangen import write_scan
 from core.settings import OcrSettings
 from tests import pdfs
+from tests.scangen import write_scan
 
 CONDITIONS = [  # (dpi, noise, skew degrees, blur)
     (150, 0.0, 0.0, 0.0),

@@ -147,10 +147,10 @@ def fill(lib_dir: Path, numbers: range) -> None:
             doc = ParsedDocument(path, pages, PaperMeta(title=title, authors=("A. Author",)))
             chunks = chunk_document(doc, settings.chunking)
             doc_id = f"{n:08x}fill"
-            ids = lib.store.insert_paper(doc_id, hashlib.sha256(title.encode()).hexdigest(), doc,
+            ids = lib._parts.store.insert_paper(doc_id, hashlib.sha256(title.encode()).hexdigest(), doc,
                                          chunks, settings.chunking_key())
             index.add(ids, embedder.embed([c.text for c in chunks]), paper=(doc_id, str(path)))
-            lib.store.mark_ready(doc_id)
+            lib._parts.store.mark_ready(doc_id)
             index.save()
 
 
@@ -185,7 +185,7 @@ INDEX_SECONDS = [0.0]
 
 def time_index_writes() -> None:
     """Count the seconds spent writing the vector index (journal, checkpoints)."""
-    from core.vectors import VectorIndex
+    from core.vectors.index import VectorIndex
 
     for name in ("add", "delete", "save"):
         real = getattr(VectorIndex, name)
@@ -290,7 +290,7 @@ def main() -> None:
     try:
         for size in sizes:
             with Library(Settings(library=lib_dir), embedder=StandInEmbedder()) as lib:
-                have = len(lib.papers()) + len(lib.catalog.pending())
+                have = len(lib.papers()) + len(lib.pending())
             todo = range(next_id, next_id + size - args.window - have)
             next_id += len(todo)
             t0 = time.perf_counter()

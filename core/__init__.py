@@ -11,8 +11,11 @@ import core.offline  # noqa: F401  (offline switches before any model library is
 from core.lazy import lazy_names
 
 if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs few of them)
+    from core.about import provenance as app_provenance
+    from core.about import version_text
     from core.annotate import AnnotateReport, Mark, annotate_pdfs, answer_marks, table_marks
     from core.answer import highlights
+    from core.chat_models import find_models
     from core.errors import (
         IngestError,
         LanternError,
@@ -25,7 +28,23 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         SettingsError,
         as_damage,
     )
-    from core.export import (
+    from core.extract import LONG_ESTIMATE_S
+    from core.extract_export import format_for, write_table
+    from core.library import Library
+    from core.paths import printable, shown
+    from core.provenance import build_provenance, settings_from_provenance
+    from core.questionsets import (
+        BUILTIN_PREFIX,
+        Question,
+        QuestionSet,
+        QuestionSetError,
+        builtin_sets,
+        load_question_set,
+        parse_question_set,
+    )
+    from core.remote import RemoteGenerator
+    from core.samples import SAMPLE_QUESTION
+    from core.serialize import (
         OCR_LABEL,
         answer_to_dict,
         answer_to_markdown,
@@ -33,16 +52,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         conversation_to_markdown,
         paper_to_dict,
     )
-    from core.extract import LONG_ESTIMATE_S
-    from core.extract_export import format_for, write_table
-    from core.library import Library
-    from core.models import find_models
-    from core.paths import printable, shown
-    from core.provenance import build_provenance, settings_from_provenance
-    from core.questionsets import Question, QuestionSet, QuestionSetError, load_question_set
-    from core.remote import RemoteGenerator
-    from core.samples import ensure_samples
-    from core.settings import RemoteSettings, Settings
+    from core.settings import RemoteSettings, Settings, settings_file
     from core.tables import TableError
     from core.types import (
         Answer,
@@ -72,30 +82,36 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
     from core.verify import VerifyReport, verify_table
     from core.zotero import default_data_dir as default_zotero_dir
 
-# name -> (module, name in it): `from core import Library` imports core.library and what it
-# needs, not every room of the engine (start-up of `lantern list` and of the window)
+# The public names, listed once: name -> (module, name in it). `from core import Library` imports
+# core.library and what it needs, not every room of the engine (start-up of `lantern list` and of
+# the window). The imports above tell the type checker the same names; tests/core/test_public_api.py
+# keeps the two in step.
 _MODULES: dict[str, tuple[str, ...]] = {
+    "core.about": ("version_text",),
     "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
+    "core.chat_models": ("find_models",),
     "core.errors": (
         "IngestError", "LanternError", "LibraryDamagedError", "LibraryLockedError",
         "LibraryReadOnlyError", "ModelError", "PaperNotFoundError", "QuestionTooLongError",
         "SettingsError", "as_damage",
     ),
-    "core.export": (
-        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict",
-        "conversation_to_markdown", "paper_to_dict",
-    ),
     "core.extract": ("LONG_ESTIMATE_S",),
     "core.extract_export": ("format_for", "write_table"),
     "core.library": ("Library",),
-    "core.models": ("find_models",),
     "core.paths": ("printable", "shown"),
     "core.provenance": ("build_provenance", "settings_from_provenance"),
-    "core.questionsets": ("Question", "QuestionSet", "QuestionSetError", "load_question_set"),
+    "core.questionsets": (
+        "BUILTIN_PREFIX", "Question", "QuestionSet", "QuestionSetError", "builtin_sets",
+        "load_question_set", "parse_question_set",
+    ),
     "core.remote": ("RemoteGenerator",),
-    "core.samples": ("ensure_samples",),
-    "core.settings": ("RemoteSettings", "Settings"),
+    "core.samples": ("SAMPLE_QUESTION",),
+    "core.serialize": (
+        "OCR_LABEL", "answer_to_dict", "answer_to_markdown", "cell_to_dict",
+        "conversation_to_markdown", "paper_to_dict",
+    ),
+    "core.settings": ("RemoteSettings", "Settings", "settings_file"),
     "core.tables": ("TableError",),
     "core.types": (
         "Answer", "AnswerDone", "BatchFinished", "BatchStarted", "Cell", "CellDone", "CellStarted",
@@ -105,79 +121,14 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "core.verify": ("VerifyReport", "verify_table"),
 }
-_ALIASES = {"default_zotero_dir": ("core.zotero", "default_data_dir")}
+_ALIASES = {
+    "app_provenance": ("core.about", "provenance"),  # not core.provenance (exports' records)
+    "default_zotero_dir": ("core.zotero", "default_data_dir"),
+}
 _LAZY: dict[str, tuple[str, str]] = {
     **{name: (module, name) for module, names in _MODULES.items() for name in names},
     **_ALIASES,
 }
 __getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
-
-__all__ = [
-    "default_zotero_dir",
-    "OCR_LABEL",
-    "LONG_ESTIMATE_S",
-    "Answer",
-    "AnswerDone",
-    "BatchFinished",
-    "BatchStarted",
-    "Cell",
-    "CellDone",
-    "CellStarted",
-    "CellStatus",
-    "Citation",
-    "Conversation",
-    "Evidence",
-    "ExtractEvent",
-    "ExtractFinished",
-    "ExtractStarted",
-    "FileProgress",
-    "FileResult",
-    "FileStarted",
-    "IngestError",
-    "LanternError",
-    "Library",
-    "LibraryDamagedError",
-    "LibraryLockedError",
-    "LibraryReadOnlyError",
-    "ModelError",
-    "ModelInfo",
-    "Paper",
-    "PaperNotFoundError",
-    "Question",
-    "QuestionSet",
-    "QuestionSetError",
-    "QuestionTooLongError",
-    "RemoteGenerator",
-    "RemoteSettings",
-    "Retrieved",
-    "Row",
-    "Sentence",
-    "Settings",
-    "SettingsError",
-    "Token",
-    "answer_to_dict",
-    "answer_to_markdown",
-    "as_damage",
-    "cell_to_dict",
-    "ensure_samples",
-    "find_models",
-    "highlights",
-    "format_for",
-    "load_question_set",
-    "printable",
-    "shown",
-    "paper_to_dict",
-    "write_table",
-    "AnnotateReport",
-    "Mark",
-    "TableError",
-    "VerifyReport",
-    "annotate_pdfs",
-    "answer_marks",
-    "build_provenance",
-    "conversation_to_markdown",
-    "settings_from_provenance",
-    "table_marks",
-    "verify_table",
-]
+__all__ = sorted(_LAZY)

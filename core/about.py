@@ -109,8 +109,8 @@ def sha256_file(path: Path) -> str:
 
 
 def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
+    from core.chat_models import default_gguf
     from core.embed import resolve_embedding_model
-    from core.models import default_gguf
 
     found: list[ModelProvenance] = []
     problems: list[str] = []

@@ -8,15 +8,15 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Generator as Stream
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.answer.meaning import embedder_similarity
 from core.errors import QuestionTooLongError, SettingsError
-from core.export import answer_from_dict, answer_to_dict
 from core.retrieve import Retriever
+from core.serialize import answer_from_dict, answer_to_dict
 from core.types import (
     Answer,
     AnswerDone,
@@ -29,12 +29,7 @@ from core.types import (
 )
 
 if TYPE_CHECKING:
-    from core.catalog import Catalog
-    from core.embed import Embedder
-    from core.index import LibraryIndex
-    from core.models import ChatModel
-    from core.settings import Settings
-    from core.store import Store
+    from core.parts import Parts
 
 MAX_K = 50  # RetrievalSettings.k's upper bound
 # A question is a sentence or a paragraph; 2,000 characters (~500 tokens) leave the context
@@ -43,19 +38,15 @@ MAX_QUESTION_CHARS = 2000
 
 
 class Asker:
-    """Questions to one library's papers and their answers' history. `lock` is the library's
-    in-process lock: one search or generation at a time touches the index and the model.
-    `settings` gives the library's current settings (they are replaced as a whole)."""
+    """Questions to one library's papers and their answers' history, over the library's parts:
+    its lock lets one search or generation at a time touch the index and the model, and its
+    settings are the library's current ones (they are replaced as a whole)."""
 
-    def __init__(
-        self, store: Store, index: LibraryIndex, embedder: Embedder, catalog: Catalog,
-        chat: ChatModel, settings: Callable[[], Settings], lock: threading.RLock, *,
-        read_only: bool,
-    ) -> None:
-        self.store, self.index, self.embedder = store, index, embedder
-        self.catalog, self.chat, self.settings = catalog, chat, settings
-        self._lock = lock
-        self.read_only = read_only
+    def __init__(self, parts: Parts) -> None:
+        self.store, self.index, self.embedder = parts.store, parts.index, parts.embedder
+        self.catalog, self.chat, self.settings = parts.catalog, parts.chat, parts.settings
+        self._lock = parts.lock
+        self.read_only = parts.read_only
 
     def search(
         self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None

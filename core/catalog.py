@@ -21,8 +21,8 @@ from core.scope import (
     named_by_text,
     named_papers,
 )
-from core.sources import Sources
 from core.store import Store
+from core.store_sources import Sources
 from core.types import Paper
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from core import answer as grounding
 from core import vocab
-from core.export import cell_from_dict, cell_to_dict
 from core.extract_export import format_for, write_table
 from core.questionsets import (
     Question,
@@ -27,6 +26,7 @@ from core.questionsets import (
     parse_question_set,
 )
 from core.scope import default_scope
+from core.serialize import cell_from_dict, cell_to_dict
 from core.types import (
     Cell,
     CellDone,
@@ -43,11 +43,12 @@ from core.types import (
 )
 
 if TYPE_CHECKING:
-    from core.library import Library
+    from core.asking import Asker
+    from core.parts import Parts
 
 __all__ = [
-    "LONG_ESTIMATE_S", "Question", "QuestionSet", "QuestionSetError", "answer_cell", "answers",
-    "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for",
+    "LONG_ESTIMATE_S", "Extractor", "Question", "QuestionSet", "QuestionSetError", "answer_cell",
+    "answers", "builtin_sets", "extract", "extract_estimate", "extract_table", "format_for",
     "load_question_set", "parse_question_set", "write_table",
 ]
 
@@ -60,7 +61,7 @@ LONG_ESTIMATE_S = 60.0
 
 # ---------------------------------------------------------------- running
 def extract(
-    library: Library,
+    parts: Parts, asker: Asker,
     qset: QuestionSet,
     papers: Sequence[str] | None = None,
     *,
@@ -75,11 +76,11 @@ def extract(
     other process adds or removes papers under a running extraction.
     """
     cancel = cancel or threading.Event()
-    targets = _papers(library, papers)
+    targets = _papers(parts, papers)
     mode: ExtractMode = "llm" if use_llm else "no-llm"
     t0 = time.perf_counter()
-    with library.writing():
-        stored = {} if force else _stored(library, qset, mode)
+    with parts.writes.writing():
+        stored = {} if force else _stored(parts, qset, mode)
         plan = [(p, q, stored.get((p.doc_id, q.id))) for p in targets for q in qset.questions]
         total = len(plan)
         todo = sum(cell is None for *_, cell in plan)
@@ -95,12 +96,13 @@ def extract(
                     eta = busy_s / computed * (todo - computed) if computed else None
                     yield CellStarted(*where, eta_s=eta)
                     started = time.perf_counter()
-                    cell = answer_cell(library, q, paper.doc_id, use_llm=use_llm, cancel=cancel)
+                    cell = answer_cell(parts, asker, q, paper.doc_id, use_llm=use_llm,
+                                       cancel=cancel)
                     busy_s += time.perf_counter() - started
                 if cell is None:  # cancelled, perhaps mid-answer: nothing of it is kept
                     stopped = True
                     break
-                _save(library, qset.id, q, paper.doc_id, mode, cell)
+                _save(parts, qset.id, q, paper.doc_id, mode, cell)
                 computed += 1
             else:
                 cached += 1
@@ -112,41 +114,41 @@ def extract(
 
 
 def extract_table(
-    library: Library,
+    parts: Parts,
     qset: QuestionSet,
     papers: Sequence[str] | None = None,
     *,
     use_llm: bool = True,
 ) -> list[Row]:
     """The stored cells of a question set, one Row per paper; computes nothing."""
-    targets = _papers(library, papers)
-    stored = _stored(library, qset, "llm" if use_llm else "no-llm")
+    targets = _papers(parts, papers)
+    stored = _stored(parts, qset, "llm" if use_llm else "no-llm")
     return [Row(p, {q.id: stored.get((p.doc_id, q.id)) for q in qset.questions}) for p in targets]
 
 
 def answer_cell(
-    library: Library, q: Question, doc_id: str, *, use_llm: bool = True,
+    parts: Parts, asker: Asker, q: Question, doc_id: str, *, use_llm: bool = True,
     cancel: threading.Event | None = None,
 ) -> Cell | None:
     """Answer one question from one paper; None when cancelled while the model was writing."""
     t0 = time.perf_counter()
-    evidence = evidence_for(library, q, doc_id)
+    evidence = evidence_for(parts, asker, q, doc_id)
     if not use_llm:
-        cell = _from_evidence(library, q, evidence)
+        cell = _from_evidence(parts, q, evidence)
     else:
-        generated = _generate(library, q.question, evidence, cancel or threading.Event())
+        generated = _generate(parts, asker, q.question, evidence, cancel or threading.Event())
         if generated is None:
             return None
         cell = _from_grounded(q, *generated, evidence)
     return replace(cell, seconds=round(time.perf_counter() - t0, 3))
 
 
-def evidence_for(library: Library, q: Question, doc_id: str) -> list[Evidence]:
+def evidence_for(parts: Parts, asker: Asker, q: Question, doc_id: str) -> list[Evidence]:
     """Passages of one paper for a question: its keywords join the query, passages from its
     preferred sections rank higher, and its reference list is left out (the methods cited
     there are other papers' methods)."""
-    k = library.settings.retrieval.k
-    found = [e for e in library.search(q.query, papers=[doc_id], k=2 * k)
+    k = parts.settings().retrieval.k
+    found = [e for e in asker.search(q.query, papers=[doc_id], k=2 * k)
              if e.section != "references" or "references" in q.sections]
     if q.sections:  # sorted() is stable: equal scores keep retrieval's order
         boost = {s: SECTION_BOOST for s in q.sections}
@@ -193,14 +195,15 @@ def gives(q: Question, evidence: Sequence[Evidence], sentence: str) -> bool:
     return grounding.Focus.of(q.question, evidence).gives(sentence)
 
 
-def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) -> Cell:
+def _from_evidence(parts: Parts, q: Question, evidence: Sequence[Evidence]) -> Cell:
     """No model: the evidence sentence that answers the question most directly, if one does."""
     found = grounding.best_sentence(q.query, evidence)  # keywords name what answers say
     if found is None or not answers(q, found[1]) or not gives(q, evidence, found[1]):
         return Cell(status=CellStatus.NOT_REPORTED)
     n, sentence = found
     e = evidence[n - 1]
-    pages = [(p, t) for p in range(e.page, e.page_end + 1) if (t := library.page_text(e.doc_id, p))]
+    pages = [(p, t) for p in range(e.page, e.page_end + 1)
+             if (t := parts.store.page_text(e.doc_id, p))]
     located = grounding.locate(sentence, pages)
     if located is None:  # no verbatim quote to show: claim nothing
         return Cell(status=CellStatus.NOT_REPORTED)
@@ -210,12 +213,12 @@ def _from_evidence(library: Library, q: Question, evidence: Sequence[Evidence]) 
 
 
 def _generate(
-    library: Library, question: str, evidence: Sequence[Evidence], cancel: threading.Event
+    parts: Parts, asker: Asker, question: str, evidence: Sequence[Evidence], cancel: threading.Event
 ) -> tuple[grounding.Grounded, str | None] | None:
     """Library.ask's generation and grounding, on evidence chosen here (hints, sections);
     None when cancelled while the model was writing."""
-    max_tokens = min(library.settings.llm.max_tokens, MAX_ANSWER_TOKENS)
-    stream = library.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
+    max_tokens = min(parts.settings().llm.max_tokens, MAX_ANSWER_TOKENS)
+    stream = asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
     while True:
         try:
             next(stream)
@@ -224,7 +227,7 @@ def _generate(
             break
     if cancel.is_set():
         return None
-    return grounded, (library.generator.name if evidence else None)
+    return grounded, (parts.chat.generator.name if evidence else None)
 
 
 def _from_grounded(
@@ -264,7 +267,7 @@ def cell_text(g: grounding.Grounded) -> tuple[Citation, str]:
 
 # ---------------------------------------------------------------- storage
 def extract_estimate(
-    library: Library,
+    parts: Parts,
     qset: QuestionSet,
     papers: Sequence[str] | None = None,
     *,
@@ -274,31 +277,61 @@ def extract_estimate(
     """Before a run: how many cells it will compute and about how many seconds that takes, from
     the median time of the cells computed in this library the same way, by the current model
     when it uses one (None before any)."""
-    targets = _papers(library, papers)
+    targets = _papers(parts, papers)
     mode = "llm" if use_llm else "no-llm"
-    stored = {} if force else _stored(library, qset, mode)
+    stored = {} if force else _stored(parts, qset, mode)
     todo = sum((p.doc_id, q.id) not in stored for p in targets for q in qset.questions)
-    model = library.model_name if use_llm else None  # names the model; loads nothing
-    timed = library.store.extract_cell_seconds(mode, model=model)
+    model = parts.chat.name if use_llm else None  # names the model; loads nothing
+    timed = parts.store.extract_cell_seconds(mode, model=model)
     seconds = sorted(s for s in timed if s > 0)
     return todo, (todo * seconds[len(seconds) // 2] if seconds else None)
 
 
-def _papers(library: Library, papers: Sequence[str] | None) -> list[Paper]:
+def _papers(parts: Parts, papers: Sequence[str] | None) -> list[Paper]:
     if papers is None:  # "all papers": the user's own, once there are any (not the samples)
-        everything = library.papers()
-        own = default_scope(everything, library.root)
+        everything = parts.catalog.papers()
+        own = default_scope(everything, parts.root)
         return everything if own is None else [p for p in everything if p.doc_id in own]
-    return list({p.doc_id: p for p in map(library.paper, papers)}.values())
+    return list({p.doc_id: p for p in map(parts.catalog.paper, papers)}.values())
 
 
-def _stored(library: Library, qset: QuestionSet, mode: str) -> dict[tuple[str, str], Cell]:
+def _stored(parts: Parts, qset: QuestionSet, mode: str) -> dict[tuple[str, str], Cell]:
     """Stored cells whose question is unchanged, by (doc_id, question id)."""
     hashes = {q.id: q.hash for q in qset.questions}
     return {(doc_id, qid): cell_from_dict(cell)
-            for doc_id, qid, qhash, cell in library.store.extract_cells(qset.id, mode)
+            for doc_id, qid, qhash, cell in parts.store.extract_cells(qset.id, mode)
             if hashes.get(qid) == qhash}
 
 
-def _save(library: Library, set_id: str, q: Question, doc_id: str, mode: str, cell: Cell) -> None:
-    library.store.save_extract_cell(set_id, q.id, doc_id, mode, q.hash, cell_to_dict(cell))
+def _save(parts: Parts, set_id: str, q: Question, doc_id: str, mode: str, cell: Cell) -> None:
+    parts.store.save_extract_cell(set_id, q.id, doc_id, mode, q.hash, cell_to_dict(cell))
+
+
+class Extractor:
+    """Question sets answered over one library: its parts (the store keeps the cells, the
+    catalogue chooses the papers, the write lock is held during a run) and its Asker (retrieval
+    and the chat model's checked drafts). Injected into the Library like the Asker."""
+
+    def __init__(self, parts: Parts, asker: Asker) -> None:
+        self.parts, self.asker = parts, asker
+
+    def extract(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+        force: bool = False, cancel: threading.Event | None = None,
+    ) -> Iterator[ExtractEvent]:
+        """Answer every question for every paper; see extract()."""
+        return extract(self.parts, self.asker, qset, papers, use_llm=use_llm, force=force,
+                       cancel=cancel)
+
+    def estimate(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+        force: bool = False,
+    ) -> tuple[int, float | None]:
+        """The cells a run would compute and their seconds; see extract_estimate()."""
+        return extract_estimate(self.parts, qset, papers, use_llm=use_llm, force=force)
+
+    def table(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+    ) -> list[Row]:
+        """The stored cells, one Row per paper; see extract_table()."""
+        return extract_table(self.parts, qset, papers, use_llm=use_llm)

@@ -1,52 +1,52 @@
 """The Library: one folder holding a paper collection, its index and its history.
 
-A facade over the rooms that do the work: the folder and its write lock (core.folder), the
-store and the vector index, adding papers (core.ingest.pipeline), the catalogue of papers and
-scopes (core.catalog), asking and the history (core.asking), the chat model's lifetime
-(core.models.ChatModel), extraction (core.extract) and repair (core.repair).
+The one front door of the engine: the CLI and the desktop call these methods, never the rooms
+behind them. Opening the store builds the library's parts once (core.parts.Parts: the store,
+the vector index, the catalogue, the models' lifetimes, the locks); the rooms that work on them
+take the parts and are made on first use: adding papers (core.ingest.pipeline), asking and the
+history (core.asking.Asker), extraction (core.extract.Extractor, given the Asker), the samples
+(core.samples) and repair (core.repair).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from collections.abc import Generator as Stream
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from core import repair
-from core.catalog import Catalog
+from core import repair, samples
+from core.chat_models import ChatModel
 from core.embed import Embedder, SentenceTransformerEmbedder
 from core.folder import DB_NAME, Release, WriteLock, open_folder
-from core.index import LibraryIndex
+from core.library_papers import LibraryPapers
 from core.llm import Generator
-from core.models import ChatModel
+from core.parts import Parts
 from core.repair import recover_on_open
 from core.settings import RemoteSettings, Settings
-from core.sources import Sources
 from core.store import Store
 from core.types import (
     Answer,
     AnswerEvent,
+    BatchFinished,
     Conversation,
     DoctorReport,
     Evidence,
     ExtractEvent,
     IngestEvent,
-    Paper,
     Progress,
     Row,
 )
 
 if TYPE_CHECKING:  # imported when first used: listing papers needs neither (start-up time)
-    from core.answer import Grounded
     from core.asking import Asker
+    from core.extract import Extractor
     from core.ingest.pipeline import IngestPipeline
     from core.questionsets import QuestionSet
 
 
-class Library:
+class Library(LibraryPapers):
     """Papers, pages and chunks in SQLite; vectors in hnswlib; models loaded lazily.
 
     One job at a time touches the index and the models (an in-process lock), and one process
@@ -75,22 +75,21 @@ class Library:
         # what the user should be told: found on open, then as it happens (on_notice)
         self.notices: list[str] = []
         self.on_notice: Callable[[str], None] | None = None
-        self._use_store(store)
+        self._open(store)
         # Undo what an interrupted run left half-done (cheap); tell the user what was found.
-        self.notices += recover_on_open(store, self.index, self._writes.try_writing, self._lock)
+        self.notices += recover_on_open(self._parts)  # `repair` is the argument here
 
-    def _use_store(self, store: Store) -> LibraryIndex:
-        """Work on `store` (at open, and after doctor rebuilt a damaged database); its index."""
-        self.store = store
-        self.sources = Sources(store)
-        self.index = LibraryIndex(self.root, store, self.embedder, self.settings,
-                                  try_writing=self._writes.try_writing, notify=self._notice)
-        self.catalog = Catalog(store, self.sources, self.root)
-        # the rooms made on first use (below) are made again for the new store
+    def _open(self, store: Store) -> None:
+        """Build the parts over `store` (at open, and after doctor rebuilt a damaged database)."""
+        self._parts = Parts.over(store, self.root, self.embedder, self._chat,
+                                 lambda: self.settings, self._lock, self._writes,
+                                 read_only=bool(self.read_only), notify=self._notice)
+        self.index = self._parts.index
+        # the rooms made on first use (below) are made again for the new parts
         if (ingest := self.__dict__.pop("_ingest", None)) is not None:
             ingest.close()  # stops the old one's reader process
         self.__dict__.pop("_asker", None)
-        return self.index
+        self.__dict__.pop("_extractor", None)
 
     def _notice(self, text: str) -> None:
         self.notices.append(text)
@@ -102,7 +101,8 @@ class Library:
         """Adding and removing papers, made on first use (it imports the PDF reader's code)."""
         from core.ingest.pipeline import IngestPipeline
 
-        return IngestPipeline(self.store, self.index, self.embedder, self.settings, self._lock,
+        parts = self._parts
+        return IngestPipeline(parts.store, parts.index, parts.embedder, self.settings, parts.lock,
                               verbose=self.verbose)
 
     @cached_property
@@ -110,8 +110,14 @@ class Library:
         """Asking and the history, made on first use (it imports retrieval and grounding)."""
         from core.asking import Asker
 
-        return Asker(self.store, self.index, self.embedder, self.catalog, self._chat,
-                     lambda: self.settings, self._lock, read_only=bool(self.read_only))
+        return Asker(self._parts)
+
+    @cached_property
+    def _extractor(self) -> Extractor:
+        """Extraction, made on first use over the same parts and Asker."""
+        from core.extract import Extractor
+
+        return Extractor(self._parts, self._asker)
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self) -> Library:
@@ -125,34 +131,17 @@ class Library:
         with self._lock:
             if "_ingest" in self.__dict__:  # made: its reader process may run
                 self._ingest.close()
-            self.index.close()
+            self._parts.index.close()
             self._chat.close()
             close = getattr(self.embedder, "close", None)
             if close and self._owns_embedder:
                 close()
-            self.store.close()
+            self._parts.store.close()
 
     def writing(self) -> Release:
         """Context manager: hold the library's write lock (adding, removing, a long extraction)
         or raise LibraryLockedError saying another process has it."""
         return self._writes.writing()
-
-    # ------------------------------------------------------------ papers (core.catalog)
-    def papers(self) -> list[Paper]:
-        return self.catalog.papers()
-
-    def paper(self, doc_id: str) -> Paper:
-        """The paper with this id or unique prefix; PaperNotFoundError if none."""
-        return self.catalog.paper(doc_id)
-
-    def scope(
-        self, question: str, papers: Sequence[str] | None = None, *, auto_scope: bool = True
-    ) -> tuple[list[str] | None, str]:
-        """The papers a question is asked of and the name it used for them; see Catalog.scope."""
-        return self.catalog.scope(question, papers, auto_scope=auto_scope)
-
-    def page_text(self, doc_id: str, page: int) -> str | None:
-        return self.store.page_text(doc_id, page)
 
     # ------------------------------------------------------------ adding and removing
     def add(
@@ -170,21 +159,32 @@ class Library:
         second import reads only new or changed files and updates changed metadata."""
         from core.ingest.zotero_import import import_library
 
-        events = import_library(data_dir, base_dir, self._ingest.add_one, self.sources,
+        events = import_library(data_dir, base_dir, self._ingest.add_one, self._parts.sources,
                                 cancel or threading.Event())
         with self.writing():
             yield from events
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
-        ids = self.catalog.ids(list(doc_ids))
+        ids = self._parts.catalog.ids(list(doc_ids))
         with self.writing():
             self._ingest.remove(ids)
         return ids
 
     def remove_samples(self) -> list[str]:
         """Remove the sample papers (they are not added again); return the ids removed."""
-        return sorted(self.remove(self.catalog.sample_ids()))
+        return sorted(self.remove(self._parts.catalog.sample_ids()))
+
+    def add_samples(self, *, cancel: threading.Event | None = None) -> Iterator[IngestEvent]:
+        """Add the sample papers once (a user who removes them keeps them removed)."""
+        paths = samples.to_add(self._parts)
+        if not paths:
+            return
+        finished = None
+        for finished in self.add(paths, cancel=cancel):
+            yield finished
+        if isinstance(finished, BatchFinished) and not finished.cancelled:
+            samples.mark_added(self._parts)
 
     # ------------------------------------------------------------ models and settings
     @property
@@ -235,13 +235,6 @@ class Library:
                                auto_scope=auto_scope, cancel=cancel,
                                conversation_id=conversation_id)
 
-    def generate(
-        self, question: str, evidence: Sequence[Evidence], *, max_tokens: int | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Stream[str, None, Grounded]:
-        """Stream a draft from `evidence`, then return it checked; see Asker.generate."""
-        return self._asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
-
     @staticmethod
     def new_conversation_id() -> str:
         from core.asking import Asker
@@ -258,43 +251,47 @@ class Library:
         self._asker.delete_conversation(conversation_id)
 
     # ------------------------------------------------------------ extracting (core.extract)
-    def extract(self, qset: QuestionSet, papers: Sequence[str] | None = None,
-                **options: Any) -> Iterator[ExtractEvent]:
+    def extract(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+        force: bool = False, cancel: threading.Event | None = None,
+    ) -> Iterator[ExtractEvent]:
         """Answer a question set for papers, cell by cell; see core.extract.extract."""
-        from core.extract import extract
+        return self._extractor.extract(qset, papers, use_llm=use_llm, force=force, cancel=cancel)
 
-        return extract(self, qset, papers, **options)
-
-    def extract_estimate(self, qset: QuestionSet, papers: Sequence[str] | None = None,
-                         **options: Any) -> tuple[int, float | None]:
+    def extract_estimate(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+        force: bool = False,
+    ) -> tuple[int, float | None]:
         """The cells a run would compute and their seconds; see core.extract.extract_estimate."""
-        from core.extract import extract_estimate
+        return self._extractor.estimate(qset, papers, use_llm=use_llm, force=force)
 
-        return extract_estimate(self, qset, papers, **options)
-
-    def extract_table(self, qset: QuestionSet, papers: Sequence[str] | None = None,
-                      **options: Any) -> list[Row]:
-        """The stored cells, one Row per paper; see core.extract.extract_table."""
-        from core.extract import extract_table
-
-        return extract_table(self, qset, papers, **options)
+    def extract_table(
+        self, qset: QuestionSet, papers: Sequence[str] | None = None, *, use_llm: bool = True,
+    ) -> list[Row]:
+        """The stored cells, one Row per paper; computes nothing."""
+        return self._extractor.table(qset, papers, use_llm=use_llm)
 
     # ------------------------------------------------------------ checking
     def compaction(self) -> tuple[int, int] | None:
         """(done, total) of the vector index's rebuild running in the background (started when
         more than 30% of its slots are deleted), or None when none runs."""
-        return self.index.compaction()
+        return self._parts.index.compaction()
 
     def finish_compaction(self, progress: Progress | None = None) -> bool:
         """Wait for that rebuild and commit it; progress(done, total). True if one committed."""
         with self.writing(), self._lock:
-            return self.index.finish_compaction(progress)
+            return self._parts.index.finish_compaction(progress)
 
     def doctor(self, *, compact: bool = False, progress: Progress | None = None) -> DoctorReport:
         """Check every page of the database, then SQLite against the vector index; repair what
         can be, report. A damaged database is rebuilt: its papers are added again from their
         files (repair.rebuild_database). `compact`: also rebuild the vector index without its
         deleted slots; `progress(done, total)`."""
-        return repair.doctor_library(self.store, self.index, self.root, self.writing, self._lock,
-                                     self._use_store, lambda: self.add([]),
-                                     compact=compact, progress=progress)
+        rebuilt = repair.rebuild_if_damaged(self._parts)
+        readded = None
+        if rebuilt is not None:
+            self._open(rebuilt.store)  # and add its queued papers again from their files
+            if rebuilt.store.pending():
+                readded = next(e for e in self.add([]) if isinstance(e, BatchFinished))
+        report = repair.doctor_parts(self._parts, compact=compact, progress=progress)
+        return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report

@@ -120,7 +120,7 @@ def m004_pages_ocr(db: sqlite3.Connection) -> None:
 @migration
 def m005_zotero_sources(db: sqlite3.Connection) -> None:
     """Where papers came from (Zotero keys, citekey) and what researchers filter on
-    (collections, tags); core/sources.py reads and writes them."""
+    (collections, tags); core/store_sources.py reads and writes them."""
     db.executescript(
         """
 CREATE TABLE IF NOT EXISTS paper_sources (

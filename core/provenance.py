@@ -106,7 +106,7 @@ def chat_model(settings: Settings, cache_dir: Path) -> dict[str, Any]:
     if settings.remote.enabled:
         return {"endpoint": settings.remote.url, "model": settings.remote.model or "(the only one)",
                 "n_ctx": settings.remote.n_ctx}
-    from core.models import default_gguf
+    from core.chat_models import default_gguf
 
     try:
         gguf = default_gguf(settings)
@@ -153,7 +153,7 @@ def question_set_record(qset: QuestionSet) -> dict[str, Any]:
 
 def papers_record(library: Library, doc_ids: Sequence[str]) -> list[dict[str, Any]]:
     ids = list(dict.fromkeys(doc_ids))
-    keys = library.catalog.citekeys(ids)
+    keys = library.citekeys(ids)
     out = []
     for doc_id in ids:
         p = library.paper(doc_id)
@@ -198,7 +198,7 @@ def build_provenance(
 def settings_from_provenance(record: dict[str, Any], base: Settings) -> Settings:
     """`base` with the recorded settings that shape results, and the recorded chat model (found
     by its sha256 among the GGUF files Lantern knows), so a re-run gives the same cells."""
-    from core.models import gguf_files
+    from core.chat_models import gguf_files
 
     recorded = record.get("settings") or {}
     changes: dict[str, Any] = {

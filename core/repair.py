@@ -1,29 +1,27 @@
 """Recovery and the consistency check: SQLite is the source of truth, the vector index follows.
 
-Both run under the library's write lock and in-process lock (the Library takes them, or
-doctor_library with the ones the Library gives it).
+Both run under the library's write lock and in-process lock, taken here from the library's
+parts (core.parts); the Library orders the steps of a doctor that rebuilds a damaged database.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import vectorlog as vlog
 from core.errors import IndexCorruptError
-from core.index import LibraryIndex
 from core.paths import shown
 from core.store import Store
 from core.store_file import SIDE_FILES, move_aside, salvage
-from core.types import BatchFinished, DoctorReport, IngestEvent, Progress
+from core.types import BatchFinished, DoctorReport, Progress
+from core.vectors import journal as vlog
+from core.vectors.library_index import LibraryIndex
 
 if TYPE_CHECKING:
-    from core.folder import Release
+    from core.parts import Parts
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +60,17 @@ def recover(store: Store, index: LibraryIndex) -> list[str]:
     return notices
 
 
-def recover_on_open(
-    store: Store, index: LibraryIndex, try_writing: Callable[[], Release | None],
-    lock: threading.RLock,
-) -> list[str]:
+def recover_on_open(parts: Parts) -> list[str]:
     """recover(), when this process may write the library now; what the user should be told.
     An index that cannot be read is told, not raised: whatever needs vectors says it again."""
-    if store.damage:
+    if parts.store.damage:
         return []  # doctor() is about to rebuild it
-    release = try_writing()
+    release = parts.writes.try_writing()
     if release is None:
         return []  # read-only, or another process writes it and cleans up after itself
-    with release, lock:
+    with release, parts.lock:
         try:
-            return recover(store, index)
+            return recover(parts.store, parts.index)
         except IndexCorruptError as exc:
             return [str(exc)]
 
@@ -187,27 +182,20 @@ def rebuild_database(store: Store, root: Path) -> Rebuilt:
     return Rebuilt(new, damage, folder, len(gone))
 
 
-def doctor_library(
-    store: Store, index: LibraryIndex, root: Path, writing: Callable[[], Release],
-    lock: threading.RLock, reopen: Callable[[Store], LibraryIndex],
-    readd: Callable[[], Iterator[IngestEvent]], *, compact: bool = False,
-    progress: Progress | None = None,
+def rebuild_if_damaged(parts: Parts) -> Rebuilt | None:
+    """Library.doctor's first step, under the library's locks: a damaged database is replaced
+    (rebuild_database); the Library then works on the new store and adds its queued papers
+    again. None when the database is sound."""
+    with parts.writes.writing(), parts.lock:
+        return rebuild_database(parts.store, parts.root) if parts.store.check() else None
+
+
+def doctor_parts(
+    parts: Parts, *, compact: bool = False, progress: Progress | None = None
 ) -> DoctorReport:
-    """Library.doctor: doctor() under the library's write lock and in-process lock, after
-    replacing a damaged database (rebuild_database). The library then works on the new one
-    (`reopen(store)` returns its index) and adds its queued papers again (`readd()`, the
-    library's add, which takes the write lock itself); the report tells both (with_rebuild)."""
-    rebuilt: Rebuilt | None = None
-    with writing(), lock:
-        if store.check():
-            rebuilt = rebuild_database(store, root)
-            store, index = rebuilt.store, reopen(rebuilt.store)
-    readded = None
-    if rebuilt is not None and store.pending():
-        readded = next(e for e in readd() if isinstance(e, BatchFinished))
-    with writing(), lock:
-        report = doctor(store, index, compact=compact, progress=progress)
-    return with_rebuild(report, rebuilt, readded) if rebuilt else report
+    """doctor() under the library's write lock and in-process lock."""
+    with parts.writes.writing(), parts.lock:
+        return doctor(parts.store, parts.index, compact=compact, progress=progress)
 
 
 def with_rebuild(

@@ -12,7 +12,7 @@ from core.settings import RetrievalSettings
 from core.store import Store
 from core.text import QUERY_WORD, STOPWORDS, title_boost
 from core.types import Evidence
-from core.vectors import VectorIndex
+from core.vectors.index import VectorIndex
 
 
 def fts_query(question: str) -> str:

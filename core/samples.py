@@ -6,15 +6,11 @@ end-to-end fixtures: every fact below is something a question can be checked aga
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.types import IngestEvent
-
 if TYPE_CHECKING:
-    from core.library import Library
+    from core.parts import Parts
 
 SAMPLE_QUESTION = "Which GPU was used to train the camera-trap classifier?"
 
@@ -165,16 +161,14 @@ def write_samples(folder: Path) -> list[Path]:
     return paths
 
 
-def ensure_samples(
-    library: Library, *, cancel: threading.Event | None = None
-) -> Iterator[IngestEvent]:
-    """Add the sample papers to a library once (a user who removes them keeps them removed)."""
-    if library.store.meta("samples_added"):
-        return
-    paths = write_samples(library.root / "samples")
-    finished = None
-    for event in library.add(paths, cancel=cancel):
-        finished = event
-        yield event
-    if finished is not None and not getattr(finished, "cancelled", True):
-        library.store.set_meta("samples_added", 1)
+def to_add(parts: Parts) -> list[Path]:
+    """The sample PDFs to add, written under the library folder; none once they were added (a
+    user who removes them keeps them removed). Library.add_samples adds them."""
+    if parts.store.meta("samples_added"):
+        return []
+    return write_samples(parts.root / "samples")
+
+
+def mark_added(parts: Parts) -> None:
+    """The samples were added: to_add() gives none from now on."""
+    parts.store.set_meta("samples_added", 1)

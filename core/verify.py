@@ -86,7 +86,7 @@ def _library_pdfs(library: Library, shas: Iterable[str]) -> dict[str, Path]:
     """sha256 -> the library's file of that paper, if the file on disk still has that hash."""
     found: dict[str, Path] = {}
     for sha in shas:
-        paper = library.store.find_by_sha(sha)
+        paper = library.paper_by_sha(sha)
         if paper is None or not paper.path.is_file():
             continue
         try:
@@ -182,10 +182,10 @@ def _ocr_texts(library: Library | None, sha: str) -> dict[int, str]:
     """The OCR text the library stored for the pages of this PDF that had no text layer."""
     if library is None:
         return {}
-    paper = library.store.find_by_sha(sha)
+    paper = library.paper_by_sha(sha)
     if paper is None:
         return {}
-    return {n: t for n in library.store.ocr_pages(paper.doc_id)
+    return {n: t for n in library.ocr_pages(paper.doc_id)
             if (t := library.page_text(paper.doc_id, n))}
 
 

@@ -19,7 +19,7 @@ def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
     """The application and its window, not yet started (scripts/screenshot.py drives them)."""
     from PySide6.QtWidgets import QApplication
 
-    from core.settings import Settings, settings_file
+    from core import Settings, settings_file
     from desktop import style
     from desktop.backend import Backend
     from desktop.main_window import MainWindow
@@ -28,7 +28,9 @@ def build(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
         level=logging.DEBUG if os.environ.get("LANTERN_VERBOSE") else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
+    found = QApplication.instance()
+    app = found if isinstance(found, QApplication) else QApplication(
+        list(argv) if argv is not None else sys.argv)
     app.setApplicationName("Lantern")
     app.setDesktopFileName("lantern")  # matches packaging/lantern.desktop (Wayland app id)
     style.apply(app)
@@ -45,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from core.errors import LanternError
+    from core import LanternError
 
     try:
         app, window = build(argv)

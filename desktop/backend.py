@@ -14,18 +14,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from enum import Flag, auto
+from enum import Flag, StrEnum, auto
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from core import Library, RemoteGenerator, Settings, ensure_samples
+from core import Library, RemoteGenerator, Settings
 from core.types import Conversation, Paper
 from desktop.workers import Job, JobRunner
 
-Callback = Callable[[Any], None] | None
-Work = Callable[[Library, threading.Event], Any]
+T = TypeVar("T")
+# A callback's return value is ignored (a lambda may return what its last call returns).
+Callback = Callable[[Any], object] | None
+
+
+class ModelState(StrEnum):
+    """What the chat model is doing, as ``Backend.modelState`` reports it."""
+
+    IDLE = "idle"  # nothing reported yet: the window shows the model's name from the library
+    LOADING = "loading"
+    READY = "ready"
+    ERROR = "error"
 
 
 class Changes(Flag):
@@ -60,7 +70,7 @@ class Backend(QObject):
     """Owns the Settings, the (lazily opened) Library and the runner its jobs run on."""
 
     snapshot = Signal(object)  # Snapshot, after an operation changed papers or history
-    modelState = Signal(str, str)  # (state: loading|ready|error|none, model name or message)
+    modelState = Signal(str, str)  # (ModelState, model name or why it failed)
     problem = Signal(str)  # a background error worth a line in the status bar
     libraryFailed = Signal(str)  # the library cannot be read at all (locked, damaged, ...)
 
@@ -90,18 +100,19 @@ class Backend(QObject):
     def op(
         self,
         name: str,
-        work: Work,
+        work: Callable[[Library, threading.Event], T],
         *,
         changes: Changes = Changes.NONE,
         progress: Callback = None,
-        result: Callback = None,
-        error: Callback = None,
-        finished: Callable[[], None] | None = None,
+        result: Callable[[T], object] | None = None,
+        error: Callable[[str], object] | None = None,
+        finished: Callable[[], object] | None = None,
         pausable: bool = False,
         interleave: bool | None = None,
     ) -> Job:
         """Run ``work(library, cancel)`` after the jobs already queued; it may return a value
-        (to ``result``) or be a generator of progress events (to ``progress``). When it ends,
+        of type T (to ``result``, typed: Anki's ``CollectionOp[T]``) or be a generator of
+        progress events (to ``progress``; ``result`` then gets its return value). When it ends,
         however it ends, what ``changes`` names is re-read (papers, history) and ``snapshot``
         brings it to the views.
 
@@ -146,7 +157,7 @@ class Backend(QObject):
                 lib.papers() if papers else None,
                 lib.conversations() if what & Changes.CONVERSATIONS else None,
                 lib.model_name,
-                tuple(lib.catalog.hidden_samples()) if papers else (),
+                tuple(lib.hidden_samples()) if papers else (),
                 lib.compaction() if papers else None,
             )
 
@@ -169,7 +180,7 @@ class Backend(QObject):
             if zotero is not None:
                 return lib.add_zotero(zotero, cancel=cancel)
             if paths is None:
-                return _cancellable(ensure_samples(lib), cancel)
+                return _cancellable(lib.add_samples(), cancel)
             return lib.add(found, cancel=cancel)
 
         return self.op("ingest", run, changes=Changes.PAPERS, **callbacks)
@@ -177,7 +188,7 @@ class Backend(QObject):
     # ------------------------------------------------------------ the model and settings
     def load_model(self) -> Job:
         """Load the chat model in the background; ``modelState`` reports how it went."""
-        self.modelState.emit("loading", self.model_name or "")
+        self.modelState.emit(ModelState.LOADING, self.model_name or "")
         return self.op(
             "model",
             lambda lib, cancel: lib.load_model(),
@@ -205,12 +216,12 @@ class Backend(QObject):
                 # the same model as before, unless this switches away from the server
                 kept = "" if settings.remote != old.remote else self.model_name or ""
                 name = path.name if path else kept
-            self.modelState.emit("loading", name)
+            self.modelState.emit(ModelState.LOADING, name)
         return self.op(
             "model",
             run,
             changes=Changes.SETTINGS | (Changes.MODEL if reload else Changes.NONE),
-            result=lambda name: name and self._model_ready(name),
+            result=self._model_ready,
             error=self._model_failed,
         )
 
@@ -223,12 +234,14 @@ class Backend(QObject):
             )
         )
 
-    def _model_ready(self, name: str) -> None:
+    def _model_ready(self, name: str | None) -> None:
+        if not name:  # the settings changed nothing the model depends on
+            return
         self.model_name = name
-        self.modelState.emit("ready", name)
+        self.modelState.emit(ModelState.READY, name)
 
     def _model_failed(self, message: str) -> None:
-        self.modelState.emit("error", message)
+        self.modelState.emit(ModelState.ERROR, message)
 
     def add_model_folder(self, path: Path) -> None:
         """Make a dropped GGUF's folder one the model picker searches (saved at once)."""
@@ -249,4 +262,4 @@ def _cancellable(events: Iterator[Any], cancel: threading.Event) -> Iterator[Any
             break
 
 
-__all__ = ["Backend", "Changes", "Snapshot"]
+__all__ = ["Backend", "Changes", "ModelState", "Snapshot"]

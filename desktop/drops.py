@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel, QWidget
+
+from desktop.workers import single_shot
 
 
 def classify(mime: QMimeData | None) -> tuple[list[Path], list[Path]]:
@@ -49,7 +51,8 @@ class DropOverlay(QLabel):
         if models:
             what.append(f"add {models} model{'s' if models != 1 else ''}")
         self.setText("Drop to " + " and ".join(what))
-        self.setGeometry(self.parentWidget().rect())
+        if (parent := self.parentWidget()) is not None:
+            self.setGeometry(parent.rect())
         self.raise_()
         self.show()
 
@@ -66,7 +69,7 @@ class DropFilter(QObject):
         window.setAcceptDrops(True)
         # Moving between child widgets sends DragLeave then DragEnter: hide only if no
         # DragEnter/DragMove follows soon, i.e. the drag really left the window.
-        self._leave = QTimer(self, singleShot=True, interval=120, timeout=self.overlay.hide)
+        self._leave = single_shot(self, 120, self.overlay.hide)
         self._window = window
 
     def install(self) -> None:

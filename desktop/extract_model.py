@@ -17,13 +17,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QColor, QFont
 
 from core import Cell, QuestionSet, Row
-from core.types import Paper
+from core.types import CellStatus, Paper
 from desktop.models import AnyIndex, ItemRole, short_authors
 from desktop.quotes import snippet
 from desktop.render import plain_rich
 
 StatusRole = Qt.ItemDataRole.UserRole + 3  # "reported", "not reported", "" (not yet) or "running"
-NOT_REPORTED = "not reported"
 ANSWER_CHARS = 110
 TITLE_CHARS = 30  # the paper column is as wide as the longest line  # a cell shows about three lines; the tooltip has the whole answer
 
@@ -138,7 +137,9 @@ class ExtractTableModel(QAbstractTableModel):
                 return "working…"
             if cell is None:
                 return ""
-            return snippet(cell.answer, ANSWER_CHARS) if cell.reported else NOT_REPORTED
+            if not cell.reported:
+                return CellStatus.NOT_REPORTED.value
+            return snippet(cell.answer, ANSWER_CHARS)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(q.label, q.question, cell)
         if role == Qt.ItemDataRole.FontRole and (running or (cell and not cell.reported)):
@@ -189,7 +190,7 @@ def _tooltip(label: str, question: str, cell: Cell | None) -> str:
 
 # How a "not reported" cell looks while only gaps are shown (display text stays).
 GAP_ROLES: dict[int, Any] = {
-    Qt.ItemDataRole.DisplayRole: NOT_REPORTED,
+    Qt.ItemDataRole.DisplayRole: CellStatus.NOT_REPORTED.value,
     Qt.ItemDataRole.ForegroundRole: QColor("#b42318"),
     Qt.ItemDataRole.BackgroundRole: QColor("#fdecea"),
 }
@@ -222,7 +223,7 @@ class GapFilter(QSortFilterProxyModel):
         if self._on and index.isValid() and role in GAP_ROLES:
             status = super().data(index, StatusRole)
             cell = super().data(index, ItemRole)
-            if status == NOT_REPORTED:
+            if status == CellStatus.NOT_REPORTED:
                 return GAP_ROLES[role]
             if status == "reported" and role == Qt.ItemDataRole.DisplayRole:
                 return f"✓ reported, p. {cell.page}"
@@ -234,7 +235,8 @@ class GapFilter(QSortFilterProxyModel):
         src: ExtractTableModel = self.sourceModel()  # type: ignore[assignment]
         rows = range(src.rowCount()) if row is None else [row]
         cols = range(src.columnCount()) if col is None else [col]
-        return any(src.index(r, c).data(StatusRole) == NOT_REPORTED for r in rows for c in cols)
+        return any(src.index(r, c).data(StatusRole) == CellStatus.NOT_REPORTED
+                   for r in rows for c in cols)
 
     def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:  # noqa: N802 - Qt override
         return not self._on or self._gap(row, None)

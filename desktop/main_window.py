@@ -1,14 +1,13 @@
-"""The main window: builds the panels, lays them out, connects them. No logic of its own."""
+"""The main window: builds the panels, lays them out, connects them. No logic of its own: the
+status bar is desktop.widgets.status_line, what it remembers is desktop.window_state."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -19,14 +18,13 @@ from PySide6.QtWidgets import (
 
 from core import default_zotero_dir, find_models
 from desktop import geometry
-from desktop.backend import Backend, Changes, Snapshot
+from desktop.backend import Backend, Changes, ModelState, Snapshot
 from desktop.drops import DropFilter
 from desktop.models import ConversationModel, EvidenceModel, FailureModel, PaperTableModel
 from desktop.panes import Panes
 from desktop.render import plain_rich
 from desktop.widgets import dialogs, folders, guide
 from desktop.widgets.ask_panel import AskPanel
-from desktop.widgets.compaction import CompactionStatus
 from desktop.widgets.evidence_exports import EvidenceExports
 from desktop.widgets.extract_panel import ExtractPanel
 from desktop.widgets.history_panel import HistoryPanel
@@ -34,6 +32,8 @@ from desktop.widgets.ingest_panel import IngestPanel
 from desktop.widgets.library_panel import LibraryPanel
 from desktop.widgets.pdf_viewer import PdfViewer
 from desktop.widgets.settings_dialog import SettingsDialog
+from desktop.widgets.status_line import StatusLine
+from desktop.window_state import WindowState
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         if state_path is None and backend.settings_path is not None:
             state_path = Path(backend.settings_path).with_name("window.ini")
         self.state_path = state_path
+        self._window_state = WindowState(state_path)
         self.papers, self.evidence = PaperTableModel(self), EvidenceModel(self)
         self.conversations, self.failures = ConversationModel(self), FailureModel(self)
 
@@ -91,7 +92,11 @@ class MainWindow(QMainWindow):
         outer.addWidget(body, 1)
         outer.addWidget(self.ingest)
         self.setCentralWidget(page)
-        self._status_bar()
+        self.status = StatusLine(self.statusBar(), backend)
+        self.model_label, self.compaction = self.status.model_label, self.status.compaction
+        self.library_label = self.status.library_label
+        self.offline_label = self.status.offline_label
+        self._warned = False
         self._menus()
 
         b = backend
@@ -124,19 +129,6 @@ class MainWindow(QMainWindow):
         self.drops.install()  # last: it watches the widgets built above
 
     # ------------------------------------------------------------ building
-    def _status_bar(self) -> None:
-        self.model_label = QLabel("Model: …")
-        self._model_state = ("", "")
-        self._warned = False
-        self.library_label = QLabel("")
-        self.offline_label = QLabel("")
-        self.compaction = CompactionStatus(self.backend)
-        self._show_where_answers_come_from()
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        for w in (self.compaction, self.model_label, self.library_label, self.offline_label):
-            bar.addPermanentWidget(w)
-
     def _menus(self) -> None:
         def action(menu, text: str, slot, keys=None) -> QAction:  # noqa: ANN001
             a = QAction(text, self)
@@ -215,7 +207,7 @@ class MainWindow(QMainWindow):
         if snap.papers is not None:
             self.papers.set_papers(snap.papers)
             self.extract.set_papers(snap.papers)
-            self.backend.op("scope options", lambda lib, cancel: lib.catalog.scope_options(),
+            self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
                             result=self._on_scope_options)
             if snap.compaction is not None:  # papers removed: the index rebuilds meanwhile
                 self.compaction.watch()
@@ -223,49 +215,12 @@ class MainWindow(QMainWindow):
             self.conversations.set_items(snap.conversations)
             self.history.select(self.ask.conversation_id)
         self._update_count()
-        if self._model_state[0] in ("", "loading") and not self._model_state[1]:
-            self._on_model_state(self._model_state[0] or "idle", snap.model or "")
+        self.status.show_library_model(snap.model)
 
     def _on_model_state(self, state: str, text: str) -> None:
-        self._model_state = (state, text)
-        self._show_where_answers_come_from()
-        label = self.model_label
-        label.setObjectName("modelError" if state == "error" else "")
-        label.style().unpolish(label)
-        label.style().polish(label)
-        if state == "error":
-            label.setText("Model: not loaded")
-            label.setToolTip(plain_rich(text))
-            self.statusBar().showMessage(f"Model problem: {text}", 15000)
-            return
-        label.setToolTip("Change it in Settings (Ctrl+,) or drop a .gguf file on the window")
-        if state == "loading":
-            label.setText(f"Model: {text} (loading…)" if text else "Model: loading…")
-        else:
-            label.setText(f"Model: {text}" if text else "Model: none — add a .gguf")
-        if state == "ready":
+        self.status.show_model(ModelState(state), text)
+        if state == ModelState.READY:
             self._update_count()
-
-    def _show_where_answers_come_from(self) -> None:
-        remote = self.backend.settings.remote
-        label = self.offline_label
-        if remote.enabled:
-            label.setText("● Model server")
-            label.setObjectName("")
-            label.setToolTip(
-                f"Answers are computed by the model server at {remote.url}: each question and "
-                "the passages found for it are sent there. Papers, the index and the citation "
-                "check stay on this computer. Switch back to the built-in model in Settings."
-            )
-        else:
-            label.setText("● Offline")
-            label.setObjectName("offline")
-            label.setToolTip(
-                "Lantern works entirely on this computer: "
-                "papers, index, models and answers never leave it."
-            )
-        label.style().unpolish(label)
-        label.style().polish(label)
 
     def _library_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Library problem: {message}")
@@ -276,7 +231,7 @@ class MainWindow(QMainWindow):
     def _update_count(self) -> None:
         """Paper and page counts: the library's, plus files of the running batch added so far."""
         papers, pages = self.papers.counts()
-        self.library_label.setText(f"{papers} paper{'s' if papers != 1 else ''} · {pages} pages")
+        self.status.show_counts(papers, pages)
         self.ask.set_welcome(
             model=self.backend.model_name, papers=papers, adding=self.ingest.busy()
         )
@@ -296,39 +251,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.viewer.notice.text(), 10000)
 
     # ------------------------------------------------------------ remembered between runs
-    def _state(self) -> QSettings | None:
-        if self.state_path is None:
-            return None
-        return QSettings(str(self.state_path), QSettings.Format.IniFormat)
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"panes/left": self.left, "panes/answer": self.ask.split}
 
     def save_state(self) -> None:
         """Window geometry, pane widths (per view) and the open view, for the next start."""
-        state = self._state()
-        if state is None:
-            return
-        state.setValue("window/geometry", self.saveGeometry())
-        state.setValue("window/size", [self.width(), self.height()])
-        self.panes.save(state)
-        state.setValue("panes/left", self.left.saveState())
-        state.setValue("panes/answer", self.ask.split.saveState())
-        state.sync()
+        self._window_state.save(self, self.panes, self._splitters())
 
     def restore_state(self) -> bool:
         """Put back what save_state kept; False when there is nothing (a first start)."""
-        state = self._state()
-        if state is None or not state.contains("window/geometry"):
-            return False
-        self.restoreGeometry(state.value("window/geometry"))
-        size = state.value("window/size")
-        if not self.isMaximized():
-            # The size as it was, shrunk to the screen when that got smaller since.
-            kept = QSize(int(size[0]), int(size[1])) if isinstance(size, list) and len(size) == 2 else None
-            geometry.fit_to_screen(self, kept, keep_place=True)
-        for key, splitter in (("panes/left", self.left), ("panes/answer", self.ask.split)):
-            if state.contains(key):
-                splitter.restoreState(state.value(key))
-        self.panes.restore(state)
-        return True
+        return self._window_state.restore(self, self.panes, self._splitters())
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -357,49 +289,33 @@ class MainWindow(QMainWindow):
             self.backend.switch_model(path)
 
     def choose_files(self) -> None:
-        files = folders.open_files(
-            self,
-            "Add papers or a model",
-            "PDFs and GGUF models (*.pdf *.gguf);;PDF files (*.pdf);;GGUF models (*.gguf)",
-        )
-        paths = [Path(f) for f in files]
-        self.add_dropped(
-            [p for p in paths if p.suffix.lower() != ".gguf"],
-            [p for p in paths if p.suffix.lower() == ".gguf"],
-        )
+        paths = [Path(f) for f in folders.open_files(
+            self, "Add papers or a model",
+            "PDFs and GGUF models (*.pdf *.gguf);;PDF files (*.pdf);;GGUF models (*.gguf)")]
+        models = [p for p in paths if p.suffix.lower() == ".gguf"]
+        self.add_dropped([p for p in paths if p not in models], models)
 
     def choose_folder(self) -> None:
-        folder = folders.open_folder(self, "Add every PDF in a folder")
-        if folder:
+        if folder := folders.open_folder(self, "Add every PDF in a folder"):
             self.ingest.add([Path(folder)])
 
     def choose_zotero(self) -> None:
         """Import the PDFs of a Zotero library (read-only) with its metadata and collections."""
         start = default_zotero_dir()
-        folder = QFileDialog.getExistingDirectory(
-            self, "Zotero data folder (it holds zotero.sqlite)",
-            str(start if start.is_dir() else Path.home()),
-        )
-        if folder:
-            self.ingest.add([], zotero=Path(folder))
+        if folder := dialogs.pick_folder(self, "Zotero data folder (it holds zotero.sqlite)",
+                                         start if start.is_dir() else None):
+            self.ingest.add([], zotero=folder)
 
     def open_conversation(self, conversation_id: str) -> None:
         if self.ask.busy() or conversation_id == self.ask.conversation_id:
             return
-        self.backend.op(
-            "conversation",
-            lambda lib, cancel: lib.conversation(conversation_id),
-            result=lambda answers: self.ask.show_conversation(conversation_id, answers),
-        )
+        self.backend.op("conversation", lambda lib, cancel: lib.conversation(conversation_id),
+                        result=lambda answers: self.ask.show_conversation(conversation_id, answers))
 
     def remove_papers(self, doc_ids: list[str]) -> None:
         ids = list(doc_ids)
-        self.backend.op(
-            "remove",
-            lambda lib, cancel: lib.remove(ids),
-            changes=Changes.PAPERS,
-            interleave=False,  # not under a running extraction's cells
-        )
+        self.backend.op("remove", lambda lib, cancel: lib.remove(ids), changes=Changes.PAPERS,
+                        interleave=False)  # not under a running extraction's cells
 
     def new_conversation(self) -> None:
         self.ask.new_conversation()
@@ -408,11 +324,8 @@ class MainWindow(QMainWindow):
     def delete_conversation(self, conversation_id: str) -> None:
         if conversation_id == self.ask.conversation_id:
             self.ask.new_conversation()
-        self.backend.op(
-            "history",
-            lambda lib, cancel: lib.delete_conversation(conversation_id),
-            changes=Changes.CONVERSATIONS,
-        )
+        self.backend.op("history", lambda lib, cancel: lib.delete_conversation(conversation_id),
+                        changes=Changes.CONVERSATIONS)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(
@@ -422,15 +335,4 @@ class MainWindow(QMainWindow):
             self.backend.apply(dialog.new_settings())
 
     def about(self) -> None:
-        import html
-
-        from core.about import provenance  # version, llama.cpp flags, models and sha256
-
-        facts = "<br>".join(html.escape(line) for line in provenance(self.backend.settings).lines())
-        QMessageBox.about(
-            self,
-            "About Lantern",
-            "<h3>Lantern</h3><p>Ask questions about your papers and get answers that "
-            "cite the paper, page and exact words.</p><p>Everything runs on this "
-            f"computer: no account, no network.</p><p><small>{facts}</small></p>",
-        )
+        guide.show_about(self, self.backend.settings)

@@ -111,7 +111,9 @@ class Panes(QObject):
             return
         window = self.viewer_window = ViewerWindow(self.window)
         window.closing.connect(self._attach_viewer)
-        window.layout().addWidget(self.viewer)
+        layout = window.layout()
+        assert layout is not None  # ViewerWindow lays itself out
+        layout.addWidget(self.viewer)
         window.resize(max(self.viewer.width(), 640), max(self.window.height(), 700))
         window.show()
         self.viewer.detach_btn.setToolTip("Put the viewer back into the main window")
@@ -183,5 +185,5 @@ class Panes(QObject):
             if isinstance(sizes, list) and len(sizes) == 3:
                 self._tab_sizes[tab] = [int(x) for x in sizes]
         self._switching = True
-        self.tabs.setCurrentIndex(int(state.value("window/tab", ASK)))
+        self.tabs.setCurrentIndex(int(str(state.value("window/tab", ASK))))
         self._switching = False

@@ -136,14 +136,14 @@ def answer_body(answer: Answer, turn: int) -> str:
     parts = [finding(answer, turn)]
     checked = [s for s in answer.sentences if s.supported]
     if answer.mode == "generated" and checked:
-        said = []
+        words: list[str] = []
         for s in checked:
             body = linkify(s.text.strip(), turn, titles)
             if s.cites and not _MARKERS.search(s.text):
                 body += _cite_links(s.cites, turn, titles)
-            said.append(body)
+            words.append(body)
         parts.append('<p><span class="meta">In the model\'s words (checked against the '
-                     "source):</span> " + " ".join(said) + "</p>")
+                     "source):</span> " + " ".join(words) + "</p>")
     return "".join(parts)
 
 
@@ -208,6 +208,15 @@ def pending_html(question: str, text: str, turn: int, status: str) -> str:
     return f'<p class="q">{html.escape(question)}</p>{note}<p class="draft">{body}{cursor}</p>'
 
 
+def error_html(question: str, message: str) -> str:
+    """A question that got no answer, and why (no model, out of memory, ...)."""
+    return (
+        f'<p class="q">{html.escape(question)}</p><table width="100%" cellpadding="10" '
+        'style="background-color:#fdecea; border:1px solid #f5c2c0;"><tr><td>'
+        f"<b>Could not answer.</b> {html.escape(message)}</td></tr></table>"
+    )
+
+
 def transcript_html(
     answers: Sequence[Answer], pending: str = "", *, drafts: Collection[int] = ()
 ) -> str:
@@ -218,8 +227,24 @@ def transcript_html(
     return "<hr>".join(turns)
 
 
-def welcome_html(*, model: str | None, papers: int) -> str:
-    """What the empty answer area says: how to ask, add papers and get a better model."""
+def citation_tip_html(title: str, page: int, quote: str) -> str:
+    """Citation [n]'s tooltip: the paper, page and quoted words (rich text, so it wraps)."""
+    return (
+        f"<p><b>{html.escape(title)}</b>, p. {page}</p>"
+        f"<p><i>“{html.escape(snippet(quote, 400))}”</i></p>"
+        "<p style='color:#57606a'>Click to open the page with these words highlighted</p>"
+    )
+
+
+def welcome_html(*, model: str | None, papers: int, adding: bool = False) -> str:
+    """What the empty answer area says: how to ask, add papers and get a better model; while
+    papers are being added to an empty library it says so, not "Your library is empty"."""
+    if adding and not papers:
+        return (
+            "<h2>Ask your papers</h2><p class='hint'>Adding papers to your library… "
+            "The bar at the bottom of the window shows each file as it is read; you can "
+            "ask as soon as the first one is in.</p>"
+        )
     have = (
         f"Your library has <b>{papers}</b> paper{'s' if papers != 1 else ''}. "
         "Type a question below and press <b>Ctrl+Enter</b>."
@@ -240,3 +265,10 @@ models it knows.</p>
 <p class="hint"><b>Scope</b> — select papers in the library to ask only those;
 with none selected, Lantern searches all of them.</p>
 """
+
+
+def evidence_title(n: int, *, abstained: bool) -> str:
+    """The title over an answer's passages."""
+    if abstained:
+        return f"Closest passages ({n}) — none of them answers the question"
+    return f"Evidence · {n} passage{'s' if n != 1 else ''}"

@@ -21,13 +21,33 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from core.errors import LanternError
+from core import LanternError
 
 log = logging.getLogger(__name__)
 
 JobFn = Callable[[threading.Event], Any]
+
+
+def single_shot(parent: QObject, msecs: int, slot: Callable[[], object]) -> QTimer:
+    """A single-shot timer calling `slot` `msecs` after each start()."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(msecs)
+    timer.timeout.connect(slot)
+    return timer
+
+
+def while_current(current: Callable[[], bool], slot: Callable[..., object]) -> Callable[..., None]:
+    """`slot`, called only while `current()` holds: the callbacks of a job a widget has let go
+    of (a newer one replaced it) are dropped."""
+
+    def call(*args: Any) -> None:
+        if current():
+            slot(*args)
+
+    return call
 
 
 class WorkerSignals(QObject):
@@ -162,10 +182,10 @@ class JobRunner(QObject):
         fn: JobFn,
         *,
         name: str = "job",
-        progress: Callable[[Any], None] | None = None,
-        result: Callable[[Any], None] | None = None,
-        error: Callable[[str], None] | None = None,
-        finished: Callable[[], None] | None = None,
+        progress: Callable[[Any], object] | None = None,
+        result: Callable[[Any], object] | None = None,
+        error: Callable[[str], object] | None = None,
+        finished: Callable[[], object] | None = None,
         interleave: bool = False,
         pausable: bool = False,
     ) -> Job:

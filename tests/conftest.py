@@ -99,8 +99,8 @@ def real_embedder():
 
 @pytest.fixture(scope="session")
 def real_generator():
+    from core.chat_models import default_gguf
     from core.llm import LlamaGenerator
-    from core.models import default_gguf
     from core.settings import LLMSettings
 
     gen = LlamaGenerator(default_gguf(Settings(models_dirs=[PROJECT_ROOT / "models"])), LLMSettings())
@@ -119,4 +119,4 @@ def sample_library(tmp_path_factory, sample_pdfs, real_embedder, real_generator)
     results = list(lib.add(sample_pdfs))
     assert results[-1].failed == 0
     yield lib
-    lib.store.close()
+    lib._parts.store.close()

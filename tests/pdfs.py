@@ -277,7 +277,7 @@ SCAN_ONLY_SENTENCE = "The otters were counted at dawn on the Ruhr tributaries in
 def scanned_paper(folder: Path, name: str = "scanned.pdf", *, dpi: int = 200, noise: float = 0.01,
                   skew_deg: float = 1.5) -> Path:
     """The ecology paper as an image-only scan: rendered, speckled and turned a little."""
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     source = ecology_paper(folder, name=f"source-{name}", ligatures=False, hyphenate=False)
     return write_scan(source, folder / name, dpi=dpi, noise=noise, skew_deg=skew_deg)
@@ -316,7 +316,7 @@ def mixed_paper(folder: Path, name: str = "mixed.pdf") -> Path:
     SCAN_ONLY_SENTENCE (an appendix pasted in as a picture)."""
     from pypdf import PdfWriter
 
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     text = ecology_paper(folder, name=f"text-{name}")
     appendix = write_paper(folder / f"appendix-{name}", title="Appendix A Field notes",

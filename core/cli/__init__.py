@@ -36,7 +36,7 @@ class _Version(argparse.Action):
                          "the dependency lock, then exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from core.about import version_text
+        from core import version_text
 
         print(version_text())
         parser.exit()

@@ -8,6 +8,7 @@ import threading
 
 from core import (
     OCR_LABEL,
+    SAMPLE_QUESTION,
     AnswerDone,
     Library,
     Retrieved,
@@ -18,7 +19,6 @@ from core import (
     highlights,
 )
 from core.cli.output import EXIT_OK, dumps, paper_scope, run_ingest, write_annotated, write_bib
-from core.samples import SAMPLE_QUESTION, ensure_samples
 
 
 def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
@@ -95,8 +95,10 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
 
 def cmd_demo(lib: Library, args: argparse.Namespace) -> int:
     print(f"Sample library: {lib.root}", file=sys.stderr)
-    run_ingest(ensure_samples(lib), as_json=False)
+    run_ingest(lib.add_samples(), as_json=False)
     print(f"\nQuestion: {SAMPLE_QUESTION}\n")
     args.question, args.papers, args.k, args.no_llm, args.json = SAMPLE_QUESTION, None, None, False, False
     args.all_papers = False
+    args.collection = args.year_from = args.year_to = args.bib = None  # `ask`'s scope options
+    args.tags = []
     return cmd_ask(lib, args)

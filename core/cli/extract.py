@@ -7,6 +7,7 @@ import shutil
 import sys
 
 from core import (
+    LONG_ESTIMATE_S,
     CellDone,
     CellStarted,
     ExtractFinished,
@@ -31,7 +32,6 @@ from core.cli.output import (
     write_annotated,
     write_bib,
 )
-from core.extract import LONG_ESTIMATE_S
 
 
 def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
@@ -88,12 +88,12 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
     rows = lib.extract_table(qset, scope, use_llm=use_llm)
     ids = [row.paper.doc_id for row in rows]
     path = write_table(rows, qset, args.out, fmt, long=args.long,
-                       citekeys=lib.catalog.citekeys(ids),
+                       citekeys=lib.citekeys(ids),
                        provenance=build_provenance(lib, ids, use_llm=use_llm, qset=qset,
                                                    cell_models=_models(rows)))
     note(f"wrote {path}: {len(rows)} papers x {len(qset.questions)} questions, "
           f"{finished.reported} reported, {finished.not_reported} not reported", args.json)
-    shared = lib.catalog.shared_citekeys(ids) if fmt == "md" else None
+    shared = lib.shared_citekeys(ids) if fmt == "md" else None
     if shared:  # the table cites with these keys: said once, for the table and the .bib
         note(shared, args.json)
     if args.bib:

@@ -21,14 +21,14 @@ from core import (
 )
 
 if TYPE_CHECKING:
-    from core.annotate import Mark
+    from core import Mark
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def paper_scope(lib: Library, args: argparse.Namespace) -> list[str] | None:
-    return lib.catalog.select(args.papers, collection=args.collection, year_from=args.year_from,
-                              year_to=args.year_to, tags=args.tags)
+    return lib.select(args.papers, collection=args.collection, year_from=args.year_from,
+                      year_to=args.year_to, tags=args.tags)
 
 
 def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool, *,
@@ -36,9 +36,9 @@ def write_bib(lib: Library, path: Path, doc_ids: list[str], quiet: bool, *,
     """Write the papers' BibTeX; say once if papers shared a citekey (`say_keys`: not said
     yet by the table written with the same keys)."""
     ids = list(dict.fromkeys(doc_ids))
-    path.write_text(lib.catalog.bibtex(ids), encoding="utf-8")
+    path.write_text(lib.bibtex(ids), encoding="utf-8")
     note(f"wrote {path}: {len(ids)} BibTeX entr{'y' if len(ids) == 1 else 'ies'}", quiet)
-    if say_keys and (shared := lib.catalog.shared_citekeys(ids)):
+    if say_keys and (shared := lib.shared_citekeys(ids)):
         note(shared, quiet)
 
 

@@ -33,7 +33,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([paper_to_dict(p) for p in lib.papers()], indent=2))
         return EXIT_OK
-    papers = lib.catalog.listing()
+    papers = lib.listing()
     if not papers:
         print("The library is empty: `lantern add FOLDER` adds your PDFs.", file=sys.stderr)
     lines = []
@@ -49,10 +49,10 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     p = lib.paper(args.doc_id)
     if args.json:
-        ocr = lib.catalog.ocr_pages(p.doc_id)
+        ocr = lib.ocr_pages(p.doc_id)
         info = {**paper_to_dict(p),
                 "page_info": [{"number": n, "ocr": n in ocr} for n in range(1, p.pages + 1)]}
-        if source := lib.sources.of(p.doc_id):
+        if source := lib.source(p.doc_id):
             info["zotero"] = {"key": source.zotero_key, "library_id": source.zotero_library,
                               "citekey": source.citekey, "collections": list(source.collections),
                               "tags": list(source.tags)}

@@ -29,7 +29,6 @@ from core.errors import (
     TooLargeError,
     as_damage,
 )
-from core.index import LibraryIndex
 from core.paths import shown
 from core.settings import Settings
 from core.store import KEYWORD_ONLY_SECTIONS, Store
@@ -43,6 +42,7 @@ from core.types import (
     IngestEvent,
     ParsedDocument,
 )
+from core.vectors.library_index import LibraryIndex
 
 if TYPE_CHECKING:
     from core.ingest.worker import ParserProcess
@@ -277,7 +277,7 @@ class IngestPipeline:
             yield FileProgress(path, "indexing", len(embed), len(embed))
             with self.lock:
                 index = self.index.get()
-                # durable (journal fsync) before the paper is ready: see core/vectors.py
+                # durable (journal fsync) before the paper is ready: see core/vectors/index.py
                 index.add([cid for cid, _ in embed], vectors, paper=(doc_id, str(path)))
                 old = [p.doc_id for p in previous]
                 old_ids = set(self.store.chunk_ids(old)) if previous else set()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from core.errors import IngestError
-from core.sources import Sources
+from core.store_sources import Sources
 from core.types import BatchFinished, BatchStarted, FileResult, FileStarted, IngestEvent
 from core.zotero import ZoteroItem, ZoteroLibrary, read_library
 

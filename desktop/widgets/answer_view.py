@@ -118,7 +118,7 @@ class AnswerView(QTextBrowser):
             return
         self.hovered = href
         selections = []
-        if href:
+        if href and pos is not None:
             selection = QTextEdit.ExtraSelection()
             selection.cursor = self._anchor_cursor(self.cursorForPosition(pos).position(), href)
             fmt = QTextCharFormat()
@@ -159,7 +159,7 @@ class AnswerView(QTextBrowser):
                 return True
         return super().viewportEvent(event)
 
-    def loadResource(self, kind: int, name: QUrl) -> object:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, name: QUrl | str) -> object:  # noqa: N802 - Qt override
         # Never let the browser try to fetch anything the HTML might name.
         if kind == QTextDocument.ResourceType.ImageResource.value:
             return None

@@ -1,14 +1,14 @@
-"""Asking: the question box, the streamed answer, the evidence, stop/copy/export."""
+"""Asking: the question box, the streamed answer, the evidence, stop/copy/export. The
+conversation itself is a plain object (desktop.transcript.Transcript); this panel renders it
+and turns the user's actions into calls on it and on the backend."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,16 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import Library, answer_to_markdown
-from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
+from core import Library
+from core.types import Answer, Evidence, Retrieved
 from desktop import render
-from desktop.backend import Backend, Changes
+from desktop.backend import Backend, Changes, Snapshot
 from desktop.models import EvidenceModel
-from desktop.quotes import snippet
+from desktop.transcript import Transcript
 from desktop.widgets import folders
 from desktop.widgets.answer_view import AnswerView
 from desktop.widgets.evidence import EvidenceList
-from desktop.workers import Job
+from desktop.widgets.scope_line import ScopeLine
+from desktop.workers import Job, single_shot, while_current
 
 
 class AskPanel(QWidget):
@@ -44,39 +45,28 @@ class AskPanel(QWidget):
         super().__init__(parent)
         self._backend = backend
         self._evidence = evidence
-        self.answers: list[Answer] = []
-        self.conversation_id: str | None = None
+        self.transcript = Transcript()
         self.job: Job | None = None
-        self._scope: list[str] = []
-        self._pending: dict = {}  # the turn being answered: question, text, status, evidence
-        self._error = ""  # why the last question got no answer (HTML), until the next one
         self._ticket: object | None = None
         self._welcome = render.welcome_html(model=None, papers=0)
         # What a new question would wait behind ("the Extract run's current cell"), or None;
         # the window sets it, as only the window knows what else is running.
         self.waiting_for: Callable[[], str | None] = lambda: None
-        self._redraw = QTimer(self, singleShot=True, interval=40, timeout=self._render_pending)
+        self._redraw = single_shot(self, 40, self._render_pending)
 
         self.view = AnswerView()
         self.view.citationClicked.connect(self.open_citation)
         self.view.cite_tip = self.citation_tip
         self.view.draftToggled.connect(self.toggle_draft)
         self.view.widenRequested.connect(self.widen)
-        self._drafts: set[int] = set()  # turns whose draft is shown (collapsed by default)
         self.evidence_label = QLabel("Evidence")
         self.evidence_label.setObjectName("sectionLabel")
         self.evidence_list = EvidenceList(model=evidence)
         self.evidence_list.activatedEvidence.connect(self.open_evidence)
-        ev_box = QWidget()
-        ev_layout = QVBoxLayout(ev_box)
-        ev_layout.setContentsMargins(0, 6, 0, 0)
-        ev_layout.setSpacing(4)
-        ev_layout.addWidget(self.evidence_label)
-        ev_layout.addWidget(self.evidence_list)
 
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.addWidget(self.view)
-        self.split.addWidget(ev_box)
+        self.split.addWidget(_stacked(self.evidence_label, self.evidence_list))
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
         self.split.setChildrenCollapsible(False)
@@ -86,33 +76,19 @@ class AskPanel(QWidget):
         self.question.setPlaceholderText("Ask a question about your papers…   (Ctrl+Enter)")
         self.question.setTabChangesFocus(True)
         self.question.setFixedHeight(self.question.fontMetrics().lineSpacing() * 3 + 22)
-        # The scope wraps (never clipped) beside the buttons, however narrow the pane.
-        self.scope_label = QLabel()
-        self.scope_label.setObjectName("scopeLabel")
-        self.scope_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.scope_label.setWordWrap(True)
-        self.samples_label = QLabel()  # "Remove the samples", once the user has papers
-        self.samples_label.setTextFormat(Qt.TextFormat.RichText)
-        self.samples_label.setWordWrap(True)
-        self.samples_label.linkActivated.connect(self._on_scope_link)
-        self.samples_label.hide()
-        self._hidden_samples: tuple[str, ...] = ()
+        self.scope_line = ScopeLine()
+        self.scope_label, self.samples_label = self.scope_line.label, self.scope_line.samples
+        self.scope_line.removeSamples.connect(self._remove_samples)
         backend.snapshot.connect(self._on_snapshot)
-        self.ask_btn = QPushButton("Ask")
+        self.ask_btn = _button("Ask", "Ask (Ctrl+Enter)", lambda: self.ask())
         self.ask_btn.setDefault(True)
         self.ask_btn.setObjectName("primary")
-        self.ask_btn.setToolTip("Ask (Ctrl+Enter)")
-        self.stop_btn = QPushButton("Stop")
-        self.stop_btn.setToolTip("Stop generating; keep what was written so far")
+        self.stop_btn = _button("Stop", "Stop generating; keep what was written so far", self.stop)
         self.stop_btn.hide()
-        self.copy_btn = QPushButton("Copy")
-        self.copy_btn.setToolTip("Copy the last answer with its sources as Markdown")
-        self.export_btn = QPushButton("Export…")
-        self.export_btn.setToolTip("Save this conversation as a Markdown file")
-        self.ask_btn.clicked.connect(lambda: self.ask())
-        self.stop_btn.clicked.connect(self.stop)
-        self.copy_btn.clicked.connect(self.copy_answer)
-        self.export_btn.clicked.connect(self.exportRequested)
+        self.copy_btn = _button(
+            "Copy", "Copy the last answer with its sources as Markdown", self.copy_answer)
+        self.export_btn = _button(
+            "Export…", "Save this conversation as a Markdown file", self.exportRequested.emit)
         self.question.installEventFilter(self)  # Ctrl+Enter asks
 
         scope = QVBoxLayout()
@@ -121,7 +97,7 @@ class AskPanel(QWidget):
         scope.addWidget(self.samples_label)
         row = QHBoxLayout()
         row.setSpacing(8)
-        row.addLayout(scope, 1)
+        row.addWidget(self.scope_line, 1)
         for b in (self.copy_btn, self.export_btn, self.stop_btn, self.ask_btn):
             row.addWidget(b)
 
@@ -137,6 +113,7 @@ class AskPanel(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if (
             obj is self.question
+            and isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
@@ -147,63 +124,40 @@ class AskPanel(QWidget):
 
     # ------------------------------------------------------------ state shown
     def set_scope(self, doc_ids: list[str], where: str | None = None) -> None:
-        """Questions go to these papers ([] = all); `where` names the library filter they
-        were chosen by ("Ecology/Birds"), when no paper is selected by hand (None: as before)."""
-        self._scope = list(doc_ids)
-        where = self._where = getattr(self, "_where", "") if where is None else where
-        n = len(doc_ids)
-        text = f"{n} selected paper{'s' if n != 1 else ''}" if n else "All papers"
-        if where:  # none: the filter matches nothing, and asking is refused (not "all papers")
-            text = f"{n} paper{'s' if n != 1 else ''} in {where}" if n else f"no paper in {where}"
-        self.scope_label.setText(f"Scope: {text}")
-        # once the user has papers of their own, the samples are left out of "All papers"
-        hidden = not n and bool(self._hidden_samples)
-        self.samples_label.setVisible(hidden)
-        self.samples_label.setText(
-            "<span style='color:#6e7781'>(the sample papers are left out ·</span> "
-            "<a href='remove-samples'>Remove the samples</a><span style='color:#6e7781'>)</span>"
-            if hidden else ""
-        )
-        self.scope_label.setToolTip(
-            f"Scope: {text}\n"
-            "Select papers in the library to ask only those; "
-            "clear the selection to ask all of them."
-        )
+        """Questions go to these papers ([] = all); see ScopeLine.set_scope."""
+        self.scope_line.set_scope(doc_ids, where)
 
     def set_welcome(self, *, model: str | None, papers: int, adding: bool = False) -> None:
         """The empty answer area's text; while papers are being added to an empty library it
         says so, instead of "Your library is empty"."""
-        if adding and not papers:
-            self._welcome = (
-                "<h2>Ask your papers</h2><p class='hint'>Adding papers to your library… "
-                "The bar at the bottom of the window shows each file as it is read; you can "
-                "ask as soon as the first one is in.</p>"
-            )
-        else:
-            self._welcome = render.welcome_html(model=model, papers=papers)
+        self._welcome = render.welcome_html(model=model, papers=papers, adding=adding)
         if self._empty():
             self.view.show_html(self._welcome)
 
-    def _on_snapshot(self, snap: object) -> None:
-        if getattr(snap, "papers", None) is None:  # only the history was re-read
-            return
-        hidden = tuple(getattr(snap, "hidden_samples", ()))
-        if hidden != self._hidden_samples:
-            self._hidden_samples = hidden
-            if not self.busy():
-                self.set_scope(self._scope)
+    @property
+    def answers(self) -> list[Answer]:
+        return self.transcript.answers
 
-    def _on_scope_link(self, link: str) -> None:
-        if link == "remove-samples" and self._hidden_samples:
-            self._backend.op(
-                "remove",
-                lambda lib, cancel: lib.remove_samples(),
-                changes=Changes.PAPERS,
-                interleave=False,
-            )
+    @property
+    def conversation_id(self) -> str | None:
+        return self.transcript.conversation_id
+
+    @property
+    def _scope(self) -> list[str]:
+        return self.scope_line.doc_ids
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if snap.papers is None:  # only the history was re-read
+            return
+        if self.scope_line.set_hidden_samples(tuple(snap.hidden_samples)) and not self.busy():
+            self.set_scope(self._scope)
+
+    def _remove_samples(self) -> None:
+        self._backend.op("remove", lambda lib, cancel: lib.remove_samples(),
+                         changes=Changes.PAPERS, interleave=False)
 
     def _empty(self) -> bool:
-        return not self.answers and not self._pending and not self._error
+        return self.transcript.empty()
 
     def busy(self) -> bool:
         return self.job is not None
@@ -225,27 +179,19 @@ class AskPanel(QWidget):
         question = (question if question is not None else self.question.toPlainText()).strip()
         if not question or self.busy():
             return None
-        if self._where and not self._scope:  # the library's filter shows no paper
+        if self.scope_line.matches_nothing():
             return None
-        if self.conversation_id is None:
-            self.conversation_id = Library.new_conversation_id()
-            self.conversationStarted.emit(self.conversation_id)
-        behind = self.waiting_for()
-        self._pending = {
-            "question": question,
-            "text": "",
-            "status": f"Waiting for {behind} to finish; your question is next…"
-            if behind
-            else "Searching your papers…",
-            "evidence": (),
-        }
-        self._error = ""
+        t = self.transcript
+        if t.conversation_id is None:
+            t.conversation_id = Library.new_conversation_id()
+            self.conversationStarted.emit(t.conversation_id)
+        t.start(question, waiting_for=self.waiting_for())
         self._evidence.replace([])
         self.evidence_label.setText("Evidence")
         # Events of a job this panel has let go of (New conversation while answering) are
         # dropped: each callback carries the ticket of the job it belongs to.
         self._ticket = ticket = object()
-        scope, conversation_id = list(self._scope) or None, self.conversation_id
+        scope, conversation_id = list(self._scope) or None, t.conversation_id
         self.job = self._backend.op(
             "ask",
             lambda lib, cancel: lib.ask(
@@ -256,9 +202,9 @@ class AskPanel(QWidget):
                 conversation_id=conversation_id,
             ),
             changes=Changes.CONVERSATIONS,  # the history gains the new turn
-            progress=lambda ev: self._ticket is ticket and self._on_event(ev),
-            error=lambda msg: self._ticket is ticket and self._on_error(msg),
-            finished=lambda: self._ticket is ticket and self._on_finished(),
+            progress=while_current(lambda: self._ticket is ticket, self._on_event),
+            error=while_current(lambda: self._ticket is ticket, self._on_error),
+            finished=while_current(lambda: self._ticket is ticket, self._on_finished),
         )
         self.question.clear()
         self._render_pending()
@@ -268,38 +214,26 @@ class AskPanel(QWidget):
     def stop(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self._pending["status"] = "Stopping…"
+            self.transcript.stopping()
             self._render_pending()
 
     def _on_event(self, event: object) -> None:
+        stopping = self.job is not None and self.job.cancelled
+        answer = self.transcript.on_event(
+            event, model=self._backend.model_name or "the model", stopping=stopping)
+        if answer is not None:
+            self._finish(answer)
+            return
         if isinstance(event, Retrieved):
-            self._pending["evidence"] = event.evidence
             if event.auto_scope:
-                self.scope_label.setText(f"Scope: {event.auto_scope}, from your question")
+                self.scope_line.show_named(event.auto_scope)
             self._evidence.replace(list(event.evidence))
             self._label_evidence(len(event.evidence), abstained=False)
-            model = self._backend.model_name or "the model"
-            self._pending["status"] = (
-                f"Reading {len(event.evidence)} passages with {model}…"
-                if event.evidence
-                else "No matching passages."
-            )
-        elif isinstance(event, Token):
-            self._pending["text"] += event.text
-            self._pending["status"] = (
-                "Writing a draft; it is checked against the papers before it is shown…"
-                if not self.job or not self.job.cancelled else "Stopping…"
-            )
-        elif isinstance(event, AnswerDone):
-            self._finish(event.answer)
-            return
         if not self._redraw.isActive():
             self._redraw.start()
 
     def _finish(self, answer: Answer) -> None:
-        self._pending = {}
         self.set_scope(self._scope)  # the scope a question named was for that question only
-        self.answers.append(answer)
         self._evidence.replace(list(answer.evidence))
         self._label_evidence(len(answer.evidence), abstained=answer.abstained)
         self.view.show_html(self._transcript(), follow=True)
@@ -307,39 +241,32 @@ class AskPanel(QWidget):
 
     def _on_error(self, message: str) -> None:
         """Show why there is no answer (no model, out of memory, ...) where it would be."""
-        question = self._pending.get("question", "")
-        self._pending = {}
-        self._error = (
-            f'<p class="q">{html.escape(question)}</p><table width="100%" cellpadding="10" '
-            'style="background-color:#fdecea; border:1px solid #f5c2c0;"><tr><td>'
-            f"<b>Could not answer.</b> {html.escape(message)}</td></tr></table>"
-        )
+        self.transcript.fail(message)
+        question, _ = self.transcript.error or ("", "")
         sep = "<hr>" if self.answers else ""
-        self.view.show_html(self._transcript() + sep + self._error, follow=True)
+        self.view.show_html(self._transcript() + sep + render.error_html(question, message),
+                            follow=True)
 
     def _on_finished(self) -> None:
         self.job, self._ticket = None, None
-        if self._pending:  # cancelled before any AnswerDone (e.g. during retrieval)
-            self._pending = {}
-            self.view.show_html(
-                self._transcript() if self.answers else self._welcome
-            )
+        if self.transcript.ended():  # cancelled before any AnswerDone (e.g. during retrieval)
+            self.view.show_html(self._transcript() if self.answers else self._welcome)
         self._refresh()
 
     def _render_pending(self) -> None:
-        if not self._pending:
+        p = self.transcript.pending
+        if p is None:
             return
-        p = self._pending
-        pending = render.pending_html(p["question"], p["text"], len(self.answers), p["status"])
+        pending = render.pending_html(p.question, p.text, len(self.answers), p.status)
         self.view.show_html(self._transcript(pending), follow=True)
 
     def _transcript(self, pending: str = "") -> str:
-        return render.transcript_html(self.answers, pending, drafts=self._drafts)
+        return render.transcript_html(self.answers, pending, drafts=self.transcript.drafts)
 
     def toggle_draft(self, turn: int) -> None:
         """Show or hide the model's draft of one turn (hidden by default)."""
-        self._drafts.symmetric_difference_update({turn})
-        if not self._pending:
+        self.transcript.toggle_draft(turn)
+        if self.transcript.pending is None:
             self.view.show_html(self._transcript())
 
     def widen(self, turn: int) -> None:
@@ -348,51 +275,24 @@ class AskPanel(QWidget):
             self.ask(self.answers[turn].question, auto_scope=False)
 
     def _label_evidence(self, n: int, *, abstained: bool) -> None:
-        if abstained:
-            self.evidence_label.setText(
-                f"Closest passages ({n}) — none of them answers the question"
-            )
-        else:
-            self.evidence_label.setText(f"Evidence · {n} passage{'s' if n != 1 else ''}")
+        self.evidence_label.setText(render.evidence_title(n, abstained=abstained))
 
     # ------------------------------------------------------------ sources
     def open_citation(self, turn: int, n: int) -> None:
         """Open citation [n] of a turn; while streaming, [n] is the n-th passage."""
-        if 0 <= turn < len(self.answers):
-            answer = self.answers[turn]
-            for c in answer.citations:
-                if c.n == n:
-                    self._evidence.replace(list(answer.evidence))
-                    self.openSource.emit(c.pdf_path, c.page, c.quote, c.title)
-                    return
-            evidence = answer.evidence
-        else:
-            evidence = self._pending.get("evidence", ())
-        if 1 <= n <= len(evidence):
-            self.open_evidence(evidence[n - 1])
+        source = self.transcript.citation(turn, n)
+        if source is None:
+            return
+        if 0 <= turn < len(self.answers) and any(c.n == n for c in self.answers[turn].citations):
+            self._evidence.replace(list(self.answers[turn].evidence))
+        self.openSource.emit(source.pdf_path, source.page, source.quote, source.title)
 
     def citation_tip(self, turn: int, n: int) -> str | None:
         """Citation [n]'s tooltip: the paper, page and quoted words (rich text, so it wraps)."""
-        where: tuple[str, int, str] | None = None
-        if 0 <= turn < len(self.answers):
-            answer = self.answers[turn]
-            cited = next((c for c in answer.citations if c.n == n), None)
-            if cited is not None:
-                where = (cited.title, cited.page, cited.quote)
-            evidence = answer.evidence
-        else:
-            evidence = self._pending.get("evidence", ())
-        if where is None and 1 <= n <= len(evidence):
-            e = evidence[n - 1]
-            where = (e.title, e.page, e.text)
-        if where is None:
+        source = self.transcript.citation(turn, n)
+        if source is None:
             return None
-        title, page, quote = where
-        return (
-            f"<p><b>{html.escape(title)}</b>, p. {page}</p>"
-            f"<p><i>“{html.escape(snippet(quote, 400))}”</i></p>"
-            "<p style='color:#57606a'>Click to open the page with these words highlighted</p>"
-        )
+        return render.citation_tip_html(source.title, source.page, source.quote)
 
     def open_evidence(self, e: Evidence) -> None:
         self.openSource.emit(e.pdf_path, e.page, e.text, e.title)
@@ -401,9 +301,8 @@ class AskPanel(QWidget):
     def new_conversation(self) -> None:
         if self.job is not None:  # let it finish in the background, into the old conversation
             self.job.cancel()
-        self.job, self._ticket, self._error = None, None, ""
-        self.answers, self.conversation_id, self._pending = [], None, {}
-        self._drafts.clear()
+        self.job, self._ticket = None, None
+        self.transcript.clear()
         self._evidence.replace([])
         self._refresh()
         self.question.setFocus()
@@ -411,9 +310,7 @@ class AskPanel(QWidget):
     def show_conversation(self, conversation_id: str, answers: list[Answer]) -> None:
         if self.busy():
             return
-        self.conversation_id, self.answers, self._pending = conversation_id, list(answers), {}
-        self._drafts.clear()
-        self._error = ""
+        self.transcript.load(conversation_id, answers)
         last = answers[-1] if answers else None
         self._evidence.replace(list(last.evidence) if last else [])
         if last:
@@ -424,31 +321,45 @@ class AskPanel(QWidget):
 
     # ------------------------------------------------------------ copy / export
     def copy_answer(self) -> None:
-        if self.answers:
-            QGuiApplication.clipboard().setText(answer_to_markdown(self.answers[-1]))
+        if (text := self.transcript.last_markdown()) is not None:
+            QGuiApplication.clipboard().setText(text)
 
     def markdown(self) -> str:
-        return "\n\n---\n\n".join(answer_to_markdown(a) for a in self.answers)
+        return self.transcript.markdown()
 
     def export_markdown(self, path: Path | None = None) -> Path | None:
         """Write the conversation as Markdown (asking where, unless ``path`` is given)."""
-        if not self.answers:
+        return _export(self, self.transcript, path) if self.answers else None
+
+
+def _export(parent: QWidget, transcript: Transcript, path: Path | None) -> Path | None:
+    """The conversation as a Markdown file, where the user picks (unless `path` is given)."""
+    if path is None:
+        chosen, _ = folders.save_file(
+            parent, "Export answer as Markdown", transcript.file_name(), "Markdown (*.md)")
+        if not chosen:
             return None
-        if path is None:
-            slug = (
-                re.sub(r"[^A-Za-z0-9]+", "-", self.answers[0].question).strip("-")[:50] or "answer"
-            )
-            chosen, _ = folders.save_file(
-                self, "Export answer as Markdown", f"{slug}.md", "Markdown (*.md)"
-            )
-            if not chosen:
-                return None
-            path = Path(chosen)
-        try:
-            path.write_text(self.markdown() + "\n", encoding="utf-8")
-        except OSError as exc:
-            QMessageBox.warning(
-                self, "Export failed", f"Could not write {path}: {exc.strerror or exc}"
-            )
-            return None
-        return path
+        path = Path(chosen)
+    try:
+        path.write_text(transcript.markdown() + "\n", encoding="utf-8")
+    except OSError as exc:
+        QMessageBox.warning(parent, "Export failed", f"Could not write {path}: {exc.strerror or exc}")
+        return None
+    return path
+
+def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(clicked)
+    return button
+
+
+def _stacked(label: QLabel, below: QWidget) -> QWidget:
+    """A section label with its widget under it."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 6, 0, 0)
+    layout.setSpacing(4)
+    layout.addWidget(label)
+    layout.addWidget(below)
+    return box

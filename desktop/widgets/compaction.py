@@ -1,7 +1,7 @@
 """The status bar's "Compacting the vector index n / N" while a rebuild runs in the background.
 
 Removing papers until more than 30% of the vector index's slots are deleted starts a rebuild on
-a core thread (core/vectors.py); questions keep working meanwhile. This label polls its
+a core thread (core/vectors/index.py); questions keep working meanwhile. This label polls its
 progress through small backend operations and, once built, commits it, so the rebuild is
 visible and ends without waiting for the next question.
 """

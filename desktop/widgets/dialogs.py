@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 def confirm(
@@ -47,3 +49,9 @@ def choose(
     box.exec()
     clicked = box.clickedButton()
     return buttons.index(clicked) if clicked in buttons else None
+
+
+def pick_folder(parent: QWidget | None, title: str, start: Path | None = None) -> Path | None:
+    """A folder picked by the user (starting in `start`, else their home); None if cancelled."""
+    folder = QFileDialog.getExistingDirectory(parent, title, str(start or Path.home()))
+    return Path(folder) if folder else None

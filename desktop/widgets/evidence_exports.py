@@ -146,7 +146,7 @@ class EvidenceExports(QObject):
         target = path
 
         def write(lib, cancel) -> Path:  # noqa: ANN001
-            target.write_text(lib.catalog.bibtex(ids), encoding="utf-8")
+            target.write_text(lib.bibtex(ids), encoding="utf-8")
             return target
 
         self._backend.op("bibtex", write,

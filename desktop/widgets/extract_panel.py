@@ -9,31 +9,29 @@ first when the model's would be long.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from core import CellDone, CellStarted, QuestionSet, Row, build_provenance, write_table
 from core.types import Paper
-from desktop.backend import Backend
+from desktop.backend import Backend, ModelState
 from desktop.extract_model import ExtractTableModel, GapFilter
-from desktop.extract_run import ExtractRun, Summary, duration
-from desktop.quotes import snippet
+from desktop.extract_run import ExtractRun, Summary
 from desktop.widgets import dialogs, folders
-from desktop.widgets.elided import ElidedLabel
 from desktop.widgets.extract_estimate import (
     Estimate,
     EstimateLabel,
@@ -42,7 +40,9 @@ from desktop.widgets.extract_estimate import (
     choose_mode,
 )
 from desktop.widgets.extract_sets import QuestionSetPicker
+from desktop.widgets.extract_status import ExtractStatus, summary_text
 from desktop.widgets.extract_table import ExtractTable
+from desktop.workers import while_current
 
 # Save-dialog filter -> (format, long CSV)
 EXPORTS = {
@@ -72,83 +72,45 @@ class ExtractPanel(QWidget):
         self.provenance: dict | None = None  # of the table shown (core.build_provenance)
         self._doc_ids: frozenset[str] = frozenset()
         self._ticket: object | None = None  # the latest table read; older ones are dropped
-        self.progress = ""  # the progress line in full (the label may cut it short)
 
         self.sets = QuestionSetPicker()
         self.sets.changed.connect(self.reload)
         self.sets.problem.connect(self._show_notice)
-        self.scope = QComboBox()
-        self.scope.addItems(["All papers", "Selected in library"])
-        self.scope.setToolTip("Select papers in the library to extract from only those")
-        self.evidence_only = QCheckBox("Evidence only (no model)")
-        self.evidence_only.setToolTip(
+        self.scope = _combo(["All papers", "Selected in library"],
+                            "Select papers in the library to extract from only those")
+        self.evidence_only = _check(
+            "Evidence only (no model)",
             "Fill each cell with the paper's best evidence sentence, without the language "
             "model: fast, always verbatim (like `lantern extract --no-llm`). Each mode keeps "
-            "its own stored answers."
-        )
-        self.recompute_btn = self._button(
-            "Recompute",
-            "Answer every cell again, replacing the stored answers",
-            lambda: self.recompute(),
-        )
-        self.run_btn = self._button(
-            "Run", "Answer the cells not answered yet (Ctrl+Shift+R)", lambda: self.start()
-        )
+            "its own stored answers.")
+        self.recompute_btn = _button(
+            "Recompute", "Answer every cell again, replacing the stored answers",
+            lambda: self.recompute())
+        self.run_btn = _button(
+            "Run", "Answer the cells not answered yet (Ctrl+Shift+R)", lambda: self.start())
         self.run_btn.setObjectName("primary")
-        self.cancel_btn = self._button("Cancel", "Stop after the current cell", self.cancel)
+        self.cancel_btn = _button("Cancel", "Stop after the current cell", self.cancel)
 
-        self.summary = QLabel()  # wraps beside Recompute and Run rather than being cut
-        self.summary.setObjectName("dim")
-        self.summary.setWordWrap(True)
+        self.status = ExtractStatus()
+        self.summary, self.progress_row = self.status.summary, self.status.progress_row
         self.estimate = EstimateLabel()  # how long Run will take, in each mode
-        self.notice = QLabel()
-        self.notice.setObjectName("failLabel")
-        self.notice.setWordWrap(True)
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notice.hide()
-        self.progress_label = ElidedLabel()  # a long title must not widen the window
-        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.bar.setFixedHeight(8)
+        self.notice = _notice()
 
         self.table = ExtractTable(model=self.model, proxy=self.proxy)
         self.table.openSource.connect(self.openSource)
 
-        self.gaps = QCheckBox("Only gaps (“not reported”)")
-        self.gaps.setToolTip(
+        self.gaps = _check(
+            "Only gaps (“not reported”)",
             "Show only the papers and questions with a “not reported” cell; "
-            "answers shrink to a tick and their page"
-        )
+            "answers shrink to a tick and their page")
         self.gaps.toggled.connect(self.proxy.set_enabled)
-        self.export_btn = self._button(
-            "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export()
-        )
+        self.export_btn = _button(
+            "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export())
 
-        self.progress_row = QWidget()  # in place of the summary while a run goes on
-        row3 = QHBoxLayout(self.progress_row)
-        row3.setContentsMargins(0, 0, 0, 0)
-        row3.addWidget(self.progress_label, 1)
-        row3.addWidget(self.bar)
-        self.bar.setFixedWidth(90)
-        self.progress_row.hide()
         # Two rows, so that a narrow pane (1024 px windows) still shows every control whole.
-        row2 = QHBoxLayout()
-        row2.setSpacing(8)
-        row2.addWidget(self.scope)
-        row2.addWidget(self.evidence_only)
-        row2.addStretch(1)
-        row2b = QHBoxLayout()
-        row2b.setSpacing(8)
-        row2b.addWidget(self.summary, 1)
-        row2b.addWidget(self.progress_row, 1)
-        row2b.addWidget(self.recompute_btn)
-        row2b.addWidget(self.run_btn)
-        row2b.addWidget(self.cancel_btn)
-        row4 = QHBoxLayout()
-        row4.addWidget(self.gaps)
-        row4.addStretch(1)
-        row4.addWidget(self.export_btn)
+        row2 = _row(self.scope, self.evidence_only, 1)
+        row2b = _row((self.status, 1), self.recompute_btn, self.run_btn, self.cancel_btn)
+        row4 = _row(self.gaps, 1, self.export_btn, spacing=None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
@@ -166,11 +128,10 @@ class ExtractPanel(QWidget):
         self.set_selection([])
         self._refresh()
 
-    def _button(self, text: str, tip: str, slot) -> QPushButton:  # noqa: ANN001
-        b = QPushButton(text)
-        b.setToolTip(tip)
-        b.clicked.connect(slot)
-        return b
+    @property
+    def progress(self) -> str:
+        """The progress line in full (the label may cut it short)."""
+        return self.status.text
 
     # ------------------------------------------------------------ what is asked of what
     @property
@@ -190,7 +151,9 @@ class ExtractPanel(QWidget):
         self._selection = list(doc_ids)
         n = len(doc_ids)
         self.scope.setItemText(1, f"Selected in library ({n})" if n else "Selected in library")
-        self.scope.model().item(1).setEnabled(bool(n))
+        model = self.scope.model()
+        if isinstance(model, QStandardItemModel) and (item := model.item(1)) is not None:
+            item.setEnabled(bool(n))
         if self.scope.currentIndex() == 1:
             if n:
                 self.reload()
@@ -220,6 +183,8 @@ class ExtractPanel(QWidget):
         """then(rows, estimate), unless another read was asked for meanwhile."""
         self._ticket = ticket = object()
         qset = self.qset
+        if qset is None:
+            return
         papers, use_llm = self.papers(), self.use_llm
 
         def read(lib, cancel) -> tuple[list[Row], Estimate, dict]:  # noqa: ANN001
@@ -239,11 +204,11 @@ class ExtractPanel(QWidget):
             "extract-table",
             read,
             result=got,
-            error=lambda msg: self._ticket is ticket and self._failed(msg),
+            error=while_current(lambda: self._ticket is ticket, self._failed),
         )
 
     def _on_model_state(self, state: str, _name: str) -> None:
-        if state == "ready":  # another model answers at another speed: estimate again
+        if state == ModelState.READY:  # another model answers at another speed: estimate again
             self.reload()
 
     def _show_table(self, rows: list[Row], estimate: Estimate | None = None) -> None:
@@ -271,12 +236,9 @@ class ExtractPanel(QWidget):
         self._read_table(lambda rows, estimate: self._begin(rows, estimate, force), force=force)
 
     def recompute(self) -> None:
-        _, stored, _ = self.model.counts()
+        total, stored, _ = self.model.counts()
         if stored and not dialogs.confirm(
-            self,
-            "Recompute",
-            f"Answer all {self.model.counts()[0]} cells again?",
-            "Recompute",
+            self, "Recompute", f"Answer all {total} cells again?", "Recompute",
             detail="The stored answers of this question set and mode are replaced.",
         ):
             return
@@ -286,15 +248,16 @@ class ExtractPanel(QWidget):
         if self.run is not None:
             self.run.cancel()
             self.cancel_btn.setEnabled(False)
-            self._progress("Stopping after the current cell…")
+            self.status.show_progress("Stopping after the current cell…")
 
     def _begin(self, rows: list[Row], estimate: Estimate, force: bool) -> None:
         self._starting = False
         qset = self.qset
+        if qset is None:
+            return
         self._show_table(rows)
-        todo = [
-            (r.paper, q) for r in rows for q in qset.questions if force or r.cells[q.id] is None
-        ]
+        todo = [(r.paper, q) for r in rows for q in qset.questions
+                if force or r.cells[q.id] is None]
         if not todo:
             self.message.emit(
                 "Every cell is answered already; Recompute answers them again."
@@ -315,41 +278,27 @@ class ExtractPanel(QWidget):
         if force:
             for paper, q in todo:
                 self.model.set_cell(paper.doc_id, q.id, None)
-        self.run = ExtractRun(
-            backend=self._backend,
-            qset=qset,
-            papers=self.papers(),
-            use_llm=self.use_llm,
-            force=force,
-            parent=self,
-        )
+        self.run = ExtractRun(backend=self._backend, qset=qset, papers=self.papers(),
+                              use_llm=self.use_llm, force=force, parent=self)
         self.run.cellStarted.connect(self._on_started)
         self.run.cellDone.connect(self._on_done)
         self.run.ended.connect(self._on_ended)
-        self.bar.setRange(0, len(rows) * len(qset.questions))
-        self.bar.setValue(0)
+        self.status.step(0, len(rows) * len(qset.questions))
         seconds = estimate.llm_s if self.use_llm else estimate.evidence_s
         eta = f", {about(seconds)}" if seconds is not None else ""
-        self._progress(f"Starting {len(todo)} cells{eta}…")
+        self.status.show_progress(f"Starting {len(todo)} cells{eta}…")
         self.cancel_btn.setEnabled(True)
         self._refresh()
         self.run.start()
 
     def _on_started(self, ev: CellStarted) -> None:
         self.model.set_running(ev.doc_id, ev.question_id)
-        eta = f" · about {duration(ev.eta_s)} left" if ev.eta_s is not None else ""
-        paper = next((r.paper for r in self.model.rows() if r.paper.doc_id == ev.doc_id), None)
-        title = ev.title or (paper.path.name if paper else ev.doc_id)
-        question = next((q.question for q in self.qset.questions if q.id == ev.question_id), "")
-        self._progress(f"Cell {ev.index} of {ev.total} — {snippet(title, 36)} — {ev.label}{eta}")
-        self.progress_label.setToolTip(f"{title}\n{question}")
-        self.bar.setRange(0, ev.total)
-        self.bar.setValue(ev.index - 1)
+        self.status.show_started(ev, self.model.rows(), self.qset)
+        self.status.step(ev.index - 1, ev.total)
 
     def _on_done(self, ev: CellDone) -> None:
         self.model.set_cell(ev.doc_id, ev.question_id, ev.cell)
-        self.bar.setRange(0, ev.total)
-        self.bar.setValue(ev.index)
+        self.status.step(ev.index, ev.total)
         self._refresh_summary()
 
     def _on_ended(self, s: Summary) -> None:
@@ -365,16 +314,8 @@ class ExtractPanel(QWidget):
     def choose_export(self) -> Path | None:
         if self.qset is None or not self.model.rowCount():
             return None
-        chosen, kind = folders.save_file(
-            self, "Export the table", f"{self.qset.id}.csv", ";;".join(EXPORTS)
-        )
-        if not chosen:
-            return None
-        fmt, long = EXPORTS.get(kind, ("csv", False))
-        path = Path(chosen)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(f"{path.name}.{fmt}")
-        return self.export(path, fmt, long=long)
+        chosen = _pick_export(self, self.qset.id)
+        return self.export(*chosen[:2], long=chosen[2]) if chosen else None
 
     def export(self, path: Path, fmt: str, *, long: bool = False) -> Path | None:
         """Write the table as shown (all rows, whatever the filter) with core's writer."""
@@ -382,9 +323,7 @@ class ExtractPanel(QWidget):
             return None
         try:
             # Markdown cites [@citekey, p. N] with Zotero's keys where known, as the CLI does
-            record = None
-            if self.provenance is not None:  # read with the table; dated now
-                record = {**self.provenance, "created": datetime.now(UTC).isoformat(timespec="seconds")}
+            record = _dated(self.provenance)  # read with the table; dated now
             written = write_table(self.model.rows(), self.qset, path, fmt, long=long,
                                   citekeys=self.citekeys, provenance=record)
         except (OSError, ValueError) as exc:
@@ -402,37 +341,79 @@ class ExtractPanel(QWidget):
         self.run_btn.setEnabled(not busy and self.qset is not None)
         self.export_btn.setEnabled(self.model.rowCount() > 0)
         running = self.run is not None
-        self.progress_row.setVisible(running)
-        self.summary.setVisible(not running)
+        self.status.set_running(running)
         self.estimate.setVisible(not busy and bool(self.estimate.full_text))
         self.run_btn.setVisible(not running)
         self.cancel_btn.setVisible(running)
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        qset, rows = self.qset, self.model.rowCount()
-        if qset is None:
-            self.summary.setText("Open a question set to begin.")
-            return
-        if not rows:
-            self.summary.setText(
-                f"{qset.title}: no papers to extract from yet — add some PDFs."
-            )
-            return
-        total, stored, missing = self.model.counts()
-        n = len(qset.questions)
-        parts = [
-            f"{rows} paper{'s' if rows != 1 else ''} × {n} question{'s' if n != 1 else ''}",
-            f"{stored} of {total} cells answered" if stored < total else "all cells answered",
-        ]
-        if missing:
-            parts.append(f"{missing} not reported")
-        self.summary.setText(" · ".join(parts))
-
-    def _progress(self, text: str) -> None:
-        self.progress = text
-        self.progress_label.set_full_text(text)
+        self.summary.setText(summary_text(self.qset, self.model.rowCount(), self.model.counts()))
 
     def _show_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+
+def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
+    b = QPushButton(text)
+    b.setToolTip(tip)
+    b.clicked.connect(clicked)
+    return b
+
+
+def _check(text: str, tip: str) -> QCheckBox:
+    box = QCheckBox(text)
+    box.setToolTip(tip)
+    return box
+
+
+def _combo(items: list[str], tip: str) -> QComboBox:
+    combo = QComboBox()
+    combo.addItems(items)
+    combo.setToolTip(tip)
+    return combo
+
+
+def _notice() -> QLabel:
+    """A problem in a line of its own (selectable, so it can be copied); hidden when none."""
+    label = QLabel()
+    label.setObjectName("failLabel")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _row(*items: QWidget | tuple[QWidget, int] | int, spacing: int | None = 8) -> QHBoxLayout:
+    """A row of widgets; an int is a stretch, (widget, n) a widget that stretches by n."""
+    row = QHBoxLayout()
+    if spacing is not None:
+        row.setSpacing(spacing)
+    for item in items:
+        if isinstance(item, int):
+            row.addStretch(item)
+        elif isinstance(item, tuple):
+            row.addWidget(*item)
+        else:
+            row.addWidget(item)
+    return row
+
+
+def _pick_export(parent: QWidget, name: str) -> tuple[Path, str, bool] | None:
+    """Where to save the table, in which format, long or wide; None if cancelled."""
+    chosen, kind = folders.save_file(parent, "Export the table", f"{name}.csv", ";;".join(EXPORTS))
+    if not chosen:
+        return None
+    fmt, long = EXPORTS.get(kind, ("csv", False))
+    path = Path(chosen)
+    if path.suffix.lower() != f".{fmt}":
+        path = path.with_name(f"{path.name}.{fmt}")
+    return path, fmt, long
+
+
+def _dated(record: dict | None) -> dict | None:
+    """An export's provenance record, dated now."""
+    if record is None:
+        return None
+    return {**record, "created": datetime.now(UTC).isoformat(timespec="seconds")}

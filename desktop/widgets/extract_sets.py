@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,9 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import QuestionSet, QuestionSetError, load_question_set
-from core.questionsets import BUILTIN_PREFIX, builtin_sets, parse_question_set
+from core import (
+    BUILTIN_PREFIX,
+    QuestionSet,
+    QuestionSetError,
+    builtin_sets,
+    load_question_set,
+    parse_question_set,
+)
 from desktop.widgets import folders
+from desktop.workers import single_shot
 
 
 def question_set_text(qset: QuestionSet) -> str:
@@ -80,7 +87,7 @@ class QuestionSetEditor(QDialog):
         layout.addWidget(self.check)
         layout.addLayout(buttons)
 
-        self._timer = QTimer(self, singleShot=True, interval=300, timeout=self.validate)
+        self._timer = single_shot(self, 300, self.validate)
         self.editor.textChanged.connect(self._timer.start)
         self.editor.cursorPositionChanged.connect(self._show_position)
         self.validate()

@@ -67,7 +67,11 @@ class ExtractTable(QTableView):
         self.openSource.emit(paper.path, cell.page, cell.quote, paper.title)
         # the viewer may have taken room from the table: keep the cell in sight
         keep = QPersistentModelIndex(index)
-        QTimer.singleShot(0, lambda: keep.isValid() and self.scrollTo(QModelIndex(keep)))
+        QTimer.singleShot(0, lambda: self._scroll_to(keep))
+
+    def _scroll_to(self, index: QPersistentModelIndex) -> None:
+        if index.isValid():
+            self.scrollTo(self.model().index(index.row(), index.column()))
 
     def _open_paper(self, row: int) -> None:
         paper = self._proxy.headerData(row, VERTICAL, ItemRole)

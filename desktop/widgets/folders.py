@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from core.settings import settings_file
+from core import settings_file
 
 SAVE, OPEN = "save", "open"  # saving (exports) and opening (papers, models) keep their own
 

@@ -7,16 +7,22 @@ really do; keys that belong to a widget rather than a menu are listed after them
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from core import Settings
 
 # Keys handled by widgets themselves (no menu entry): (keys, what they do).
 WIDGET_KEYS = (
@@ -61,7 +67,7 @@ def menu_shortcuts(window: QMainWindow) -> list[tuple[str, str]]:
     rows = []
     for menu_action in window.menuBar().actions():
         menu = menu_action.menu()
-        if menu is None:
+        if not isinstance(menu, QMenu):
             continue
         where = menu_action.text().replace("&", "")
         for action in menu.actions():
@@ -105,3 +111,17 @@ def show_guide(window: QMainWindow) -> QDialog:
 
 def show_shortcuts(window: QMainWindow) -> QDialog:
     return _show(window, "Keyboard shortcuts", shortcuts_html(window), (520, 600))
+
+
+def show_about(parent: QWidget, settings: Settings) -> None:
+    """Help → About: what Lantern is, and its version, llama.cpp flags, models and sha256."""
+    from core import app_provenance  # imported when asked for (it reads the models' files)
+
+    facts = "<br>".join(html.escape(line) for line in app_provenance(settings).lines())
+    QMessageBox.about(
+        parent,
+        "About Lantern",
+        "<h3>Lantern</h3><p>Ask questions about your papers and get answers that "
+        "cite the paper, page and exact words.</p><p>Everything runs on this "
+        f"computer: no account, no network.</p><p><small>{facts}</small></p>",
+    )

@@ -47,7 +47,7 @@ class HistoryPanel(QWidget):
         delete = QAction(
             "Delete",
             self.list,
-            shortcut=QKeySequence.StandardKey.Delete,
+            shortcut=QKeySequence(QKeySequence.StandardKey.Delete),
             shortcutContext=Qt.ShortcutContext.WidgetShortcut,
         )
         delete.triggered.connect(self.confirm_delete)

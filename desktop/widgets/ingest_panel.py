@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -22,7 +22,7 @@ from core.types import BatchFinished, BatchStarted, FileProgress, FileResult, Fi
 from desktop.backend import Backend
 from desktop.models import Failure, FailureModel, PaperTableModel
 from desktop.render import plain_rich
-from desktop.workers import Job
+from desktop.workers import Job, single_shot
 
 
 class IngestPanel(QFrame):
@@ -48,7 +48,7 @@ class IngestPanel(QFrame):
         self.jobs: list[Job] = []
         self._total = 0
         self._index = 0
-        self._hide_timer = QTimer(self, singleShot=True, interval=6000, timeout=self._maybe_hide)
+        self._hide_timer = single_shot(self, 6000, self._maybe_hide)
 
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)

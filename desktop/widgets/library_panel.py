@@ -7,6 +7,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -31,6 +32,7 @@ from core.types import Paper
 from desktop.models import ItemRole, PaperTableModel, SortRole
 from desktop.widgets import dialogs
 from desktop.widgets.hidden_note import HiddenNote
+from desktop.workers import while_current
 
 ALL_COLLECTIONS = "All collections"
 ALL_TAGS = "All tags"
@@ -49,7 +51,9 @@ class ScopeProxy(QSortFilterProxyModel):
         self.allowed = allowed
         self.endFilterChange()
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802 - Qt override
+    def filterAcceptsRow(  # noqa: N802 - Qt override
+        self, row: int, parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
         if self.allowed is not None:
             paper = self.sourceModel().index(row, 0, parent).data(ItemRole)
             if paper is None or paper.doc_id not in self.allowed:
@@ -87,14 +91,9 @@ class LibraryPanel(QWidget):
         self._tags: dict[str, list[str]] = {}
         self.scope_name = ""  # where the shown papers are from ("Ecology/Birds, 2019–2021")
         # The scope picker: the same limits as the CLI's --collection/--year-from/--year-to/--tag
-        self.collection = QComboBox()
-        self.collection.setToolTip("Only the papers of this Zotero collection (and its sub-collections)")
-        self.collection.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.collection.setMinimumContentsLength(8)
-        self.tag = QComboBox()
-        self.tag.setToolTip("Only the papers carrying this Zotero tag")
-        self.tag.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.tag.setMinimumContentsLength(5)
+        self.collection = _picker(
+            "Only the papers of this Zotero collection (and its sub-collections)", 8)
+        self.tag = _picker("Only the papers carrying this Zotero tag", 5)
         self.year_from, self.year_to = QSpinBox(), QSpinBox()
         for box, word in ((self.year_from, "from"), (self.year_to, "to")):
             box.setRange(NO_YEAR, 2999)  # NO_YEAR (shown as the word): no limit
@@ -107,23 +106,7 @@ class LibraryPanel(QWidget):
         self.collection.hide()
         self.tag.hide()
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(30)
+        self.table = _paper_table(self.proxy, self.fontMetrics().height() + 12)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.viewport().installEventFilter(self)  # columns follow the pane's width
         self.table.doubleClicked.connect(self._open_index)
@@ -133,7 +116,7 @@ class LibraryPanel(QWidget):
         remove_action = QAction(
             "Remove",
             self.table,
-            shortcut=QKeySequence.StandardKey.Delete,
+            shortcut=QKeySequence(QKeySequence.StandardKey.Delete),
             shortcutContext=Qt.ShortcutContext.WidgetShortcut,
         )
         remove_action.triggered.connect(self.confirm_remove)
@@ -146,9 +129,8 @@ class LibraryPanel(QWidget):
         self.add_btn.clicked.connect(self.addRequested)
         self.open_btn = QPushButton("Open")
         self.open_btn.setToolTip("Open the selected paper in the viewer")
-        self.open_btn.clicked.connect(
-            lambda: self.selected() and self.openPaper.emit(self.selected()[0])
-        )
+        self.open_btn.clicked.connect(while_current(
+            lambda: bool(self.selected()), lambda: self.openPaper.emit(self.selected()[0])))
         self.remove_btn = QPushButton("Remove…")
         self.remove_btn.setToolTip("Remove the selected papers from the library (Del)")
         self.remove_btn.clicked.connect(self.confirm_remove)
@@ -321,19 +303,16 @@ class LibraryPanel(QWidget):
                 sel.select(
                     self.proxy.index(row, 0), self.proxy.index(row, self.proxy.columnCount() - 1)
                 )
-        self.table.selectionModel().select(
-            sel, self.table.selectionModel().SelectionFlag.ClearAndSelect
-        )
+        selection = self.table.selectionModel()
+        selection.select(sel, selection.SelectionFlag.ClearAndSelect)
 
     def confirm_remove(self) -> None:
         papers = self.selected()
         if not papers:
             return
-        what = (
-            f"“{papers[0].title or papers[0].path.name}”"
-            if len(papers) == 1
-            else f"{len(papers)} papers"
-        )
+        one = papers[0]
+        what = f"“{one.title or one.path.name}”" if len(papers) == 1 else (
+            f"{len(papers)} papers")
         if dialogs.confirm(
             self,
             "Remove from library",
@@ -371,3 +350,34 @@ class LibraryPanel(QWidget):
         menu.addSeparator()
         menu.addAction("Remove…", self.confirm_remove)
         menu.exec(self.table.viewport().mapToGlobal(pos))
+
+
+def _picker(tip: str, letters: int) -> QComboBox:
+    """A scope picker as narrow as `letters` letters allow."""
+    combo = QComboBox()
+    combo.setToolTip(tip)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
+    return combo
+
+
+def _paper_table(proxy: QSortFilterProxyModel, row_height: int) -> QTableView:
+    """The papers' table: sorted, whole rows selected, one line a paper."""
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(row_height)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(30)
+    return table

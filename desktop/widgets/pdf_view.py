@@ -30,7 +30,7 @@ class PageView(QPdfView):
     pageChanged = Signal(int)  # 0-based page of the anchor
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # type: ignore[arg-type]  # PySide6's stub: parent required
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.Custom)
         self.setPageSpacing(8)
@@ -151,10 +151,10 @@ class PageView(QPdfView):
         self.set_zoom(None)
 
     def _restore(self) -> None:
-        if self._doc() is None:
+        if (doc := self._doc()) is None:
             return
         page, point, where = self._anchor
-        page = min(page, self._doc().pageCount() - 1)
+        page = min(page, doc.pageCount() - 1)
         rect = self.page_sizes()[page]
         target = rect.topLeft() + point * self.scale()
         vp = self.viewport().size()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.quotes import locate
 from desktop.render import plain_rich
 from desktop.widgets.elided import ElidedLabel
+from desktop.workers import while_current
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it citations open externally.
     from PySide6.QtPdf import QPdfDocument
@@ -113,8 +114,8 @@ class PdfViewer(QWidget):
         head = QHBoxLayout()
         head.setSpacing(2)
         head.addWidget(self.title, 1)
-        for w in (external, self.detach_btn, close):
-            head.addWidget(w)
+        for button in (external, self.detach_btn, close):
+            head.addWidget(button)
         nav = QHBoxLayout()
         nav.setSpacing(2)
         for w in (prev_btn, self.page, self.page_count, next_btn):
@@ -139,7 +140,8 @@ class PdfViewer(QWidget):
             self.view.setDocument(self.document)
             self.stack.addWidget(self.view)
             self.view.pageChanged.connect(self._on_page_changed)
-            self.page.valueChanged.connect(lambda v: v != self.current_page() and self.go(v))
+            self.page.valueChanged.connect(
+                while_current(lambda: self.page.value() != self.current_page(), self.go))
         else:
             empty.setText(
                 "The PDF viewer needs the PySide6-Pdf package; citations open in your "

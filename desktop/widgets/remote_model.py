@@ -40,7 +40,8 @@ class RemoteModelBox(QGroupBox):
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setCurrentText(remote.model)
-        self.model.lineEdit().setPlaceholderText("the only model the server serves")
+        if (line := self.model.lineEdit()) is not None:  # editable: it has one
+            line.setPlaceholderText("the only model the server serves")
         self.key_env = QLineEdit(remote.api_key_env or "")
         self.key_env.setPlaceholderText("optional, e.g. LAB_API_KEY")
         self.key_env.setToolTip(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.settings import Settings
+from core import Settings
 from core.types import ModelInfo
 from desktop.widgets import folders
 from desktop.widgets.remote_model import RemoteModelBox

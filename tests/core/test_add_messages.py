@@ -14,7 +14,7 @@ from core import Library
 def test_no_resuming_line_before_the_lock_is_taken(settings, fake_embedder, sample_pdfs,
                                                     run, tmp_path):
     with Library(settings, embedder=fake_embedder) as lib:
-        lib.store.queue([sample_pdfs[1]])  # as an interrupted run leaves it
+        lib._parts.store.queue([sample_pdfs[1]])  # as an interrupted run leaves it
     holder = tmp_path / "hold.py"
     holder.write_text(textwrap.dedent(f"""
         import sys, filelock

@@ -92,7 +92,7 @@ def test_models_lists_default_gguf(run):
 
 def test_add_ocr_options(run, tmp_path):
     from core.pdfgen import write_paper
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     note = write_paper(tmp_path / "note.pdf", title="Note", sections=[("A", ["Some words here."])])
     scan = write_scan(note, tmp_path / "scan.pdf")
@@ -100,3 +100,13 @@ def test_add_ocr_options(run, tmp_path):
     assert code == 1 and "--ocr auto" in json.loads(out)["error"]
     code, _, err = run("add", "--ocr-language", "eng; rm", str(scan))
     assert code == 1 and "--ocr-language" in err and "\n" not in err.strip()
+
+
+def test_demo_adds_the_samples_once_and_answers_the_sample_question(run, fake_generator):
+    fake_generator.enqueue("The model was trained on a single NVIDIA RTX 3090 GPU [1].")
+    code, out, err = run("demo")
+    assert code == 0, err
+    assert "Question: Which GPU was used" in out and "RTX 3090" in out
+    assert "3 added" in err
+    code, _, err = run("demo")  # the samples are not added again
+    assert code == 0 and "3 added" not in err

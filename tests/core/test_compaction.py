@@ -12,10 +12,10 @@ import time
 import numpy as np
 import pytest
 
-from core import vectorlog as vlog
 from core.settings import PROJECT_ROOT
-from core.vectorgraph import Rebuild
-from core.vectors import VectorIndex
+from core.vectors import journal as vlog
+from core.vectors.graph import Rebuild
+from core.vectors.index import VectorIndex
 
 DIM = 16
 
@@ -130,8 +130,9 @@ CHILD = """
 import os, signal, sys, threading
 import numpy as np
 sys.path.insert(0, {root!r})
-from core import vectorgraph, vectorlog
-from core.vectors import VectorIndex
+from core.vectors import graph as vectorgraph
+from core.vectors import journal as vectorlog
+from core.vectors.index import VectorIndex
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -194,7 +195,7 @@ def test_cli_remove_that_leaves_too_many_dead_slots_compacts_before_it_exits(run
     run("add", *map(str, sample_pdfs))
     with Library(settings, embedder=FakeEmbedder()) as lib, lib.writing():
         lib.index.get().checkpoint()  # the papers' vectors in the graph
-        papers = sorted(lib.papers(), key=lambda p: -len(lib.store.chunk_ids([p.doc_id])))
+        papers = sorted(lib.papers(), key=lambda p: -len(lib._parts.store.chunk_ids([p.doc_id])))
         before = lib.index.get().slots
     code, out, err = run("remove", papers[0].doc_id)  # the biggest of three: over 30%
     assert code == 0 and "removed" in out
@@ -202,7 +203,7 @@ def test_cli_remove_that_leaves_too_many_dead_slots_compacts_before_it_exits(run
     with Library(settings, embedder=FakeEmbedder()) as lib:
         index = lib.index.get()
         assert index.slots == len(index) < before
-        assert index.ids() == set(lib.store.chunk_ids(embedded=True))
+        assert index.ids() == set(lib._parts.store.chunk_ids(embedded=True))
 
 
 def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(settings, sample_pdfs,
@@ -216,7 +217,7 @@ def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(set
         list(lib.add(sample_pdfs))
         with lib.writing():
             lib.index.get().checkpoint()
-        biggest = max(lib.papers(), key=lambda p: len(lib.store.chunk_ids([p.doc_id])))
+        biggest = max(lib.papers(), key=lambda p: len(lib._parts.store.chunk_ids([p.doc_id])))
         lib.remove([biggest.doc_id])
         index = lib.index.get()
         assert lib.index.compaction() is not None  # held at its first batch
@@ -228,7 +229,7 @@ def test_a_compaction_built_after_a_remove_is_committed_by_the_next_question(set
         assert index.generation == generation + 1 and index.slots == len(index)
         assert lib.index.compaction() is None
     with Library(settings, embedder=FakeEmbedder()) as lib:
-        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
 
 
 def test_a_failed_rebuild_leaves_the_old_graph_and_doctor_hears_why(tmp_path, monkeypatch):

@@ -57,18 +57,18 @@ def test_a_file_that_crashes_the_pipeline_fails_alone(poison_library, tmp_path):
     assert [r.status for r in out] == ["failed", "added"]
     assert "simulated bug" in out[0].error and "RuntimeError" in out[0].error
     assert events[-1] == BatchFinished(added=1, unchanged=0, replaced=0, failed=1, cancelled=False)
-    assert poison_library.catalog.pending() == []  # not retried for ever
+    assert poison_library.pending() == []  # not retried for ever
     assert [p.title for p in poison_library.papers()] == ["Good paper"]
 
 
 def test_a_poisoned_queue_gets_unstuck(poison_library, tmp_path):
     """A library whose queue already holds such a file (left by an older version)."""
     bad = paper(tmp_path, "bad.pdf", "Poison paper", word=POISON)
-    poison_library.store.queue([bad])
+    poison_library._parts.store.queue([bad])
     good = paper(tmp_path, "good.pdf", "Good paper")
     out = results(poison_library.add([good]))
     assert [(r.path.name, r.status) for r in out] == [("bad.pdf", "failed"), ("good.pdf", "added")]
-    assert poison_library.catalog.pending() == []
+    assert poison_library.pending() == []
     assert [r.status for r in results(poison_library.add([good]))] == ["unchanged"]
 
 

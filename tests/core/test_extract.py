@@ -13,8 +13,6 @@ from core.extract import (
     Question,
     _distinct,
     answers,
-    extract,
-    extract_table,
     parse_question_set,
 )
 from core.types import Evidence
@@ -58,7 +56,7 @@ def cells(events) -> dict[tuple[str, str], CellDone]:
 
 
 def test_no_llm_cells_quote_the_paper_or_say_not_reported(lib, fake_generator):
-    events = list(extract(lib, QUESTIONS, use_llm=False))
+    events = list(lib.extract(QUESTIONS, use_llm=False))
     assert isinstance(events[0], ExtractStarted) and events[0].total == 9 and events[0].cached == 0
     assert isinstance(events[-1], ExtractFinished)
     done = cells(events)
@@ -84,7 +82,7 @@ def test_llm_cell_is_grounded(lib, fake_generator):
     one = dataclasses.replace(QUESTIONS, questions=QUESTIONS.questions[:1])
     fake_generator.enqueue("The model was trained on a single NVIDIA RTX 3090 GPU [1].")
     fake_generator.enqueue("Training used eight NVIDIA A100 GPUs [1].")  # invented
-    done = cells(extract(lib, one, papers=[cam, grass]))
+    done = cells(lib.extract(one, papers=[cam, grass]))
     hw = done[(cam, "hardware")].cell
     assert hw.status == "reported" and hw.grounding == "generated" and hw.supported
     assert "RTX 3090" in hw.answer and "RTX 3090" in hw.quote and hw.model == "fake-model.gguf"
@@ -101,43 +99,43 @@ def test_llm_cell_is_grounded(lib, fake_generator):
 def test_resume_computes_only_missing_cells(lib, fake_generator):
     cancel = threading.Event()
     first = []
-    for event in extract(lib, QUESTIONS, cancel=cancel):
+    for event in lib.extract(QUESTIONS, cancel=cancel):
         first.append(event)
         if isinstance(event, CellDone) and event.index == 4:
             cancel.set()
     assert first[-1].cancelled and first[-1].computed == 4
     assert len(fake_generator.prompts) == 4
 
-    second = list(extract(lib, QUESTIONS))
+    second = list(lib.extract(QUESTIONS))
     assert second[0].total == 9 and second[0].cached == 4
     assert [e.cached for e in second if isinstance(e, CellDone)] == [True] * 4 + [False] * 5
     assert len([e for e in second if isinstance(e, CellStarted)]) == 5
     assert len(fake_generator.prompts) == 9
     assert second[-1].computed == 5 and second[-1].cached == 4
 
-    third = list(extract(lib, QUESTIONS))
+    third = list(lib.extract(QUESTIONS))
     assert third[0].cached == 9 and len(fake_generator.prompts) == 9
 
 
 def test_force_recomputes_and_modes_are_separate(lib, fake_generator):
-    list(extract(lib, QUESTIONS, use_llm=False))
-    assert list(extract(lib, QUESTIONS, use_llm=False))[0].cached == 9
-    assert list(extract(lib, QUESTIONS, use_llm=False, force=True))[-1].computed == 9
-    llm = list(extract(lib, QUESTIONS))  # the model's cells are stored apart
+    list(lib.extract(QUESTIONS, use_llm=False))
+    assert list(lib.extract(QUESTIONS, use_llm=False))[0].cached == 9
+    assert list(lib.extract(QUESTIONS, use_llm=False, force=True))[-1].computed == 9
+    llm = list(lib.extract(QUESTIONS))  # the model's cells are stored apart
     assert llm[0].cached == 0 and len(fake_generator.prompts) == 9
-    list(extract(lib, QUESTIONS, force=True))
+    list(lib.extract(QUESTIONS, force=True))
     assert len(fake_generator.prompts) == 18
 
 
 def test_edited_question_is_answered_again(lib):
-    list(extract(lib, QUESTIONS, use_llm=False))
+    list(lib.extract(QUESTIONS, use_llm=False))
     hw, opt, split = QUESTIONS.questions
     edited = dataclasses.replace(QUESTIONS, questions=(
         dataclasses.replace(hw, label="GPUs"),  # a new label changes no answer
         dataclasses.replace(opt, question="Which optimiser and momentum were used?"),
         split,
     ))
-    events = list(extract(lib, edited, use_llm=False))
+    events = list(lib.extract(edited, use_llm=False))
     assert events[0].cached == 6
     recomputed = {e.question_id for e in events if isinstance(e, CellDone) and not e.cached}
     assert recomputed == {"optimizer"}
@@ -153,36 +151,36 @@ def test_cancel_while_the_model_writes_keeps_nothing(lib, fake_generator, monkey
             yield token
 
     monkeypatch.setattr(fake_generator, "stream_chat", interrupted)
-    events = list(extract(lib, QUESTIONS, cancel=cancel))
+    events = list(lib.extract(QUESTIONS, cancel=cancel))
     assert not any(isinstance(e, CellDone) for e in events) and events[-1].cancelled
-    assert all(c is None for row in extract_table(lib, QUESTIONS) for c in row.cells.values())
+    assert all(c is None for row in lib.extract_table(QUESTIONS) for c in row.cells.values())
 
 
 def test_table_reads_stored_cells_without_computing(lib, fake_generator):
-    assert all(c is None for row in extract_table(lib, QUESTIONS) for c in row.cells.values())
+    assert all(c is None for row in lib.extract_table(QUESTIONS) for c in row.cells.values())
     cam = paper_id(lib, "Camera-Trap")
-    done = cells(extract(lib, QUESTIONS, papers=[cam[:6]], use_llm=False))  # an id prefix works
+    done = cells(lib.extract(QUESTIONS, papers=[cam[:6]], use_llm=False))  # an id prefix works
     assert {d for d, _ in done} == {cam}
-    rows = extract_table(lib, QUESTIONS, use_llm=False)
+    rows = lib.extract_table(QUESTIONS, use_llm=False)
     assert [r.paper.doc_id for r in rows] == [p.doc_id for p in lib.papers()]
     by_id = {r.paper.doc_id: r for r in rows}
     assert list(by_id[cam].cells) == ["hardware", "optimizer", "split"]
     assert by_id[cam].cells["hardware"] == done[(cam, "hardware")].cell
     assert all(c is None for d, r in by_id.items() if d != cam for c in r.cells.values())
-    assert all(c is None for c in extract_table(lib, QUESTIONS, [cam])[0].cells.values())  # llm mode
+    assert all(c is None for c in lib.extract_table(QUESTIONS, [cam])[0].cells.values())  # llm mode
     assert fake_generator.prompts == []
 
 
 def test_removing_a_paper_drops_its_cells(lib):
-    list(extract(lib, QUESTIONS, use_llm=False))
+    list(lib.extract(QUESTIONS, use_llm=False))
     count = "SELECT COUNT(*) FROM extract_cells"
-    assert lib.store.db.execute(count).fetchone()[0] == 9
+    assert lib._parts.store.db.execute(count).fetchone()[0] == 9
     lib.remove([paper_id(lib, "Grassland")])
-    assert lib.store.db.execute(count).fetchone()[0] == 6
+    assert lib._parts.store.db.execute(count).fetchone()[0] == 6
 
 
 def test_extraction_holds_the_write_lock(lib, settings, fake_embedder):
-    events = extract(lib, QUESTIONS, use_llm=False)
+    events = lib.extract(QUESTIONS, use_llm=False)
     next(events)
     with Library(settings, embedder=fake_embedder) as other, pytest.raises(LibraryLockedError):
         other.remove([paper_id(other, "Grassland")])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from core.questionsets import Question, QuestionSet
-from core.samples import ensure_samples
 
 
 def test_the_estimate_counts_only_the_current_models_cells(fake_library, fake_generator):
-    list(ensure_samples(fake_library))
+    list(fake_library.add_samples())
     qset = QuestionSet("opt", "Opt", (Question("optimizer", "Optimizer", "Which optimizer was used?"),))
     assert fake_library.extract_estimate(qset) == (3, None)  # nothing timed yet
     list(fake_library.extract(qset))  # the fake model answers the three papers

@@ -49,7 +49,7 @@ def test_a_surrogate_pdf_is_added_and_the_batch_goes_on(fake_library, tmp_path):
     files = [pdfs.lone_surrogate_pdf(tmp_path), pdfs.ecology_paper(tmp_path)]
     events = list(fake_library.add(files))
     assert [e.status for e in events if hasattr(e, "status")] == ["added", "added"]
-    assert not fake_library.catalog.pending()
+    assert not fake_library.pending()
 
 
 # ---------------------------------------------------------------- names shown on one line

@@ -19,9 +19,9 @@ def results(events) -> list[FileResult]:
 
 
 def consistent(lib: Library) -> bool:
-    ready = set(lib.store.chunk_ids())
-    return lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True)) and (
-        ready == lib.store.all_chunk_ids()
+    ready = set(lib._parts.store.chunk_ids())
+    return lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True)) and (
+        ready == lib._parts.store.all_chunk_ids()
     )
 
 
@@ -91,7 +91,7 @@ def test_cancel_leaves_library_consistent(fake_library, sample_pdfs):
             cancel.set()
     assert seen[-1].cancelled
     assert len(fake_library.papers()) == 1
-    assert fake_library.catalog.pending() == []
+    assert fake_library.pending() == []
     assert consistent(fake_library)
 
 
@@ -100,14 +100,14 @@ def test_half_added_paper_is_dropped_and_requeued(settings, fake_embedder, sampl
         list(lib.add(sample_pdfs[:1]))
         doc = lib.papers()[0]
         # what a kill -9 between "rows written" and "vectors saved" leaves behind
-        lib.store.db.execute("UPDATE papers SET state = 'indexing' WHERE doc_id = ?", (doc.doc_id,))
+        lib._parts.store.db.execute("UPDATE papers SET state = 'indexing' WHERE doc_id = ?", (doc.doc_id,))
     with Library(settings, embedder=fake_embedder) as lib:
         assert lib.papers() == []
-        assert lib.catalog.pending() == [sample_pdfs[0]]
+        assert lib.pending() == [sample_pdfs[0]]
         assert consistent(lib)
         statuses = [r.status for r in results(lib.add(sample_pdfs))]
         assert statuses == ["added"] * 3  # the interrupted file comes first, once
-        assert lib.catalog.pending() == [] and consistent(lib)
+        assert lib.pending() == [] and consistent(lib)
 
 
 def test_doctor_repairs_missing_and_orphan_vectors(fake_library, sample_pdfs):
@@ -203,8 +203,8 @@ def test_reference_lists_are_found_by_keyword_only(fake_library, tmp_path):
         ("References", ["Okonkwo A. Lichen growth on basalt boulders. Oecologia, 2011."]),
     ])
     (r,) = results(fake_library.add([path]))
-    all_ids = set(fake_library.store.chunk_ids([r.doc_id]))
-    embedded = set(fake_library.store.chunk_ids([r.doc_id], embedded=True))
+    all_ids = set(fake_library._parts.store.chunk_ids([r.doc_id]))
+    embedded = set(fake_library._parts.store.chunk_ids([r.doc_id], embedded=True))
     assert embedded and embedded < all_ids  # the reference list has no vector
     assert fake_library.index.get().ids() == embedded
     hits = fake_library.search("Okonkwo lichen basalt", papers=[r.doc_id])

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from core import FileResult, Library
-from core import vectorlog as vlog
 from core.errors import DiskFullError
-from core.vectors import VectorIndex
+from core.vectors import journal as vlog
+from core.vectors.index import VectorIndex
 
 
 def results(events) -> list[FileResult]:
@@ -20,16 +20,16 @@ def results(events) -> list[FileResult]:
 
 
 def in_step(lib: Library) -> bool:
-    return lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+    return lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
 
 
 def test_vectors_of_a_removed_paper_are_dropped_on_open(settings, fake_embedder, sample_pdfs):
     with Library(settings, embedder=fake_embedder) as lib:
         first, *_ = results(lib.add(sample_pdfs))
-        lib.store.delete_papers([first.doc_id])  # kill -9 inside remove, after SQLite's part
+        lib._parts.store.delete_papers([first.doc_id])  # kill -9 inside remove, after SQLite's part
     with Library(settings, embedder=fake_embedder) as lib:
         assert in_step(lib) and first.doc_id not in lib.index.get().papers
-        assert lib.notices == [] and lib.catalog.pending() == []  # removed on purpose: nothing to say
+        assert lib.notices == [] and lib.pending() == []  # removed on purpose: nothing to say
 
 
 def test_remove_and_recovery_on_open_never_load_the_vector_index(settings, fake_embedder,
@@ -38,7 +38,7 @@ def test_remove_and_recovery_on_open_never_load_the_vector_index(settings, fake_
     open after a kill -9, append a journal record instead."""
     with Library(settings, embedder=fake_embedder) as lib:
         first, second, third = results(lib.add(sample_pdfs))
-        lib.store.delete_papers([second.doc_id])  # kill -9 inside remove, after SQLite's part
+        lib._parts.store.delete_papers([second.doc_id])  # kill -9 inside remove, after SQLite's part
     with monkeypatch.context() as patch:
         patch.setattr(VectorIndex, "_load", lambda self: pytest.fail("the index was loaded"))
         with Library(settings, embedder=fake_embedder) as lib:
@@ -52,17 +52,17 @@ def test_papers_lost_by_the_database_are_named_and_requeued(settings, fake_embed
     db_path = settings.library / "library.sqlite3"
     with Library(settings, embedder=fake_embedder) as lib:
         list(lib.add(sample_pdfs[:1]))
-        lib.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        lib._parts.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         snapshot = db_path.read_bytes()  # the database file before the next two adds
         added = results(lib.add(sample_pdfs[1:]))
-        lib.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        lib._parts.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     # what a deleted -wal file does: the database forgets its last transactions
     db_path.write_bytes(snapshot)
     with Library(settings, embedder=fake_embedder) as lib:
         assert len(lib.papers()) == 1
         (note,) = lib.notices
         assert "2 paper(s)" in note and sample_pdfs[1].name in note and "lantern add" in note
-        assert set(lib.catalog.pending()) == set(sample_pdfs[1:])
+        assert set(lib.pending()) == set(sample_pdfs[1:])
         assert in_step(lib)
         again = results(lib.add([]))  # the queue is picked up by the next add
         assert [r.status for r in again] == ["added"] * 2 and {r.doc_id for r in again} == {
@@ -166,12 +166,12 @@ def test_disk_full_on_add_leaves_the_library_as_it_was(fake_library, sample_pdfs
         list(fake_library.add(sample_pdfs[1:]))
     monkeypatch.undo()
     assert [p.doc_id for p in fake_library.papers()] == before
-    assert fake_library.store.unfinished() == [] and in_step(fake_library)
+    assert fake_library._parts.store.unfinished() == [] and in_step(fake_library)
     assert [r.status for r in results(fake_library.add([]))] == ["added"] * 2  # queued
 
 
 def test_database_full_is_one_clear_error(fake_library, sample_pdfs, monkeypatch):
-    real = fake_library.store.db
+    real = fake_library._parts.store.db
 
     class Full:
         def __getattr__(self, name):
@@ -184,7 +184,7 @@ def test_database_full_is_one_clear_error(fake_library, sample_pdfs, monkeypatch
                 raise exc
             return real.execute(sql, *args)
 
-    monkeypatch.setattr(fake_library.store, "db", Full())
+    monkeypatch.setattr(fake_library._parts.store, "db", Full())
     with pytest.raises(DiskFullError, match="disk full"):
         list(fake_library.add(sample_pdfs[:1]))
     monkeypatch.undo()
@@ -193,7 +193,7 @@ def test_database_full_is_one_clear_error(fake_library, sample_pdfs, monkeypatch
 
 def test_doctor_compact_removes_deleted_slots(run, sample_pdfs, settings, fake_embedder,
                                               monkeypatch):
-    monkeypatch.setattr("core.vectors.COMPACT_AT", 0.9)  # no automatic compaction
+    monkeypatch.setattr("core.vectors.index.COMPACT_AT", 0.9)  # no automatic compaction
     run("add", *map(str, sample_pdfs))
     with Library(settings, embedder=fake_embedder) as lib:
         lib.index.get().checkpoint()

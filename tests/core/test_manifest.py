@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import core.vectorlog as vlog
 from core import Library
+from core.vectors import journal as vlog
 
 BAD_FIELDS = [
     ("papers misspelt", lambda m: m.update(paperz=m.pop("papers")), "field 'papers' is missing"),

@@ -14,9 +14,9 @@ from core.ingest.ocr import OcrUnavailableError, Readability, choose_pages, word
 from core.ingest.pdf import read_pdf
 from core.ingest.worker import ParserProcess
 from core.pdfgen import write_paper
-from core.scangen import write_scan
 from core.settings import IngestSettings, OcrSettings
 from tests import pdfs
+from tests.scangen import write_scan
 
 pytest.importorskip("pypdfium2")
 needs_tesseract = pytest.mark.skipif(

@@ -8,8 +8,8 @@ import pytest
 
 from core import FileProgress, FileResult, Library
 from core.pdfgen import write_paper
-from core.scangen import write_scan
 from tests import pdfs
+from tests.scangen import write_scan
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
                                 reason="Tesseract is not installed (apt-get install tesseract-ocr)")

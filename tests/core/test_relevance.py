@@ -14,7 +14,6 @@ import pytest
 
 from core import AnswerDone, Question, QuestionSet, answer_to_markdown
 from core.pdfgen import write_paper
-from core.samples import ensure_samples
 
 ROBERTA = "RoBERTa: A Robustly Optimized BERT Pretraining Approach"
 BERT = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
@@ -83,7 +82,7 @@ def doc_of(lib, title_start: str) -> str:
 @pytest.fixture
 def user_library(fake_library, tmp_path):
     """The samples, then the user's own papers."""
-    list(ensure_samples(fake_library))
+    list(fake_library.add_samples())
     folder = tmp_path / "mine"
     folder.mkdir()
     added = list(fake_library.add([f(folder) for f in (roberta_pdf, bert_pdf, distil_pdf, tiny_pdf)]))
@@ -103,7 +102,7 @@ def test_a_sample_saying_sgd_does_not_answer_for_roberta(user_library, fake_gene
 
 
 def test_samples_stay_out_of_all_papers_once_the_user_has_papers(user_library, fake_generator):
-    samples = set(user_library.catalog.sample_ids())
+    samples = set(user_library._parts.catalog.sample_ids())
     assert len(samples) == 3
     _, a = ask(user_library, "Which optimizer was used?")
     assert a.evidence and not {e.doc_id for e in a.evidence} & samples
@@ -112,13 +111,16 @@ def test_samples_stay_out_of_all_papers_once_the_user_has_papers(user_library, f
     _, picked = ask(user_library, "Which optimizer was used?", papers=[bird])
     assert {e.doc_id for e in picked.evidence} == {bird}  # still there when selected
     assert user_library.remove_samples() == sorted(samples)
-    assert not user_library.catalog.sample_ids()
+    assert not user_library._parts.catalog.sample_ids()
 
 
 def test_samples_answer_while_they_are_all_there_is(fake_library, fake_generator):
-    list(ensure_samples(fake_library))
+    list(fake_library.add_samples())
     _, a = ask(fake_library, "Which GPU was used to train the camera-trap classifier?")
-    assert a.evidence
+    samples = set(fake_library._parts.catalog.sample_ids())
+    assert len(samples) == 3 and {e.doc_id for e in a.evidence} <= samples
+    camera = doc_of(fake_library, "Deep Learning for Camera-Trap")
+    assert any(e.doc_id == camera and "RTX 3090" in e.text for e in a.evidence[:3])
 
 
 def test_inference_batch_size_is_not_the_training_batch_size(user_library, fake_generator):
@@ -223,7 +225,7 @@ def test_extract_leaves_the_samples_out_and_says_how_long_before_it_starts(user_
     todo, seconds = user_library.extract_estimate(qset)
     assert todo == 4 and seconds is None  # the user's 4 papers; no cell timed yet
     done = [e for e in user_library.extract(qset, use_llm=False) if isinstance(e, CellDone)]
-    assert not {e.doc_id for e in done} & set(user_library.catalog.sample_ids())
+    assert not {e.doc_id for e in done} & set(user_library._parts.catalog.sample_ids())
     todo, seconds = user_library.extract_estimate(qset, force=True, use_llm=False)
     assert todo == 4 and seconds is not None and seconds > 0
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from core.sources import Sources
 from core.store import Store
+from core.store_sources import Sources
 from core.types import Chunk, Page, PaperMeta, ParsedDocument
 from core.zotero import ZoteroItem
 

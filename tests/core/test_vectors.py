@@ -9,10 +9,10 @@ import hnswlib
 import numpy as np
 import pytest
 
-from core import hnswfile
-from core import vectorlog as vlog
 from core.errors import DiskFullError, IndexCorruptError
-from core.vectors import VectorIndex
+from core.vectors import hnswfile
+from core.vectors import journal as vlog
+from core.vectors.index import VectorIndex
 
 DIM = 16
 
@@ -106,7 +106,7 @@ def test_a_papers_labels_come_from_its_record_and_its_gaps_are_skipped(base):
 
 
 def test_large_scope_uses_the_graph_without_a_filter_callback(base, monkeypatch):
-    import core.vectorset as vectorset
+    import core.vectors.memory as vectorset
 
     monkeypatch.setattr(vectorset, "EXACT_MAX", 50)
     index = VectorIndex(base, DIM)
@@ -140,7 +140,7 @@ def test_delete_without_loading_is_a_journal_record_applied_on_the_next_load(bas
     index.add(range(100, 200), vecs[100:], paper=("doc2", "/b.pdf"))  # doc2 in the journal
     index.close()
     reader = VectorIndex(base, DIM)
-    monkeypatch.setattr("core.vectorgraph.Graph.load", lambda *a, **k: pytest.fail("loaded"))
+    monkeypatch.setattr("core.vectors.graph.Graph.load", lambda *a, **k: pytest.fail("loaded"))
     assert VectorIndex.delete_unloaded(base, DIM, range(0, 10), forget=["nope"])
     assert VectorIndex.delete_unloaded(base, DIM, range(100, 200), forget=["doc2"])
     assert VectorIndex.delete_unloaded(base, DIM, [10_000])  # not held: ignored on replay
@@ -301,7 +301,7 @@ def test_disk_full_on_snapshot_keeps_the_previous_one(base, monkeypatch):
 
 
 def test_partial_top_k_picks_what_a_full_stable_sort_picks():
-    from core.vectordelta import top
+    from core.vectors.delta import top
 
     rng = np.random.default_rng(5)
     for n, k in [(100, 5), (1000, 12), (5000, 40), (30, 29)]:

@@ -127,7 +127,7 @@ def test_verify_checks_an_answer(run, table, fake_generator):
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
 def test_a_quote_from_an_ocr_page_is_checked_against_the_stored_ocr_text(fake_library, tmp_path):
     from core.pdfgen import write_paper
-    from core.scangen import write_scan
+    from tests.scangen import write_scan
 
     note = write_paper(tmp_path / "note.pdf", title="Beaver dams on the Lippe", page_numbers=False,
                        sections=[("Observations", ["Beaver dams raised the water table by 40 cm "
@@ -137,7 +137,7 @@ def test_a_quote_from_an_ocr_page_is_checked_against_the_stored_ocr_text(fake_li
     write_scan(note, scans / "scan.pdf", dpi=150, noise=0.0, skew_deg=0.0)
     assert list(fake_library.add([scans]))[-1].failed == 0
     (paper,) = fake_library.papers()
-    assert fake_library.store.ocr_pages(paper.doc_id) == {1}
+    assert fake_library.ocr_pages(paper.doc_id) == {1}
     text = " ".join(fake_library.page_text(paper.doc_id, 1).split())
     quote = text[text.index("Beaver dams raised"):][:60]
     table = tmp_path / "ocr.json"

@@ -48,10 +48,10 @@ def test_import_then_reimport_adds_nothing(fake_library, zotero):
         "Otter Counts in the Ruhr": "added", "Fish Surveys": "added", "Not downloaded": "skipped"}
     otter = next(p for p in fake_library.papers() if p.title == "Otter Counts in the Ruhr")
     assert (otter.authors, otter.year, otter.doi) == (("Maria Keller",), 2019, "10.1000/otter")
-    source = fake_library.sources.of(otter.doc_id)
+    source = fake_library.source(otter.doc_id)
     assert (source.zotero_key, source.citekey, source.collections, source.tags) == (
         zotero.otter, "keller2019otter", ("Ecology/Mammals",), ("otter",))
-    assert fake_library.sources.scope(collection="Ecology") == [
+    assert fake_library._parts.sources.scope(collection="Ecology") == [
         p.doc_id for p in fake_library.papers()]
 
     results, done = results_of(fake_library.add_zotero(zotero.root))

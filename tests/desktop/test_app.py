@@ -109,9 +109,17 @@ def test_dropped_gguf_is_offered_and_a_broken_one_is_reported(
     assert window.isVisible()
 
 
-def test_python_m_desktop_does_not_start_in_a_spawned_child():
+def test_python_m_desktop_does_not_start_in_a_spawned_child(monkeypatch):
+    import desktop.app
+
+    started = []
+    monkeypatch.setattr(desktop.app, "main", lambda: started.append("window") or 0)
     # multiprocessing's "spawn" re-imports the parent's main module as __mp_main__.
     runpy.run_module("desktop.__main__", run_name="__mp_main__")
+    assert started == []
+    with pytest.raises(SystemExit):  # as `python -m desktop` it does start
+        runpy.run_module("desktop.__main__", run_name="__main__")
+    assert started == ["window"]
 
 
 @pytest.mark.e2e  # answers with the real SmolLM once a model that exists is picked
@@ -131,7 +139,7 @@ def test_missing_model_is_explained_in_the_answer_area(qtbot, make_window, paper
     assert window.ask.answers == [] and window.ask.ask_btn.isVisibleTo(window)
 
     # Picking a model that exists makes asking work again, without a restart.
-    from core.models import default_gguf
+    from core.chat_models import default_gguf
 
     with qtbot.waitSignal(
         window.backend.modelState, timeout=60_000, check_params_cb=lambda state, _: state == "ready"

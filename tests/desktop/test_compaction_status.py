@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from core.vectorgraph import Rebuild
+from core.vectors.graph import Rebuild
 from tests.desktop.util import wait_idle
 
 

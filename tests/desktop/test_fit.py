@@ -112,7 +112,7 @@ def test_the_scope_line_wraps_at_1024_wide(qtbot, fake_window):
     window = fake_window(size=(1024, 700))
     settle(qtbot, window)
     window.ask.set_scope(["a", "b"], where="Ecology/Birds of the Northern Alps, tag fieldwork, 2019–2021")
-    window.ask._hidden_samples = ("x",)
+    window.ask.scope_line.hidden_samples = ("x",)
     window.ask.set_scope([])
     qtbot.wait(50)
     assert window.ask.samples_label.isVisible()
@@ -169,8 +169,8 @@ def test_save_dialogs_open_in_the_last_folder_else_documents(qtbot, fake_window,
         return str(target / Path(start).name), filters.split(";;")[0]
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
-    window.ask.answers = [Answer(question="What was sampled?", answer="Soil.", abstained=False,
-                                 citations=(), evidence=(), sentences=(), model="fake")]
+    window.ask.transcript.answers = [Answer(question="What was sampled?", answer="Soil.", abstained=False,
+                                            citations=(), evidence=(), sentences=(), model="fake")]
     assert window.ask.export_markdown() == target / "What-was-sampled.md"
     assert Path(asked[0]).parent == folders.documents()
     window.ask.export_markdown()

@@ -57,12 +57,12 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     settings = Settings(library=library, models_dirs=[PROJECT_ROOT / "models"])
     with Library(settings, embedder=real_embedder) as lib:
         done = {p.path for p in lib.papers()}
-        assert lib.store.unfinished() == []
+        assert lib._parts.store.unfinished() == []
         if lib.index.exists():
-            assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+            assert lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
         assert lib.doctor().consistent
         # the rest of the batch is still queued: a plain `add` of anything resumes it
-        assert set(lib.catalog.pending()) | done >= set(papers) or after_lines == 0
+        assert set(lib.pending()) | done >= set(papers) or after_lines == 0
 
     out = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
@@ -70,8 +70,8 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     assert statuses.count("added") == len(papers) - len(done)
     with Library(settings, embedder=real_embedder) as lib:
         assert sorted(p.path for p in lib.papers()) == sorted(papers)  # no duplicates
-        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
-        assert lib.catalog.pending() == []
+        assert lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
+        assert lib.pending() == []
 
 
 CHILD = """
@@ -79,9 +79,9 @@ import os, signal, sys
 sys.path.insert(0, {root!r})
 from tests.conftest import FakeEmbedder
 from core import Library, Settings
-from core import vectorlog
+from core.vectors import journal as vectorlog
 from core.store import Store
-from core.vectors import VectorIndex
+from core.vectors.index import VectorIndex
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -97,7 +97,7 @@ if point == "before-commit":  # new snapshot written and renamed, manifest not y
 elif point == "after-commit":  # manifest replaced, old snapshot and journal not yet deleted
     VectorIndex._close_journal = die
 if point == "compacting":  # remove 40% of the papers, die while the new graph is built
-    from core import vectorgraph
+    from core.vectors import graph as vectorgraph
     real = vectorgraph.Rebuild.add
     def add(self, *args):
         real(self, *args)
@@ -124,9 +124,9 @@ def build_large(library: Path, papers: int, per_paper: int = 16) -> int:
             doc = ParsedDocument(library / f"p{n}.pdf", (Page(1, text),), PaperMeta(f"Paper {n}"))
             chunks = [Chunk(i, f"{text} chunk {i}", 1, 1, "methods") for i in range(per_paper)]
             doc_id = f"{n:08x}abcd"
-            ids = lib.store.insert_paper(doc_id, f"{n:064x}", doc, chunks, settings.chunking_key())
+            ids = lib._parts.store.insert_paper(doc_id, f"{n:064x}", doc, chunks, settings.chunking_key())
             index.add(ids, embedder.embed([c.text for c in chunks]), paper=(doc_id, str(doc.path)))
-            lib.store.mark_ready(doc_id)
+            lib._parts.store.mark_ready(doc_id)
         index.checkpoint()
         return len(index)
 
@@ -153,12 +153,12 @@ def test_kill_at_20k_vectors(tmp_path, large_library, point):
     settings = Settings(library=library, models_dirs=[PROJECT_ROOT / "models"])
     with Library(settings, embedder=FakeEmbedder()) as lib:
         ready = {p.path for p in lib.papers()}
-        assert lib.store.unfinished() == [] and lib.notices == []
-        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib._parts.store.unfinished() == [] and lib.notices == []
+        assert lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
         if point == "journal":
-            assert pdf not in ready and lib.catalog.pending() == [pdf]
+            assert pdf not in ready and lib.pending() == [pdf]
         else:
-            assert pdf in ready and lib.catalog.pending() == []
+            assert pdf in ready and lib.pending() == []
         assert lib.search("topic 42 method") and lib.doctor().consistent
         list(lib.add([]))  # the queued file, if any
         kept = 1301 - 520 if point == "compacting" else 1301
@@ -166,7 +166,7 @@ def test_kill_at_20k_vectors(tmp_path, large_library, point):
         if point == "compacting":  # the next writer compacts what the killed one could not
             lib.doctor(compact=True)
             index = lib.index.get()
-            assert index.slots == len(index) == len(lib.store.chunk_ids(embedded=True))
+            assert index.slots == len(index) == len(lib._parts.store.chunk_ids(embedded=True))
     leftovers = sorted(p.name for p in library.glob("vectors-*") if ".g" in p.name)
     assert len(leftovers) <= 3  # the current snapshot, its journal, maybe one stale snapshot
 
@@ -201,7 +201,7 @@ def test_full_tmpfs(tmp_path, tiny_disk):
     assert added  # some fitted before the disk filled up
     with Library(settings, embedder=FakeEmbedder()) as lib:
         assert {p.doc_id for p in lib.papers()} >= set(added)
-        assert lib.index.get().ids() == set(lib.store.chunk_ids(embedded=True))
+        assert lib.index.get().ids() == set(lib._parts.store.chunk_ids(embedded=True))
         assert lib.search("camera traps Adam")
         report = lib.doctor()
         assert report.consistent, report

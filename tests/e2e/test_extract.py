@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from core import CellDone
-from core.extract import extract, extract_table, load_question_set, write_table
+from core.extract import load_question_set, write_table
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +18,7 @@ def paper_id(lib, word: str) -> str:
 
 
 def run(lib, qset, **kw) -> dict[tuple[str, str], CellDone]:
-    return {(e.doc_id, e.question_id): e for e in extract(lib, qset, force=True, **kw)
+    return {(e.doc_id, e.question_id): e for e in lib.extract(qset, force=True, **kw)
             if isinstance(e, CellDone)}
 
 
@@ -45,7 +45,7 @@ def test_no_llm_reports_what_papers_state_and_only_that(sample_library, tmp_path
     for q in ("hardware", "optimizer", "augmentation", "framework", "batch-size", "code"):
         assert not cell(grass, q).reported, (q, cell(grass, q))  # no deep learning there
 
-    rows = extract_table(lib, qset, use_llm=False)
+    rows = lib.extract_table(qset, use_llm=False)
     out = write_table(rows, qset, tmp_path / "dl.csv")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         table = {r["doc_id"]: r for r in csv.DictReader(fh)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.chat_models import default_gguf
 from core.errors import ModelError
 from core.llm import LlamaGenerator
-from core.models import default_gguf
 from core.settings import PROJECT_ROOT, LLMSettings, Settings
 from tests.gguf import with_metadata_string
 

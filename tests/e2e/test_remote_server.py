@@ -13,7 +13,7 @@ import time
 import pytest
 
 from core import AnswerDone, Library, ModelError, RemoteSettings, Settings, Token
-from core.models import default_gguf
+from core.chat_models import default_gguf
 from core.settings import PROJECT_ROOT
 from tests.remote_stub import closed_port
 

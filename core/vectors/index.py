@@ -1,10 +1,10 @@
 """hnswlib index on disk: one vector per chunk, labelled with the chunk id.
 
 A snapshot (hnswlib's file, checksummed in a manifest) plus a journal of the vectors added and
-deleted since (core.vectorlog). Adding or removing a paper appends one record to the journal
+deleted since (core.vectors.journal). Adding or removing a paper appends one record to the journal
 and fsyncs it: cost in proportion to the paper, not the library. Vectors in the journal are
-held in a small flat "delta" (core.vectordelta) searched exactly next to the HNSW graph
-(core.vectorgraph), so opening the index (a reader, or recovery after kill -9) only reads the
+held in a small flat "delta" (core.vectors.delta) searched exactly next to the HNSW graph
+(core.vectors.graph), so opening the index (a reader, or recovery after kill -9) only reads the
 journal, never rebuilds a graph; a removal does not even load it (`delete_unloaded`). A
 checkpoint folds the delta into the graph (all cores), writes a new snapshot and starts an
 empty journal. Deleting marks slots (hnswlib's mark_deleted), which later additions reuse
@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from core import hnswfile
-from core import vectorlog as vlog
 from core.errors import DiskFullError, IndexCorruptError, ModelError
-from core.vectorgraph import Graph, Progress, Rebuild
-from core.vectorset import EXACT_MAX, VectorSet
+from core.vectors import hnswfile
+from core.vectors import journal as vlog
+from core.vectors.graph import Graph, Progress, Rebuild
+from core.vectors.memory import EXACT_MAX, VectorSet
 
 __all__ = ["COMPACT_AT", "EXACT_MAX", "Progress", "VectorIndex"]
 

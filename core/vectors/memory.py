@@ -1,6 +1,6 @@
-"""The vector index in memory: the HNSW graph of the last snapshot (core.vectorgraph) and the
-delta of vectors added since (core.vectordelta), searched together, and how a journal record
-changes them. core.vectors.VectorIndex adds the files: journal, snapshots, compaction.
+"""The vector index in memory: the HNSW graph of the last snapshot (core.vectors.graph) and the
+delta of vectors added since (core.vectors.delta), searched together, and how a journal record
+changes them. core.vectors.index.VectorIndex adds the files: journal, snapshots, compaction.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from core import vectorlog as vlog
-from core.vectordelta import Delta, Hits, dot, merge, top
-from core.vectorgraph import Graph
+from core.vectors import journal as vlog
+from core.vectors.delta import Delta, Hits, dot, merge, top
+from core.vectors.graph import Graph
 
 EXACT_MAX = 20_000  # a scope up to this many vectors is searched exactly (a few ms)
 

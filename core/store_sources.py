@@ -1,8 +1,8 @@
 """Where papers came from and what researchers filter on: Zotero keys, citekeys, collections,
 tags; and the scope queries over them (with the papers' years).
 
-The SQL for these tables (created by core/migrations.py, m005) lives here, beside
-core/store.py, over the same connection.
+One of the store's modules (core/store*.py, where all of the library's SQL lives): the SQL for
+these tables (created by core/migrations.py, m005), over the store's connection.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ to, whose vectors are read through a memory map (hnswlib's get_items costs ~0.25
 
 A `Rebuild` builds a new graph of a graph's live vectors without its dead slots, on its own
 thread, while the old graph keeps answering questions. It writes nothing: the index swaps it
-in and snapshots it under the writer's control (core.vectors).
+in and snapshots it under the writer's control (core.vectors.index).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 import hnswlib
 import numpy as np
 
-from core import hnswfile
 from core.errors import IndexCorruptError
 from core.types import Progress
-from core.vectordelta import Hits, dot, top
+from core.vectors import hnswfile
+from core.vectors.delta import Hits, dot, top
 
 log = logging.getLogger(__name__)
 

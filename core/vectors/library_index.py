@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core import vectorlog as vlog
 from core.embed import Embedder
 from core.errors import DiskFullError
 from core.settings import Settings
 from core.store import Store
 from core.types import Progress
+from core.vectors import journal as vlog
 
 if TYPE_CHECKING:  # loaded when used: `lantern list` needs neither it nor numpy
-    from core.vectors import VectorIndex
+    from core.vectors.index import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class LibraryIndex:
         """The index, opened on first use and brought up to date with what another process
         saved since; never written here."""
         if self.opened is None:
-            from core.vectors import VectorIndex
+            from core.vectors.index import VectorIndex
 
             self.opened = VectorIndex(self.path, self.dim())
         else:
@@ -126,7 +126,7 @@ class LibraryIndex:
         if only_if_open:
             index = self.opened
         elif self.opened is None and self.exists():  # `lantern remove` need not load the graph
-            from core.vectors import VectorIndex
+            from core.vectors.index import VectorIndex
 
             if VectorIndex.delete_unloaded(self.path, self.dim(), ids, forget):
                 return
@@ -199,7 +199,7 @@ class LibraryIndex:
         and of unit length), or None. Raises IndexCorruptError if it cannot be opened."""
         index = self.get()
         snapshot = vlog.snapshot_path(self.path, index.generation) if not index.legacy else self.path
-        from core import hnswfile
+        from core.vectors import hnswfile
 
         if snapshot.exists() and (problem := hnswfile.check(snapshot, index.dim)):
             return f"vector index damaged: {snapshot.name}: {problem}"
