@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
         CellStatus,
         Citation,
         Conversation,
+        Embedded,
         Evidence,
         ExtractEvent,
         ExtractFinished,
@@ -115,7 +116,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "core.tables": ("TableError",),
     "core.types": (
         "Answer", "AnswerDone", "BatchFinished", "BatchStarted", "Cell", "CellDone", "CellStarted",
-        "CellStatus", "Citation", "Conversation", "Evidence", "ExtractEvent", "ExtractFinished",
+        "CellStatus", "Citation", "Conversation", "Embedded", "Evidence", "ExtractEvent",
+        "ExtractFinished",
         "ExtractStarted", "FileProgress", "FileResult", "FileStarted", "ModelInfo", "Paper",
         "Retrieved", "Row", "Sentence", "Token",
     ),

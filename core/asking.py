@@ -43,7 +43,11 @@ class Asker:
     settings are the library's current ones (they are replaced as a whole)."""
 
     def __init__(self, parts: Parts) -> None:
-        self.store, self.index, self.embedder = parts.store, parts.index, parts.embedder
+        from core.query_embed import query_embedder
+
+        # questions (and the answer's sentences) embedded without torch when the model allows
+        self.store, self.index = parts.store, parts.index
+        self.embedder = query_embedder(parts.settings().embedding, parts.embedder)
         self.catalog, self.chat, self.settings = parts.catalog, parts.chat, parts.settings
         self._lock = parts.lock
         self.read_only = parts.read_only
@@ -63,6 +67,12 @@ class Asker:
                                   self.settings().retrieval)
             return retriever.search(question, papers=scope, k=k)
 
+    def keyword_only(self, papers: Sequence[str] | None) -> int:
+        """How many papers of a question's scope were searched by their words only (their
+        vectors are not computed yet: added without waiting, or being embedded)."""
+        with self._lock:
+            return len(self.index.unindexed(self.catalog.search_scope(papers)))
+
     def ask(
         self, question: str, *, papers: Sequence[str] | None = None, k: int | None = None,
         use_llm: bool = True, auto_scope: bool = True, cancel: threading.Event | None = None,
@@ -81,8 +91,9 @@ class Asker:
         t0 = time.perf_counter()
         scope, named = self.catalog.scope(question, papers, auto_scope=auto_scope)
         evidence = tuple(self.search(question, papers=scope, k=k))
+        keyword_only = self.keyword_only(scope)
         t_retrieve = time.perf_counter() - t0
-        yield Retrieved(evidence, t_retrieve, named)
+        yield Retrieved(evidence, t_retrieve, named, keyword_only)
         first_token = None
         if not use_llm:
             g = Grounded("", False, (), (), "evidence")
@@ -110,7 +121,7 @@ class Asker:
             model=self.chat.generator.name if use_llm and evidence else None,
             timings=Timings(t_retrieve, first_token, time.perf_counter() - t0, g.prompt_tokens,
                             g.completion_tokens),
-            mode=g.mode, draft=g.draft, auto_scope=named,
+            mode=g.mode, draft=g.draft, auto_scope=named, keyword_only=keyword_only,
         )
         if conversation_id and not self.read_only:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)

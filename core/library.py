@@ -10,6 +10,7 @@ history (core.asking.Asker), extraction (core.extract.Extractor, given the Asker
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from core import repair, samples
 from core.chat_models import ChatModel
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.folder import DB_NAME, Release, WriteLock, open_folder
+from core.folder import DB_NAME, EMBEDDER_MARK, Release, WriteLock, open_folder
 from core.library_papers import LibraryPapers
 from core.llm import Generator
 from core.parts import Parts
@@ -145,24 +146,71 @@ class Library(LibraryPapers):
 
     # ------------------------------------------------------------ adding and removing
     def add(
-        self, paths: Iterable[Path | str], *, cancel: threading.Event | None = None
+        self, paths: Iterable[Path | str], *, cancel: threading.Event | None = None,
+        wait: bool = True,
     ) -> Iterator[IngestEvent]:
-        """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
+        """Add PDFs (files or folders); files of an interrupted batch are picked up too. Every
+        paper is searchable by its words once its FileResult is out; with `wait` their vectors
+        are computed next (Embedded events, then BatchFinished), else embed() does that
+        (`lantern index`)."""
         with self.writing():
-            yield from self._ingest.add(paths, cancel or threading.Event())
+            yield from self._ingest.add(paths, cancel or threading.Event(), embed=wait)
+
+    def embed(
+        self, *, cancel: threading.Event | None = None, background: bool = False
+    ) -> Iterator[IngestEvent]:
+        """Compute the vectors of the papers that are searchable by their words only (added
+        without waiting, an interrupted run, a changed embedding model), one Embedded event
+        per paper; a cancel or a crash keeps every paper done and searchable. `background`:
+        this process is the background embedder, which gives way to any other writer
+        (LibraryLockedError if one writes now; it stops when one asks)."""
+        cancel = cancel or threading.Event()
+        # the background one waits out a reader's moment of recovery on open (lantern list)
+        lock = self._writes.writing(make_room=not background, wait_s=10.0 if background else 0.0)
+        with lock, self._writes.as_embedder(cancel) if background else contextlib.nullcontext():
+            yield from self._ingest.embed_pending(cancel)
+
+    def unindexed(self, papers: Iterable[str] | None = None) -> list[str]:
+        """The papers (of `papers`, if given) searchable by their words only: no vectors yet."""
+        with self._lock:
+            return self._parts.index.unindexed(papers)
+
+    def embed_in_background(self) -> int:
+        """Start a detached process that computes the missing vectors (`lantern index
+        --background`, core.ingest.background); its pid. `lantern add` returns meanwhile."""
+        from core.ingest import background
+
+        return background.start(self.root)
+
+    @property
+    def embedding_in_background(self) -> bool:
+        """Whether a background embedder (`lantern index --background`) is at work on this
+        library now (its mark; after a kill -9 the mark stays until the next one starts)."""
+        return (self.root / EMBEDDER_MARK).exists()
+
+    @property
+    def owns_embedder(self) -> bool:
+        """Whether the embedder was made from the settings (not passed in): another process
+        (the background embedder) would then make the same one."""
+        return self._owns_embedder
 
     def add_zotero(
         self, data_dir: Path | str | None = None, *, base_dir: Path | str | None = None,
-        cancel: threading.Event | None = None,
+        cancel: threading.Event | None = None, wait: bool = True,
     ) -> Iterator[IngestEvent]:
         """Import the PDFs of a Zotero library (default ~/Zotero) with Zotero's metadata; a
-        second import reads only new or changed files and updates changed metadata."""
+        second import reads only new or changed files and updates changed metadata. `wait`
+        as for add()."""
         from core.ingest.zotero_import import import_library
 
+        cancel = cancel or threading.Event()
         events = import_library(data_dir, base_dir, self._ingest.add_one, self._parts.sources,
-                                cancel or threading.Event())
+                                cancel)
         with self.writing():
-            yield from events
+            for event in events:
+                if isinstance(event, BatchFinished) and wait and not event.cancelled:
+                    yield from self._ingest.embed_pending(cancel)  # BatchFinished comes last
+                yield event
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete papers from SQLite and the vector index; return the ids removed."""
@@ -292,6 +340,6 @@ class Library(LibraryPapers):
         if rebuilt is not None:
             self._open(rebuilt.store)  # and add its queued papers again from their files
             if rebuilt.store.pending():
-                readded = next(e for e in self.add([]) if isinstance(e, BatchFinished))
+                readded = next(e for e in list(self.add([])) if isinstance(e, BatchFinished))  # with the vectors
         report = repair.doctor_parts(self._parts, compact=compact, progress=progress)
         return repair.with_rebuild(report, rebuilt, readded) if rebuilt else report

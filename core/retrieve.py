@@ -86,7 +86,9 @@ def diverse(
 class Retriever:
     """Finds the passages that best answer a question, optionally within some papers."""
 
-    def __init__(self, store: Store, index: VectorIndex, embedder, settings: RetrievalSettings):
+    def __init__(
+        self, store: Store, index: VectorIndex | None, embedder, settings: RetrievalSettings
+    ):
         self.store = store
         self.index = index
         self.embedder = embedder
@@ -101,13 +103,14 @@ class Retriever:
         rankings = [lexical]
         if instances := instance_query(question):
             rankings.append([cid for cid, _ in self.store.fts_search(instances, s.candidates, papers)])
-        # scoped: that scope's vectors only, searched exactly; else the whole index
-        allowed = None
-        if papers is not None and (allowed := self.index.labels_of(papers)) is None:
-            allowed = self.store.chunk_ids(papers, embedded=True)  # no SQL when it has a record
-        qvec = self.embedder.embed([question])[0]
-        dense = [cid for cid, _ in self.index.query(qvec, s.candidates, allowed)]
-        fused = rrf([*rankings, dense], s.rrf_k)
+        if self.index is not None:  # None: no paper has vectors yet (words only)
+            # scoped: that scope's vectors only, searched exactly; else the whole index
+            allowed = None
+            if papers is not None and (allowed := self.index.labels_of(papers)) is None:
+                allowed = self.store.chunk_ids(papers, embedded=True)  # no SQL when it has a record
+            qvec = self.embedder.embed([question])[0]
+            rankings.append([cid for cid, _ in self.index.query(qvec, s.candidates, allowed)])
+        fused = rrf(rankings, s.rrf_k)
         rows = self.store.chunks_by_id(fused, ready=True)  # papers being added are not answers
         named = {w for w in QUERY_WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
@@ -116,7 +119,7 @@ class Retriever:
             if papers is None:  # across the library, prefer the paper the question names
                 fused[cid] *= title_boost(named, row["title"])
         # Best possible fused score: first in both lists. Scale scores into 0..1.
-        top = (len(rankings) + 1) / (s.rrf_k + 1)
+        top = len(rankings) / (s.rrf_k + 1)
         ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])
         chosen = diverse(ranked, rows, k, s.max_per_page)
         return [

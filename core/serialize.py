@@ -63,6 +63,7 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "mode": a.mode,
         "draft": a.draft,
         "auto_scope": a.auto_scope,
+        "keyword_only": a.keyword_only,
         "timings": {
             "retrieve_s": round(a.timings.retrieve_s, 4),
             "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
@@ -96,6 +97,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         mode=d.get("mode", "generated"),
         draft=d.get("draft", ""),
         auto_scope=d.get("auto_scope", ""),
+        keyword_only=d.get("keyword_only", 0),
     )
 
 

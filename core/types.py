@@ -144,6 +144,8 @@ class Answer:
     # the paper name the question gave, by which it was asked of that paper only ("RoBERTa");
     # "" when the scope was all papers or the user's selection
     auto_scope: str = ""
+    # papers of the scope searched by their words only: their vectors were not computed yet
+    keyword_only: int = 0
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,17 @@ class BatchFinished:
     skipped: int = 0
 
 
-IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFinished
+@dataclass(frozen=True)
+class Embedded:
+    """A paper's vectors are saved: it was searchable by its words, now it is indexed."""
+
+    doc_id: str
+    title: str
+    done: int  # papers embedded in this run, of
+    total: int
+
+
+IngestEvent = BatchStarted | FileStarted | FileProgress | FileResult | BatchFinished | Embedded
 
 
 @dataclass(frozen=True)
@@ -231,6 +243,7 @@ class Retrieved:
     evidence: tuple[Evidence, ...]
     seconds: float
     auto_scope: str = ""  # as Answer.auto_scope, known before the model writes
+    keyword_only: int = 0  # as Answer.keyword_only
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from core import Library, RemoteGenerator, Settings
-from core.types import Conversation, Paper
+from core.types import Conversation, Embedded, Paper
 from desktop.workers import Job, JobRunner
 
 T = TypeVar("T")
@@ -60,6 +60,8 @@ class Snapshot:
     hidden_samples: tuple[str, ...] = ()
     # (done, total) of the vector index's rebuild in the background, after removals
     compaction: tuple[int, int] | None = None
+    # papers searchable by their words only: their vectors are still to be computed
+    unindexed: frozenset[str] = frozenset()
 
 
 # What an operation may not change under a running extraction's cells (by default).
@@ -73,6 +75,7 @@ class Backend(QObject):
     modelState = Signal(str, str)  # (ModelState, model name or why it failed)
     problem = Signal(str)  # a background error worth a line in the status bar
     libraryFailed = Signal(str)  # the library cannot be read at all (locked, damaged, ...)
+    indexed = Signal(str)  # doc_id: a paper's vectors are saved (it was searchable before)
 
     def __init__(
         self,
@@ -89,6 +92,8 @@ class Backend(QObject):
         self.runner = JobRunner(self)
         self._library: Library | None = None  # touched only inside jobs (and after shutdown)
         self.model_name: str | None = None
+        self._embedding: Job | None = None  # the job computing vectors, while one runs
+        self._embedding_failed = False  # not retried until papers are added again
 
     # ------------------------------------------------------------ plumbing
     def _lib(self) -> Library:
@@ -159,12 +164,15 @@ class Backend(QObject):
                 lib.model_name,
                 tuple(lib.hidden_samples()) if papers else (),
                 lib.compaction() if papers else None,
+                frozenset(lib.unindexed()) if papers else frozenset(),
             )
 
         def done(snap: Snapshot) -> None:
             if self.model_name is None:
                 self.model_name = snap.model
             self.snapshot.emit(snap)
+            if snap.unindexed:  # at start (an earlier run's), and after papers were added
+                self.embed()
 
         return self.op("refresh", read, result=done, error=self.libraryFailed.emit)
 
@@ -177,13 +185,38 @@ class Backend(QObject):
         found = [Path(p) for p in paths or ()]
 
         def run(lib: Library, cancel: threading.Event) -> Iterator[Any]:
+            # searchable first: the vectors follow in embed(), which questions interleave
             if zotero is not None:
-                return lib.add_zotero(zotero, cancel=cancel)
+                return lib.add_zotero(zotero, cancel=cancel, wait=False)
             if paths is None:
                 return _cancellable(lib.add_samples(), cancel)
-            return lib.add(found, cancel=cancel)
+            return lib.add(found, cancel=cancel, wait=False)
 
+        self._embedding_failed = False
         return self.op("ingest", run, changes=Changes.PAPERS, **callbacks)
+
+    def embed(self) -> Job | None:
+        """Compute the vectors of the papers searchable by their words only, unless a job
+        already does (or failed since the last add). Pausable: a question asked meanwhile runs
+        between two batches and says it searched those papers by keyword."""
+        if self._embedding is not None or self._embedding_failed:
+            return None
+
+        def progress(event: Any) -> None:
+            if isinstance(event, Embedded):
+                self.indexed.emit(event.doc_id)
+
+        def failed(message: str) -> None:
+            self._embedding_failed = True
+            self.problem.emit(f"Computing the papers' vectors failed: {message}")
+
+        def ended() -> None:
+            self._embedding = None
+
+        self._embedding = self.op("embed", lambda lib, cancel: lib.embed(cancel=cancel),
+                                  changes=Changes.PAPERS, progress=progress, error=failed,
+                                  finished=ended, pausable=True)
+        return self._embedding
 
     # ------------------------------------------------------------ the model and settings
     def load_model(self) -> Job:

@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap: Snapshot) -> None:
         """Show what was re-read: the papers, the history, or both."""
         if snap.papers is not None:
-            self.papers.set_papers(snap.papers)
+            self.papers.set_papers(snap.papers, snap.unindexed)
             self.extract.set_papers(snap.papers)
             self.backend.op("scope options", lambda lib, cancel: lib.scope_options(),
                             result=self._on_scope_options)

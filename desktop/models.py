@@ -7,7 +7,7 @@ view keeps its selection (the question scope) when the library changes underneat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -83,6 +83,11 @@ class LibraryRow:
     pages: int = 0
 
 
+# A paper's state: searchable by its words as soon as its text is stored, indexed once its
+# vectors are saved too (docs/searchable-first.md)
+SEARCHABLE, INDEXED = "Searchable", "Indexed"
+
+
 class PaperTableModel(QAbstractTableModel):
     """Papers and the files being added: Title, Authors, Year, Pages, Status."""
 
@@ -97,14 +102,23 @@ class PaperTableModel(QAbstractTableModel):
             columns=len(self.COLUMNS),
         )
         self._papers: list[Paper] = []
+        self._unindexed: set[str] = set()  # searchable by their words; vectors to come
         self._pending: dict[Path, tuple[str, bool, str, int]] = {}  # status, done, title, pages
 
     # -- feeding
-    def set_papers(self, papers: Sequence[Paper]) -> None:
-        """The library's papers; rows of files that finished adding give way to them."""
+    def set_papers(self, papers: Sequence[Paper], unindexed: Iterable[str] = ()) -> None:
+        """The library's papers, those of `unindexed` searchable by their words only so far;
+        rows of files that finished adding give way to them."""
         self._papers = list(papers)
+        self._unindexed = set(unindexed)
         self._pending = {p: v for p, v in self._pending.items() if not v[1]}
         self._refresh()
+
+    def mark_indexed(self, doc_id: str) -> None:
+        """A paper's vectors are saved: its row says "Indexed" (Library.embed's Embedded)."""
+        if doc_id in self._unindexed:
+            self._unindexed.discard(doc_id)
+            self._refresh()
 
     def set_pending(
         self, path: Path, status: str, *, done: bool = False, title: str = "", pages: int = 0
@@ -123,7 +137,8 @@ class PaperTableModel(QAbstractTableModel):
         )
 
     def _refresh(self) -> None:
-        rows = [LibraryRow(p.path, "Indexed", p) for p in self._papers]
+        rows = [LibraryRow(p.path, SEARCHABLE if p.doc_id in self._unindexed else INDEXED, p)
+                for p in self._papers]
         rows += [
             LibraryRow(path, status, title=title, pages=pages)
             for path, (status, _, title, pages) in self._pending.items()
@@ -177,6 +192,8 @@ class PaperTableModel(QAbstractTableModel):
             added = dt.datetime.fromtimestamp(p.added_at).strftime("%Y-%m-%d %H:%M")
             lines = [p.title, ", ".join(p.authors)] + ([f"DOI {p.doi}"] if p.doi else [])
             lines += [f"{p.pages} pages, {p.chunks} passages, added {added}", str(p.path)]
+            if row.status == SEARCHABLE:
+                lines.append("Searchable by its words; its vectors are being computed")
             return plain_rich("\n".join(x for x in lines if x))
         if role == Qt.ItemDataRole.ForegroundRole and p is None:
             return QColor("#6e7781")

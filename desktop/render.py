@@ -171,13 +171,18 @@ def draft_html(answer: Answer, turn: int, *, shown: bool) -> str:
 
 
 def scope_line(answer: Answer, turn: int) -> str:
-    """'Scope: RoBERTa, from your question', with one click to ask every paper instead."""
-    if not answer.auto_scope:
-        return ""
-    return (
-        f'<p class="meta">Scope: <b>{html.escape(answer.auto_scope)}</b>, from your question · '
-        f'<a href="widen:{turn}">Ask all papers instead</a></p>'
-    )
+    """'Scope: RoBERTa, from your question', with one click to ask every paper instead; and
+    how many papers were searched by keyword only (their vectors were still to come)."""
+    line = ""
+    if answer.auto_scope:
+        line = (
+            f'<p class="meta">Scope: <b>{html.escape(answer.auto_scope)}</b>, from your '
+            f'question · <a href="widen:{turn}">Ask all papers instead</a></p>'
+        )
+    if n := answer.keyword_only:
+        line += (f'<p class="meta">Keyword search only for {n} paper{"s" if n != 1 else ""}: '
+                 f'{"their" if n != 1 else "its"} vectors were still being computed.</p>')
+    return line
 
 
 def meta_line(answer: Answer) -> str:

@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "layer; the default), force (every page), off")
     p.add_argument("--ocr-language", metavar="LANG",
                    help="Tesseract language code(s), e.g. eng or eng+deu (default: eng)")
+    p.add_argument("--wait", action="store_true",
+                   help="return once the papers' vectors are computed too (by default it "
+                   "returns once they are searchable by their words, and a background process "
+                   "computes the vectors)")
+
+    p = sub.add_parser("index", help="compute the vectors of papers still searchable by their "
+                       "words only (added without --wait, or an interrupted run)")
+    p.add_argument("--json", action="store_true", help="one JSON object per paper")
+    p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("list", help="list the papers in the library")
     p.add_argument("--json", action="store_true")
@@ -254,6 +263,7 @@ def _configure_logging(verbose: bool) -> None:
 # what asking or extracting needs (start-up time; bench/scale.py times `list`)
 COMMANDS = {
     "add": "papers",
+    "index": "papers",
     "list": "papers",
     "show": "papers",
     "remove": "papers",

@@ -18,7 +18,15 @@ from core import (
     build_provenance,
     highlights,
 )
-from core.cli.output import EXIT_OK, dumps, paper_scope, run_ingest, write_annotated, write_bib
+from core.cli.output import (
+    EXIT_OK,
+    dumps,
+    note,
+    paper_scope,
+    run_ingest,
+    write_annotated,
+    write_bib,
+)
 
 
 def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
@@ -37,6 +45,10 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         elif isinstance(event, AnswerDone):
             answer = event.answer
     assert answer is not None
+    if n := answer.keyword_only:
+        why = ("their vectors are being computed in the background" if lib.embedding_in_background
+               else "they have no vectors yet (`lantern index` computes them)")
+        note(f"{n} paper(s) searched by keyword only: {why}", args.json)
     if args.json:
         record = build_provenance(lib, [c.doc_id for c in answer.citations],
                                   use_llm=not args.no_llm, question=args.question)

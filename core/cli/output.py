@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core import (
     BatchFinished,
     BatchStarted,
+    Embedded,
     FileProgress,
     FileResult,
     FileStarted,
@@ -52,7 +53,9 @@ def write_annotated(marks: list[Mark], pdfs: dict[str, Path], out_dir: Path, qui
         note(f"  not highlighted: {mark.doc_id} p. {mark.page}: {printable(mark.quote[:60])}", quiet)
 
 
-def run_ingest(events, *, as_json: bool) -> int:
+def run_ingest(events, *, as_json: bool, indexed_lines: bool = False) -> int:
+    """Show ingest events as they come; the exit code. `indexed_lines`: a line for each paper
+    embedded too (`lantern index`; `add` keeps one line per file, the bar shows the rest)."""
     bar = ProgressBar(enabled=not as_json and sys.stderr.isatty())
     failed = 0
     for event in events:
@@ -81,6 +84,16 @@ def run_ingest(events, *, as_json: bool) -> int:
                 }), flush=True)
             else:
                 print(file_line(event), flush=True)
+        elif isinstance(event, Embedded):
+            if not indexed_lines:
+                bar.show(event.done, event.total, printable(event.title), "indexed")
+            elif as_json:
+                print(json.dumps({"doc_id": event.doc_id, "title": event.title,
+                                  "status": "indexed"}), flush=True)
+            else:
+                bar.clear()
+                print(f"indexed    [{event.doc_id}] {printable(event.title)} "
+                      f"({event.done}/{event.total})", flush=True)
         elif isinstance(event, BatchFinished):
             bar.clear()
             if not as_json:

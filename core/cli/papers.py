@@ -8,6 +8,7 @@ import sys
 
 from core import (
     Library,
+    LibraryLockedError,
     Settings,
     find_models,
     paper_to_dict,
@@ -21,11 +22,34 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
         print("lantern add: give PDF files or folders, or --zotero [DIR]", file=sys.stderr)
         return EXIT_USAGE
     code = EXIT_OK
+    # the background embedder builds its own embedder from the settings: one passed in (tests,
+    # scripts) embeds here
+    wait = args.wait or not lib.owns_embedder
     if args.paths:  # files an interrupted run left are told once the lock is held (run_ingest)
-        code = run_ingest(lib.add(args.paths), as_json=args.json)
+        code = run_ingest(lib.add(args.paths, wait=wait), as_json=args.json)
     if args.zotero is not None:
-        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base)
+        events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base, wait=wait)
         code = max(code, run_ingest(events, as_json=args.json))
+    if not wait and (waiting := lib.unindexed()):
+        lib.embed_in_background()
+        note(f"{len(waiting)} paper(s) are searchable by their words now; their vectors are "
+             "being computed in the background (`lantern index` waits for them)", args.json)
+    return code
+
+
+def cmd_index(lib: Library, args: argparse.Namespace) -> int:
+    """Embed the papers searchable by their words only; --background: as the detached
+    process `add` starts, which gives way to any other writer."""
+    if args.background:
+        try:
+            for _ in lib.embed(background=True):
+                pass
+        except LibraryLockedError:  # another writer: it starts its own embedder when done
+            return EXIT_OK
+        return EXIT_OK
+    code = run_ingest(lib.embed(), as_json=args.json, indexed_lines=True)
+    if not args.json and not lib.unindexed():
+        print("every paper is indexed", file=sys.stderr)
     return code
 
 

@@ -1,10 +1,13 @@
-"""Adding papers (and removing them): find the PDFs, hash them, read each in the reader
-process, chunk, embed, index; every paper is committed on its own, so a crash or a cancel
-keeps the library whole.
+"""Adding papers (and removing them) in two passes. First every file of a batch is found,
+hashed, read in the reader process, chunked and stored: the paper is then searchable by its
+words (full-text search, `ask --no-llm`, Extract's evidence). Then its vectors are computed
+and journalled, paper by paper (embed_pending): the slow part, which the CLI leaves to a
+background process (core.ingest.background) and the desktop to a pausable job.
 
-A paper is stored in state 'indexing' until its vectors are saved, then made 'ready' in one
-transaction with the removal of the copy it replaces; recovery (repair.recover_on_open) deletes
-what is still 'indexing' and queues its file again.
+A paper is stored in state 'indexing' until its text is, then made 'ready' in one transaction
+with the removal of the copy it replaces; recovery (repair.recover_on_open) deletes what is
+still 'indexing' and queues its file again. A ready paper without vectors is not damage: it
+waits for embed_pending (docs/searchable-first.md).
 """
 
 from __future__ import annotations
@@ -31,15 +34,17 @@ from core.errors import (
 )
 from core.paths import shown
 from core.settings import Settings
-from core.store import KEYWORD_ONLY_SECTIONS, Store
+from core.store import Store
 from core.types import (
     BatchFinished,
     BatchStarted,
+    Embedded,
     FileProgress,
     FileResult,
     FileStarted,
     FileStatus,
     IngestEvent,
+    Paper,
     ParsedDocument,
 )
 from core.vectors.library_index import LibraryIndex
@@ -104,10 +109,6 @@ def file_sha256(path: Path, max_mb: int | None = None) -> str:
     return h.hexdigest()
 
 
-class _Cancelled(Exception):
-    """Raised inside add_one when the batch is cancelled mid-file."""
-
-
 class IngestPipeline:
     """Adds files to a library's store and index; keeps the PDF reader process between files.
 
@@ -126,6 +127,7 @@ class IngestPipeline:
         self.verbose = verbose
         self._parser: ParserProcess | None = None
         self._loading: threading.Thread | None = None  # the embedding model, once
+        self._embed_next = False  # whether this batch's vectors are computed right after it
 
     def close(self) -> None:
         if self._parser is not None:
@@ -140,13 +142,20 @@ class IngestPipeline:
             self.store.delete_papers(doc_ids)
             self.index.drop(chunk_ids, forget=doc_ids)
 
-    def add(self, paths: Iterable[Path | str], cancel: threading.Event) -> Iterator[IngestEvent]:
-        """Add PDFs (files or folders); files of an interrupted batch are picked up too."""
+    def add(
+        self, paths: Iterable[Path | str], cancel: threading.Event, *, embed: bool = True
+    ) -> Iterator[IngestEvent]:
+        """Add PDFs (files or folders); files of an interrupted batch are picked up too. Every
+        file is stored (searchable) before any is embedded; with `embed` the vectors of the
+        library's papers that have none are computed before BatchFinished, else later
+        (embed_pending)."""
+        self._embed_next = embed
         given = find_pdfs(paths)
         leftover = [p for p in self.store.pending() if p not in given and p.is_file()]
         files = leftover + given
         self.store.queue(files)
         counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
+        statuses: dict[str, FileStatus] = {}  # doc_id -> its file's status in this batch
         yield BatchStarted(len(files), resumed=len(leftover))
         for i, path in enumerate(files, start=1):
             if cancel.is_set():
@@ -173,10 +182,19 @@ class IngestPipeline:
                 break
             self.store.dequeue(path)
             counts[result.status] += 1
+            if result.doc_id:
+                statuses[result.doc_id] = result.status
             yield result
         if cancel.is_set():
             for path in files:
                 self.store.dequeue(path)
+        elif embed:
+            for event in self.embed_pending(cancel):
+                if isinstance(event, FileResult):  # failed: it is counted as such
+                    if event.doc_id and (was := statuses.get(event.doc_id)) is not None:
+                        counts[was] -= 1
+                    counts["failed"] += 1
+                yield event
         yield BatchFinished(cancelled=cancel.is_set(), **counts)
 
     def _parse(
@@ -200,7 +218,8 @@ class IngestPipeline:
 
     def _load_embedder_meanwhile(self) -> None:
         """Load the embedding model on a thread while the first new file is read (seconds
-        each); embed() waits for it. A failure is raised again by embed() on this thread."""
+        each), when the batch's vectors follow it; embed() waits for it. A failure is raised
+        again by embed() on this thread."""
         if self._loading is None and not getattr(self.embedder, "loaded", True):
             def load() -> None:
                 try:
@@ -240,7 +259,8 @@ class IngestPipeline:
         if (stale := self.store.find_by_sha(sha)) and stale not in previous:
             previous.append(stale)  # same file, chunked with other settings: chunk it anew
         yield FileProgress(path, "reading", 0, 1)
-        self._load_embedder_meanwhile()
+        if self._embed_next:
+            self._load_embedder_meanwhile()
         doc = yield from self._parse(path, cancel)
         if doc is None:  # cancelled while reading: nothing of it was stored
             return None
@@ -260,42 +280,18 @@ class IngestPipeline:
             salt = hashlib.sha256(f"{chunking}:{doc.ocr_language}".encode()).hexdigest()
             doc_id = f"{sha[:8]}{salt[:4]}"
         self.store.delete_papers([doc_id])  # a stale half-added copy, if any
-        ids = self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
-        # in order of length: a batch of like lengths pads least (bench/README.md, "Embedding
-        # batch size"); a paper's vectors may be stored in any order
-        embed = sorted(((cid, c.text) for cid, c in zip(ids, chunks, strict=True)
-                        if c.section not in KEYWORD_ONLY_SECTIONS), key=lambda e: len(e[1]))
-        if not getattr(self.embedder, "loaded", True):  # the first file of a session
-            yield FileProgress(path, "loading the embedding model", 0, 0)
+        old = [p.doc_id for p in previous]
         try:
-            vectors: list[np.ndarray] = []
-            for start in range(0, len(embed), EMBED_BATCH):
-                if cancel.is_set():
-                    raise _Cancelled
-                yield FileProgress(path, "embedding", start, len(embed))
-                vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
-            yield FileProgress(path, "indexing", len(embed), len(embed))
+            self.store.insert_paper(doc_id, sha, doc, chunks, chunking)
             with self.lock:
-                index = self.index.get()
-                # durable (journal fsync) before the paper is ready: see core/vectors/index.py
-                index.add([cid for cid, _ in embed], vectors, paper=(doc_id, str(path)))
-                old = [p.doc_id for p in previous]
                 old_ids = set(self.store.chunk_ids(old)) if previous else set()
-                self.store.mark_ready(doc_id, replaces=old)
-        except BaseException as exc:
-            with self.lock:
-                try:
-                    self.store.delete_papers([doc_id])
-                    self.index.drop(ids, forget=[doc_id], only_if_open=True)
-                except Exception:  # e.g. the disk is still full: the next open recovers it
-                    log.warning("could not undo the half-added %s; the next open will", path,
-                                exc_info=True)
-            if isinstance(exc, _Cancelled):
-                return None
+                self.store.mark_ready(doc_id, replaces=old)  # searchable from here on
+        except BaseException:
+            self.store.delete_papers([doc_id])
             raise
-        with self.lock:  # if this fails, the next open drops the replaced copy's vectors
-            index.delete(old_ids, forget=old)
-            index.save()  # a new snapshot now and then, not per paper
+        if previous:  # if this fails, the next open drops the replaced copy's vectors
+            with self.lock:
+                self.index.drop(old_ids, forget=old)
         status: FileStatus = "replaced" if previous else "added"
         return FileResult(i, total, path, status, doc_id, doc.meta.title, len(doc.pages),
                           len(chunks), notice=doc.notice)
@@ -306,3 +302,60 @@ class IngestPipeline:
         used = self.store.ocr_language(doc_id)
         ocr = self.settings.ocr
         return used is not None and ocr.mode != "off" and used != ocr.language
+
+    # ------------------------------------------------------------ embedding (second pass)
+    def embed_pending(self, cancel: threading.Event) -> Iterator[IngestEvent]:
+        """Embed the ready papers that have no vectors yet, oldest first, one durable journal
+        record per paper (core/vectors/index.py): a crash or a cancel loses at most the paper being
+        embedded, which stays searchable by its words and is embedded by the next run.
+        Yields FileProgress per batch and Embedded per paper; a paper whose text makes the
+        embedding fail unexpectedly (a bug) is removed with a failed FileResult, so that it
+        cannot block every later run. The caller holds the write lock."""
+        with self.lock:
+            todo = self.index.unindexed()
+        for n, doc_id in enumerate(todo, start=1):
+            if cancel.is_set():
+                return
+            with self.lock:
+                paper = self.store.paper(doc_id)
+            if paper is None:  # removed meanwhile (the desktop interleaves jobs)
+                continue
+            try:
+                done = yield from self._embed_one(paper, cancel)
+            except (DiskFullError, LibraryCorruptError):
+                raise  # the library, not this paper: every next one would fail the same way
+            except Exception as exc:
+                if damage := as_damage(exc, self.store.path):
+                    raise damage from exc
+                log.exception("unexpected error embedding %s", shown(paper.path))
+                self.remove([doc_id])
+                yield FileResult(n, len(todo), paper.path, "failed", doc_id, paper.title, error=(
+                    f"could not be added: unexpected {type(exc).__name__} while computing its "
+                    f"vectors: {exc} (a bug; please report it with the output of "
+                    "`lantern --verbose add` on it)"))
+                continue
+            if done:
+                yield Embedded(doc_id, paper.title, n, len(todo))
+
+    def _embed_one(self, paper: Paper, cancel: threading.Event) -> Generator[IngestEvent, None, bool]:
+        """Embed one paper's chunks and journal them; False if cancelled or removed meanwhile."""
+        with self.lock:
+            rows = self.store.chunks_by_id(self.store.chunk_ids([paper.doc_id], embedded=True))
+        if not getattr(self.embedder, "loaded", True):  # seconds, once a process
+            yield FileProgress(paper.path, "loading the embedding model", 0, 0)
+        # in order of length: a batch of like lengths pads least (bench/README.md, "Embedding
+        # batch size"); a paper's vectors may be stored in any order
+        embed = sorted(((cid, r["text"]) for cid, r in rows.items()), key=lambda e: len(e[1]))
+        vectors: list[np.ndarray] = []
+        for start in range(0, len(embed), EMBED_BATCH):
+            if cancel.is_set():
+                return False  # this paper's vectors so far are dropped; it stays searchable
+            yield FileProgress(paper.path, "embedding", start, len(embed))
+            vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
+        with self.lock:
+            if self.store.paper(paper.doc_id) is None:
+                return False  # removed while it was embedded
+            index = self.index.get()
+            index.add([cid for cid, _ in embed], vectors, paper=(paper.doc_id, str(paper.path)))
+            index.save()  # a new snapshot now and then, not per paper
+        return True

@@ -82,22 +82,41 @@ class LibraryIndex:
                 except (OSError, DiskFullError) as exc:  # the journal still holds everything
                     log.warning("could not write the compacted vector index: %s", exc)
 
-    def for_search(self) -> VectorIndex:
-        """The index for a question. The first time, ready papers that have no vectors (after
-        a change of embedding settings, or an index rebuilt by doctor) are embedded — only if
-        this process can take the write lock: a reader never writes."""
+    def for_search(self) -> VectorIndex | None:
+        """The index for a question, None while there is none (papers searchable by their
+        words only). Papers without vectors are not embedded here: a question must not wait
+        minutes for them (the writer embeds them: `lantern index`, add, the desktop app).
+        The first time, an index from before the journal gets its record, if this process
+        can take the write lock (a reader never writes)."""
+        if not self.exists():
+            return None
         index = self.get()
         if not self._checked:
             self._checked = True
-            lock = self.try_writing() if self.try_writing else None
-            if lock is None:
-                if self.store.ready_without(index.papers):
-                    log.info("some papers have no vectors yet; the writer will embed them")
-            else:
+            if index.legacy and (lock := self.try_writing() if self.try_writing else None):
                 with lock:  # type: ignore[attr-defined]
                     self.upgrade()
-                    self.ensure()
         return self.get()
+
+    def indexed(self) -> set[str]:
+        """The papers whose vectors the index holds, read without loading the graph when it
+        is not open (the desktop's library table asks after every change)."""
+        if self.opened is not None:
+            self.opened.reload_if_changed()
+            return set(self.opened.papers)
+        if not self.exists():
+            return set()
+        recorded = vlog.recorded_papers(self.path, self.dim())
+        return set(recorded) if recorded is not None else set(self.get().papers)
+
+    def unindexed(self, scope: Iterable[str] | None = None) -> list[str]:
+        """Ready papers (of `scope`, if given) that have no vectors yet: searchable by their
+        words only, until the writer embeds them."""
+        waiting = self.store.ready_without(self.indexed())
+        if scope is not None:
+            wanted = set(scope)
+            waiting = [d for d in waiting if d in wanted]
+        return waiting
 
     def dim(self) -> int:
         key = f"dim:{self.settings.index_key()}"

@@ -45,6 +45,7 @@ class IngestPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("ingestPanel")
         self._backend, self._papers, self.failures = backend, papers, failures
+        backend.indexed.connect(papers.mark_indexed)  # "Searchable" rows turn "Indexed"
         self.jobs: list[Job] = []
         self._total = 0
         self._index = 0

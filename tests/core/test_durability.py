@@ -54,8 +54,10 @@ def test_a_file_that_crashes_the_pipeline_fails_alone(poison_library, tmp_path):
     good = paper(tmp_path, "good.pdf", "Good paper")
     events = list(poison_library.add([bad, good]))
     out = results(events)
-    assert [r.status for r in out] == ["failed", "added"]
-    assert "simulated bug" in out[0].error and "RuntimeError" in out[0].error
+    # both are stored (searchable) first; the bad one fails when its vectors are computed
+    assert [(r.path.name, r.status) for r in out] == [
+        ("bad.pdf", "added"), ("good.pdf", "added"), ("bad.pdf", "failed")]
+    assert "simulated bug" in out[-1].error and "RuntimeError" in out[-1].error
     assert events[-1] == BatchFinished(added=1, unchanged=0, replaced=0, failed=1, cancelled=False)
     assert poison_library.pending() == []  # not retried for ever
     assert [p.title for p in poison_library.papers()] == ["Good paper"]
@@ -67,7 +69,8 @@ def test_a_poisoned_queue_gets_unstuck(poison_library, tmp_path):
     poison_library._parts.store.queue([bad])
     good = paper(tmp_path, "good.pdf", "Good paper")
     out = results(poison_library.add([good]))
-    assert [(r.path.name, r.status) for r in out] == [("bad.pdf", "failed"), ("good.pdf", "added")]
+    assert [(r.path.name, r.status) for r in out] == [
+        ("bad.pdf", "added"), ("good.pdf", "added"), ("bad.pdf", "failed")]
     assert poison_library.pending() == []
     assert [r.status for r in results(poison_library.add([good]))] == ["unchanged"]
 

@@ -92,6 +92,9 @@ def test_cancel_leaves_library_consistent(fake_library, sample_pdfs):
     assert seen[-1].cancelled
     assert len(fake_library.papers()) == 1
     assert fake_library.pending() == []
+    # the paper stored before the cancel is searchable; its vectors come with the next run
+    assert fake_library.unindexed() == [fake_library.papers()[0].doc_id]
+    list(fake_library.embed())
     assert consistent(fake_library)
 
 
@@ -129,7 +132,9 @@ def test_settings_change_reembeds_into_a_new_index(settings, fake_embedder, samp
     settings = settings.replace(chunking={"max_chars": 600})
     with Library(settings, embedder=fake_embedder) as lib:
         assert lib.index.path != old_index
-        assert lib.search("camera traps")  # vectors are rebuilt on first use
+        assert lib.search("camera traps")  # by its words while the vectors are missing
+        assert lib.unindexed() == [p.doc_id for p in lib.papers()]
+        list(lib.embed())  # `lantern index`, the next add, or the desktop app
         assert consistent(lib)
         before = lib.papers()[0]
         (again,) = results(lib.add(sample_pdfs[:1]))  # re-read with the new chunking

@@ -72,6 +72,26 @@ def test_progress_fires_and_cancel_stops_batch_cleanly(qtbot, fake_window, paper
         assert report.consistent and report.papers == finished[0].added
 
 
+def test_the_window_computes_missing_vectors_and_rows_turn_indexed(qtbot, fake_window,
+                                                                    fake_embedder, paper_pdf):
+    """Papers added without their vectors (`lantern add`, a run cut short) are searchable;
+    the app computes their vectors in the background and each row turns "Indexed"."""
+    pdfs = [paper_pdf(f"s{i}.pdf", title=f"Searchable study {i}") for i in range(2)]
+    with Library(Settings.load(), embedder=fake_embedder) as lib:
+        list(lib.add(pdfs, wait=False))
+        assert len(lib.unindexed()) == 2
+    indexed: list[str] = []
+    window = fake_window()
+    window.backend.indexed.connect(indexed.append)
+    qtbot.waitUntil(lambda: len(indexed) == 2, timeout=60_000)
+    wait_idle(qtbot, window)
+    m = window.papers
+    assert [m.index(r, 4).data() for r in range(m.rowCount())] == ["Indexed"] * 2
+    window.close()
+    with Library(Settings.load(), embedder=fake_embedder) as lib:
+        assert lib.unindexed() == []
+
+
 @pytest.mark.e2e  # the real MiniLM's embedding is the long work that must not block the window
 def test_window_stays_responsive_during_ingest(qtbot, make_window, paper_pdf):
     window = make_window()

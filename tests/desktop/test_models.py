@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextCursor
 
 from core import Conversation
@@ -70,6 +70,17 @@ def test_paper_table_model(qtmodeltester):
     model.set_pending(Path("/tmp/x.pdf"), "Waiting…")
     assert model.index(2, 4).data() == "Waiting…"
     assert model.paper_at(2) is None  # a file being added is not a paper yet
+
+
+def test_paper_state_searchable_then_indexed(qtmodeltester):
+    """A paper is searchable by its words first; its row says "Indexed" once its vectors are."""
+    model = PaperTableModel()
+    model.set_papers([paper(1), paper(2)], unindexed={"doc2"})
+    qtmodeltester.check(model, force_py=True)
+    assert [model.index(r, 4).data() for r in range(2)] == ["Indexed", "Searchable"]
+    assert "vectors are being computed" in model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    model.mark_indexed("doc2")
+    assert [model.index(r, 4).data() for r in range(2)] == ["Indexed", "Indexed"]
 
 
 def test_list_models(qtmodeltester):

@@ -42,7 +42,7 @@ def test_kill_during_add(tmp_path, after_lines, real_embedder):
     papers = make_papers(tmp_path / "pdfs", 6)
     library = tmp_path / "library"
     env = {**os.environ, "LANTERN_LIBRARY": str(library), "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "core.cli", "add", "--json", str(tmp_path / "pdfs")]
+    cmd = [sys.executable, "-m", "core.cli", "add", "--wait", "--json", str(tmp_path / "pdfs")]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True)
     for _ in range(after_lines):
         assert proc.stdout.readline()
