@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the names below, imported on first use (a CLI command needs
     from core.extract import LONG_ESTIMATE_S
     from core.extract_export import format_for, write_table
     from core.library import Library
+    from core.modelcheck import ModelCheck, check_models
     from core.paths import printable, shown
     from core.provenance import build_provenance, settings_from_provenance
     from core.questionsets import (
@@ -92,6 +93,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "core.annotate": ("AnnotateReport", "Mark", "annotate_pdfs", "answer_marks", "table_marks"),
     "core.answer": ("highlights",),
     "core.chat_models": ("find_models",),
+    "core.modelcheck": ("ModelCheck", "check_models"),
     "core.errors": (
         "IngestError", "LanternError", "LibraryDamagedError", "LibraryLockedError",
         "LibraryReadOnlyError", "ModelError", "PaperNotFoundError", "QuestionTooLongError",

@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="list the GGUF and embedding models found")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--check", action="store_true",
+                   help="load each model and try it once (offline): the embedding model on both "
+                   "paths (papers and questions) and the chat model")
 
     p = sub.add_parser("doctor", help="check the library against its vector index and repair it")
     p.add_argument("--compact", action="store_true",

@@ -10,6 +10,7 @@ from core import (
     Library,
     LibraryLockedError,
     Settings,
+    check_models,
     find_models,
     paper_to_dict,
     printable,
@@ -110,6 +111,14 @@ def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_models(settings: Settings, args: argparse.Namespace) -> int:
+    if args.check:
+        checks = check_models(settings)
+        if args.json:
+            print(json.dumps([{"what": c.what, "ok": c.ok, "detail": c.detail} for c in checks],
+                             indent=2))
+        else:
+            print("\n".join(printable(c.line()) for c in checks))
+        return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
     models = find_models(settings)
     if args.json:
         print(json.dumps([{"name": m.name, "path": str(m.path), "kind": m.kind,

@@ -19,8 +19,10 @@ LOG_FILE = "embedding.log"
 
 def command(root: Path) -> list[str]:
     """The command line of a background embedder for the library at `root`."""
-    if getattr(sys, "frozen", False):  # the PyInstaller bundle: its executable is `lantern`
-        return [sys.executable, "--library", str(root), "index", "--background"]
+    if getattr(sys, "frozen", False):
+        # the PyInstaller bundle: sys.executable is `Lantern` (the window) whichever name ran
+        # it, and `--cli` makes it the CLI (packaging/lantern_main.py)
+        return [sys.executable, "--cli", "--library", str(root), "index", "--background"]
     return [sys.executable, "-m", "core.cli", "--library", str(root), "index", "--background"]
 
 
