@@ -314,10 +314,12 @@ class ConversationModel(ListModel[Any]):
 class Failure:
     path: Path
     error: str
+    stored: bool = False  # the paper was added, but its line says to look at it (a notice)
 
 
 class FailureModel(ListModel[Failure]):
-    """Files that could not be added, one readable line each."""
+    """Files that could not be added, and added files worth a look (unreadable OCR, …), one
+    readable line each."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(key=lambda f: str(f.path), parent=parent)
@@ -328,6 +330,8 @@ class FailureModel(ListModel[Failure]):
     def item_data(self, row: int, f: Failure, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             error = " ".join(f.error.split())
+            if f.stored:
+                error = f"added, but {error}"
             return f"{f.path.name} — {error}" if f.path.name else error
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_rich(f"{f.path}\n{f.error}")

@@ -170,6 +170,9 @@ class IngestPanel(QFrame):
                 self._show_failures()
                 self._papers.set_pending(ev.path, "Failed", done=True)
             else:
+                if ev.notice:  # stored, but its line says to look at it (unreadable OCR, …)
+                    self.failures.add(Failure(ev.path, ev.notice, stored=True))
+                    self._show_failures()
                 status = {"added": "Added", "replaced": "Updated", "unchanged": "In library"}
                 self._papers.set_pending(
                     ev.path,
@@ -251,7 +254,13 @@ class IngestPanel(QFrame):
 
     def _show_failures(self) -> None:
         n = self.failures.rowCount()
-        self.fail_label.setText(f"{n} file{'s' if n != 1 else ''} could not be added:" if n else "")
+        noted = sum(f.stored for f in self.failures.items)
+        failed, parts = n - noted, []
+        if failed:
+            parts.append(f"{failed} file{'s' if failed != 1 else ''} could not be added")
+        if noted:
+            parts.append(f"{noted} added file{'s' if noted != 1 else ''} need{'s' if noted == 1 else ''} a look")
+        self.fail_label.setText(" · ".join(parts) + ":" if n else "")
         for w in (self.fail_label, self.fail_list, self.dismiss_btn):
             w.setVisible(bool(n))
         if n:  # as tall as the list, up to MAX_FAIL_LINES lines; then it scrolls

@@ -7,6 +7,7 @@ window's handling of a batch, not the vectors. The responsiveness test keeps the
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import filelock
@@ -15,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from core import Library, Settings
 from core.types import BatchFinished, FileProgress, FileResult
+from tests import pdfs
 from tests.desktop.util import drop, wait_idle
 
 
@@ -166,3 +168,19 @@ def test_import_from_zotero_menu(qtbot, fake_window, paper_pdf, tmp_path, monkey
     wait_idle(qtbot, window)
     assert "1 added" in window.ingest.label.text() and "1 skipped" in window.ingest.label.text()
     assert window.failures.rowCount() == 1
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None,
+                    reason="Tesseract is not installed (apt-get install tesseract-ocr)")
+def test_an_added_paper_with_a_notice_is_listed_for_a_look(qtbot, fake_window, tmp_path):
+    """The `add` line's notice (OCR text that looks unreadable: is the language installed?)
+    reaches the window too, apart from the files that failed (issue 24)."""
+    window = fake_window()
+    window.ingest.add([pdfs.unreadable_scan(tmp_path)])
+    qtbot.waitUntil(lambda: window.failures.rowCount() == 1, timeout=120_000)
+    wait_idle(qtbot, window)
+    assert window.ingest.fail_label.text() == "1 added file needs a look:"
+    line = window.failures.index(0, 0).data()
+    assert line.startswith("hanzi.pdf — added, but OCR text looks unreadable"), line
+    assert "tesseract-ocr-chi-sim" in line
+    assert len(titles(window)) == 1  # it was stored
