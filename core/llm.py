@@ -67,6 +67,7 @@ class LlamaGenerator:
                 max_tokens=max_tokens,
                 temperature=temperature,
                 repeat_penalty=1.1,
+                seed=self.settings.seed,
                 stream=True,
             )
             try:

@@ -139,7 +139,7 @@ def result_settings(settings: Settings, use_llm: bool) -> dict[str, Any]:
     }
     if use_llm:
         out["llm"] = settings.llm.model_dump(
-            mode="json", include={"n_ctx", "temperature", "max_tokens", "max_prompt_tokens"})
+            mode="json", include={"n_ctx", "temperature", "seed", "max_tokens", "max_prompt_tokens"})
     return out
 
 

@@ -79,6 +79,9 @@ class LLMSettings(_Section):
     n_threads: int | None = Field(None, ge=1, description="None uses every core")
     n_gpu_layers: int = Field(0, ge=-1, description="-1 offloads every layer to the GPU")
     temperature: float = Field(0.1, ge=0.0, le=2.0)
+    # recorded in every export's provenance: the same model, settings and passages give the
+    # same answer again (llama.cpp's sampler is seeded per request)
+    seed: int = Field(42, ge=0, le=2**31 - 1, description="sampling seed of the chat model")
     # an answer is a sentence or two beside its quotes: a longer draft only costs time
     max_tokens: int = Field(80, ge=16, le=4096, description="cap on the length of an answer")
     # 224: SmolLM2 reads ~7 ms/token of prompt on 2 cores, so the first token comes ~1.5 s

@@ -72,3 +72,21 @@ def test_llm_cells_are_grounded(sample_library):
             assert c.quote == "" and c.page is None
     grass_hw = cells[(grass, "hardware")].cell  # the grassland paper names no GPU to quote
     assert "GPU" not in grass_hw.answer + grass_hw.quote
+
+
+def test_llm_cells_come_out_the_same_when_run_again(sample_library):
+    """The provenance records the chat model's seed: the same model, settings and papers give
+    the same cells on a re-run (issue 22), not only the same quotes."""
+    lib = sample_library
+    full = load_question_set("builtin:dl-methods")
+    qset = dataclasses.replace(full, questions=tuple(
+        q for q in full.questions if q.id in {"hardware", "optimizer", "learning-rate"}))
+    cam = paper_id(lib, "Camera-Trap")
+
+    def cells() -> dict[str, tuple]:
+        return {q: (e.cell.status, e.cell.answer, e.cell.quote, e.cell.page)
+                for (_, q), e in run(lib, qset, papers=[cam]).items()}
+
+    first = cells()
+    assert len(first) == 3 and any(status == "reported" for status, *_ in first.values())
+    assert cells() == first
