@@ -191,19 +191,25 @@ class LibraryPanel(QWidget):
         return super().eventFilter(obj, event)
 
     def _fit_columns(self) -> None:
-        """Year, Pages and Status always show; Authors takes what the title can spare and
-        goes (to the tooltip) in a narrow pane; the title gets the rest."""
+        """Year and Status always show; Authors takes what the title can spare and goes (to
+        the tooltip) in a narrow pane, and so does Pages in a very narrow one (a laptop's
+        1024 px: the title needs the room); the title gets the rest."""
         header, fm = self.table.horizontalHeader(), self.fontMetrics()
         bold = QFont(self.table.horizontalHeader().font())
         bold.setWeight(QFont.Weight.DemiBold)  # the headings' weight (style.py)
         hm = QFontMetrics(bold)
-        fixed = {2: "Year", 3: "Pages", 4: "Indexed"}
+        fixed = {2: "Year", 3: "Pages", 4: "Searchable"}
         for col, sample in fixed.items():
             width = max(fm.horizontalAdvance(sample), hm.horizontalAdvance(sample))
             header.resizeSection(col, width + 14)
+        title = fm.horizontalAdvance("x" * 24)
         room = self.table.viewport().width() - sum(header.sectionSize(c) for c in fixed)
+        no_pages = room < title
+        self.table.setColumnHidden(3, no_pages)
+        if no_pages:
+            room += header.sectionSize(3)
         authors = fm.horizontalAdvance("Lindqvist et al.") + 16
-        narrow = room < authors + fm.horizontalAdvance("x" * 24)
+        narrow = room < authors + title
         self.table.setColumnHidden(1, narrow)
         if not narrow:
             header.resizeSection(1, min(authors, room // 3))

@@ -58,6 +58,8 @@ def test_the_first_window_fits_the_screen_with_every_control_on_it(
     for w in (window.ask.ask_btn, window.ingest, window.statusBar(), window.ask.question):
         assert w.isVisible() or w is window.ingest
     assert clipped_labels(window) == []
+    table = window.library.table  # titles readable: room for about 20 letters at least
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance("x" * 20)
     paper = window.papers.papers[0]
     window.show_source(paper.path, 1, "", paper.title)  # the viewer unfolds: still all there
     settle(qtbot, window)
