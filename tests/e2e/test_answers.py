@@ -48,7 +48,10 @@ def test_answer_streams_and_cites_verbatim(sample_library):
     # the paper says it in one sentence: whatever the tiny model writes, the answer does not
     # abstain, and leads with a verified finding (a quote from the papers)
     assert not answer.abstained and answer.citations and answer.answer
-    assert any(s.supported for s in answer.sentences)
+    # the verified finding, not the tiny model's wording (which may fail the check: its
+    # sentences are shown only when they pass), carries the fact
+    assert "RTX 3090" in answer.answer
+    assert any(c.quote in answer.answer for c in answer.citations)
     for c in answer.citations:  # every quote is real
         assert c.quote in sample_library.page_text(c.doc_id, c.page)
     for s in answer.sentences:
