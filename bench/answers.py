@@ -23,7 +23,6 @@ from common import require_evalset
 from compare import PAPER_NAMES, contains_all, lantern_settings, quote_found, share
 
 from core import AnswerDone, CellDone, FileResult, Library
-from core.extract import extract
 from core.types import Answer, Citation
 
 # compare.py's names for the first set; the names questions of the second set use.
@@ -63,8 +62,8 @@ def extract_rows(lib: Library, qs: list[dict], doc_ids: dict[str, str]) -> list[
 
     cells = bad = right = answerable = 0
     for pdf, (qset, gold) in question_sets(qs).items():
-        done = {e.question_id: e.cell for e in extract(lib, qset, papers=[doc_ids[pdf]],
-                                                      use_llm=True, force=True)
+        done = {e.question_id: e.cell for e in lib.extract(qset, papers=[doc_ids[pdf]],
+                                                           use_llm=True, force=True)
                 if isinstance(e, CellDone)}
         for q, g in zip(qset.questions, gold, strict=True):
             cell = done[q.id]
