@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from core import (
@@ -28,13 +28,10 @@ from core import (
     verify_table,
 )
 from desktop.backend import Backend
+from desktop.widgets import folders
 
 SHOWN_FAILURES = 8  # in the dialog's text; all of them under "Show Details…"
 TABLES = "Lantern tables (*.csv *.md *.json);;All files (*)"
-
-
-def _documents() -> Path:
-    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
 
 
 class EvidenceExports(QObject):
@@ -53,11 +50,10 @@ class EvidenceExports(QObject):
     def verify(self, table: Path | None = None) -> None:
         """Re-check every quote of an exported table against the library's PDFs."""
         if table is None:
-            chosen, _ = QFileDialog.getOpenFileName(self._window, "Verify a table",
-                                                    str(_documents()), TABLES)
+            chosen = folders.open_files(self._window, "Verify a table", TABLES)[:1]
             if not chosen:
                 return
-            table = Path(chosen)
+            table = Path(chosen[0])
         self.message.emit(f"Verifying {table.name}…")
         self._backend.op("verify", lambda lib, cancel: verify_table(table, library=lib),
                          result=self._show_report,
@@ -111,9 +107,10 @@ class EvidenceExports(QObject):
             return
         if out_dir is None:
             chosen = QFileDialog.getExistingDirectory(
-                self._window, "Save annotated PDFs in", str(_documents()))
+                self._window, "Save annotated PDFs in", str(folders.last_folder()))
             if not chosen:
                 return
+            folders.remember(chosen)
             out_dir = Path(chosen)
         target = out_dir
         marks = list(marks)
@@ -137,9 +134,8 @@ class EvidenceExports(QObject):
             self.message.emit("No cited papers to export")
             return
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self._window, "Export cited papers as BibTeX", str(_documents() / "cited.bib"),
-                "BibTeX (*.bib)")
+            chosen, _ = folders.save_file(self._window, "Export cited papers as BibTeX",
+                                          "cited.bib", "BibTeX (*.bib)")
             if not chosen:
                 return
             path = Path(chosen)
@@ -164,9 +160,8 @@ class EvidenceExports(QObject):
             return
         if path is None:
             slug = re.sub(r"[^A-Za-z0-9]+", "-", answers[0].question).strip("-")[:50] or "answer"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self._window, "Export answer as Markdown", str(_documents() / f"{slug}.md"),
-                "Markdown (*.md)")
+            chosen, _ = folders.save_file(self._window, "Export answer as Markdown",
+                                          f"{slug}.md", "Markdown (*.md)")
             if not chosen:
                 return
             path = Path(chosen)
