@@ -125,6 +125,11 @@ class PaperTableModel(QAbstractTableModel):
     ) -> None:
         """Show a row for a file of the running batch; ``done`` rows go at the next set_papers.
         A file just added (``pages`` > 0) shows its title and counts in ``counts()`` at once."""
+        old = self._pending.get(path)
+        if old is not None and old[1] and not done:
+            # a file already stored (searchable) whose vectors follow in the same batch: its
+            # row stays finished, so the library's own row replaces it at the next set_papers
+            return
         self._pending[path] = (status, done, title, pages)
         self._refresh()
 

@@ -72,6 +72,17 @@ def test_paper_table_model(qtmodeltester):
     assert model.paper_at(2) is None  # a file being added is not a paper yet
 
 
+def test_a_stored_file_whose_vectors_follow_leaves_no_row_behind():
+    """Searchable first: a file's row is finished when it is stored; the vectors' progress
+    that follows must not reopen it (it stayed as a second, "0%" row of the same paper)."""
+    model = PaperTableModel()
+    new = Path("/tmp/new.pdf")
+    model.set_pending(new, "Added", done=True, title="Paper 3", pages=1)
+    model.set_pending(new, "0%")  # FileProgress("embedding") after the FileResult
+    model.set_papers([paper(3)])
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Paper 3"]
+
+
 def test_paper_state_searchable_then_indexed(qtmodeltester):
     """A paper is searchable by its words first; its row says "Indexed" once its vectors are."""
     model = PaperTableModel()
