@@ -123,7 +123,8 @@ def cold_load_s(kind: str, path: Path, rounds: int) -> float:
     env = {**os.environ, "PYTHONPATH": str(here.parent), "HF_HUB_OFFLINE": "1"}
     times = []
     for _ in range(rounds):
-        # run from /tmp: this folder's model2vec.py would shadow the package
+        # from /tmp: `-c` puts the working folder first on the path, and bench/'s own
+        # model2vec.py would shadow the package there
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env=env, cwd=tempfile.gettempdir(), check=True)
         times.append(float(out.stdout.strip().splitlines()[-1]))
