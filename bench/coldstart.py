@@ -9,6 +9,8 @@
     .venv/bin/python bench/coldstart.py --wait         # also `add --wait`, the one-process job
     .venv/bin/python bench/coldstart.py --recipe       # also the LangChain recipe's ingestion
                                                        # (needs the bench extras, see compare.py)
+    .venv/bin/python bench/coldstart.py --recipe --recipe-python /tmp/bench-venv/bin/python
+                                  # the recipe in a venv of its own: the lock plus the extras
 """
 
 from __future__ import annotations
@@ -80,16 +82,17 @@ def ingest(work: Path, papers: list[Path], *, wait: bool) -> None:
           f"{embedded:.1f} s (background embedding; {len(left)} left unindexed)", flush=True)
 
 
-def recipe(work: Path, papers: list[Path]) -> None:
-    """The LangChain recipe's ingestion of the same papers (bench/compare.py), in a child."""
+def recipe(work: Path, papers: list[Path], python: str) -> None:
+    """The LangChain recipe's ingestion of the same papers (bench/compare.py), in a child run
+    by `python` (a venv with the bench extras; the project's lock leaves them out)."""
     folder = work / "recipe-papers"
     folder.mkdir()
     for p in papers:
         (folder / p.name).symlink_to(p)
     code = ("import json, sys; from pathlib import Path; from compare import recipe_ingest; "
             f"print(json.dumps(recipe_ingest(Path({str(folder)!r}), Path({str(work)!r}))))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "bench", capture_output=True,
-                          text=True)
+    proc = subprocess.run([python, "-c", code], cwd=ROOT / "bench", capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     if proc.returncode:
         print(f"recipe: not run ({proc.stderr.strip().splitlines()[-1]})")
         return
@@ -103,6 +106,9 @@ def main() -> None:
     parser.add_argument("--no-ingest", action="store_true", help="only the cold questions")
     parser.add_argument("--wait", action="store_true", help="also time `lantern add --wait`")
     parser.add_argument("--recipe", action="store_true", help="also the recipe's ingestion")
+    parser.add_argument("--recipe-python", default=sys.executable, metavar="PYTHON",
+                        help="the Python that runs the recipe: one whose venv has the bench "
+                        "extras (default: this one)")
     args = parser.parse_args()
     evalset = require_evalset()
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +120,7 @@ def main() -> None:
             if args.wait:
                 ingest(work, papers, wait=True)
             if args.recipe:
-                recipe(work, papers)
+                recipe(work, papers, args.recipe_python)
 
 
 if __name__ == "__main__":
