@@ -20,6 +20,9 @@ def go_offline() -> None:
     """Make every model library stay off the network, whatever the user's environment says."""
     for key, value in _SWITCHES.items():
         os.environ[key] = value
+    # Lantern uses no pydantic plugins: without this, the first settings model scans every
+    # installed package's entry points for them, on every start of every command.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 go_offline()

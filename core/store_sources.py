@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.store import Store
-from core.zotero import ZoteroItem
+
+if TYPE_CHECKING:
+    from core.zotero import ZoteroItem
 
 
 @dataclass(frozen=True)
