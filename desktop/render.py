@@ -232,10 +232,11 @@ def transcript_html(
     return "<hr>".join(turns)
 
 
-def citation_tip_html(title: str, page: int, quote: str) -> str:
-    """Citation [n]'s tooltip: the paper, page and quoted words (rich text, so it wraps)."""
+def citation_tip_html(title: str, pages: str, quote: str) -> str:
+    """Citation [n]'s tooltip: the paper, its page(s) ("p. 5", "pp. 5–6") and the quoted words
+    (rich text, so it wraps)."""
     return (
-        f"<p><b>{html.escape(title)}</b>, p. {page}</p>"
+        f"<p><b>{html.escape(title)}</b>, {pages}</p>"
         f"<p><i>“{html.escape(snippet(quote, 400))}”</i></p>"
         "<p style='color:#57606a'>Click to open the page with these words highlighted</p>"
     )

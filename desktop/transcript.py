@@ -35,6 +35,12 @@ class Source:
     page: int
     quote: str
     title: str
+    page_end: int | None = None  # a quote that runs onto the next page ends there
+
+    @property
+    def pages(self) -> str:
+        """"p. 5", or "pp. 5–6" for a quote that runs onto the next page."""
+        return f"pp. {self.page}–{self.page_end}" if self.page_end else f"p. {self.page}"
 
 
 @dataclass
@@ -117,7 +123,7 @@ class Transcript:
         if 0 <= turn < len(self.answers):
             for c in self.answers[turn].citations:
                 if c.n == n:
-                    return Source(c.pdf_path, c.page, c.quote, c.title)
+                    return Source(c.pdf_path, c.page, c.quote, c.title, c.page_end)
         evidence = self.evidence_of(turn)
         if 1 <= n <= len(evidence):
             e = evidence[n - 1]

@@ -292,7 +292,7 @@ class AskPanel(QWidget):
         source = self.transcript.citation(turn, n)
         if source is None:
             return None
-        return render.citation_tip_html(source.title, source.page, source.quote)
+        return render.citation_tip_html(source.title, source.pages, source.quote)
 
     def open_evidence(self, e: Evidence) -> None:
         self.openSource.emit(e.pdf_path, e.page, e.text, e.title)

@@ -42,8 +42,9 @@ class PageView(QPdfView):
         self._anchor: tuple[int, QPointF, QPointF] = (0, QPointF(0, 0), QPointF(0, 0))
         self._placing = False  # our own scrolling: does not move the anchor
         self._page = -1
-        self.highlight_page = -1
-        self.highlight_rects: list[QRectF] = []  # page points, top-left origin
+        # 0-based page -> its highlighted lines (points, top-left origin); a quote that runs
+        # onto the next page has a part on each
+        self.highlights: dict[int, list[QRectF]] = {}
         self._layout: tuple[tuple, list[QRectF]] = ((), [])
         self._generation = 0  # bumped for each document: the cached layout is stale
 
@@ -145,7 +146,7 @@ class PageView(QPdfView):
         """A new document: top of page 1, no highlight, fit to the width (a zoom chosen for
         another paper's page size is no use for this one's)."""
         self._generation += 1
-        self.highlight_page, self.highlight_rects = -1, []
+        self.highlights = {}
         self._anchor = (0, QPointF(0, 0), QPointF(0, 0))
         self._page = -1
         self.set_zoom(None)
@@ -172,23 +173,42 @@ class PageView(QPdfView):
             self.pageChanged.emit(page)
 
     # ------------------------------------------------------------ highlight
+    @property
+    def highlight_page(self) -> int:
+        """The 0-based page where the highlight starts (-1 when there is none)."""
+        return min(self.highlights, default=-1)
+
+    @property
+    def highlight_rects(self) -> list[QRectF]:
+        """The highlighted lines on the page where the highlight starts."""
+        return self.highlights.get(self.highlight_page, [])
+
     def set_highlight(self, page: int, rects: list[QRectF]) -> None:
         """Paint ``rects`` (points) on ``page`` and bring them into view."""
-        self.highlight_page, self.highlight_rects = page, list(rects)
-        if rects:
-            top = min(r.top() for r in rects)
-            left = min(r.left() for r in rects)
+        self.set_highlights({page: rects} if rects else {})
+
+    def set_highlights(self, parts: dict[int, list[QRectF]]) -> None:
+        """Paint each page's rects (points) and bring the start of the first into view; the
+        rest of a quote that runs onto the next page is there when the user scrolls on."""
+        self.highlights = {page: list(rects) for page, rects in parts.items() if rects}
+        if self.highlights:
+            page = self.highlight_page
+            top = min(r.top() for r in self.highlights[page])
+            left = min(r.left() for r in self.highlights[page])
             self.place(page, QPointF(left, top), QUOTE_ANCHOR)
         self.viewport().update()
 
-    def highlight_bounds(self) -> QRectF:
-        """The highlight's bounding box in viewport pixels (empty when there is none)."""
-        if not self.highlight_rects or self._doc() is None:
+    def highlight_bounds(self, page: int | None = None) -> QRectF:
+        """The bounding box in viewport pixels of the highlight on ``page`` (by default the
+        page where it starts); empty when there is none."""
+        page = self.highlight_page if page is None else page
+        rects = self.highlights.get(page, [])
+        if not rects or self._doc() is None:
             return QRectF()
         box = QRectF()
-        for r in self.highlight_rects:
+        for r in rects:
             box = box.united(r)
-        top_left = self.to_viewport(self.highlight_page, box.topLeft())
+        top_left = self.to_viewport(page, box.topLeft())
         return QRectF(top_left, box.size() * self.scale())
 
     # ------------------------------------------------------------ Qt overrides
@@ -215,22 +235,23 @@ class PageView(QPdfView):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
-        if not self.highlight_rects or self._doc() is None:
+        if not self.highlights or self._doc() is None:
             return
         painter = QPainter(self.viewport())
         try:
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
             s = self.scale()
-            for r in self.highlight_rects:
-                top_left = self.to_viewport(self.highlight_page, r.topLeft())
-                box = QRectF(top_left, r.size() * s).adjusted(-1, -1, 1, 1)
-                painter.fillRect(box, HIGHLIGHT)
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-            bounds = self.highlight_bounds()
-            page_left = self.page_sizes()[self.highlight_page].left() - self._scroll().x()
-            bar = QRect(
-                round(page_left) + 2, round(bounds.top()), 4, max(round(bounds.height()), 4)
-            )
-            painter.fillRect(bar, MARK)
+            for page, rects in self.highlights.items():
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+                for r in rects:
+                    top_left = self.to_viewport(page, r.topLeft())
+                    box = QRectF(top_left, r.size() * s).adjusted(-1, -1, 1, 1)
+                    painter.fillRect(box, HIGHLIGHT)
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+                bounds = self.highlight_bounds(page)
+                page_left = self.page_sizes()[page].left() - self._scroll().x()
+                bar = QRect(
+                    round(page_left) + 2, round(bounds.top()), 4, max(round(bounds.height()), 4)
+                )
+                painter.fillRect(bar, MARK)
         finally:
             painter.end()

@@ -3,7 +3,8 @@
 QtPdf (the PySide6-Pdf wheel) draws the pages in a PageView (pdf_view.py), which keeps its
 place through zoom and resize. The quote is located on the page's text layer
 (quotes.locate) and highlighted line by line from QPdfDocument.getSelectionAtIndex, so a
-quote that runs over several lines or into the next column is highlighted whole.
+quote that runs over several lines or into the next column is highlighted whole; one that
+runs onto the next page (a citation's "pp. 5–6") is highlighted on both pages.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.quotes import locate
+from desktop.quotes import locate, locate_split
 from desktop.render import plain_rich
 from desktop.widgets.elided import ElidedLabel
 from desktop.workers import while_current
@@ -197,11 +198,11 @@ class PdfViewer(QWidget):
         self._set_enabled(True)
         self._target = min(max(page - 1, 0), self.document.pageCount() - 1)
         self.notice.hide()
-        rects = self._quote_rects(self._target, quote) if quote else []
-        self.view.set_highlight(self._target, rects)
-        if not rects:
+        parts = self._quote_parts(self._target, quote) if quote else {}
+        self.view.set_highlights(parts)
+        if not parts:
             self.go(self._target + 1)
-        if quote and not rects:
+        if quote and not parts:
             self._notify(
                 f"Showing page {self._target + 1}. The quoted words could not be located on "
                 "this page's text layer, so nothing is highlighted."
@@ -242,16 +243,27 @@ class PdfViewer(QWidget):
         return True
 
     # ------------------------------------------------------------ internals
-    def _quote_rects(self, page: int, quote: str) -> list[QRectF]:
-        """One rectangle per line of the quote on ``page`` (points), across line and column
-        breaks; [] when the page's text layer does not hold it."""
+    def _quote_parts(self, page: int, quote: str) -> dict[int, list[QRectF]]:
+        """The quote's lines (points) by 0-based page, across line and column breaks: on
+        ``page``, and on the next page too when the quote runs onto it ("pp. 5–6"); {} when
+        the text layer does not hold it."""
         self.highlighted = None
-        span = locate(quote, self.document.getAllText(page).text())
-        if span is None:
-            return []
-        selection = self.document.getSelectionAtIndex(page, span[0], span[1] - span[0])
-        self.highlighted = selection.text()
-        return [poly.boundingRect() for poly in selection.bounds()]
+        text = self.document.getAllText(page).text()
+        spans = {page: locate(quote, text)}
+        if page + 1 < self.document.pageCount():
+            split = locate_split(quote, text, self.document.getAllText(page + 1).text())
+            if split is not None:
+                spans = {page: split[0], page + 1: split[1]}
+        parts: dict[int, list[QRectF]] = {}
+        words: list[str] = []
+        for number, span in spans.items():
+            if span is None:
+                continue
+            selection = self.document.getSelectionAtIndex(number, span[0], span[1] - span[0])
+            words.append(selection.text())
+            parts[number] = [poly.boundingRect() for poly in selection.bounds()]
+        self.highlighted = " ".join(words) or None
+        return parts
 
     def _on_page_changed(self, page: int) -> None:
         self.page.blockSignals(True)
