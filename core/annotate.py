@@ -5,7 +5,8 @@ viewer (Zotero imports them as its own annotations). The originals are never wri
 Where a quote sits comes from pdfium's character boxes (core cannot use Qt); the quote is
 matched by its letters and digits, as `lantern verify` matches it, so line breaks and
 hyphenation in the PDF do not matter. pypdf writes `/Highlight` annotations with QuadPoints,
-one quadrilateral per line of the quote.
+one quadrilateral per line of the quote. A quote that runs onto the next page ("pp. 5–6") gets
+a highlight on each page, both with its note.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import LanternError
-from core.verify import words
+from core.types import page_label
+from core.verify import longest_prefix, words
 
 if TYPE_CHECKING:
     from core.questionsets import QuestionSet
@@ -44,6 +46,11 @@ class Mark:
     page: int  # 1-based
     quote: str
     note: str
+    page_end: int | None = None  # the quote runs onto this next page: a highlight on each
+
+    @property
+    def pages(self) -> str:
+        return page_label(self.page, self.page_end)
 
 
 @dataclass(frozen=True)
@@ -67,19 +74,31 @@ def _char_words(ch: str) -> str:
 _LINE_NUMBER = re.compile(r"(?:(?<=[\r\n])|^)\d{1,4}(?=[ \t])|(?<=[ \t])\d{1,4}(?=[ \t]*(?:[\r\n]|$))")
 
 
-def quote_rects(textpage: Any, quote: str) -> list[Rect]:
-    """One rectangle per line of the quote on a pypdfium2 PdfTextPage; [] when it is not there.
-    A quote from a line-numbered manuscript (ingestion dropped the numbers) is found with the
-    page's line numbers left out."""
+@dataclass(frozen=True)
+class _Reading:
+    """A page's letters and digits as `words()` has them, with the character each came from;
+    `skip` holds the characters left out (a manuscript's line numbers)."""
+
+    letters: str
+    index: list[int]
+    skip: frozenset[int]
+
+    def rects(self, textpage: Any, chars: list[str], start: int, length: int) -> list[Rect]:
+        """One rectangle per line of the letters [start, start + length)."""
+        first, last = self.index[start], self.index[start + length - 1]
+        return _lines([textpage.get_charbox(i) for i in range(first, last + 1)
+                       if i not in self.skip and not chars[i].isspace()])
+
+
+def _readings(textpage: Any) -> tuple[list[str], list[_Reading]]:
+    """The page's characters, and its letters read as they are, then without line numbers."""
     import pypdfium2.raw as raw
 
-    target = words(quote)
-    if not target:
-        return []
     handle = textpage.raw
     chars = [chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(raw.FPDFText_CountChars(handle))]
     numbers = {i for m in _LINE_NUMBER.finditer("".join(chars)) for i in range(m.start(), m.end())}
-    for skip in (set(), numbers):
+    out = []
+    for skip in (frozenset(), frozenset(numbers)):
         letters: list[str] = []
         index: list[int] = []  # the char index of each letter in `letters`
         for i, ch in enumerate(chars):
@@ -87,12 +106,43 @@ def quote_rects(textpage: Any, quote: str) -> list[Rect]:
                 for c in _char_words(ch):
                     letters.append(c)
                     index.append(i)
-        start = "".join(letters).find(target)
+        out.append(_Reading("".join(letters), index, skip))
+    return chars, out
+
+
+def quote_rects(textpage: Any, quote: str) -> list[Rect]:
+    """One rectangle per line of the quote on a pypdfium2 PdfTextPage; [] when it is not there.
+    A quote from a line-numbered manuscript (ingestion dropped the numbers) is found with the
+    page's line numbers left out."""
+    target = words(quote)
+    if not target:
+        return []
+    chars, readings = _readings(textpage)
+    for reading in readings:
+        start = reading.letters.find(target)
         if start >= 0:
-            first, last = index[start], index[start + len(target) - 1]
-            return _lines([textpage.get_charbox(i) for i in range(first, last + 1)
-                           if i not in skip and not chars[i].isspace()])
+            return reading.rects(textpage, chars, start, len(target))
     return []
+
+
+def quote_rects_across(textpage: Any, next_textpage: Any, quote: str) -> tuple[list[Rect], list[Rect]]:
+    """The lines of a quote that runs from one page onto the next: (on the first page, on the
+    next); ([], []) unless its start is on the first page and all the rest on the next. The
+    longest start found is taken, nearest the page's end (as `lantern verify` checks it)."""
+    target = words(quote)
+    chars, readings = _readings(textpage)
+    next_chars, next_readings = _readings(next_textpage)
+    for reading in readings:
+        size = longest_prefix(target, reading.letters)
+        if not 0 < size < len(target):
+            continue
+        for following in next_readings:
+            rest = following.letters.find(target[size:])
+            if rest >= 0:
+                at = reading.letters.rfind(target[:size])
+                return (reading.rects(textpage, chars, at, size),
+                        following.rects(next_textpage, next_chars, rest, len(target) - size))
+    return [], []
 
 
 def _lines(boxes: Sequence[Rect]) -> list[Rect]:
@@ -141,27 +191,24 @@ def annotate_pdf(pdf: Path, marks: Iterable[Mark], out: Path) -> tuple[int, list
 
     if out.resolve() == pdf.resolve():
         raise AnnotateError(f"{out}: that is the original PDF; choose another folder")
-    placed: list[tuple[Mark, list[Rect]]] = []
-    missed: list[tuple[Mark, list[Rect]]] = []
+    placed: list[tuple[Mark, dict[int, list[Rect]]]] = []
+    missed: list[Mark] = []
     doc = pdfium.PdfDocument(str(pdf))
     try:
         for mark in marks:
-            rects: list[Rect] = []
-            if 1 <= mark.page <= len(doc):
-                page = doc[mark.page - 1]
-                textpage = page.get_textpage()
-                try:
-                    rects = quote_rects(textpage, mark.quote)
-                finally:
-                    textpage.close()
-                    page.close()
-            (placed if rects else missed).append((mark, rects))
+            parts = _mark_rects(doc, mark)
+            if parts:
+                placed.append((mark, parts))
+            else:
+                missed.append(mark)
     finally:
         doc.close()
     with quiet_pypdf():
         writer = PdfWriter(clone_from=str(pdf))
-        for mark, rects in placed:
-            writer.add_annotation(page_number=mark.page - 1, annotation=_highlight(rects, mark.note))
+        for mark, parts in placed:
+            for number, rects in parts.items():
+                writer.add_annotation(page_number=number - 1,
+                                      annotation=_highlight(rects, mark.note))
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
         try:
@@ -171,7 +218,31 @@ def annotate_pdf(pdf: Path, marks: Iterable[Mark], out: Path) -> tuple[int, list
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-    return len(placed), [m for m, _ in missed]
+    return len(placed), missed
+
+
+def _mark_rects(doc: Any, mark: Mark) -> dict[int, list[Rect]]:
+    """The lines of a mark's quote by 1-based page: on its page, or, for a quote that runs
+    onto the next page, its start there and its rest on the next; {} when not found."""
+    if not 1 <= mark.page <= len(doc):
+        return {}
+    numbers = [mark.page]
+    if mark.page_end == mark.page + 1 and mark.page_end <= len(doc):
+        numbers.append(mark.page_end)
+    pages = [doc[n - 1] for n in numbers]
+    textpages = [p.get_textpage() for p in pages]
+    try:
+        if rects := quote_rects(textpages[0], mark.quote):
+            return {mark.page: rects}
+        if len(textpages) == 2:
+            first, rest = quote_rects_across(textpages[0], textpages[1], mark.quote)
+            if first and rest:
+                return {mark.page: first, mark.page + 1: rest}
+        return {}
+    finally:
+        for textpage, page in zip(textpages, pages, strict=True):
+            textpage.close()
+            page.close()
 
 
 def annotate_pdfs(marks: Iterable[Mark], pdfs: dict[str, Path], out_dir: Path) -> AnnotateReport:
@@ -203,12 +274,13 @@ def table_marks(rows: Sequence[Row], qset: QuestionSet) -> list[Mark]:
             cell = row.cells.get(q.id)
             if cell is not None and cell.reported and cell.page:
                 answer = " ".join(cell.answer.split())
-                out.append(Mark(row.paper.doc_id, cell.page, cell.quote, f"{q.label}: {answer}"))
+                out.append(Mark(row.paper.doc_id, cell.page, cell.quote, f"{q.label}: {answer}",
+                                cell.page_end))
     return out
 
 
 def answer_marks(answer: Answer) -> list[Mark]:
     """A mark per citation of an answer: the note is the question and the answer."""
     text = " ".join(answer.answer.split())
-    return [Mark(c.doc_id, c.page, c.quote, f"{answer.question} [{c.n}]: {text}")
+    return [Mark(c.doc_id, c.page, c.quote, f"{answer.question} [{c.n}]: {text}", c.page_end)
             for c in answer.citations]

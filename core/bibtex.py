@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from core.types import page_label
+
 # Zotero item type -> BibTeX entry type (as Zotero's own BibTeX export maps the common ones)
 ENTRY_TYPES = {
     "journalArticle": "article", "magazineArticle": "article", "newspaperArticle": "article",
@@ -163,6 +165,7 @@ def to_bibtex(papers: Sequence[BibPaper]) -> str:
     return "\n".join(entry(p, keys[p.doc_id]) for p in unique)
 
 
-def pandoc_cite(key: str, page: int | None) -> str:
-    """A Markdown (Pandoc) citation: [@key, p. 4]."""
-    return f"[@{key}, p. {page}]" if page else f"[@{key}]"
+def pandoc_cite(key: str, page: int | None, page_end: int | None = None) -> str:
+    """A Markdown (Pandoc) citation: [@key, p. 4], or [@key, pp. 4–5] for a quote that runs
+    onto the next page."""
+    return f"[@{key}, {page_label(page, page_end)}]" if page else f"[@{key}]"

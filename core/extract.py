@@ -201,15 +201,12 @@ def _from_evidence(parts: Parts, q: Question, evidence: Sequence[Evidence]) -> C
     if found is None or not answers(q, found[1]) or not gives(q, evidence, found[1]):
         return Cell(status=CellStatus.NOT_REPORTED)
     n, sentence = found
-    e = evidence[n - 1]
-    pages = [(p, t) for p in range(e.page, e.page_end + 1)
-             if (t := parts.store.page_text(e.doc_id, p))]
-    located = grounding.locate(sentence, pages)
-    if located is None:  # no verbatim quote to show: claim nothing
+    # verbatim from the stored pages; whole when it runs onto the next page ("pp. 5–6")
+    c = grounding.cite(n, evidence[n - 1], sentence, parts.store.page_text)
+    if c is None:  # no verbatim quote to show: claim nothing
         return Cell(status=CellStatus.NOT_REPORTED)
-    page, quote = located
-    return Cell(status=CellStatus.REPORTED, answer=" ".join(sentence.split()), quote=quote,
-                page=page, supported=True, grounding="evidence")
+    return Cell(status=CellStatus.REPORTED, answer=" ".join(sentence.split()), quote=c.quote,
+                page=c.page, page_end=c.page_end, supported=True, grounding="evidence")
 
 
 def _generate(
@@ -243,7 +240,7 @@ def _from_grounded(
         return Cell(status=CellStatus.NOT_REPORTED, unsupported=unsupported, model=model)
     c, answer = cell_text(g)
     return Cell(status=CellStatus.REPORTED, answer=answer, quote=c.quote, page=c.page,
-                supported=True, grounding=g.mode if answer != _one_line(c.quote) else "quoted",
+                page_end=c.page_end, supported=True, grounding=g.mode if answer != _one_line(c.quote) else "quoted",
                 unsupported=unsupported, model=model)
 
 

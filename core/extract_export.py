@@ -15,7 +15,7 @@ from core.types import Cell, Row
 
 FORMATS = {".csv": "csv", ".md": "md", ".markdown": "md", ".json": "json"}
 LONG_FIELDS = ("doc_id", "title", "question_id", "label", "status", "answer", "quote", "page",
-               "supported", "grounding")
+               "page_end", "supported", "grounding")
 PAPER_FIELDS = ("doc_id", "title", "authors", "year", "file")
 MD_QUOTE_CHARS = 160
 
@@ -31,7 +31,7 @@ def write_table(
     provenance: dict | None = None,
 ) -> Path:
     """Write the table atomically (a temp file renamed over the target); return the path.
-    Markdown cells cite `[@citekey, p. N]`, with `citekeys` (doc_id -> key, e.g. from Zotero)
+    Markdown cells cite `[@citekey, p. N]` (`pp. N–M` for a quote that runs onto the next page), with `citekeys` (doc_id -> key, e.g. from Zotero)
     where given and keys made from the metadata elsewhere. `provenance` (core.provenance) goes
     into the JSON, a Markdown front-matter block, or TABLE.csv.provenance.json beside a CSV."""
     path = Path(path)
@@ -88,10 +88,11 @@ def one_line(text: str) -> str:
 
 
 def evidence_text(cell: Cell | None) -> str:
-    """'p. N: quote' for a reported cell, else ''."""
+    """'p. N: quote' ('pp. N–M: quote' for a quote that runs onto the next page) for a
+    reported cell, else ''."""
     if cell is None or not cell.reported:
         return ""
-    return f"p. {cell.page}: {one_line(cell.quote)}"
+    return f"{cell.pages}: {one_line(cell.quote)}"
 
 
 def answer_text(cell: Cell | None) -> str:
@@ -118,6 +119,7 @@ def long_records(rows: Sequence[Row], qset: QuestionSet) -> list[dict]:
                 "answer": one_line(cell.answer) if cell else "",
                 "quote": one_line(cell.quote) if cell else "",
                 "page": cell.page if cell else None,
+                "page_end": cell.page_end if cell else None,
                 "supported": cell.supported if cell else None,
                 "grounding": cell.grounding if cell else "",
             })
@@ -210,7 +212,7 @@ def to_markdown(
                 answer = shorten(cell.answer)
                 # without a model the answer is the quote: show it once
                 same = one_line(cell.answer) == one_line(cell.quote)
-                cite = pandoc_cite(keys[p.doc_id], cell.page)  # keys hold no Markdown syntax
+                cite = pandoc_cite(keys[p.doc_id], cell.page, cell.page_end)  # keys hold no Markdown syntax
                 evidence = cite + ("" if same else f': "{_md(shorten(cell.quote))}"')
                 answer = _md(answer)
             lines.append(f"| {_md(q.label)} | {answer} | {evidence} |")

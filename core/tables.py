@@ -35,6 +35,7 @@ class Claim:
     answer: str = ""
     prefix: bool = False  # the quote was shortened (Markdown): its start is what is checked
     title: str = ""
+    page_end: int | None = None  # the quote runs onto this next page ("pp. 5–6")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ def read_table(path: Path | str) -> Table:
     return _from_markdown(path, text)
 
 
+# A wide CSV's evidence cell: "p. 5: quote", or "pp. 5–6: quote" across a page break
+_PAGES = re.compile(r"pp?\. (\d+)(?:–(\d+))?: (.*)\Z", re.DOTALL)
+
+
 def _page(value: object) -> int | None:
     try:
         return int(str(value)) if value not in (None, "") else None
@@ -94,12 +99,14 @@ def _from_json(path: Path, text: str) -> Table:
     if "citations" in data:  # an answer (ask --json, the app's answer export)
         for c in data["citations"]:
             claims.append(Claim(c["doc_id"], f"[{c['n']}]", True, _page(c.get("page")),
-                                c.get("quote", ""), title=c.get("title", "")))
+                                c.get("quote", ""), title=c.get("title", ""),
+                                page_end=_page(c.get("page_end"))))
         return Table(path, record, claims)
     for c in data.get("cells", []):
         claims.append(Claim(c["doc_id"], c.get("label") or c.get("question_id", ""),
                             c.get("status") == "reported", _page(c.get("page")),
-                            c.get("quote") or "", c.get("answer") or "", title=c.get("title", "")))
+                            c.get("quote") or "", c.get("answer") or "", title=c.get("title", ""),
+                            page_end=_page(c.get("page_end"))))
     return Table(path, record, claims)
 
 
@@ -131,7 +138,8 @@ def _from_csv(path: Path, text: str) -> Table:
             r = dict(zip(header, row, strict=False))
             claims.append(Claim(r["doc_id"], r.get("label") or r["question_id"],
                                 r.get("status") == "reported", _page(r.get("page")),
-                                r.get("quote", ""), r.get("answer", ""), title=r.get("title", "")))
+                                r.get("quote", ""), r.get("answer", ""), title=r.get("title", ""),
+                                page_end=_page(r.get("page_end"))))
         return Table(path, record, claims)
     if "doc_id" not in header:
         raise TableError(f"{path.name}: not a Lantern table (no doc_id column)")
@@ -140,10 +148,10 @@ def _from_csv(path: Path, text: str) -> Table:
         r = dict(zip(header, row, strict=False))
         for label in labels:
             answer, evidence = r.get(label, ""), r.get(f"{label} evidence", "")
-            found = re.match(r"p\. (\d+): (.*)\Z", evidence, re.DOTALL)
+            found = _PAGES.match(evidence)
             if found:
-                claims.append(Claim(r["doc_id"], label, True, int(found[1]), found[2], answer,
-                                    title=r.get("title", "")))
+                claims.append(Claim(r["doc_id"], label, True, int(found[1]), found[3], answer,
+                                    title=r.get("title", ""), page_end=_page(found[2])))
             elif evidence:  # evidence that is not "p. N: quote": altered or broken
                 claims.append(Claim(r["doc_id"], label, True, None, evidence, answer,
                                     title=r.get("title", "")))
@@ -155,7 +163,7 @@ def _from_csv(path: Path, text: str) -> Table:
 
 # ---------------------------------------------------------------- Markdown
 _MD_PAPER = re.compile(r"^`([^`]+)` ")
-_MD_CITE = re.compile(r'^\[@[^\]]*?, p\. (\d+)\](?:: "(.*)")?\Z', re.DOTALL)
+_MD_CITE = re.compile(r'^\[@[^\]]*?, pp?\. (\d+)(?:–(\d+))?\](?:: "(.*)")?\Z', re.DOTALL)
 
 
 def _md_cells(line: str) -> list[str]:
@@ -184,10 +192,10 @@ def _from_markdown(path: Path, text: str) -> Table:
         label, answer, evidence = cells[0], cells[1], cells[2]
         cite = _MD_CITE.match(evidence)
         if cite:
-            quote = cite[2] if cite[2] is not None else answer
+            quote = cite[3] if cite[3] is not None else answer
             cut = quote.endswith(ELLIPSIS)
             claims.append(Claim(doc_id, label, True, int(cite[1]), quote.removesuffix(ELLIPSIS),
-                                answer, prefix=cut, title=title))
+                                answer, prefix=cut, title=title, page_end=_page(cite[2])))
         elif evidence:
             claims.append(Claim(doc_id, label, True, None, evidence, answer, title=title))
         else:

@@ -54,6 +54,13 @@ class ParsedDocument:
     notice: str = ""  # what the `add` line must say (e.g. OCR text that looks unreadable)
 
 
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """"p. 5", or "pp. 5–6" for a quote that runs onto the next page; "" without a page."""
+    if page is None:
+        return ""
+    return f"pp. {page}–{page_end}" if page_end else f"p. {page}"
+
+
 @dataclass(frozen=True)
 class Chunk:
     ordinal: int  # position in the paper
@@ -106,7 +113,7 @@ class Citation:
     @property
     def pages(self) -> str:
         """"p. 5", or "pp. 5–6" for a quote that runs onto the next page."""
-        return f"pp. {self.page}–{self.page_end}" if self.page_end else f"p. {self.page}"
+        return page_label(self.page, self.page_end)
 
 
 @dataclass(frozen=True)
@@ -268,6 +275,7 @@ class Cell:
     answer: str = ""  # short answer; "" when not reported
     quote: str = ""  # verbatim from the stored page text
     page: int | None = None
+    page_end: int | None = None  # the quote runs onto this next page (its end is there)
     supported: bool = False  # the answer passed the grounding check against the quote
     grounding: AnswerMode = "not_reported"  # how the answer was made (see AnswerMode)
     unsupported: tuple[str, ...] = ()  # the model's sentences that failed the check, with why
@@ -277,6 +285,11 @@ class Cell:
     @property
     def reported(self) -> bool:
         return self.status == CellStatus.REPORTED
+
+    @property
+    def pages(self) -> str:
+        """"p. 5", "pp. 5–6" for a quote that runs onto the next page, "" without a page."""
+        return page_label(self.page, self.page_end)
 
 
 NOT_REPORTED_CELL = Cell(status=CellStatus.NOT_REPORTED)

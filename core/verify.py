@@ -3,7 +3,8 @@ cites (found by sha256), with no model and no network.
 
 A cell holds when its quote is on its page: the page's text layer, read with pdfium (fast)
 and, failing that, with pypdf (the reader that made the quote), or, for a page whose text was
-recognised by OCR, the OCR text the library stored. Text is compared by its letters and digits
+recognised by OCR, the OCR text the library stored. A quote cited on "pp. 5–6" runs from page
+5 onto page 6: its start must be on page 5 and the rest on page 6. Text is compared by its letters and digits
 only, lower-cased: line breaks, hyphenation and spacing differ between readers, words do not.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from core.about import sha256_file
 from core.ingest.clean import clean_text, normalize_chars
 from core.tables import Claim, Table, TableError, read_table
+from core.types import page_label
 
 if TYPE_CHECKING:
     from core.library import Library
@@ -38,7 +40,7 @@ class CellCheck:
     def line(self) -> str:
         """One line naming the cell: paper, column, page, and what is wrong."""
         c = self.claim
-        page = f", p. {c.page}" if c.page else ""
+        page = f", {page_label(c.page, c.page_end)}" if c.page else ""
         return f"{c.doc_id} ({c.title[:50]}) — {c.label}{page}: {self.reason}"
 
 
@@ -156,6 +158,36 @@ class PageTexts:
             return True
         return number in self.ocr_text and quote in words(self.ocr_text[number])
 
+    def _readings(self, number: int) -> list[str]:
+        """The page's text as each reader has it (the stored OCR text too, for a scan)."""
+        out = [self.fast(number), self.slow(number)]
+        if number in self.ocr_text:
+            out.append(words(self.ocr_text[number]))
+        return out
+
+    def holds_across(self, number: int, quote: str) -> bool:
+        """Does the quote run from page ``number`` onto the next: its start on this page, the
+        rest on the next? Its longest start found here is tried: any shorter start leaves a
+        longer rest, which the next page can only hold if it holds this one's rest too."""
+        if not quote or number + 1 > self.pages:
+            return False
+        start = max(longest_prefix(quote, text) for text in self._readings(number))
+        rest = quote[start:]
+        return 0 < start < len(quote) and any(rest in t for t in self._readings(number + 1))
+
+
+def longest_prefix(quote: str, text: str) -> int:
+    """The length of the longest start of ``quote`` found in ``text`` (a start found there
+    means every shorter start is found too: a binary search)."""
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
 
 # ---------------------------------------------------------------- checking
 def verify_table(
@@ -233,9 +265,13 @@ def _check_cell(claim: Claim, texts: PageTexts) -> CellCheck:
         return CellCheck(claim, FAILED, f"the PDF has only {pages}")
     if texts.holds(claim.page, quote):
         return CellCheck(claim, VERIFIED)
+    across = claim.page_end == claim.page + 1
+    if across and texts.holds_across(claim.page, quote):
+        return CellCheck(claim, VERIFIED)
     if not texts.fast(claim.page) and not texts.slow(claim.page) and claim.page not in texts.ocr_text:
         return CellCheck(claim, FAILED, "the page has no text layer (a scan): verify it with the "
                          "library whose OCR read it")
     elsewhere = [n for n in range(1, texts.pages + 1) if n != claim.page and quote in texts.fast(n)]
     where = f" (it is on p. {elsewhere[0]})" if elsewhere else ""
-    return CellCheck(claim, FAILED, f"quote not on this page{where}: \"{claim.quote[:60]}\"")
+    here = "these pages" if across else "this page"
+    return CellCheck(claim, FAILED, f"quote not on {here}{where}: \"{claim.quote[:60]}\"")

@@ -175,10 +175,11 @@ def _tooltip(label: str, question: str, cell: Cell | None) -> str:
         body = "<p><i>Not reported:</i> no passage of this paper answers the question.</p>"
     else:
         same = " ".join(cell.answer.split()) == " ".join(cell.quote.split())
+        where = f"pages {cell.page}–{cell.page_end}" if cell.page_end else f"page {cell.page}"
         answer = "" if same else f"<p>{html.escape(cell.answer)}</p>"
         body = (
             f"{answer}<p>“{html.escape(' '.join(cell.quote.split()))}”<br>"
-            f"<span style='color:#57606a'>— page {cell.page}; click to see it there</span></p>"
+            f"<span style='color:#57606a'>— {where}; click to see it there</span></p>"
         )
     if cell.unsupported:
         dropped = "".join(f"<li>{html.escape(s)}</li>" for s in cell.unsupported)
@@ -226,7 +227,7 @@ class GapFilter(QSortFilterProxyModel):
             if status == CellStatus.NOT_REPORTED:
                 return GAP_ROLES[role]
             if status == "reported" and role == Qt.ItemDataRole.DisplayRole:
-                return f"✓ reported, p. {cell.page}"
+                return f"✓ reported, {cell.pages}"
             if status == "reported" and role == Qt.ItemDataRole.ForegroundRole:
                 return QColor("#8c959f")
         return super().data(index, role)

@@ -152,33 +152,6 @@ def two_column_paper(folder: Path) -> Path:
     )
 
 
-# A sentence whose value is on the next page: "... an effective batch" / "size of" end page 1,
-# "32 images per step ..." starts page 2. Cited whole, it reads "pp. 1–2".
-PAGE_BREAK_QUOTE = ("The detector was trained with stochastic gradient descent and an effective "
-                    "batch size of 32 images per step on the annotated survey frames.")
-_PAGE_BREAK_FILLER = ["Monitoring freshwater fish communities matters for conservation planning."]
-
-
-def page_break_paper(folder: Path, name: str = "pagebreak.pdf", *,
-                     page_numbers: bool = False) -> Path:
-    """Two pages, laid out line by line, whose batch-size sentence runs from the foot of page 1
-    onto the head of page 2 (with ``page_numbers``, a page number sits between the parts)."""
-    pages = [
-        ["Fish Species from Underwater Video", *_PAGE_BREAK_FILLER * 3,
-         "The detector was trained with stochastic gradient descent and an effective batch",
-         "size of"],
-        ["32 images per step on the annotated survey frames.", *_PAGE_BREAK_FILLER * 3],
-    ]
-    pdf = PdfBuilder()
-    for number, lines in enumerate(pages, 1):
-        pdf.add_page()
-        for i, line in enumerate(lines):
-            pdf.text(72, 720 - 14 * i, line, size=10, font="Times-Roman")
-        if page_numbers:
-            pdf.text(300, 40, str(number), size=9, font="Times-Roman")
-    return pdf.save(folder / name)
-
-
 def encrypted_pdf(folder: Path, password: str = "secret") -> Path:
     """The ecology paper encrypted with RC4 (pure-python in pypdf); '' opens without asking."""
     from pypdf import PdfReader, PdfWriter

@@ -75,7 +75,7 @@ def cmd_extract(lib: Library, args: argparse.Namespace) -> int:
                                   "question_id": event.question_id, "label": event.label,
                                   "cached": event.cached, **cell_to_dict(event.cell)}), flush=True)
                 elif not bar and not event.cached:
-                    page = f" (p. {event.cell.page})" if event.cell.reported else ""
+                    page = f" ({event.cell.pages})" if event.cell.reported else ""
                     print(f"cell {event.index}/{event.total} {event.doc_id} {event.question_id}: "
                           f"{event.cell.status}{page}", file=sys.stderr)
             elif isinstance(event, ExtractFinished):

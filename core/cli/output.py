@@ -50,7 +50,8 @@ def write_annotated(marks: list[Mark], pdfs: dict[str, Path], out_dir: Path, qui
     report = annotate_pdfs(marks, pdfs, out_dir)
     note(f"wrote {report.summary()} to {out_dir}", quiet)
     for mark in report.missed:
-        note(f"  not highlighted: {mark.doc_id} p. {mark.page}: {printable(mark.quote[:60])}", quiet)
+        note(f"  not highlighted: {mark.doc_id} {mark.pages}: "
+             f"{printable(mark.quote[:60])}", quiet)
 
 
 def run_ingest(events, *, as_json: bool, indexed_lines: bool = False) -> int:

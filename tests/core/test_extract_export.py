@@ -76,7 +76,7 @@ def test_wide_csv(tmp_path):
 def test_long_csv(tmp_path):
     rows = read_csv(write_table(ROWS, QSET, tmp_path / "t.csv", long=True))
     assert rows[0] == ["doc_id", "title", "question_id", "label", "status", "answer", "quote",
-                       "page", "supported", "grounding"]
+                       "page", "page_end", "supported", "grounding"]
     assert len(rows) == 1 + 2 * 2
     records = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert [(r["doc_id"], r["question_id"]) for r in records] == [

@@ -9,7 +9,7 @@ import pytest
 from desktop.quotes import locate, locate_split
 from desktop.widgets.pdf_viewer import PdfViewer
 from tests.desktop.util import wait_idle
-from tests.pdfs import PAGE_BREAK_QUOTE, page_break_paper
+from tests.pagebreak import PAGE_BREAK_QUOTE, page_break_paper
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_a_quote_onto_the_next_page_is_lit_on_both(viewer, tmp_path):
     assert sorted(viewer.view.highlights) == [0, 1] and viewer.view.highlight_page == 0
     assert lines_lit(viewer, 0, "an effective batch size of")
     assert lines_lit(viewer, 1, "32 images per step on the annotated survey frames.")
-    assert not lines_lit(viewer, 1, "Monitoring freshwater fish communities")
+    assert not lines_lit(viewer, 1, "The survey team measured the currents around the gravel islands.")
     assert "size of" in viewer.highlighted and "32 images" in viewer.highlighted
     # Zoom keeps the start in view; the page's part and the next page's part are both kept.
     viewer.zoom_by(1.25)
