@@ -5,7 +5,9 @@ highlights its part on each page, from the viewer itself and from a clicked cita
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
+from desktop.models import ItemRole
 from desktop.quotes import locate, locate_split
 from desktop.widgets.pdf_viewer import PdfViewer
 from tests.desktop.util import wait_idle
@@ -78,3 +80,48 @@ def test_clicking_a_spanning_citation_lights_both_pages(qtbot, fake_window, fake
     qtbot.waitUntil(lambda: viewer.current_page() == 1, timeout=10_000)
     assert sorted(viewer.view.highlights) == [0, 1]
     assert "size of" in viewer.highlighted and "32" in viewer.highlighted
+    # The passage it comes from runs onto page 2 too: opened from Evidence, it is lit on both.
+    passage = next(e for e in answer.evidence if e.page_end == 2)
+    window.ask.open_evidence(passage)
+    assert sorted(viewer.view.highlights) == [0, 1]
+
+
+BATCH_SET = """
+id = "batch"
+title = "Batch sizes"
+
+[[questions]]
+id = "batch-size"
+label = "Batch size"
+question = "What batch size was used for training?"
+keywords = ["batch", "mini-batch"]
+"""
+
+
+def test_an_extract_cell_across_pages_opens_lit_on_both(qtbot, fake_window, tmp_path):
+    window = fake_window()
+    wait_idle(qtbot, window)
+    window.ingest.add([page_break_paper(tmp_path)])
+    wait_idle(qtbot, window)
+    window.tabs.setCurrentWidget(window.extract)
+    panel = window.extract
+    questions = tmp_path / "batch.toml"
+    questions.write_text(BATCH_SET, encoding="utf-8")
+    assert panel.sets.open_file(questions) is not None
+    panel.evidence_only.setChecked(True)
+    wait_idle(qtbot, window)
+    panel.start()
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=60_000)
+    wait_idle(qtbot, window)
+    index = panel.model.index(0, 0)
+    cell = index.data(ItemRole)
+    assert cell.reported and (cell.page, cell.page_end) == (1, 2) and "32" in cell.quote
+    assert "pages 1\u20132" in index.data(Qt.ItemDataRole.ToolTipRole)
+    at = panel.proxy.mapFromSource(index)
+    panel.table.scrollTo(at)
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.table.visualRect(at).center())
+    viewer = window.viewer
+    qtbot.waitUntil(lambda: viewer.current_page() == 1, timeout=10_000)
+    assert sorted(viewer.view.highlights) == [0, 1]
+    assert "size of" in viewer.highlighted and "32 images" in viewer.highlighted
