@@ -240,7 +240,8 @@ def _from_grounded(
         return Cell(status=CellStatus.NOT_REPORTED, unsupported=unsupported, model=model)
     c, answer = cell_text(g)
     return Cell(status=CellStatus.REPORTED, answer=answer, quote=c.quote, page=c.page,
-                page_end=c.page_end, supported=True, grounding=g.mode if answer != _one_line(c.quote) else "quoted",
+                page_end=c.page_end, supported=True,
+                grounding=g.mode if answer != _one_line(c.quote) else "quoted",
                 unsupported=unsupported, model=model)
 
 

@@ -31,9 +31,10 @@ def write_table(
     provenance: dict | None = None,
 ) -> Path:
     """Write the table atomically (a temp file renamed over the target); return the path.
-    Markdown cells cite `[@citekey, p. N]` (`pp. N–M` for a quote that runs onto the next page), with `citekeys` (doc_id -> key, e.g. from Zotero)
-    where given and keys made from the metadata elsewhere. `provenance` (core.provenance) goes
-    into the JSON, a Markdown front-matter block, or TABLE.csv.provenance.json beside a CSV."""
+    Markdown cells cite `[@citekey, p. N]` (`pp. N–M` for a quote that runs onto the next
+    page), with `citekeys` (doc_id -> key, e.g. from Zotero) where given and keys made from
+    the metadata elsewhere. `provenance` (core.provenance) goes into the JSON, a Markdown
+    front-matter block, or TABLE.csv.provenance.json beside a CSV."""
     path = Path(path)
     fmt = fmt or format_for(path)
     if fmt == "csv":
@@ -212,7 +213,8 @@ def to_markdown(
                 answer = shorten(cell.answer)
                 # without a model the answer is the quote: show it once
                 same = one_line(cell.answer) == one_line(cell.quote)
-                cite = pandoc_cite(keys[p.doc_id], cell.page, cell.page_end)  # keys hold no Markdown syntax
+                # keys hold no Markdown syntax
+                cite = pandoc_cite(keys[p.doc_id], cell.page, cell.page_end)
                 evidence = cite + ("" if same else f': "{_md(shorten(cell.quote))}"')
                 answer = _md(answer)
             lines.append(f"| {_md(q.label)} | {answer} | {evidence} |")

@@ -4,8 +4,9 @@ cites (found by sha256), with no model and no network.
 A cell holds when its quote is on its page: the page's text layer, read with pdfium (fast)
 and, failing that, with pypdf (the reader that made the quote), or, for a page whose text was
 recognised by OCR, the OCR text the library stored. A quote cited on "pp. 5–6" runs from page
-5 onto page 6: its start must be on page 5 and the rest on page 6. Text is compared by its letters and digits
-only, lower-cased: line breaks, hyphenation and spacing differ between readers, words do not.
+5 onto page 6: its start must be on page 5 and the rest on page 6. Text is compared by its
+letters and digits only, lower-cased: line breaks, hyphenation and spacing differ between
+readers, words do not.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import answer_to_markdown
-from core.types import Answer, AnswerDone, Evidence, Retrieved, Token
+from core.types import Answer, AnswerDone, Evidence, Retrieved, Token, page_label
 
 SEARCHING = "Searching your papers…"
 STOPPING = "Stopping…"
@@ -40,7 +40,7 @@ class Source:
     @property
     def pages(self) -> str:
         """"p. 5", or "pp. 5–6" for a quote that runs onto the next page."""
-        return f"pp. {self.page}–{self.page_end}" if self.page_end else f"p. {self.page}"
+        return page_label(self.page, self.page_end)
 
 
 @dataclass
