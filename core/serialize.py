@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from core.mdtext import md_text
-from core.types import Answer, Cell, CellStatus, Citation, Evidence, Paper, Sentence, Timings
+from core.types import (
+    Answer,
+    Cell,
+    CellStatus,
+    Citation,
+    Evidence,
+    Paper,
+    Sentence,
+    Timings,
+    page_label,
+)
 
 OCR_LABEL = " (OCR text)"  # after a page number whose text was recognised from its image
 
@@ -138,7 +148,8 @@ def answer_to_markdown(a: Answer) -> str:
         lines += ["### Closest passages" if a.abstained else "### Evidence", ""]
         for n, e in enumerate(a.evidence, start=1):
             snippet = md(" ".join(e.text.split())[:300])
-            lines.append(f"{n}. *{md(e.title)}*, p. {e.page} ({md(e.section)}): {snippet}…")
+            pages = page_label(e.page, e.page_end if e.page_end > e.page else None)
+            lines.append(f"{n}. *{md(e.title)}*, {pages} ({md(e.section)}): {snippet}…")
         lines.append("")
     if a.model:
         lines.append(f"*Answered offline by Lantern with {md(a.model)}.*")

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from core import verify_table
 from core.annotate import Mark, annotate_pdf
-from core.serialize import answer_from_dict, cell_from_dict
+from core.serialize import answer_from_dict, answer_to_markdown, cell_from_dict
 from core.tables import read_table
 from tests.pagebreak import PAGE_BREAK_QUOTE, page_break_paper
 
@@ -42,6 +42,12 @@ def answer_json(run, fake_generator, papers, tmp_path) -> Path:
     path = tmp_path / "answer.json"
     path.write_text(out, encoding="utf-8")
     return path
+
+
+def test_the_answer_markdown_cites_both_pages(answer_json):
+    answer = answer_from_dict(json.loads(answer_json.read_text(encoding="utf-8")))
+    text = answer_to_markdown(answer)
+    assert "*Fish Species from Underwater Video*, pp. 1–2" in text
 
 
 def _tamper(path: Path, old: str, new: str) -> None:
