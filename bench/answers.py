@@ -88,7 +88,10 @@ def run(args: argparse.Namespace) -> None:
     qs = [json.loads(line) for line in (evalset / "qa" / args.qa).open()]
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    with Library(lantern_settings(work)) as lib:
+    settings = lantern_settings(work)
+    if args.judge:  # answers.judge: "on" makes even SmolLM2 judge (auto leaves it off)
+        settings = settings.replace(answers={"judge": args.judge})
+    with Library(settings) as lib:
         if not args.reuse:
             t0 = time.perf_counter()
             added = [e for e in lib.add([evalset / "papers"]) if isinstance(e, FileResult)]
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> None:
         doc_ids = {p.path.name: p.doc_id for p in lib.papers()}
         lib.load_model()
         page, right, abstain_ok, false_abstain, verbatim = [], [], [], [], []
-        first, total = [], []
+        first, total, judge = [], [], []
         details = []
         for i, q in enumerate(qs, 1):
             scope = [doc_ids[q["pdf"]]]
@@ -106,6 +109,8 @@ def run(args: argparse.Namespace) -> None:
             if a.timings.first_token_s is not None:
                 first.append(a.timings.first_token_s)
             total.append(a.timings.total_s)
+            if a.timings.judge_s is not None:
+                judge.append(a.timings.judge_s)
             if q["answerable"]:
                 page.append(any(e.page <= q["evidence_page"] <= e.page_end for e in a.evidence))
                 right.append(not a.abstained and contains_all(a.answer, q["must_contain"]))
@@ -116,7 +121,7 @@ def run(args: argparse.Namespace) -> None:
                 ok = a.abstained
             print(f"  {i}/{len(qs)} {'ok ' if ok else 'BAD'} {q['pdf'][:22]} "
                   f"answerable={q['answerable']} abstained={a.abstained} mode={a.mode} "
-                  f"total={a.timings.total_s:.1f}s | {q['question'][:70]} | "
+                  f"total={a.timings.total_s:.1f}s judged={a.judged} | {q['question'][:70]} | "
                   f"{' '.join(a.answer.split())[:160]}", file=sys.stderr, flush=True)
             details.append({"pdf": q["pdf"], "question": q["question"],
                             "answerable": q["answerable"], "ok": ok, "answer": a.answer,
@@ -140,6 +145,10 @@ def run(args: argparse.Namespace) -> None:
              f"{statistics.median(first):.2f} s" if first else "n/a", ""),
             ("total per question, median", f"{statistics.median(total):.2f} s", ""),
         ]
+        if judge:
+            rows += [(f"judge per judged question, median (n={len(judge)})",
+                      f"{statistics.median(judge):.2f} s", ""),
+                     ("  judge per judged question, max", f"{max(judge):.2f} s", "")]
         if args.extract:
             rows += extract_rows(lib, qs, doc_ids)
     print(f"\n{args.qa}: {len(qs)} questions ({len(right)} answerable), "
@@ -159,6 +168,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="the library in --work is ready")
     parser.add_argument("--extract", action="store_true", help="also the Extract cell row")
     parser.add_argument("--json", type=Path, help="also write each answer here")
+    parser.add_argument("--judge", choices=("auto", "on", "off"),
+                        help="answers.judge (default: the settings', auto)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see compare.py
     run(args)

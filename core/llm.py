@@ -51,6 +51,14 @@ class LlamaGenerator:
     def n_ctx(self) -> int:
         return int(self.load().n_ctx())
 
+    @property
+    def n_params(self) -> int:
+        """The model's parameter count, from the loaded weights (llama_model_n_params): known
+        after the first answer without reading the file again."""
+        import llama_cpp
+
+        return int(llama_cpp.llama_model_n_params(self.load().model))
+
     def count_tokens(self, text: str) -> int:
         return len(self.load().tokenize(text.encode("utf-8"), add_bos=False, special=True))
 

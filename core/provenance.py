@@ -140,6 +140,7 @@ def result_settings(settings: Settings, use_llm: bool) -> dict[str, Any]:
     if use_llm:
         out["llm"] = settings.llm.model_dump(
             mode="json", include={"n_ctx", "temperature", "seed", "max_tokens", "max_prompt_tokens"})
+        out["answers"] = settings.answers.model_dump(mode="json")
     return out
 
 
@@ -204,8 +205,9 @@ def settings_from_provenance(record: dict[str, Any], base: Settings) -> Settings
     changes: dict[str, Any] = {
         name: recorded[name] for name in ("retrieval", "chunking", "ocr") if name in recorded
     }
-    if "llm" in recorded:
-        changes["llm"] = recorded["llm"]
+    for name in ("llm", "answers"):
+        if name in recorded:
+            changes[name] = recorded[name]
     embedding = (record.get("embedding") or {}).get("model")
     if embedding:
         changes["embedding"] = {"model": embedding}

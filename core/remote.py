@@ -67,6 +67,9 @@ class RemoteGenerator:
     """Streams chat completions from ``settings.url``; one HTTP connection per request, closed
     when the answer ends, when the caller stops reading (cancel), or by close()."""
 
+    # a lab server's model is taken as capable: answers.judge `auto` lets it judge (judge.py)
+    remote = True
+
     def __init__(self, settings: RemoteSettings) -> None:
         if not settings.url:
             raise ModelError("no model server address is set: give one in Settings > Remote "

@@ -74,12 +74,14 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "draft": a.draft,
         "auto_scope": a.auto_scope,
         "keyword_only": a.keyword_only,
+        "judged": a.judged,
         "timings": {
             "retrieve_s": round(a.timings.retrieve_s, 4),
             "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
             "total_s": round(a.timings.total_s, 4),
             "prompt_tokens": a.timings.prompt_tokens,
             "completion_tokens": a.timings.completion_tokens,
+            "judge_s": None if a.timings.judge_s is None else round(a.timings.judge_s, 4),
         },
     }
 
@@ -108,6 +110,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         draft=d.get("draft", ""),
         auto_scope=d.get("auto_scope", ""),
         keyword_only=d.get("keyword_only", 0),
+        judged=d.get("judged", False),
     )
 
 

@@ -91,6 +91,17 @@ class LLMSettings(_Section):
     )
 
 
+class AnswerSettings(_Section):
+    """How an answer is checked beyond grounding."""
+
+    judge: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="a chat model judges whether each candidate sentence states what was asked "
+                    "(YES/NO, after the draft); auto: on for a model server or a GGUF of 1B+ "
+                    "parameters, off for the built-in SmolLM2-135M, which judges poorly",
+    )
+
+
 class RemoteSettings(_Section):
     """A model server on the local network (OpenAI-compatible: llama.cpp's server, vLLM,
     Ollama's /v1). Only generation goes there; retrieval and grounding stay on this computer."""
@@ -157,6 +168,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     remote: RemoteSettings = Field(default_factory=RemoteSettings)
+    answers: AnswerSettings = Field(default_factory=AnswerSettings)
 
     def replace(self, **sections: object) -> Settings:
         """A copy with some fields of some sections changed, validated:

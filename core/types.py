@@ -133,6 +133,7 @@ class Timings:
     # first token; None when no model was asked
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    judge_s: float | None = None  # the judge's calls, after the draft; None when it did not run
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +154,8 @@ class Answer:
     auto_scope: str = ""
     # papers of the scope searched by their words only: their vectors were not computed yet
     keyword_only: int = 0
+    # a chat model judged whether the shown sentence states what was asked (answers.judge)
+    judged: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ come through here."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
+from core.answer.judge import JudgeMode, judged, judges
 from core.answer.meaning import Similarity
 from core.answer.prompt import build_messages
 from core.llm import Generator
@@ -70,9 +72,13 @@ def generate_grounded(
     max_tokens: int | None = None,
     cancel: threading.Event | None = None,
     similarity: Similarity | None = None,
+    judge: JudgeMode = "off",
 ) -> Gen[str, None, Grounded]:
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
+
+    `judge` (auto/on/off, judge.judges) lets the model then judge whether the sentence shown
+    states what was asked (judge.judged): after the last token, so the first is not delayed.
 
     Without evidence the model is not asked: the answer is NOT_REPORTED. All evidence is
     numbered as in the prompt, so sentences may be checked against (and quoted from) passages
@@ -87,6 +93,10 @@ def generate_grounded(
         parts.append(text)
         yield text
     written = "".join(parts).strip()
-    return replace(ground(written, evidence, page_text, question, similarity), draft=written,
-                   prompt_tokens=usage.get("prompt_tokens"),
+    g = ground(written, evidence, page_text, question, similarity)
+    if judges(judge, gen) and not (cancel is not None and cancel.is_set()):
+        t0 = time.perf_counter()
+        g = judged(question, g, evidence, gen, page_text, similarity)
+        g = replace(g, judge_s=time.perf_counter() - t0)
+    return replace(g, draft=written, prompt_tokens=usage.get("prompt_tokens"),
                    completion_tokens=usage.get("completion_tokens"))

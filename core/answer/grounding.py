@@ -54,6 +54,8 @@ class Grounded:
     draft: str = ""  # the model's text as written (generate_grounded)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    judged: bool = False  # a chat model judged the shown sentence (judge.py)
+    judge_s: float | None = None  # the time its calls took
 
 
 UNANSWERED = Grounded(NOT_REPORTED, True, (), (), "not_reported")
@@ -265,7 +267,7 @@ def ground(
         found = [c for n, quote in (finding(question, evidence, similarity) if question else [])
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         quotes = [*found, *sorted(citations.values(), key=lambda c: c.n)]
-        shown = " ".join(dict.fromkeys(map(_quoted, quotes)))
+        shown = " ".join(dict.fromkeys(map(quoted, quotes)))
         checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences
                    if s.supported and not _repeats(s.text, shown)]
         merged: dict[int, Citation] = {}
@@ -279,7 +281,7 @@ def ground(
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         if cites:  # `sentences` stay the draft's: the quotes are the citations
             ordered = tuple(sorted({c.n: c for c in cites}.values(), key=lambda c: c.n))
-            return Grounded(" ".join(map(_quoted, cites)), False, tuple(sentences), ordered,
+            return Grounded(" ".join(map(quoted, cites)), False, tuple(sentences), ordered,
                             "quoted")
     return Grounded(NOT_REPORTED, True, tuple(sentences), (), "not_reported")
 
@@ -294,6 +296,6 @@ def _repeats(sentence: str, shown: str) -> bool:
     return bool(wanted) and sum(w in have for w in wanted) >= 0.9 * len(wanted)
 
 
-def _quoted(c: Citation) -> str:
+def quoted(c: Citation) -> str:
     """A citation's quote as answer text: one line, with its number."""
     return f"{' '.join(c.quote.split())} [{c.n}]"

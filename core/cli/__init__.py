@@ -166,6 +166,9 @@ def _endpoint_options(p: argparse.ArgumentParser) -> None:
                    "sent there; retrieval and citations stay here)")
     p.add_argument("--endpoint-model", metavar="NAME",
                    help="model name on that server (default: the settings', or the only one)")
+    p.add_argument("--judge", choices=("auto", "on", "off"),
+                   help="the chat model judges whether the sentence shown states what was asked "
+                        "(auto, the default: for a model server or a GGUF of 1B+ parameters)")
 
 
 def _passages(text: str) -> int:
@@ -192,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             settings = settings.replace(
                 llm={"model_path": args.model.expanduser().absolute()}, remote={"enabled": False}
             )
+        if getattr(args, "judge", None):
+            settings = settings.replace(answers={"judge": args.judge})
         if getattr(args, "ocr", None):
             settings = settings.replace(ocr={"mode": args.ocr})
         if getattr(args, "ocr_language", None):

@@ -76,6 +76,15 @@ class SettingsDialog(QDialog):
         self.k.setRange(1, 50)
         self.k.setValue(settings.retrieval.k)
         self.k.setToolTip("Passages retrieved for each question and shown as evidence")
+        self.judge = QComboBox()
+        for label, mode in (("Automatic (models of 1B+ and model servers)", "auto"),
+                            ("On", "on"), ("Off", "off")):
+            self.judge.addItem(label, mode)
+        self.judge.setCurrentIndex(self.judge.findData(settings.answers.judge))
+        self.judge.setToolTip(
+            "After the answer is written, the chat model checks that the sentence shown states "
+            "what was asked (one short YES/NO call per candidate); the tiny default model "
+            "judges poorly, so Automatic leaves it off for it")
 
         form = QFormLayout()
         form.setVerticalSpacing(10)
@@ -91,6 +100,7 @@ class SettingsDialog(QDialog):
         form.addRow("GPU layers", self.gpu_layers)
         form.addRow("Context size", self.n_ctx)
         form.addRow("Passages per answer", self.k)
+        form.addRow("Model judges answers", self.judge)
         form.addRow("", _note(f"Library folder: {settings.library}"))
 
         buttons = QDialogButtonBox(
@@ -120,7 +130,8 @@ class SettingsDialog(QDialog):
             "n_ctx": self.n_ctx.value(),
         }
         return self._settings.replace(
-            llm=llm, retrieval={"k": self.k.value()}, remote=self.remote.settings()
+            llm=llm, retrieval={"k": self.k.value()}, remote=self.remote.settings(),
+            answers={"judge": self.judge.currentData()},
         )
 
     def accept(self) -> None:

@@ -1,0 +1,148 @@
+"""A capable chat model's word on the sentence an answer shows: does it *state* what was
+asked, or only mention its topic? (issue 21, item 2)
+
+The lexical and kind checks (focus.py, kind.py) pass a sentence that shares the question's
+words and holds a thing of the right form; a model that reads the sentence can tell "we
+trained on 8 A100 GPUs" from "GPU time was donated by ..." for "Which GPU?". After the draft
+(so the first token is not delayed), the few best candidate sentences, the shown one first,
+are put to the model one short call each: YES or NO, temperature 0, a 3-token reply. The
+first it accepts is shown; when it rejects them all the answer is NOT_REPORTED and the
+evidence stays as the closest passages.
+
+A 135M model judges poorly (bench/README.md, "A capable-model judge"), so `auto` asks only a
+model server or a GGUF of at least MIN_PARAMS parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from core.answer.finding import finding
+from core.answer.focus import ranked_sentences
+from core.answer.grounding import NOT_REPORTED, Grounded, PageText, best_quote, cite, quoted
+from core.answer.meaning import Similarity
+from core.llm import Generator
+from core.types import Citation, Evidence
+
+JudgeMode = Literal["auto", "on", "off"]
+
+MIN_PARAMS = 1_000_000_000  # `auto`: a GGUF this large or larger judges (SmolLM2-135M does not)
+MAX_JUDGED = 4  # candidate sentences put to the model at most, best first
+# the reply is YES or NO: two tokens leave room for a leading space or a full stop
+JUDGE_TOKENS = 3
+
+SYSTEM = ("You check whether a sentence from a research paper answers a question. "
+          "Reply with one word: YES or NO.")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence the answer could show: quoted from passage n, or the model's own (`drafted`,
+    already checked against passage n by grounding)."""
+
+    n: int
+    text: str
+    drafted: bool = False
+
+
+def judges(mode: JudgeMode, gen: Generator) -> bool:
+    """Whether the judge runs: `on`/`off` as set; `auto` for a model server (`remote`), or a
+    GGUF whose size (read from the loaded model, `n_params`) is at least MIN_PARAMS."""
+    if mode != "auto":
+        return mode == "on"
+    if getattr(gen, "remote", False):
+        return True
+    n_params = getattr(gen, "n_params", None)
+    return isinstance(n_params, int) and n_params >= MIN_PARAMS
+
+
+def messages(question: str, sentence: str) -> list[dict]:
+    """The judge's prompt: the question, the sentence, and what counts as stating it."""
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": (
+            f"Question: {question}\nSentence: {sentence}\n\n"
+            "Does the sentence itself state the answer to the question (or part of it), not "
+            "just mention the same topic? Reply YES or NO.")},
+    ]
+
+
+def accepts(gen: Generator, question: str, sentence: str) -> bool:
+    """The model says the sentence states the answer (its reply starts with YES). Read only
+    as far as the first word: a server that runs on past the limit is hung up on, not waited for."""
+    reply = ""
+    stream = gen.stream_chat(messages(question, sentence), max_tokens=JUDGE_TOKENS,
+                             temperature=0.0)
+    try:
+        for piece in stream:
+            reply += piece
+            if len(reply.strip()) >= 3:
+                break
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return reply.strip().lstrip("*\"'`").upper().startswith("YES")
+
+
+def candidates(
+    question: str, g: Grounded, evidence: Sequence[Evidence], similarity: Similarity | None
+) -> list[Candidate]:
+    """The sentences to judge, best first, at most MAX_JUDGED: those the shown answer leads
+    with (the finding's, else the model's checked sentences), then the next best evidence
+    sentences by the finding's ranking (strict: of the kind asked)."""
+    found = [Candidate(n, s) for n, s in finding(question, evidence, similarity)]
+    drafted = [Candidate(s.cites[0], s.text, True) for s in g.sentences if s.supported]
+    ranked = [Candidate(n, s) for _, n, s in
+              ranked_sentences(question, evidence, strict=True, similarity=similarity)]
+    lead = (found + drafted) if g.mode == "generated" else found
+    out: list[Candidate] = []
+    for c in [*lead, *ranked]:
+        if len(out) >= MAX_JUDGED:
+            break
+        if all(c.text != o.text for o in out):
+            out.append(c)
+    return out
+
+
+def judged(
+    question: str,
+    g: Grounded,
+    evidence: Sequence[Evidence],
+    gen: Generator,
+    page_text: PageText,
+    similarity: Similarity | None = None,
+) -> Grounded:
+    """The checked answer `g` as the judge lets it stand: unchanged when it accepts the
+    sentence the answer leads with; else the best other candidate it accepts, shown alone;
+    else NOT_REPORTED. An answer that already abstains is returned as it is (not judged)."""
+    if g.abstained:
+        return g
+    cands = candidates(question, g, evidence, similarity)
+    for i, c in enumerate(cands):
+        if not accepts(gen, question, c.text):
+            continue
+        if i == 0:
+            return replace(g, judged=True)
+        shown = _shown(c, evidence, page_text)
+        if shown is not None:
+            return replace(g, text=shown[0], citations=(shown[1],),
+                           mode="generated" if c.drafted else "quoted", judged=True)
+    return replace(g, text=NOT_REPORTED, abstained=True, citations=(), mode="not_reported",
+                   judged=True)
+
+
+def _shown(
+    c: Candidate, evidence: Sequence[Evidence], page_text: PageText
+) -> tuple[str, Citation] | None:
+    """(answer text, citation) for an accepted candidate, or None when no verbatim quote of
+    it is found in the stored page text (then it cannot be shown as the paper's)."""
+    e = evidence[c.n - 1]
+    quote = best_quote(c.text, e.text) if c.drafted else c.text
+    citation = cite(c.n, e, quote, page_text)
+    if citation is None:
+        return None
+    text = f"{quoted(citation)} {c.text.rstrip('.')} [{c.n}]." if c.drafted else quoted(citation)
+    return text, citation

@@ -1,0 +1,166 @@
+"""The capable-model judge (core/answer/judge.py): the shown sentence is one the model accepts,
+none accepted is "not reported", `auto` reads the model's size (or a model server), and every
+judge call asks for a YES/NO reply of a few tokens only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from core import RemoteGenerator, RemoteSettings, Settings
+from core.answer import NOT_REPORTED, generate_grounded
+from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, MIN_PARAMS, SYSTEM, accepts, judges
+from core.serialize import answer_from_dict, answer_to_dict
+from core.settings import LLMSettings
+from core.types import Answer, Evidence
+from tests.remote_stub import StubServer
+
+QUESTION = "Which GPU was the network trained on?"
+METHODS = (
+    "The network was trained on a NVIDIA TITAN RTX GPU for the first 20 epochs. "
+    "Fine-tuning then ran on one NVIDIA A100 GPU with 40 GB of memory for 5 more epochs."
+)
+PAGES = {("d1", 4): "4 Methods\n" + METHODS}
+EVIDENCE = [Evidence(1, "d1", "Camera traps", Path("/x.pdf"), 4, 4, "methods", METHODS, 1.0)]
+DRAFT = "The network was trained on a NVIDIA TITAN RTX GPU [1]."
+
+
+def page_text(doc_id: str, page: int) -> str | None:
+    return PAGES.get((doc_id, page))
+
+
+class MarkerJudge:
+    """A Generator that writes the enqueued draft, then, asked to judge, says YES only for a
+    sentence holding `marker`; it records each call's limits."""
+
+    name = "judge-double.gguf"
+    n_ctx = 4096
+
+    def __init__(self, draft: str, marker: str | None, n_params: int | None = None) -> None:
+        self.draft, self.marker = draft, marker
+        self.n_params = n_params
+        self.judged: list[str] = []  # the sentences put to the judge
+        self.calls: list[tuple[int, float]] = []  # (max_tokens, temperature) of judge calls
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+    def stream_chat(
+        self, messages: Sequence[dict], *, max_tokens: int, temperature: float
+    ) -> Iterator[str]:
+        if messages[0]["content"] != SYSTEM:  # the answer's prompt: write the draft
+            yield from re.findall(r"\S+\s*", self.draft)
+            return
+        sentence = re.search(r"^Sentence: (.*)$", messages[-1]["content"], re.M)
+        assert sentence is not None
+        self.judged.append(sentence.group(1))
+        self.calls.append((max_tokens, temperature))
+        yield "YES" if self.marker and self.marker in sentence.group(1) else "NO"
+
+    def close(self) -> None:
+        pass
+
+
+def answer(gen: MarkerJudge, judge: str = "on", draft_only: bool = False):
+    stream = generate_grounded(QUESTION, EVIDENCE, gen, LLMSettings(), page_text,
+                               judge=judge)  # type: ignore[arg-type]
+    tokens = []
+    while True:
+        try:
+            tokens.append(next(stream))
+        except StopIteration as done:
+            return done.value
+
+
+def test_the_shown_sentence_is_the_one_the_judge_accepts():
+    gen = MarkerJudge(DRAFT, marker="A100")
+    g = answer(gen)
+    assert g.judged and not g.abstained
+    assert "A100" in g.text and "TITAN" not in g.text
+    assert [c.quote for c in g.citations] == [s for s in gen.judged if "A100" in s]
+    assert all("A100" in c.quote for c in g.citations)
+    assert len(gen.judged) >= 2  # the TITAN sentence, shown first, was rejected
+
+
+def test_an_accepted_lead_keeps_the_answer_as_checked():
+    kept = answer(MarkerJudge(DRAFT, marker=None), judge="off")
+    gen = MarkerJudge(DRAFT, marker="TITAN")
+    g = answer(gen)
+    assert g.judged and g.text == kept.text and g.citations == kept.citations
+    assert len(gen.judged) == 1  # the first sentence accepted: no further calls
+
+
+def test_all_rejected_is_not_reported():
+    gen = MarkerJudge(DRAFT, marker="no sentence holds this")
+    g = answer(gen)
+    assert g.abstained and g.text == NOT_REPORTED and g.mode == "not_reported"
+    assert g.judged and not g.citations
+    assert 2 <= len(gen.judged) <= MAX_JUDGED
+
+
+def test_the_models_own_checked_sentence_is_judged_too():
+    draft = "Fine-tuning used one NVIDIA A100 GPU with 40 GB of memory [1]."
+    gen = MarkerJudge(draft, marker="no sentence holds this")
+    answer(gen)
+    assert "Fine-tuning used one NVIDIA A100 GPU with 40 GB of memory." in gen.judged
+
+
+def test_judge_calls_use_the_short_reply_limit_at_temperature_0():
+    gen = MarkerJudge(DRAFT, marker="no sentence holds this")
+    answer(gen)
+    assert gen.calls and all(call == (JUDGE_TOKENS, 0.0) for call in gen.calls)
+    assert JUDGE_TOKENS <= 3
+
+
+def test_off_asks_the_model_nothing_more_and_an_abstention_is_not_judged():
+    gen = MarkerJudge(DRAFT, marker="A100")
+    assert not answer(gen, judge="off").judged and gen.judged == []
+    abstains = MarkerJudge("NOT REPORTED", marker="A100")
+    g = answer(abstains, judge="on")
+    assert g.abstained and not g.judged and abstains.judged == []
+
+
+@pytest.mark.parametrize(("mode", "n_params", "expected"), [
+    ("auto", 134_515_008, False),  # SmolLM2-135M's own count (llama_model_n_params)
+    ("auto", 3_212_749_824, True),  # a Llama-3.2-3B
+    ("auto", MIN_PARAMS, True),
+    ("auto", None, False),  # a model of unknown size is not trusted to judge
+    ("on", 134_515_008, True),
+    ("off", 3_212_749_824, False),
+])
+def test_auto_reads_the_models_size(mode, n_params, expected):
+    assert judges(mode, MarkerJudge(DRAFT, None, n_params)) is expected
+
+
+def test_auto_judges_with_a_model_server_and_its_calls_ask_for_a_short_reply():
+    with StubServer(reply="YES") as stub:
+        gen = RemoteGenerator(RemoteSettings(enabled=True, url=stub.url, model="stub-model"))
+        assert judges("auto", gen) and not judges("off", gen)
+        assert accepts(gen, QUESTION, METHODS.split(". ")[1])
+        body = stub.requests[-1]["body"]
+        assert body["max_tokens"] == JUDGE_TOKENS and body["temperature"] == 0.0
+    with StubServer(reply="No, it does not.") as stub:
+        gen = RemoteGenerator(RemoteSettings(enabled=True, url=stub.url, model="stub-model"))
+        assert not accepts(gen, QUESTION, METHODS)
+
+
+def test_the_setting_is_checked_and_an_answer_records_that_it_was_judged(tmp_path):
+    assert Settings(library=tmp_path).answers.judge == "auto"
+    with pytest.raises(Exception, match="judge"):
+        Settings(library=tmp_path).replace(answers={"judge": "sometimes"})
+    a = Answer(question=QUESTION, answer="x", abstained=False, citations=(), evidence=(),
+               sentences=(), model="m", judged=True)
+    assert answer_from_dict(answer_to_dict(a)).judged
+
+
+def test_ask_and_extract_take_judge_from_the_command_line():
+    from core.cli import build_parser
+
+    assert build_parser().parse_args(["ask", "Which GPU?", "--judge", "on"]).judge == "on"
+    assert build_parser().parse_args(
+        ["extract", "--questions", "builtin:dl-methods", "--out", "t.csv", "--judge", "off"]).judge == "off"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["ask", "Which GPU?", "--judge", "maybe"])
