@@ -5,7 +5,8 @@ The lexical and kind checks (focus.py, kind.py) pass a sentence that shares the 
 words and holds a thing of the right form; a model that reads the sentence can tell "we
 trained on 8 A100 GPUs" from "GPU time was donated by ..." for "Which GPU?". After the draft
 (so the first token is not delayed), the few best candidate sentences, the shown one first,
-are put to the model one short call each: YES or NO, temperature 0, a 3-token reply. The
+are put to the model one short call each: YES or NO, temperature 0, a reply of 1 token
+(a GGUF, held to the two by a logit bias) or at most 3 (a model server). The
 first it accepts is shown; when it rejects them all the answer is NOT_REPORTED and the
 evidence stays as the closest passages.
 
@@ -70,11 +71,15 @@ def messages(question: str, sentence: str) -> list[dict]:
 
 
 def accepts(gen: Generator, question: str, sentence: str) -> bool:
-    """The model says the sentence states the answer (its reply starts with YES). Read only
-    as far as the first word: a server that runs on past the limit is hung up on, not waited for."""
+    """The model says the sentence states the answer: its reply is (or starts with) YES. A
+    GGUF's reply is held to YES or NO; a server's (instruction-following models) is read only
+    as far as its first word, and one that runs on past the limit is hung up on."""
+    asked = messages(question, sentence)
+    choose = getattr(gen, "choose", None)
+    if choose is not None:  # a local GGUF: one token, YES or NO by a logit bias (llm.py)
+        return bool(choose(asked, ("YES", "NO")) == "YES")
     reply = ""
-    stream = gen.stream_chat(messages(question, sentence), max_tokens=JUDGE_TOKENS,
-                             temperature=0.0)
+    stream = gen.stream_chat(asked, max_tokens=JUDGE_TOKENS, temperature=0.0)
     try:
         for piece in stream:
             reply += piece

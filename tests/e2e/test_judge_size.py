@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.answer.judge import MIN_PARAMS, judges
+from core.answer.judge import MIN_PARAMS, judges, messages
 
 pytestmark = pytest.mark.e2e
 
@@ -12,3 +12,9 @@ pytestmark = pytest.mark.e2e
 def test_auto_leaves_the_bundled_smollm2_135m_off(real_generator):
     assert 100_000_000 < real_generator.n_params < MIN_PARAMS  # 134,515,008
     assert not judges("auto", real_generator) and judges("on", real_generator)
+
+
+def test_a_gguf_judge_replies_yes_or_no_and_nothing_else(real_generator):
+    """SmolLM2 left free writes "The sentence does ..."; held by the logit bias it picks one."""
+    asked = messages("Which GPU was used?", "We trained on one NVIDIA A100 GPU.")
+    assert real_generator.choose(asked, ("YES", "NO")) in {"YES", "NO"}
