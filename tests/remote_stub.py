@@ -28,11 +28,13 @@ class StubServer:
         error: dict | None = None,
         plain: bool = False,
         filler: int = 0,
+        later: str | None = None,
     ) -> None:
         self.models, self.reply, self.delay = models, reply, delay
         self.forever, self.stall, self.status, self.error = forever, stall, status, error
         self.plain = plain  # answer with one JSON object, as a server that cannot stream
         self.filler = filler  # bytes of SSE comment before each chunk (a server that pads)
+        self.later = later  # the reply to every chat request after the first (a judge's YES)
         self.sent = 0  # chunks of text sent to the client
         self.requests: list[dict] = []  # {"method", "path", "headers", "body"}
         self.hung_up = threading.Event()  # the client closed the stream before its end
@@ -99,8 +101,10 @@ def _handler(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 return self._json(404, {"detail": "Not Found"})
             if stub.status != 200:
                 return self._json(stub.status, stub.error or {"error": {"message": "no"}})
+            chats = sum(r["method"] == "POST" for r in stub.requests)
+            reply = stub.later if stub.later is not None and chats > 1 else stub.reply
             if stub.plain:
-                message = {"role": "assistant", "content": stub.reply}
+                message = {"role": "assistant", "content": reply}
                 return self._json(200, {"choices": [{"index": 0, "message": message}]})
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -110,7 +114,7 @@ def _handler(stub: StubServer) -> type[BaseHTTPRequestHandler]:
                 if stub.stall:
                     time.sleep(stub.stall)
                 self._send(": ping\n\n")  # a comment line, as sse-starlette sends
-                words = re.findall(r"\S+\s*", stub.reply)
+                words = re.findall(r"\S+\s*", reply)
                 n = 0
                 while n < len(words) or stub.forever:
                     word = words[n % len(words)] if words else "x "

@@ -47,9 +47,10 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
     a = json.loads(out)
     assert code == 0
     assert set(a) >= {"question", "answer", "abstained", "citations", "evidence", "model",
-                      "timings", "draft", "auto_scope"}
+                      "timings", "draft", "auto_scope", "judged"}
     assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s", "prompt_tokens",
-                                 "completion_tokens"}
+                                 "completion_tokens", "judge_s"}
+    assert a["judged"] is False and a["timings"]["judge_s"] is None  # auto: off, the size unknown
     assert not a["abstained"]
     c = a["citations"][0]
     assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported", "ocr"}

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 import core.cli as cli
 from core import AnswerDone, Library, ModelError, RemoteGenerator, RemoteSettings, Settings, Token
+from core.answer.judge import JUDGE_TOKENS
 from core.errors import SettingsError
 from core.llm import LlamaGenerator
 from tests.remote_stub import StubServer, closed_port
@@ -187,17 +188,30 @@ def test_a_redirect_is_not_followed():
 def test_library_answers_through_the_server_with_citations(library):
     cam = next(p.doc_id for p in library.papers() if "Camera" in p.title)
     reply = "The model was trained on a single NVIDIA RTX 3090 GPU [1]."
-    with StubServer(reply=reply) as stub:
+    with StubServer(reply=reply, later="YES") as stub:  # the judge accepts what is shown
         library.set_remote(remote(stub.url, model="stub-model"))
         events = list(library.ask("Which GPU was used?", papers=[cam]))
     answer = events[-1].answer
     assert "".join(e.text for e in events if isinstance(e, Token)) == reply
     assert answer.model == "127.0.0.1/stub-model"
     assert not answer.abstained and answer.citations
+    # answers.judge `auto` judges with a server: one short call, after the draft
+    assert answer.judged and len(stub.requests) == 2
+    assert stub.requests[1]["body"]["max_tokens"] == JUDGE_TOKENS
     for c in answer.citations:
         assert c.quote in library.page_text(c.doc_id, c.page)
     prompt = stub.requests[0]["body"]["messages"]
     assert "RTX 3090" in json.dumps(prompt)  # the evidence found here was sent with the question
+
+
+def test_a_server_that_judges_the_sentence_no_answer_gives_not_reported(library):
+    cam = next(p.doc_id for p in library.papers() if "Camera" in p.title)
+    reply = "The model was trained on a single NVIDIA RTX 3090 GPU [1]."
+    with StubServer(reply=reply, later="NO") as stub:
+        library.set_remote(remote(stub.url, model="stub-model"))
+        answer = list(library.ask("Which GPU was used?", papers=[cam]))[-1].answer
+    assert answer.abstained and answer.judged and not answer.citations
+    assert answer.evidence  # the closest passages stay
 
 
 def test_default_settings_use_the_built_in_model_and_contact_nothing(
