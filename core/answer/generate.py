@@ -94,7 +94,7 @@ def generate_grounded(
         yield text
     written = "".join(parts).strip()
     g = ground(written, evidence, page_text, question, similarity)
-    if judges(judge, gen) and not (cancel is not None and cancel.is_set()):
+    if not g.abstained and judges(judge, gen) and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
         g = judged(question, g, evidence, gen, page_text, similarity)
         g = replace(g, judge_s=time.perf_counter() - t0)

@@ -164,3 +164,9 @@ def test_ask_and_extract_take_judge_from_the_command_line():
         ["extract", "--questions", "builtin:dl-methods", "--out", "t.csv", "--judge", "off"]).judge == "off"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ask", "Which GPU?", "--judge", "maybe"])
+
+
+def test_the_judges_time_is_recorded_only_when_it_ran():
+    assert answer(MarkerJudge(DRAFT, marker="A100")).judge_s is not None
+    assert answer(MarkerJudge("NOT REPORTED", marker="A100")).judge_s is None
+    assert answer(MarkerJudge(DRAFT, marker="A100"), judge="off").judge_s is None
