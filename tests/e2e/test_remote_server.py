@@ -68,7 +68,10 @@ def server_library(tmp_path_factory, llama_server, real_embedder, sample_pdfs):
                             answer_deadline_s=900)
     settings = Settings(library=tmp_path_factory.mktemp("lib"), remote=remote,
                         models_dirs=[PROJECT_ROOT / "models"],
-                        llm={"max_tokens": 96})  # shorter answers: the server shares two cores
+                        llm={"max_tokens": 96},  # shorter answers: the server shares two cores
+                        # auto judges with every server; this one serves SmolLM2-135M, which
+                        # judges poorly (bench/README.md, "A capable-model judge")
+                        answers={"judge": "off"})
     with pytest.MonkeyPatch.context() as mp, Library(settings, embedder=real_embedder) as lib:
         mp.setenv("LAB_SERVER_KEY", KEY)
         assert list(lib.add(sample_pdfs))[-1].failed == 0  # the generator: the server's
