@@ -39,7 +39,8 @@ class Catalog:
         return self.store.papers()
 
     def listing(self) -> list[tuple[str, int | None, int, str, list[str]]]:
-        """(doc_id, year, pages, title, authors) of each paper, in papers() order (quick)."""
+        """(doc_id, year, pages, title, first three authors) of each paper, in papers() order
+        (quick: for a one-line listing)."""
         return self.store.listing()
 
     def paper(self, doc_id: str) -> Paper:

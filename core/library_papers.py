@@ -25,7 +25,8 @@ class LibraryPapers:
         return self._parts.catalog.papers()
 
     def listing(self) -> list[tuple[str, int | None, int, str, list[str]]]:
-        """(doc_id, year, pages, title, authors) of each paper, in papers() order (quick)."""
+        """(doc_id, year, pages, title, first three authors) of each paper, in papers() order
+        (quick: for a one-line listing)."""
         return self._parts.catalog.listing()
 
     def paper(self, doc_id: str) -> Paper:

@@ -83,11 +83,13 @@ class Store(Records):
         return [_paper(r) for r in rows]
 
     def listing(self) -> list[tuple[str, int | None, int, str, list[str]]]:
-        """(doc_id, year, pages, title, authors) of the ready papers in papers() order, without
-        building Paper objects (a third of `lantern list`'s time at 10,000 papers)."""
-        return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in self.db.execute(
-            "SELECT doc_id, year, pages, title, authors FROM papers WHERE state = 'ready' "
-            "ORDER BY added_at, doc_id")]
+        """(doc_id, year, pages, title, the first three authors) of the ready papers in
+        papers() order, for a one-line listing ("A, B et al."): no Paper objects and no JSON
+        decoding in Python (together two thirds of `lantern list`'s time at 10,000 papers)."""
+        return [(r[0], r[1], r[2], r[3], [a for a in r[4:] if a is not None]) for r in self.db.execute(
+            "SELECT doc_id, year, pages, title, json_extract(authors, '$[0]'), "
+            "json_extract(authors, '$[1]'), json_extract(authors, '$[2]') FROM papers "
+            "WHERE state = 'ready' ORDER BY added_at, doc_id")]
 
     def paper(self, doc_id: str) -> Paper | None:
         row = self.db.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -107,3 +108,16 @@ def test_ready_among_and_folders(tmp_path):
     (tmp_path / "lib" / "samples").symlink_to(tmp_path / "f2")  # samples reached by a link
     scope = default_scope_of(store.folders(), tmp_path / "lib")
     assert scope == default_scope(store.papers(), tmp_path / "lib") == [d for d in docs if int(d) % 3 != 2]
+
+
+def test_listing_gives_the_first_three_authors_in_order(tmp_path):
+    store = Store(tmp_path / "lib.sqlite3")
+    names = {"d0": [], "d1": ["Ana Silva"], "d3": ["A", "B", "C"], "d4": ["A", "B", "C", "D"]}
+    for n, (doc_id, authors) in enumerate(names.items()):
+        store.db.execute(
+            "INSERT INTO papers (doc_id, sha256, path, title, authors, year, pages, added_at, "
+            "state) VALUES (?, ?, '/x.pdf', 'T', ?, NULL, 1, ?, 'ready')",
+            (doc_id, doc_id, json.dumps(authors), n))
+    assert [(row[0], row[4]) for row in store.listing()] == [
+        ("d0", []), ("d1", ["Ana Silva"]), ("d3", ["A", "B", "C"]), ("d4", ["A", "B", "C"])]
+    store.close()
