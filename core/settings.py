@@ -82,8 +82,10 @@ class LLMSettings(_Section):
     # recorded in every export's provenance: the same model, settings and passages give the
     # same answer again (llama.cpp's sampler is seeded per request)
     seed: int = Field(42, ge=0, le=2**31 - 1, description="sampling seed of the chat model")
-    # an answer is a sentence or two beside its quotes: a longer draft only costs time
-    max_tokens: int = Field(80, ge=16, le=4096, description="cap on the length of an answer")
+    # an answer is a sentence or two beside its quotes (~35 words); a longer draft only costs
+    # time. 48 and 80 gave the same answers on both question sets, and 48 ends the answer
+    # ~0.4 s sooner on 2 cores (bench/README.md, "The draft's length")
+    max_tokens: int = Field(48, ge=16, le=4096, description="cap on the length of an answer")
     # 224: SmolLM2 reads ~7 ms/token of prompt on 2 cores, so the first token comes ~1.5 s
     # after the question (bench/README.md); a model on a lab server can be given more
     max_prompt_tokens: int = Field(
