@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -10,6 +11,7 @@ from core import (
     OCR_LABEL,
     SAMPLE_QUESTION,
     AnswerDone,
+    LanternError,
     Library,
     Retrieved,
     Token,
@@ -33,17 +35,24 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     stream = sys.stdout.isatty() and not args.json
     answer = None
     cancel = threading.Event()
-    for event in lib.ask(args.question, papers=paper_scope(lib, args), k=args.k,
-                         use_llm=not args.no_llm, auto_scope=not args.all_papers, cancel=cancel):
-        if isinstance(event, Retrieved) and stream:
-            scope = (f" in {event.auto_scope} (named in the question; --all-papers asks every "
-                     "paper)" if event.auto_scope else "")
-            print(f"\033[2m{len(event.evidence)} passages found{scope} in "
-                  f"{event.seconds:.2f} s\033[0m")
-        elif isinstance(event, Token) and stream:
-            print(event.text, end="", flush=True)
-        elif isinstance(event, AnswerDone):
-            answer = event.answer
+    papers = paper_scope(lib, args)
+    # a new process: the model loads while the index opens and the passages are found
+    loading = None if args.no_llm else _load_ahead(lib)
+    try:
+        for event in lib.ask(args.question, papers=papers, k=args.k, use_llm=not args.no_llm,
+                             auto_scope=not args.all_papers, cancel=cancel):
+            if isinstance(event, Retrieved) and stream:
+                scope = (f" in {event.auto_scope} (named in the question; --all-papers asks "
+                         "every paper)" if event.auto_scope else "")
+                print(f"\033[2m{len(event.evidence)} passages found{scope} in "
+                      f"{event.seconds:.2f} s\033[0m")
+            elif isinstance(event, Token) and stream:
+                print(event.text, end="", flush=True)
+            elif isinstance(event, AnswerDone):
+                answer = event.answer
+    finally:
+        if loading is not None:
+            loading.join()  # never exit with llama.cpp half-loaded (e.g. nothing was found)
     assert answer is not None
     if n := answer.keyword_only:
         why = ("their vectors are being computed in the background" if lib.embedding_in_background
@@ -63,6 +72,19 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
         write_annotated(answer_marks(answer), {c.doc_id: c.pdf_path for c in answer.citations},
                         args.annotate, args.json)
     return EXIT_OK
+
+
+def _load_ahead(lib: Library) -> threading.Thread:
+    """Load the chat model on a thread of its own. A load that fails here fails again, with
+    its one-line message, where the answer needs the model."""
+
+    def run() -> None:
+        with contextlib.suppress(LanternError):
+            lib.load_model()
+
+    thread = threading.Thread(target=run, name="lantern-model-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def _print_answer(a, *, color: bool, no_llm: bool) -> None:

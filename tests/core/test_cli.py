@@ -7,6 +7,8 @@ import json
 import pytest
 
 import core.cli as cli
+from core import Library
+from core.errors import ModelError
 
 
 def test_add_json_lines(run, sample_pdfs, tmp_path):
@@ -111,3 +113,44 @@ def test_demo_adds_the_samples_once_and_answers_the_sample_question(run, fake_ge
     assert "3 added" in err
     code, _, err = run("demo")  # the samples are not added again
     assert code == 0 and "3 added" not in err
+
+
+class _DamagedModel:
+    """A GGUF that cannot be loaded, as llama.cpp reports it (ModelError on every load)."""
+
+    name = "damaged.gguf"
+    n_ctx = 4096
+
+    def __init__(self) -> None:
+        self.loads = 0
+
+    def load(self):
+        self.loads += 1
+        raise ModelError("damaged.gguf is not a GGUF model file (llama.cpp needs .gguf)")
+
+    def count_tokens(self, text: str) -> int:
+        return self.load()
+
+    def stream_chat(self, messages, *, max_tokens: int, temperature: float):
+        self.load()
+        yield ""
+
+    def close(self) -> None:
+        pass
+
+
+def test_ask_loads_the_model_while_it_retrieves_and_a_failed_load_is_one_line(
+    monkeypatch, fake_embedder, sample_pdfs, capsys
+):
+    model = _DamagedModel()
+    real_init = Library.__init__
+    monkeypatch.setattr(Library, "__init__", lambda self, settings=None, **kw: real_init(
+        self, settings, embedder=fake_embedder, generator=model))
+    assert cli.main(["add", str(sample_pdfs[0])]) == 0
+    capsys.readouterr()
+    code = cli.main(["ask", "What was measured?"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "lantern: damaged.gguf is not a GGUF model file (llama.cpp needs .gguf)"]
+    assert model.loads >= 2  # ahead, on its thread (quietly), then where the answer needs it
