@@ -48,8 +48,9 @@ class PaintWatch:
             def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001 - Qt override
                 from PySide6.QtCore import QEvent
 
+                pending = window.ask.transcript.pending
                 if (event.type() == QEvent.Type.Paint and watch.first is None
-                        and watch.pressed and window.ask._pending.get("text", "").strip()):
+                        and watch.pressed and pending is not None and pending.text.strip()):
                     watch.first = time.perf_counter()
                 return False
 
