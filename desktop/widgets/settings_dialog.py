@@ -77,7 +77,7 @@ class SettingsDialog(QDialog):
         self.k.setValue(settings.retrieval.k)
         self.k.setToolTip("Passages retrieved for each question and shown as evidence")
         self.judge = QComboBox()
-        for label, mode in (("Automatic (models of 1B+ and model servers)", "auto"),
+        for label, mode in (("Automatic (1B+ models, servers)", "auto"),
                             ("On", "on"), ("Off", "off")):
             self.judge.addItem(label, mode)
         self.judge.setCurrentIndex(self.judge.findData(settings.answers.judge))
@@ -118,6 +118,9 @@ class SettingsDialog(QDialog):
         # Never narrower than the model names (a window on a small screen would be cut to 2/3
         # of its width by QWidget.adjustSize).
         self.setMinimumWidth(max(520, self.sizeHint().width()))
+        # and never lower than the wrapped notes at that width (a dialog sizes itself by its
+        # labels' one-line hints, which cut a note that wraps to two lines)
+        self.setMinimumHeight(self.layout().totalHeightForWidth(self.minimumWidth()))
 
     def new_settings(self) -> Settings:
         """The settings as edited: a new object (Settings are frozen), the rest kept."""

@@ -4,6 +4,10 @@ screens.json: a 1920×1200 desktop, a 1366×768 laptop and a 1024×700 screen)."
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,8 @@ from core.types import Answer
 from desktop.widgets import folders
 from desktop.widgets.settings_dialog import SettingsDialog
 from tests.desktop.util import clipped_labels, off_screen, wait_idle
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def screen(name: str):
@@ -130,6 +136,7 @@ def test_settings_help_and_a_connection_error_wrap_at_the_default_size(qtbot, fa
     dialog.show()
     qtbot.waitExposed(dialog)
     assert clipped_labels(dialog) == []
+    assert dialog.height() >= dialog.layout().totalHeightForWidth(dialog.width())
     dialog.remote.setChecked(True)
     dialog.remote.url.setText("http://lab-server.invalid:8000/v1")
     dialog.remote._show(
@@ -178,3 +185,40 @@ def test_save_dialogs_open_in_the_last_folder_else_documents(qtbot, fake_window,
     window.ask.export_markdown()
     assert Path(asked[1]).parent == target  # the folder used last time
     assert folders.last_folder() == target
+
+
+def test_settings_notes_are_not_cut_when_the_dialog_is_narrow(qtbot, settings, tmp_path):
+    """No model file found (the model box is narrow) and a deep library folder: the notes wrap
+    to several lines, and the dialog opens tall enough for them."""
+    deep = tmp_path.joinpath(*["field notes from the alpine station"] * 6)
+    dialog = SettingsDialog(settings=settings.replace(library=deep), models=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert clipped_labels(dialog) == []
+    assert dialog.height() >= dialog.layout().totalHeightForWidth(dialog.width())
+
+
+_UNDER_X11 = """
+import sys
+from PySide6.QtWidgets import QApplication
+from core import Settings
+from desktop.widgets.settings_dialog import SettingsDialog
+from tests.desktop.util import clipped_labels
+app = QApplication(sys.argv)
+dialog = SettingsDialog(settings=Settings.load(library=sys.argv[1]), models=[])
+dialog.show()
+app.processEvents()
+print(clipped_labels(dialog))
+"""
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run (Debian's xvfb)")
+def test_settings_notes_fit_under_a_real_x_server(tmp_path):
+    """The offscreen platform's font metrics hide the cut: the dialog as X11 draws it."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", _UNDER_X11,
+         str(tmp_path / "library")], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
