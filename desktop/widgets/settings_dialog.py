@@ -120,7 +120,7 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(max(520, self.sizeHint().width()))
         # and never lower than the wrapped notes at that width (a dialog sizes itself by its
         # labels' one-line hints, which cut a note that wraps to two lines)
-        self.setMinimumHeight(self.layout().totalHeightForWidth(self.minimumWidth()))
+        self.setMinimumHeight(layout.totalHeightForWidth(self.minimumWidth()))
 
     def new_settings(self) -> Settings:
         """The settings as edited: a new object (Settings are frozen), the rest kept."""
