@@ -3,7 +3,6 @@ chat model's lifetime."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from core.errors import ModelError
@@ -104,13 +103,11 @@ class ChatModel:
         except Exception:
             return None
 
-    def load(self, lock: AbstractContextManager[object] | None = None) -> str:
-        """Load the model now (a server is asked what it serves); return its name. Only making
-        the generator holds `lock` (the library's): searches go on during the load, and the
-        first answer waits for it on the model's own lock."""
-        with lock or nullcontext():
-            gen = self.generator
-        if load := getattr(gen, "load", None):
+    def load(self) -> str:
+        """Load the model now (a server is asked what it serves); return its name."""
+        gen = self.generator
+        load = getattr(gen, "load", None)
+        if load:
             load()
         return gen.name
 

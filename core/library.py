@@ -245,9 +245,9 @@ class Library(LibraryPapers):
         return self._chat.name
 
     def load_model(self) -> str:
-        """Load the chat model now (on a thread at start-up, or while a one-shot `ask` finds
-        its passages); return its name. Searches go on meanwhile (ChatModel.load)."""
-        return self._chat.load(self._lock)
+        """Load the chat model now (e.g. in the background at start-up); return its name."""
+        with self._lock:
+            return self._chat.load()
 
     def set_model(self, path: Path | None) -> None:
         """Use another GGUF from now on (loaded on next use)."""

@@ -75,12 +75,17 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _load_ahead(lib: Library) -> threading.Thread:
-    """Load the chat model on a thread of its own. A load that fails here fails again, with
-    its one-line message, where the answer needs the model."""
+    """Load the chat model on a thread of its own, while this one-shot process finds the
+    passages (the model has a lock of its own: the answer waits for this load instead of
+    starting another). Not Library.load_model, which holds the library's lock and would keep
+    the search waiting. A load that fails here fails again, with its one-line message, where
+    the answer needs the model."""
+    load = getattr(lib.generator, "load", None)
 
     def run() -> None:
         with contextlib.suppress(LanternError):
-            lib.load_model()
+            if load is not None:
+                load()
 
     thread = threading.Thread(target=run, name="lantern-model-load", daemon=True)
     thread.start()
