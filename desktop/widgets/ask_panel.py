@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from desktop.models import EvidenceModel
 from desktop.transcript import Transcript
 from desktop.widgets import folders
 from desktop.widgets.answer_view import AnswerView
+from desktop.widgets.buttons import push_button
 from desktop.widgets.evidence import EvidenceList
 from desktop.widgets.scope_line import ScopeLine
 from desktop.workers import Job, single_shot, while_current
@@ -80,14 +80,14 @@ class AskPanel(QWidget):
         self.scope_label, self.samples_label = self.scope_line.label, self.scope_line.samples
         self.scope_line.removeSamples.connect(self._remove_samples)
         backend.snapshot.connect(self._on_snapshot)
-        self.ask_btn = _button("Ask", "Ask (Ctrl+Enter)", lambda: self.ask())
+        self.ask_btn = push_button("Ask", "Ask (Ctrl+Enter)", lambda: self.ask())
         self.ask_btn.setDefault(True)
         self.ask_btn.setObjectName("primary")
-        self.stop_btn = _button("Stop", "Stop generating; keep what was written so far", self.stop)
+        self.stop_btn = push_button("Stop", "Stop generating; keep what was written so far", self.stop)
         self.stop_btn.hide()
-        self.copy_btn = _button(
+        self.copy_btn = push_button(
             "Copy", "Copy the last answer with its sources as Markdown", self.copy_answer)
-        self.export_btn = _button(
+        self.export_btn = push_button(
             "Export…", "Save this conversation as a Markdown file", self.exportRequested.emit)
         self.question.installEventFilter(self)  # Ctrl+Enter asks
 
@@ -346,12 +346,6 @@ def _export(parent: QWidget, transcript: Transcript, path: Path | None) -> Path 
         QMessageBox.warning(parent, "Export failed", f"Could not write {path}: {exc.strerror or exc}")
         return None
     return path
-
-def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    button.clicked.connect(clicked)
-    return button
 
 
 def _stacked(label: QLabel, below: QWidget) -> QWidget:

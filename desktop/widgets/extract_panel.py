@@ -9,7 +9,6 @@ first when the model's would be long.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +30,7 @@ from desktop.backend import Backend, ModelState
 from desktop.extract_model import ExtractTableModel, GapFilter
 from desktop.extract_run import ExtractRun, Summary
 from desktop.widgets import dialogs, folders
+from desktop.widgets.buttons import push_button
 from desktop.widgets.extract_estimate import (
     Estimate,
     EstimateLabel,
@@ -83,13 +82,13 @@ class ExtractPanel(QWidget):
             "Fill each cell with the paper's best evidence sentence, without the language "
             "model: fast, always verbatim (like `lantern extract --no-llm`). Each mode keeps "
             "its own stored answers.")
-        self.recompute_btn = _button(
+        self.recompute_btn = push_button(
             "Recompute", "Answer every cell again, replacing the stored answers",
             lambda: self.recompute())
-        self.run_btn = _button(
+        self.run_btn = push_button(
             "Run", "Answer the cells not answered yet (Ctrl+Shift+R)", lambda: self.start())
         self.run_btn.setObjectName("primary")
-        self.cancel_btn = _button("Cancel", "Stop after the current cell", self.cancel)
+        self.cancel_btn = push_button("Cancel", "Stop after the current cell", self.cancel)
 
         self.status = ExtractStatus()
         self.summary, self.progress_row = self.status.summary, self.status.progress_row
@@ -104,7 +103,7 @@ class ExtractPanel(QWidget):
             "Show only the papers and questions with a “not reported” cell; "
             "answers shrink to a tick and their page")
         self.gaps.toggled.connect(self.proxy.set_enabled)
-        self.export_btn = _button(
+        self.export_btn = push_button(
             "Export…", "Save the table as CSV, Markdown or JSON", lambda: self.choose_export())
 
         # Two rows, so that a narrow pane (1024 px windows) still shows every control whole.
@@ -353,13 +352,6 @@ class ExtractPanel(QWidget):
     def _show_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
-
-
-def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
-    b = QPushButton(text)
-    b.setToolTip(tip)
-    b.clicked.connect(clicked)
-    return b
 
 
 def _check(text: str, tip: str) -> QCheckBox:
