@@ -145,3 +145,16 @@ def fake_window(qtbot, fake_embedder, fake_generator) -> Iterator[Callable[..., 
         if shiboken6.isValid(window):
             window.close()
             window.deleteLater()
+
+
+@pytest.fixture
+def viewer(qtbot):
+    """The PDF viewer alone, shown at a panel's size."""
+    from desktop.widgets.pdf_viewer import PdfViewer
+
+    widget = PdfViewer()
+    qtbot.addWidget(widget)
+    widget.resize(520, 640)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

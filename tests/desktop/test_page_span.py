@@ -4,7 +4,6 @@ highlights its part on each page, from the viewer itself and from a clicked cita
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from desktop.models import ItemRole
@@ -12,16 +11,6 @@ from desktop.quotes import locate, locate_split
 from desktop.widgets.pdf_viewer import PdfViewer
 from tests.desktop.util import wait_idle
 from tests.pagebreak import PAGE_BREAK_QUOTE, page_break_paper
-
-
-@pytest.fixture
-def viewer(qtbot) -> PdfViewer:
-    widget = PdfViewer()
-    qtbot.addWidget(widget)
-    widget.resize(520, 640)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def lines_lit(viewer: PdfViewer, page: int, line: str) -> bool:

@@ -56,16 +56,6 @@ def paper(tmp_path: Path) -> Path:
     return pdf.save(tmp_path / "paper.pdf")
 
 
-@pytest.fixture
-def viewer(qtbot) -> PdfViewer:
-    widget = PdfViewer()
-    qtbot.addWidget(widget)
-    widget.resize(520, 640)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def quote_in_view(viewer: PdfViewer) -> bool:
     """The quote's start is on screen, and all of its lines (or as much as a zoomed-in line
     can show: a line wider than the view shows its start)."""
