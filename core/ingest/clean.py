@@ -6,6 +6,7 @@ headers and footers, words hyphenated across line ends, whitespace.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -86,7 +87,9 @@ def dehyphenate(text: str, vocabulary: set[str] | None = None) -> str:
 # A URL or DOI cut at a line end ("https://github.com/" | "NVIDIA/Megatron-LM"), or with a
 # space pypdf put in its place: its start, the break, and what goes on with it.
 _URL_START = r"(?:https?://|www\.|doi\.org/|(?<![\w.])10\.\d{4,9}(?=/))"
-_SPLIT_URL = re.compile(rf"({_URL_START}\S*?)([/\-_~#?=&%.]?)([ \t]*\n[ \t]*|[ \t]+)(?=[\w~#%])(\S+)")
+_SPLIT_URL = re.compile(
+    rf"({_URL_START}\S*?)([/\-_~#?=&%.]?)([ \t]*\n[ \t]*|[ \t]+)(?=[\w~#%])(\S+)"
+)
 
 
 def join_split_urls(text: str) -> str:
@@ -98,9 +101,19 @@ def join_split_urls(text: str) -> str:
     def join(m: re.Match[str]) -> str:
         head, sep, gap, rest = m.groups()
         broken = "\n" in gap
-        if sep == "/" and (broken or "/" in rest) or broken and sep and sep != "." or broken and "/" in rest and (
-                rest[:1].islower() or rest[:1].isdigit()) or broken and sep == "." and (
-                rest[:1].islower() and "/" in rest):
+        if (
+            sep == "/"
+            and (broken or "/" in rest)
+            or broken
+            and sep
+            and sep != "."
+            or broken
+            and "/" in rest
+            and (rest[:1].islower() or rest[:1].isdigit())
+            or broken
+            and sep == "."
+            and (rest[:1].islower() and "/" in rest)
+        ):
             return f"{head}{sep}{rest}"
         return m.group(0)
 
@@ -115,26 +128,64 @@ def document_words(pages: Iterable[str]) -> set[str]:
     return words
 
 
-_TRAILING_NUMBER = re.compile(r"(?:^|\s)(\d{1,5})$")
+# A number ending a line: spaced ("... over time 42") or glued by the extraction ("which24");
+# not part of a larger number ("1.82", "3,500") or an expression ("x-1", "n=5").
+_TRAILING_NUMBER = re.compile(r"(?<![\d\-\u2013\u2212+/=^_])(?<!\d[.,])(\d{1,5})$")
+_MAX_LINE_STEP = 5  # manuscripts number every line, every other line, or every fifth
 
 
-def strip_line_numbers(text: str) -> str:
-    """Remove manuscript line numbers ("... over time 42") when most lines carry a run of them."""
-    lines = text.split("\n")
-    numbered = {}
+def _trailing_numbers(lines: list[str]) -> dict[int, int]:
+    """Line index -> the number that ends that line."""
+    found = {}
     for i, line in enumerate(lines):
-        if match := _TRAILING_NUMBER.search(line):
-            numbered[i] = int(match.group(1))
+        if match := _TRAILING_NUMBER.search(line.rstrip()):
+            found[i] = int(match.group(1))
+    return found
+
+
+def _line_number_run(lines: list[str], min_share: float) -> set[int]:
+    """The lines whose end numbers count the page's lines: they rise by one step (1, 2 or 5
+    lines) from each numbered line to the next, at least five of them, and at least
+    `min_share` of the lines that a numbering with that step would reach. A figure's axis
+    (numbers on lines of their own) and a table's column of values are not a run."""
+    numbered = _trailing_numbers(lines)
+    order = sorted(numbered)
+    rises = Counter(numbered[b] - numbered[a] for a, b in itertools.pairwise(order))
+    steps = [d for d, _ in rises.most_common() if 0 < d <= _MAX_LINE_STEP]
+    if not steps:
+        return set()
+    step = steps[0]
+    run = set()
+    for a, b in itertools.pairwise(order):
+        if numbered[b] - numbered[a] == step and b - a <= 2 * step + 2:
+            run |= {a, b}
     filled = sum(1 for line in lines if line.strip())
-    if len(numbered) < 5 or len(numbered) < 0.5 * filled:
-        return text
-    values = set(numbered.values())
-    chained = {i for i, n in numbered.items() if n - 1 in values or n + 1 in values}
-    if len(chained) < 0.7 * len(numbered):
-        return text
-    for i in chained:
-        lines[i] = _TRAILING_NUMBER.sub("", lines[i]).rstrip()
-    return "\n".join(lines)
+    if len(run) < 5 or len(run) < min_share * filled / step:
+        return set()
+    with_text = sum(bool(_TRAILING_NUMBER.sub("", lines[i].rstrip()).strip()) for i in run)
+    return run if with_text >= 0.5 * len(run) else set()
+
+
+def strip_line_numbers(text: str, min_share: float = 0.4) -> str:
+    """Remove manuscript line numbers ("... over time 42", "which24") when the page's line
+    ends hold a run of them."""
+    lines = text.split("\n")
+    run = _line_number_run(lines, min_share)
+    for i in run:
+        lines[i] = _TRAILING_NUMBER.sub("", lines[i].rstrip()).rstrip()
+    return "\n".join(lines) if run else text
+
+
+def strip_document_line_numbers(pages: Sequence[str]) -> list[str]:
+    """Line numbers removed page by page; once two pages show that the manuscript numbers its
+    lines, a shorter run counts on its other pages too (a title page, a page of figures)."""
+    stripped = [strip_line_numbers(page) for page in pages]
+    if sum(a != b for a, b in zip(pages, stripped, strict=True)) < 2:
+        return stripped
+    return [
+        strip_line_numbers(page, min_share=0.0) if page == done else done
+        for page, done in zip(pages, stripped, strict=True)
+    ]
 
 
 def _line_key(line: str) -> str:
@@ -169,8 +220,8 @@ def strip_running_lines(pages: Sequence[str]) -> list[str]:
 
 def clean_pages(raw_pages: Sequence[str]) -> list[str]:
     """The whole clean-up for one document's pages (order matters: lines before words)."""
-    pages = [strip_line_numbers(normalize_whitespace(normalize_chars(page))) for page in raw_pages]
-    pages = strip_running_lines(pages)
+    pages = [normalize_whitespace(normalize_chars(page)) for page in raw_pages]
+    pages = strip_running_lines(strip_document_line_numbers(pages))
     vocabulary = document_words(pages)
     pages = join_across_pages(pages, vocabulary)
     return [normalize_whitespace(dehyphenate(join_split_urls(page), vocabulary)) for page in pages]
@@ -195,7 +246,9 @@ def join_across_pages(pages: Sequence[str], vocabulary: set[str] | None = None) 
 def clean_text(text: str) -> str:
     """Clean a single piece of text (no cross-page information)."""
     return normalize_whitespace(
-        dehyphenate(join_split_urls(strip_line_numbers(normalize_whitespace(normalize_chars(text)))))
+        dehyphenate(
+            join_split_urls(strip_line_numbers(normalize_whitespace(normalize_chars(text))))
+        )
     )
 
 

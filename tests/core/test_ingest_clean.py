@@ -9,6 +9,7 @@ from core.ingest.clean import (
     document_words,
     join_across_pages,
     normalize_chars,
+    strip_document_line_numbers,
     strip_line_numbers,
     strip_running_lines,
 )
@@ -76,6 +77,38 @@ def test_manuscript_line_numbers_are_removed():
     assert strip_line_numbers(page).split("\n")[0] == "line of text number 10 here"
     table = "a 1\nb 7\nc 3\nd 9\ne 4\nf 12"
     assert strip_line_numbers(table) == table  # numbers without a running sequence
+
+
+def test_line_numbers_glued_to_every_other_line_are_removed():
+    # A preprint numbers every second line, and the extraction glues the number to the text:
+    # "was subjected to50" must not become a fact ("subjected to 50").
+    lines = [
+        f"sentence {k} of the methods, which was subjected to" + (str(20 + k) if k % 2 else "")
+        for k in range(1, 21)
+    ]
+    stripped = strip_line_numbers("\n".join(lines)).split("\n")
+    assert all(line.endswith("subjected to") for line in stripped)
+    # Values that end lines but count nothing are kept: decimals, a figure's axis, a table.
+    axis = "\n".join(["Predicted", "0", "10", "20", "30", "40", "Observed"])
+    assert strip_line_numbers(axis) == axis
+    decimals = "\n".join(f"RMSE 2.3{k} 1.{k}{k}" for k in range(1, 8))
+    assert strip_line_numbers(decimals) == decimals
+
+
+def test_a_numbered_manuscript_loses_its_numbers_on_a_sparse_page_too():
+    body = [
+        "\n".join(f"line {n} of a numbered manuscript page{n}" for n in range(s, s + 30))
+        for s in (1, 31)
+    ]
+    # The title page: few numbered lines among a long unnumbered title and author block.
+    title = "\n".join(
+        [f"Author {chr(65 + k)}, Institute of {chr(97 + k)}" for k in range(20)]
+        + [f"abstract line{n}" for n in range(61, 67)]
+    )
+    pages = strip_document_line_numbers([title, *body])
+    assert pages[0].split("\n")[-1] == "abstract line"
+    assert pages[1].split("\n")[0] == "line 1 of a numbered manuscript page"
+    assert strip_document_line_numbers([title]) == [title]  # alone, its run is too sparse
 
 
 def test_clean_pages_end_to_end():
