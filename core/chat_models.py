@@ -69,8 +69,11 @@ class ChatModel:
     A generator passed in belongs to the caller (tests share one): it is used, never closed.
     """
 
-    def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
+    def __init__(self, settings: Settings, generator: Generator | None = None,
+                 state_dir: Path | None = None) -> None:
+        """`state_dir`: where a GGUF's prompt state is kept between processes (None: nowhere)."""
         self.settings = settings
+        self.state_dir = state_dir
         self._generator = generator
         self._owned = generator is None
 
@@ -91,7 +94,7 @@ class ChatModel:
             from core.remote import RemoteGenerator  # http.client: not for every command
 
             return RemoteGenerator(self.settings.remote)
-        return LlamaGenerator(default_gguf(self.settings), self.settings.llm)
+        return LlamaGenerator(default_gguf(self.settings), self.settings.llm, self.state_dir)
 
     @property
     def name(self) -> str | None:

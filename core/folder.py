@@ -29,6 +29,7 @@ from core.store_file import read_only_reason
 DB_NAME = "library.sqlite3"
 EMBEDDER_MARK = "embedding.pid"  # a background embedder holds the write lock
 STOP_REQUEST = "embedding.stop"  # another writer asks it to let go
+STATE_DIR = "prompt-state"  # the chat model's state after the prompt's opening (a cache)
 # how often the embedder looks for a stop request (it stops at its next batch boundary, about
 # a second of MiniLM on 2 cores, or once its model is loaded), and how long a writer waits
 _POLL_S = 0.2

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from core import repair, samples
 from core.chat_models import ChatModel
 from core.embed import Embedder, SentenceTransformerEmbedder
-from core.folder import DB_NAME, EMBEDDER_MARK, Release, WriteLock, open_folder
+from core.folder import DB_NAME, EMBEDDER_MARK, STATE_DIR, Release, WriteLock, open_folder
 from core.library_papers import LibraryPapers
 from core.llm import Generator
 from core.parts import Parts
@@ -72,7 +72,8 @@ class Library(LibraryPapers):
             store.raise_if_damaged()
         self._owns_embedder = embedder is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
-        self._chat = ChatModel(self.settings, generator)
+        self._chat = ChatModel(self.settings, generator,
+                               state_dir=None if self.read_only else self.root / STATE_DIR)
         # what the user should be told: found on open, then as it happens (on_notice)
         self.notices: list[str] = []
         self.on_notice: Callable[[str], None] | None = None

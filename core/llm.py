@@ -31,9 +31,12 @@ class Generator(Protocol):
 class LlamaGenerator:
     """A GGUF model through llama-cpp-python; the chat template comes from the file."""
 
-    def __init__(self, path: Path, settings: LLMSettings) -> None:
+    def __init__(self, path: Path, settings: LLMSettings, state_dir: Path | None = None) -> None:
+        """`state_dir`: where the state after the prompt's fixed opening is kept for the next
+        process (core.prompt_state); None keeps nothing."""
         self.path = path
         self.settings = settings
+        self.state_dir = state_dir
         self.name = path.name
         self._llm = None
         self._lock = threading.Lock()
@@ -70,6 +73,7 @@ class LlamaGenerator:
         # (llama_chat_format.Jinja2ChatFormatter, 0.3.x): a hostile template raises SecurityError
         # there instead of running; a broken one raises another TemplateError.
         with self._generating, _template_errors(self.name):
+            self._reuse_opening(llm, messages)
             stream = llm.create_chat_completion(
                 messages=list(messages),
                 max_tokens=max_tokens,
@@ -101,6 +105,7 @@ class LlamaGenerator:
                 if ids:
                     first.setdefault(ids[0], option)
         with self._generating, _template_errors(self.name):
+            self._reuse_opening(llm, messages)
             reply = llm.create_chat_completion(
                 messages=list(messages), max_tokens=1, temperature=0.0, seed=self.settings.seed,
                 logit_bias={str(i): 100.0 for i in first},
@@ -108,6 +113,16 @@ class LlamaGenerator:
         text = (reply["choices"][0]["message"].get("content") or "").strip()
         ids = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False) if text else []
         return first.get(ids[0], "") if ids else ""
+
+    def _reuse_opening(self, llm, messages: Sequence[dict]) -> None:
+        """A fresh model restores the prompt's opening from the state folder, or reads it and
+        keeps it there (core.prompt_state)."""
+        if self.state_dir is None:
+            return
+        from core import prompt_state
+
+        done = prompt_state.restore_or_save(llm, self.path, self.state_dir, messages)
+        log.debug("prompt opening: %s", done)
 
     def close(self) -> None:
         with self._lock:
