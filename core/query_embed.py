@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEIGHTS = "model.safetensors"
+_RECENT = 16  # vectors kept of the texts embedded last
 _MODULES = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
             "sentence_transformers.models.Normalize"]
 
@@ -51,18 +53,33 @@ def supported(folder: Path) -> bool:
             and (folder / WEIGHTS).is_file() and (folder / "tokenizer.json").is_file())
 
 
+# Numerical Recipes' erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z/2): P's coefficients, highest first
+_ERFC = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806,
+         0.09678418, 0.37409196, 1.00002368, -1.26551223)
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     """erf in numpy: Numerical Recipes' erfc (a Chebyshev fit, fractional error under 1.2e-7
-    everywhere); scipy.special has one, but importing scipy costs more than this whole pass."""
+    everywhere), in place and in the array's own precision: it is half of the pass's time
+    otherwise. scipy.special has one, but importing scipy costs more than this whole pass."""
     import numpy as np
 
+    dtype = x.dtype.type
     z = np.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    erfc = t * np.exp(poly)
-    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+    t = z * dtype(0.5)
+    t += dtype(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * dtype(_ERFC[0])
+    for c in _ERFC[1:-1]:
+        poly += dtype(c)
+        poly *= t
+    poly += dtype(_ERFC[-1])
+    z *= z
+    poly -= z
+    np.exp(poly, out=poly)
+    poly *= t  # erfc(|x|)
+    np.subtract(dtype(1.0), poly, out=poly)
+    return np.copysign(poly, x, out=poly)  # erf is odd
 
 
 class BertQueryEmbedder:
@@ -76,6 +93,9 @@ class BertQueryEmbedder:
         self._tokenizer: Any = None
         self._config: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # the last texts embedded: a question is embedded for retrieval, then again beside
+        # the candidate sentences it is compared with (core/answer/meaning.py)
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def dim(self) -> int:
@@ -112,20 +132,43 @@ class BertQueryEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text (each text on its own: questions
         come one at a time, and no padding keeps the arithmetic exactly that of one text)."""
+        return self._embed(texts, together=False)
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of many short texts (answer.meaning's candidate sentences) in one padded
+        pass: each text's rows are masked from the others', so a vector differs from embed()'s
+        only by the order of float additions (~1e-7)."""
+        return self._embed(texts, together=True)
+
+    def _embed(self, texts: Sequence[str], *, together: bool) -> np.ndarray:
         import numpy as np
         from threadpoolctl import threadpool_limits
 
         w = self._load()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with self._lock:
+            known = {row: self._recent.get(text) for row, text in enumerate(texts)}
+        todo = [row for row, vector in known.items() if vector is None]
+        for row, vector in known.items():
+            if vector is not None:
+                out[row] = vector
+        ids = [np.asarray(self._tokenizer.encode(texts[row]).ids, dtype=np.int64) for row in todo]
         # one BLAS thread: these products are small, and OpenBLAS's threads spinning on a busy
         # 2-core machine made them 7 to 14 times slower (bench/README.md, "Cold question")
         with threadpool_limits(limits=1, user_api="blas"):
-            for row, text in enumerate(texts):
-                ids = self._tokenizer.encode(text).ids
-                out[row] = self._forward(w, np.asarray(ids, dtype=np.int64))
+            batches = [ids] if together and ids else [[one] for one in ids]
+            vectors = [v for batch in batches for v in self._forward(w, batch)]
+        with self._lock:
+            for row, vector in zip(todo, vectors, strict=True):
+                out[row] = self._recent[texts[row]] = vector
+                self._recent.move_to_end(texts[row])
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
         return out
 
-    def _forward(self, w: dict[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
+    def _forward(self, w: dict[str, np.ndarray], batch: list[np.ndarray]) -> np.ndarray:
+        """The pooled, normalised vectors of a batch of token id sequences, padded to the
+        longest: a padded position is masked out of every text's attention and pooling."""
         import numpy as np
 
         c = self._config
@@ -137,10 +180,17 @@ class BertQueryEmbedder:
             var = ((x - mean) ** 2).mean(-1, keepdims=True)
             return (x - mean) / np.sqrt(var + eps) * w[f"{p}.weight"] + w[f"{p}.bias"]
 
-        def dense(x: np.ndarray, p: str) -> np.ndarray:
-            return x @ w[f"{p}.weight"].T + w[f"{p}.bias"]
+        def dense(x: np.ndarray, p: str) -> np.ndarray:  # one BLAS product for the batch
+            flat = x.reshape(-1, x.shape[-1]) @ w[f"{p}.weight"].T
+            flat += w[f"{p}.bias"]
+            return flat.reshape(*x.shape[:-1], -1)
 
-        n = len(ids)
+        b, n = len(batch), max(len(ids) for ids in batch)
+        ids = np.zeros((b, n), dtype=np.int64)
+        valid = np.zeros((b, n), dtype=bool)
+        for i, one in enumerate(batch):
+            ids[i, : len(one)], valid[i, : len(one)] = one, True
+        mask = np.where(valid, np.float32(0.0), np.float32(-1e9))[:, None, None, :]
         x = (w["embeddings.word_embeddings.weight"][ids]
              + w["embeddings.position_embeddings.weight"][:n]
              + w["embeddings.token_type_embeddings.weight"][0])
@@ -148,18 +198,24 @@ class BertQueryEmbedder:
         size = x.shape[-1] // heads
         for i in range(int(c["num_hidden_layers"])):
             p = f"encoder.layer.{i}"
-            q, k, v = (dense(x, f"{p}.attention.self.{m}").reshape(n, heads, size).transpose(1, 0, 2)
-                       for m in ("query", "key", "value"))
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(size)
+            q, k, v = (dense(x, f"{p}.attention.self.{m}").reshape(b, n, heads, size)
+                       .transpose(0, 2, 1, 3) for m in ("query", "key", "value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size)
+            if not valid.all():
+                scores = scores + mask
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             context = (scores / scores.sum(-1, keepdims=True)) @ v
-            x = norm(dense(context.transpose(1, 0, 2).reshape(n, -1), f"{p}.attention.output.dense")
-                     + x, f"{p}.attention.output.LayerNorm")
-            h = dense(x, f"{p}.intermediate.dense").astype(np.float64)
-            h = (0.5 * h * (1.0 + _erf(h / np.sqrt(2.0)))).astype(np.float32)  # exact GELU
+            x = norm(dense(context.transpose(0, 2, 1, 3).reshape(b, n, -1),
+                           f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
+            h = dense(x, f"{p}.intermediate.dense")
+            gelu = _erf(h * np.float32(0.5**0.5))  # exact GELU, h (1 + erf(h / sqrt 2)) / 2
+            gelu += np.float32(1.0)
+            gelu *= h
+            gelu *= np.float32(0.5)
+            h = gelu
             x = norm(dense(h, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
-        pooled = x.mean(0)
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        pooled = (x * valid[..., None]).sum(1) / valid.sum(1, keepdims=True)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
 def query_embedder(settings: EmbeddingSettings, papers: Embedder) -> Embedder:

@@ -20,9 +20,16 @@ Similarity = Callable[[str, Sequence[str]], list[float]]
 
 # How many of the lexically best candidates are embedded (the rest keep their lexical score,
 # which already ranks them below), and how much a cosine of 1 adds to a lexical score (its
-# sum of the question's distinctive words, ~1-4). Chosen on cq_dev.jsonl.
-MAX_CANDIDATES = 24
+# sum of the question's distinctive words, ~1-4). Chosen on cq_dev.jsonl: 8 candidates gave
+# every one of its 65 answers that 24 gave, at a third of the cost (about 40 ms a sentence on
+# one core, after the draft: bench/README.md, issue 21).
+MAX_CANDIDATES = 8
 WEIGHT = 2.0
+# A candidate is compared by its first 40 words: a sentence states its point early, and a
+# table or a run-on read as one "sentence" (up to 256 word pieces) would cost as much as ten.
+# On cq_dev.jsonl 40 words gave the same 65 answers as whole sentences; the first 32 word
+# pieces (about 24 words) lost one (RoBERTa's "... a larger byte-level BPE vocabulary").
+HEAD_WORDS = 40
 
 
 def embedder_similarity(embedder: Embedder) -> Similarity:
@@ -31,8 +38,10 @@ def embedder_similarity(embedder: Embedder) -> Similarity:
     def similarity(question: str, sentences: Sequence[str]) -> list[float]:
         if not sentences:
             return []
-        vectors = embedder.embed([question, *sentences])
-        return [float(x) for x in vectors[1:] @ vectors[0]]
+        asked = embedder.embed([question])[0]  # embedded already for retrieval: kept
+        heads = [" ".join(s.split()[:HEAD_WORDS]) for s in sentences]
+        vectors = getattr(embedder, "embed_batch", embedder.embed)(heads)  # the numpy pass's
+        return [float(x) for x in vectors @ asked]
 
     return similarity
 

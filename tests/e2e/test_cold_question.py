@@ -37,6 +37,17 @@ def test_question_vector_equals_sentence_transformers(real_embedder):
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-6)
 
 
+def test_a_batch_of_sentences_gives_each_its_own_vector(real_embedder):
+    # answer.meaning embeds its candidate sentences in one padded pass: padding must not leak
+    # into any text's vector (the texts here run from 0 to 256 word pieces)
+    light = query_embedder(EmbeddingSettings(), real_embedder)
+    alone = light.embed(QUESTIONS)
+    light._recent.clear()
+    together = light.embed_batch(QUESTIONS)
+    assert float(np.abs(together - alone).max()) < 1e-5
+    assert float(np.abs(together - real_embedder.embed(QUESTIONS)).max()) < 1e-5
+
+
 HEAVY = ("torch", "sentence_transformers", "transformers")
 CHILD = """
 import json, sys
