@@ -156,8 +156,12 @@ class BertQueryEmbedder:
         # one BLAS thread: these products are small, and OpenBLAS's threads spinning on a busy
         # 2-core machine made them 7 to 14 times slower (bench/README.md, "Cold question")
         with threadpool_limits(limits=1, user_api="blas"):
-            batches = [ids] if together and ids else [[one] for one in ids]
-            vectors = [v for batch in batches for v in self._forward(w, batch)]
+            vectors: list[np.ndarray] = [np.empty(0)] * len(ids)
+            for batch in _batches([len(one) for one in ids]) if together else [[i] for i in
+                                                                               range(len(ids))]:
+                for i, vector in zip(batch, self._forward(w, [ids[i] for i in batch]),
+                                     strict=True):
+                    vectors[i] = vector
         with self._lock:
             for row, vector in zip(todo, vectors, strict=True):
                 out[row] = self._recent[texts[row]] = vector
@@ -216,6 +220,19 @@ class BertQueryEmbedder:
             x = norm(dense(h, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
         pooled = (x * valid[..., None]).sum(1) / valid.sum(1, keepdims=True)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def _batches(lengths: list[int], spread: float = 1.5) -> list[list[int]]:
+    """Indexes grouped by length for padded passes: in order of length, a group's longest at
+    most `spread` times its shortest, so padding costs a third at most."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and lengths[i] <= spread * lengths[groups[-1][0]]:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def query_embedder(settings: EmbeddingSettings, papers: Embedder) -> Embedder:
