@@ -121,7 +121,12 @@ class LlamaGenerator:
             return
         from core import prompt_state
 
-        done = prompt_state.restore_or_save(llm, self.path, self.state_dir, messages)
+        try:
+            done = prompt_state.restore_or_save(llm, self.path, self.state_dir, messages)
+        except Exception:  # a cache never costs an answer: the prompt is then read whole
+            log.warning("the prompt's kept state could not be used", exc_info=True)
+            llm.reset()
+            return
         log.debug("prompt opening: %s", done)
 
     def close(self) -> None:

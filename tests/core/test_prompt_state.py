@@ -67,3 +67,11 @@ def test_an_unwritable_folder_only_costs_the_saving(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder would be")
     assert answer(generator(blocked / "state")) == answer(generator())
+
+
+def test_a_failing_restore_costs_no_answer(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("llama_state_set_data failed")
+
+    monkeypatch.setattr(prompt_state, "restore_or_save", broken)
+    assert answer(generator(tmp_path)) == answer(generator())
