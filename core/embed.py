@@ -80,6 +80,9 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(str(path), device="cpu")
                 except Exception as exc:  # torch/transformers raise many types here
                     raise ModelError(f"cannot load embedding model {path}: {exc}") from exc
+                if (pieces := self.settings.max_pieces) is not None:
+                    limit = self._model.max_seq_length or pieces
+                    self._model.max_seq_length = min(limit, pieces)
             return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

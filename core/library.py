@@ -11,6 +11,7 @@ history (core.asking.Asker), extraction (core.extract.Extractor, given the Asker
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
@@ -25,7 +26,7 @@ from core.library_papers import LibraryPapers
 from core.llm import Generator
 from core.parts import Parts
 from core.repair import recover_on_open
-from core.settings import RemoteSettings, Settings
+from core.settings import NEW_LIBRARY_PIECES, RemoteSettings, Settings
 from core.store import Store
 from core.types import (
     Answer,
@@ -45,6 +46,37 @@ if TYPE_CHECKING:  # imported when first used: listing papers needs neither (sta
     from core.extract import Extractor
     from core.ingest.pipeline import IngestPipeline
     from core.questionsets import QuestionSet
+
+
+PIECES_KEY = "embedding.max_pieces"
+
+
+def embedding_cut(settings: Settings, store: Store, root: Path) -> Settings:
+    """`settings` with the word pieces of a text that this library embeds, when they leave it
+    to the library (EmbeddingSettings.max_pieces None): what the library recorded; else 256
+    for a library whose papers or vectors came before the setting (their vectors are kept,
+    never computed again), NEW_LIBRARY_PIECES for a new one. Recorded on first open, so
+    that papers added later are embedded as the first ones were."""
+    if settings.embedding.max_pieces is not None:
+        return settings
+    try:
+        recorded = store.meta(PIECES_KEY)
+        old = store.has_papers()
+    except sqlite3.Error:  # a damaged database (opened for doctor): go by the index's files
+        recorded, old = None, False
+    if recorded is None:
+        def index_exists(pieces: int) -> bool:
+            key = settings.replace(embedding={"max_pieces": pieces}).index_key()
+            return any(root.glob(f"vectors-{key}.*"))
+
+        pieces = (NEW_LIBRARY_PIECES if index_exists(NEW_LIBRARY_PIECES)
+                  else 256 if old or index_exists(256) else NEW_LIBRARY_PIECES)
+        if not store.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                store.set_meta(PIECES_KEY, pieces)
+    else:
+        pieces = int(recorded)
+    return settings.replace(embedding={"max_pieces": pieces})
 
 
 class Library(LibraryPapers):
@@ -70,6 +102,7 @@ class Library(LibraryPapers):
         store = Store(self.root / DB_NAME, read_only=bool(self.read_only))
         if not repair:
             store.raise_if_damaged()
+        self.settings = embedding_cut(self.settings, store, self.root)
         self._owns_embedder = embedder is None
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.embedding)
         self._chat = ChatModel(self.settings, generator,
@@ -262,6 +295,8 @@ class Library(LibraryPapers):
         """Use these settings from now on, replacing the old ones as a whole. The library
         folder, embedding and chunking must stay: they shape what is stored (open another
         Library for those). A changed model section drops the loaded model (reloaded on use)."""
+        if settings.embedding.max_pieces is None:  # the library's own, as at open
+            settings = settings.replace(embedding={"max_pieces": self.settings.embedding.max_pieces})
         self.settings.check_change_while_open(settings)
         with self._lock:
             self.settings = settings

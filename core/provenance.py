@@ -124,9 +124,11 @@ def embedding_model(settings: Settings, cache_dir: Path) -> dict[str, Any]:
         weights = next((folder / f for f in _WEIGHT_FILES if (folder / f).is_file()), None)
         if weights is None:
             raise ModelError(f"no {' or '.join(_WEIGHT_FILES)} in {folder}")
-        return {"model": name, "file": weights.name, "sha256": cached_sha256(weights, cache_dir)}
+        return {"model": name, "file": weights.name, "sha256": cached_sha256(weights, cache_dir),
+                "max_pieces": settings.embedding.max_pieces}
     except (ModelError, OSError) as exc:
-        return {"model": name, "sha256": None, "error": str(exc)}
+        return {"model": name, "sha256": None, "error": str(exc),
+                "max_pieces": settings.embedding.max_pieces}
 
 
 def result_settings(settings: Settings, use_llm: bool) -> dict[str, Any]:
@@ -208,9 +210,11 @@ def settings_from_provenance(record: dict[str, Any], base: Settings) -> Settings
     for name in ("llm", "answers"):
         if name in recorded:
             changes[name] = recorded[name]
-    embedding = (record.get("embedding") or {}).get("model")
-    if embedding:
-        changes["embedding"] = {"model": embedding}
+    embedding = record.get("embedding") or {}
+    if embedding.get("model"):
+        # the word pieces embedded: recorded since they became the library's own (None before)
+        changes["embedding"] = {"model": embedding["model"],
+                                "max_pieces": embedding.get("max_pieces")}
     model = record.get("model") or {}
     if model.get("endpoint"):
         changes["remote"] = {"enabled": True, "url": model["endpoint"],

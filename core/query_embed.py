@@ -86,9 +86,10 @@ class BertQueryEmbedder:
     """The Embedder of questions: same vectors as sentence-transformers, in numpy, loaded on
     first use (about 0.1 s: the weights are memory-mapped safetensors)."""
 
-    def __init__(self, folder: Path, name: str) -> None:
+    def __init__(self, folder: Path, name: str, max_pieces: int | None = None) -> None:
         self.folder = folder
         self.name = name
+        self.max_pieces = max_pieces
         self._weights: dict[str, np.ndarray] | None = None
         self._tokenizer: Any = None
         self._config: dict[str, Any] = {}
@@ -121,7 +122,8 @@ class BertQueryEmbedder:
                 except Exception as exc:  # OSError, JSON or safetensors' own errors
                     raise ModelError(f"cannot load embedding model {self.folder}: {exc}") from exc
                 # what sentence-transformers asks of the tokenizer: truncate to max_seq_length
-                tokenizer.enable_truncation(int(st.get("max_seq_length", 256)))
+                limit = int(st.get("max_seq_length", 256))
+                tokenizer.enable_truncation(min(limit, self.max_pieces or limit))
                 tokenizer.no_padding()
                 self._tokenizer = tokenizer
                 # "bert." prefixes appear in some exports; the encoder's names are the same
@@ -249,4 +251,4 @@ def query_embedder(settings: EmbeddingSettings, papers: Embedder) -> Embedder:
         log.info("questions are embedded by sentence-transformers: %s is not a BERT model "
                  "with mean pooling and safetensors weights", folder)
         return papers
-    return BertQueryEmbedder(folder, settings.model)
+    return BertQueryEmbedder(folder, settings.model, settings.max_pieces)

@@ -18,6 +18,7 @@ from core.errors import SettingsError
 APP_NAME = "Lantern"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+NEW_LIBRARY_PIECES = 128  # EmbeddingSettings.max_pieces of a library made by this version
 
 
 class _Section(BaseModel):
@@ -31,10 +32,20 @@ class EmbeddingSettings(_Section):
     # 8, with each paper's chunks embedded in order of length: 1.6x the chunks/s of 32 on a
     # quiet 2-core machine (bench/embedding.py; bench/README.md, "Embedding batch size")
     batch_size: int = Field(8, ge=1, le=1024)
+    # A text's first word pieces that are embedded (the model's own maximum, if lower).
+    # all-MiniLM-L6-v2 was trained on texts of at most 128; sentence-transformers would read
+    # 256. On the 23 evalset papers, 128 gave the same evidence as 256 on cq_dev and cq_dev2,
+    # in 44% less embedding time (bench/truncation.py; bench/README.md). None: the library's
+    # own (core.library.embedding_cut): NEW_LIBRARY_PIECES for a new library, 256 for one
+    # whose papers came before the setting, so that their vectors are kept. Part of the
+    # index's name: vectors cut otherwise are never mixed with these.
+    max_pieces: int | None = Field(None, ge=16, le=8192,
+                                   description="word pieces of a text embedded")
 
 
 class ChunkSettings(_Section):
-    # all-MiniLM-L6-v2 reads 256 word pieces (~1,000 characters): longer chunks lose their tail
+    # a chunk's vector is of its first EmbeddingSettings.max_pieces word pieces (128: ~500
+    # characters); keyword search reads it whole
     max_chars: int = Field(800, ge=200, le=8000, description="upper bound of a chunk's length")
     overlap_chars: int = Field(150, ge=0, le=2000, description="sentences carried into the next chunk")
 
@@ -200,7 +211,9 @@ class Settings(_Section):
     def index_key(self) -> str:
         """Name of the vector index: what built it, so a change never mixes vectors."""
         built_by = json.dumps(
-            {"embedding": self.embedding.model, "chunking": self.chunking.model_dump()},
+            {"embedding": self.embedding.model, "chunking": self.chunking.model_dump()}
+            | ({"max_pieces": pieces} if (pieces := self.embedding.max_pieces) not in (None, 256)
+               else {}),
             sort_keys=True,
         )
         return hashlib.sha256(built_by.encode()).hexdigest()[:12]

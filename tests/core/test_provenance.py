@@ -40,6 +40,7 @@ def test_every_table_format_carries_the_same_provenance(run, sample_pdfs, tmp_pa
     assert from_json["model"] is None and from_json["settings"]["use_llm"] is False
     assert from_json["embedding"]["model"] == "all-MiniLM-L6-v2"
     assert len(from_json["embedding"]["sha256"]) == 64
+    assert from_json["embedding"]["max_pieces"] == 128  # the library's own cut (a new one)
     qset = from_json["question_set"]
     assert qset["id"] == "dl-methods" and len(qset["questions"]) == 21 and len(qset["sha256"]) == 64
     papers = {p["doc_id"]: p for p in from_json["papers"]}
