@@ -55,6 +55,9 @@ class IngestSettings(_Section):
     max_pages: int = Field(3000, ge=1, description="files with more pages are refused")
     max_file_mb: int = Field(512, ge=1, description="files larger than this are refused")
     memory_limit_mb: int = Field(4096, ge=128, description="address-space cap of the PDF reader")
+    # 2: a batch is read in two processes, the next files ahead of the one being stored;
+    # searchable in about half the time on 2 cores (bench/coldstart.py; bench/README.md)
+    readers: int = Field(2, ge=1, le=16, description="PDF reader processes of a batch")
 
 
 class OcrSettings(_Section):

@@ -212,6 +212,11 @@ class ParserProcess:
             conn.send(path)
         return conn
 
+    @property
+    def ahead(self) -> Path | None:
+        """The file this reader is reading ahead (prefetch), not yet picked up by read()."""
+        return Path(self._ahead[0]) if self._ahead is not None else None
+
     def prefetch(self, path: Path) -> None:
         """Start reading `path` now, while the caller does other work (embeds the previous file);
         parse(path) then picks the result up. The time limit counts from here."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
 from core.errors import IngestError
@@ -17,10 +17,10 @@ from core.store_sources import Sources
 from core.types import BatchFinished, BatchStarted, FileResult, FileStarted, IngestEvent
 from core.zotero import ZoteroItem, ZoteroLibrary, read_library
 
-# Adds one file: (path, index, total, cancel, next path) -> its progress, then its FileResult
-# (None when cancelled); the pipeline's add_one.
+# Adds one file: (path, index, total, cancel, the next paths) -> its progress, then its
+# FileResult (None when cancelled); the pipeline's add_one.
 AddOne = Callable[
-    [Path, int, int, threading.Event, "Path | None"],
+    [Path, int, int, threading.Event, Sequence[Path]],
     Generator[IngestEvent, None, "FileResult | None"],
 ]
 
@@ -52,7 +52,7 @@ def import_zotero(
         if cancel.is_set():
             break
         yield FileStarted(i, total, item.pdf)
-        upcoming = items[i].pdf if i < len(items) else None
+        upcoming = [later.pdf for later in items[i:i + 4]]
         result: FileResult | None
         try:
             result = yield from add_one(item.pdf, i, total, cancel, upcoming)

@@ -277,3 +277,30 @@ def test_the_embedding_model_loads_while_the_first_new_file_is_read(settings, sa
         assert [r.status for r in results(lib.add(sample_pdfs[:1]))] == ["added"]
         assert embedder.loaded_by == "lantern-load-embedder"
         assert lib.search("camera trap")  # its vectors were stored
+
+
+@pytest.mark.parametrize("readers", [1, 2])
+def test_a_batch_read_in_reader_processes_ahead_keeps_each_files_outcome(
+    settings, fake_embedder, sample_pdfs, tmp_path, readers
+):
+    # the files after the one being stored are read ahead, one per free reader process;
+    # each outcome (and error) still belongs to its own file, in the batch's order
+    from tests import pdfs
+
+    bad = pdfs.encrypted_pdf(tmp_path)
+    batch = [sample_pdfs[0], bad, *sample_pdfs[1:]]
+    with Library(settings.replace(ingest={"readers": readers}), embedder=fake_embedder) as lib:
+        results = [e for e in lib.add(batch) if isinstance(e, FileResult)]
+        assert [(r.path, r.status) for r in results] == [
+            (sample_pdfs[0], "added"), (bad, "failed"),
+            (sample_pdfs[1], "added"), (sample_pdfs[2], "added")]
+        assert "password" in results[1].error
+        started = [p for p in lib._ingest._parsers if p._process is not None]
+        assert len(lib._ingest._parsers) == len(started) == readers
+        assert all(p.ahead is None for p in started)  # nothing read for nothing
+        chunks = sorted((p.title, p.chunks) for p in lib.papers())
+        assert consistent(lib)
+    one = settings.replace(library=tmp_path / "one", ingest={"readers": 1})
+    with Library(one, embedder=fake_embedder) as lib:
+        list(lib.add(sample_pdfs))
+        assert sorted((p.title, p.chunks) for p in lib.papers()) == chunks
