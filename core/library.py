@@ -240,7 +240,7 @@ class Library(LibraryPapers):
         cancel = cancel or threading.Event()
         events = import_library(data_dir, base_dir, self._ingest.add_one, self._parts.sources,
                                 cancel)
-        with self.writing():
+        with self.writing(), self._ingest.batch():
             for event in events:
                 if isinstance(event, BatchFinished) and wait and not event.cancelled:
                     yield from self._ingest.embed_pending(cancel)  # BatchFinished comes last
@@ -295,8 +295,7 @@ class Library(LibraryPapers):
         """Use these settings from now on, replacing the old ones as a whole. The library
         folder, embedding and chunking must stay: they shape what is stored (open another
         Library for those). A changed model section drops the loaded model (reloaded on use)."""
-        if settings.embedding.max_pieces is None:  # the library's own, as at open
-            settings = settings.replace(embedding={"max_pieces": self.settings.embedding.max_pieces})
+        settings = embedding_cut(settings, self._parts.store, self.root)  # as at open
         self.settings.check_change_while_open(settings)
         with self._lock:
             self.settings = settings

@@ -1,5 +1,6 @@
 """Adding papers (and removing them) in two passes. First every file of a batch is found,
-hashed, read in the reader process, chunked and stored: the paper is then searchable by its
+hashed, read in one of the reader processes (the next files are read ahead, each waiting for
+its turn, so the batch keeps its order), chunked and stored: the paper is then searchable by its
 words (full-text search, `ask --no-llm`, Extract's evidence). Then its vectors are computed
 and journalled, paper by paper (embed_pending): the slow part, which the CLI leaves to a
 background process (core.ingest.background) and the desktop to a pausable job.
@@ -12,6 +13,7 @@ waits for embed_pending (docs/searchable-first.md).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
+READ_AHEAD = 4  # files read ahead per reader process, at most (each waits for its turn)
 
 
 def find_pdfs(paths: Iterable[Path | str]) -> list[Path]:
@@ -126,6 +129,7 @@ class IngestPipeline:
         self.lock = lock
         self.verbose = verbose
         self._parsers: list[ParserProcess] = []  # settings.ingest.readers, started on first use
+        self._worth: dict[Path, bool] = {}  # files of this batch worth reading ahead
         self._loading: threading.Thread | None = None  # the embedding model, once
         self._embed_next = False  # whether this batch's vectors are computed right after it
 
@@ -157,34 +161,35 @@ class IngestPipeline:
         counts = {"added": 0, "unchanged": 0, "replaced": 0, "failed": 0}
         statuses: dict[str, FileStatus] = {}  # doc_id -> its file's status in this batch
         yield BatchStarted(len(files), resumed=len(leftover))
-        for i, path in enumerate(files, start=1):
-            if cancel.is_set():
-                break
-            yield FileStarted(i, len(files), path)
-            result: FileResult | None
-            try:
-                upcoming = files[i : i + self.settings.ingest.readers]
-                result = yield from self.add_one(path, i, len(files), cancel, upcoming)
-            except IngestError as exc:
-                result = FileResult(i, len(files), path, "failed", error=str(exc))
-            except (DiskFullError, LibraryCorruptError):
-                raise  # the library, not this file: every next file would fail the same way
-            except Exception as exc:  # a bug in Lantern or a library it uses
-                if damage := as_damage(exc, self.store.path):
-                    raise damage from exc  # every next file would fail the same way
-                # fail this file only, and drop it from the queue, so that it cannot block
-                # every later batch (it is tried again only when given again)
-                log.exception("unexpected error adding %s", shown(path))
-                result = FileResult(i, len(files), path, "failed", error=(
-                    f"could not be added: unexpected {type(exc).__name__}: {exc} (a bug; "
-                    "please report it with the output of `lantern --verbose add` on it)"))
-            if result is None:  # cancelled mid-file: nothing of it was kept
-                break
-            self.store.dequeue(path)
-            counts[result.status] += 1
-            if result.doc_id:
-                statuses[result.doc_id] = result.status
-            yield result
+        with self.batch():
+            for i, path in enumerate(files, start=1):
+                if cancel.is_set():
+                    break
+                yield FileStarted(i, len(files), path)
+                result: FileResult | None
+                try:
+                    upcoming = files[i : i + READ_AHEAD * self.settings.ingest.readers]
+                    result = yield from self.add_one(path, i, len(files), cancel, upcoming)
+                except IngestError as exc:
+                    result = FileResult(i, len(files), path, "failed", error=str(exc))
+                except (DiskFullError, LibraryCorruptError):
+                    raise  # the library, not this file: every next file would fail the same way
+                except Exception as exc:  # a bug in Lantern or a library it uses
+                    if damage := as_damage(exc, self.store.path):
+                        raise damage from exc  # every next file would fail the same way
+                    # fail this file only, and drop it from the queue, so that it cannot block
+                    # every later batch (it is tried again only when given again)
+                    log.exception("unexpected error adding %s", shown(path))
+                    result = FileResult(i, len(files), path, "failed", error=(
+                        f"could not be added: unexpected {type(exc).__name__}: {exc} (a bug; "
+                        "please report it with the output of `lantern --verbose add` on it)"))
+                if result is None:  # cancelled mid-file: nothing of it was kept
+                    break
+                self.store.dequeue(path)
+                counts[result.status] += 1
+                if result.doc_id:
+                    statuses[result.doc_id] = result.status
+                yield result
         if cancel.is_set():
             for path in files:
                 self.store.dequeue(path)
@@ -196,6 +201,17 @@ class IngestPipeline:
                     counts["failed"] += 1
                 yield event
         yield BatchFinished(cancelled=cancel.is_set(), **counts)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """A batch of files read in turn: what was read ahead and not used is forgotten at
+        its end, however it ends (the files may change before the next batch reads them)."""
+        try:
+            yield
+        finally:
+            for parser in self._parsers:
+                parser.drop_ahead()
+            self._worth.clear()
 
     def _readers(self) -> list[ParserProcess]:
         """The reader processes (each started on its first file)."""
@@ -209,14 +225,15 @@ class IngestPipeline:
         return self._parsers
 
     def _parse(
-        self, path: Path, cancel: threading.Event
+        self, path: Path, cancel: threading.Event, upcoming: Sequence[Path] = ()
     ) -> Generator[FileProgress, None, ParsedDocument | None]:
-        """Read `path` in a reader process (the one reading it ahead, else a free one), passing
-        on OCR progress page by page; the document, or None when cancelled."""
+        """Read `path` in a reader process (the one that read it ahead, else a free one), the
+        other readers reading `upcoming` meanwhile, passing on OCR progress page by page; the
+        document, or None when cancelled."""
         readers = self._readers()
-        parser = next((p for p in readers if p.ahead == path.resolve()), None) or next(
-            (p for p in readers if p.ahead is None), readers[0])
-        reading = parser.read(path, cancel)
+        parser = next((p for p in readers if p.holds(path)), None) or next(
+            (p for p in readers if p.collect()), readers[0])
+        reading = parser.read(path, cancel, meanwhile=lambda: self._read_ahead(upcoming))
         while True:
             try:
                 done, total = next(reading)
@@ -239,23 +256,31 @@ class IngestPipeline:
             self._loading.start()
 
     def _read_ahead(self, paths: Sequence[Path]) -> None:
-        """Let free reader processes start on the next files while this one is read, chunked
-        and stored (on two cores, two readers halve the time until a batch is searchable);
-        unchanged files are not read."""
-        readers = self._readers()
+        """Give reader processes that are free the next of `paths` not read yet, while this
+        file is read, chunked and stored; a file read ahead waits for its turn, so a long
+        paper holds up only the reader reading it (on two cores, two readers make a batch
+        searchable in about half the time). Unchanged files are not read."""
+        readers = [p for p in self._readers() if p.collect()]
         for path in paths:
-            free = [p for p in readers if p.ahead is None]
-            if not free:
+            if not readers:
                 return
-            if any(p.ahead == path.resolve() for p in readers):
+            if any(p.holds(path) for p in self._parsers) or not self._worth_reading(path):
                 continue
-            try:
-                if not_a_file(path) is None and not self.store.find_by_sha(
-                    file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key()
-                ):
-                    free[0].prefetch(path)
-            except (OSError, IngestError) as exc:  # reported when that file's turn comes
-                log.debug("not reading %s ahead: %s", path, exc)
+            readers.pop().prefetch(path)
+
+    def _worth_reading(self, path: Path) -> bool:
+        """Whether `path` is to be read (not unchanged, not a bad file, whose message comes in
+        its turn), decided once a batch: hashing it again at every look would cost more."""
+        if (known := self._worth.get(path)) is not None:
+            return known
+        try:
+            worth = not_a_file(path) is None and not self.store.find_by_sha(
+                file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key())
+        except (OSError, IngestError) as exc:  # reported when that file's turn comes
+            log.debug("not reading %s ahead: %s", path, exc)
+            worth = False
+        self._worth[path] = worth
+        return worth
 
     def add_one(
         self, path: Path, i: int, total: int, cancel: threading.Event,
@@ -277,8 +302,7 @@ class IngestPipeline:
         yield FileProgress(path, "reading", 0, 1)
         if self._embed_next:
             self._load_embedder_meanwhile()
-        self._read_ahead(upcoming[: len(self._readers()) - 1])  # this file takes a reader too
-        doc = yield from self._parse(path, cancel)
+        doc = yield from self._parse(path, cancel, upcoming)
         if doc is None:  # cancelled while reading: nothing of it was stored
             return None
         if doc.sha256 and doc.sha256 != sha:  # the reader hashed the very bytes it parsed

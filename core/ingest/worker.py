@@ -20,7 +20,7 @@ import multiprocessing.context as mpc
 import signal
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Self
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 _RESAVE = "try re-saving it from a PDF viewer"
 _START_TIMEOUT_S = 120.0
 _TICK_S = 0.25  # how often a waiting parent looks at its cancel flag
+_BUSY_TICK_S = 0.03  # ... and at its other readers, when it has any
 
 
 def _context() -> mpc.ForkServerContext | mpc.SpawnContext:
@@ -149,8 +150,11 @@ class ParserProcess:
         self._ctx = _context()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
-        self._lock = threading.Lock()
-        self._ahead: tuple[str, float] | None = None  # (path, when sent) read ahead by prefetch
+        self._lock = threading.RLock()  # read() calls `meanwhile`, which may look at this one
+        self._reading = False  # read() is waiting for its file: this reader is not free
+        self._ahead: tuple[str, float] | None = None  # (path, deadline) being read ahead
+        self._ready: dict[str, tuple[Any, ...]] = {}  # replies read ahead, picked up by read()
+        self._pages: dict[str, tuple[int, int]] = {}  # the last OCR progress of a file read ahead
 
     def _start(self) -> Connection:
         if self._process is not None and self._process.is_alive() and self._conn is not None:
@@ -187,6 +191,8 @@ class ParserProcess:
         process, conn = self._process, self._conn
         self._process = self._conn = None
         self._ahead = None
+        self._ready.clear()
+        self._pages.clear()
         if conn is not None:
             if not kill:
                 try:
@@ -214,17 +220,54 @@ class ParserProcess:
 
     @property
     def ahead(self) -> Path | None:
-        """The file this reader is reading ahead (prefetch), not yet picked up by read()."""
+        """The file this reader is reading ahead (prefetch) right now, if any."""
         return Path(self._ahead[0]) if self._ahead is not None else None
 
+    def holds(self, path: Path) -> bool:
+        """Whether `path` is being read ahead here, or was and waits to be picked up."""
+        wanted = str(Path(path).resolve())
+        return wanted in self._ready or (self._ahead is not None and self._ahead[0] == wanted)
+
     def prefetch(self, path: Path) -> None:
-        """Start reading `path` now, while the caller does other work (embeds the previous file);
-        parse(path) then picks the result up. The time limit counts from here."""
+        """Start reading `path` now, while the caller does other work (stores the previous
+        file); read(path) then picks the result up. The time limit counts from here."""
         with self._lock:
             if self._ahead is None:
                 wanted = str(Path(path).resolve())
                 self._send(wanted)
-                self._ahead = (wanted, time.monotonic())
+                self._ahead = (wanted, time.monotonic() + self.settings.timeout_s)
+
+    def collect(self) -> bool:
+        """Take the reply of the file read ahead, if it has come, so that this reader can be
+        given the next one (read() picks the reply up later); whether this reader is free."""
+        with self._lock:
+            if self._reading:
+                return False
+            while self._ahead is not None and self._conn is not None:
+                try:
+                    if not self._conn.poll(0):
+                        return False
+                    reply = self._conn.recv()
+                except (EOFError, OSError):  # died: read() reports it as that file's fault
+                    return False
+                path, deadline = self._ahead
+                if reply[0] == "page":  # OCR is slow but moving: each page gets its own time
+                    self._pages[path] = (reply[1], reply[2])  # told when the file's turn comes
+                    if self.ocr is not None:
+                        self._ahead = (path, max(deadline, time.monotonic() + self.ocr.page_timeout_s))
+                    continue
+                self._ready[path] = reply
+                self._ahead = None
+            return self._ahead is None
+
+    def drop_ahead(self) -> None:
+        """Forget what was read ahead (a batch ended or was cancelled: the files may change
+        before the next one); a file still being read stops the reader."""
+        with self._lock:
+            self._ready.clear()
+            self._pages.clear()
+            if self._ahead is not None:
+                self._stop(kill=True)
 
     def parse(self, path: Path) -> ParsedDocument:
         """read_pdf(path) in the child; IngestError subclasses for bad files, timeouts and crashes."""
@@ -237,51 +280,77 @@ class ParserProcess:
                 return done.value
 
     def read(
-        self, path: Path, cancel: threading.Event | None = None
+        self, path: Path, cancel: threading.Event | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Generator[tuple[int, int], None, ParsedDocument | None]:
         """Like parse(), yielding (pages done, pages to do) while OCR runs; returns the document,
-        or None when `cancel` was set (the child is stopped; the next file starts a new one)."""
+        or None when `cancel` was set (the child is stopped; the next file starts a new one).
+        `meanwhile` is called every few hundredths of a second while this waits (other readers
+        are given their next files)."""
         wanted = str(Path(path).resolve())
         with self._lock:
             timeout = self.settings.timeout_s
+            reply = self._ready.pop(wanted, None)
+            if (pages := self._pages.pop(wanted, None)) is not None:
+                yield pages  # how far OCR had come while the file was read ahead
+            if reply is not None:
+                return self._outcome(path, reply)
             if self._ahead is not None and self._ahead[0] == wanted:
-                conn, sent = self._conn, self._ahead[1]
+                conn, deadline = self._conn, self._ahead[1]
                 assert conn is not None  # a file is read ahead only while the child runs
                 self._ahead = None
             else:
                 if self._ahead is not None:  # read ahead for nothing (cancelled): drop that work
                     self._stop(kill=True)
-                conn, sent = self._send(wanted), time.monotonic()
+                conn, deadline = self._send(wanted), time.monotonic() + timeout
             assert conn is not None
-            deadline = sent + timeout
-            while True:
-                if cancel is not None and cancel.is_set():
-                    self._stop(kill=True)
-                    return None
-                remaining = deadline - time.monotonic()
-                try:
-                    ready = conn.poll(max(0.0, min(remaining, _TICK_S)))
-                    reply = conn.recv() if ready else None
-                except (EOFError, OSError):
-                    return self._died(path)
-                if reply is None:
-                    if remaining > 0:
-                        continue
-                    log.debug("%s: no answer after %s s; killing the reader", path, timeout)
-                    self._stop(kill=True)
-                    raise ParseTimeoutError(
-                        f"took longer than {timeout:g} s to read; the file may be "
-                        f"malformed. {_RESAVE.capitalize()}"
-                    )
-                if reply[0] != "page":
-                    break
-                if self.ocr is not None:  # OCR is slow but moving: each page gets its own time
-                    deadline = max(deadline, time.monotonic() + self.ocr.page_timeout_s)
-                try:
-                    yield reply[1], reply[2]
-                except GeneratorExit:  # the caller stopped listening: drop the child's work
-                    self._stop(kill=True)
-                    raise
+            self._reading = True
+            try:
+                return (yield from self._wait(path, conn, deadline, cancel, meanwhile))
+            finally:
+                self._reading = False
+
+    def _wait(
+        self, path: Path, conn: Connection, deadline: float, cancel: threading.Event | None,
+        meanwhile: Callable[[], object] | None,
+    ) -> Generator[tuple[int, int], None, ParsedDocument | None]:
+        """read()'s wait for its file's reply, with the lock held."""
+        timeout = self.settings.timeout_s
+        while True:
+            if cancel is not None and cancel.is_set():
+                self._stop(kill=True)
+                return None
+            remaining = deadline - time.monotonic()
+            if meanwhile is not None:
+                meanwhile()
+            tick = _TICK_S if meanwhile is None else _BUSY_TICK_S
+            try:
+                ready = conn.poll(max(0.0, min(remaining, tick)))
+                reply = conn.recv() if ready else None
+            except (EOFError, OSError):
+                return self._died(path)
+            if reply is None:
+                if remaining > 0:
+                    continue
+                log.debug("%s: no answer after %s s; killing the reader", path, timeout)
+                self._stop(kill=True)
+                raise ParseTimeoutError(
+                    f"took longer than {timeout:g} s to read; the file may be "
+                    f"malformed. {_RESAVE.capitalize()}"
+                )
+            if reply[0] != "page":
+                break
+            if self.ocr is not None:  # OCR is slow but moving: each page gets its own time
+                deadline = max(deadline, time.monotonic() + self.ocr.page_timeout_s)
+            try:
+                yield reply[1], reply[2]
+            except GeneratorExit:  # the caller stopped listening: drop the child's work
+                self._stop(kill=True)
+                raise
+        return self._outcome(path, reply)
+
+    @staticmethod
+    def _outcome(path: Path, reply: tuple[Any, ...]) -> ParsedDocument:
         if reply[0] == "ok":
             return dataclasses.replace(reply[1], path=Path(path))
         raise _rebuild(reply[1], reply[2])

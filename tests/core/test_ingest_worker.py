@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,28 @@ def test_a_read_ahead_error_belongs_to_its_file(parser, folder):
     with pytest.raises(EncryptedPdfError, match="password"):
         parser.parse(encrypted)
     assert parser.parse(pdfs.ecology_paper(folder)).pages
+
+
+def test_a_reply_read_ahead_is_kept_while_the_reader_reads_the_next(parser, folder):
+    # a free reader is given the next file while the first one's reply waits for its turn
+    paper, encrypted = pdfs.ecology_paper(folder), pdfs.encrypted_pdf(folder, "secret")
+    parser.prefetch(encrypted)
+    deadline = time.monotonic() + 30
+    while not parser.collect():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert parser.holds(encrypted) and parser.ahead is None
+    parser.prefetch(paper)
+    assert parser.holds(paper) and parser.ahead == paper.resolve() and not parser.collect()
+    with pytest.raises(EncryptedPdfError, match="password"):
+        parser.parse(encrypted)
+    assert parser.parse(paper).meta.title == pdfs.ECOLOGY_TITLE
+    assert not parser.holds(paper) and not parser.holds(encrypted)
+
+
+def test_what_was_read_ahead_is_forgotten_when_the_batch_ends(parser, folder):
+    paper = pdfs.ecology_paper(folder)
+    parser.prefetch(paper)
+    parser.drop_ahead()  # the file might change before the next batch reads it
+    assert not parser.holds(paper)
+    assert parser.parse(paper).meta.title == pdfs.ECOLOGY_TITLE  # read anew
