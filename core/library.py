@@ -11,6 +11,7 @@ history (core.asking.Asker), extraction (core.extract.Extractor, given the Asker
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -209,12 +210,13 @@ class Library(LibraryPapers):
         with self._lock:
             return self._parts.index.unindexed(papers)
 
-    def embed_in_background(self) -> int:
+    def embed_in_background(self, *, after_this: bool = False) -> int:
         """Start a detached process that computes the missing vectors (`lantern index
-        --background`, core.ingest.background); its pid. `lantern add` returns meanwhile."""
+        --background`, core.ingest.background); its pid. `lantern add` returns meanwhile.
+        `after_this`: it loads its model now and starts once this process has ended."""
         from core.ingest import background
 
-        return background.start(self.root)
+        return background.start(self.root, after=os.getpid() if after_this else None)
 
     @property
     def embedding_in_background(self) -> bool:

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "words only (added without --wait, or an interrupted run)")
     p.add_argument("--json", action="store_true", help="one JSON object per paper")
     p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--after", type=int, metavar="PID", help=argparse.SUPPRESS)
 
     p = sub.add_parser("list", help="list the papers in the library")
     p.add_argument("--json", action="store_true")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 
 from core import (
+    FileResult,
     Library,
     LibraryLockedError,
     Settings,
@@ -16,6 +18,7 @@ from core import (
     printable,
 )
 from core.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ProgressBar, note, run_ingest
+from core.types import IngestEvent
 
 
 def cmd_add(lib: Library, args: argparse.Namespace) -> int:
@@ -26,22 +29,44 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
     # the background embedder builds its own embedder from the settings: one passed in (tests,
     # scripts) embeds here
     wait = args.wait or not lib.owns_embedder
+    started: list[int] = []  # the background embedder, started once a first paper is stored
     if args.paths:  # files an interrupted run left are told once the lock is held (run_ingest)
-        code = run_ingest(lib.add(args.paths, wait=wait), as_json=args.json)
+        code = run_ingest(embed_after(lib.add(args.paths, wait=wait), lib, started, wait),
+                          as_json=args.json)
     if args.zotero is not None:
         events = lib.add_zotero(args.zotero or None, base_dir=args.zotero_base, wait=wait)
-        code = max(code, run_ingest(events, as_json=args.json))
+        code = max(code, run_ingest(embed_after(events, lib, started, wait), as_json=args.json))
     if not wait and (waiting := lib.unindexed()):
-        lib.embed_in_background()
+        if not started:
+            lib.embed_in_background()
         note(f"{len(waiting)} paper(s) are searchable by their words now; their vectors are "
              "being computed in the background (`lantern index` waits for them)", args.json)
     return code
 
 
+def embed_after(
+    events: Iterable[IngestEvent], lib: Library, started: list[int], wait: bool
+) -> Iterator[IngestEvent]:
+    """`events`, starting the background embedder once the first paper is stored (unless
+    `wait`): it loads its model while the other files are read, and starts when this
+    process ends."""
+    for event in events:
+        if (not wait and not started and isinstance(event, FileResult)
+                and event.status in ("added", "replaced")):
+            started.append(lib.embed_in_background(after_this=True))
+        yield event
+
+
 def cmd_index(lib: Library, args: argparse.Namespace) -> int:
     """Embed the papers searchable by their words only; --background: as the detached
-    process `add` starts, which gives way to any other writer."""
+    process `add` starts, which gives way to any other writer (--after PID: it loads the
+    embedding model, then waits for that process to end)."""
     if args.background:
+        if args.after is not None:
+            from core.ingest.background import wait_for_exit
+
+            lib.embedder.dim  # noqa: B018  (loads the model while `add` reads its files)
+            wait_for_exit(args.after)
         try:
             for _ in lib.embed(background=True):
                 pass

@@ -4,10 +4,12 @@ embedded; their vectors follow (Library.embed) and questions say when they were 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 from core import Library
 from core.folder import EMBEDDER_MARK
@@ -118,3 +120,47 @@ def test_a_writer_makes_the_background_embedder_stop(settings, fake_embedder, sa
     finally:
         proc.kill()
         proc.wait(10)
+
+
+def test_add_starts_the_background_embedder_once_a_first_paper_is_stored(
+    fake_library, sample_pdfs, monkeypatch
+):
+    # it loads its model while the other files are read, and waits for `add` to end
+    from core.cli.papers import embed_after
+    from core.ingest import background
+
+    calls: list[tuple[object, int | None]] = []
+    monkeypatch.setattr(background, "start", lambda root, after=None: calls.append((root, after)) or 1)
+    started: list[int] = []
+    seen = []
+    for event in embed_after(fake_library.add(sample_pdfs, wait=False), fake_library, started, False):
+        seen.append((type(event).__name__, len(calls)))
+    first_stored = next(i for i, (kind, _) in enumerate(seen) if kind == "FileResult")
+    assert all(n == 0 for _, n in seen[:first_stored])  # started with the first paper stored
+    assert seen[first_stored][1] == 1
+    assert seen[-1] == ("BatchFinished", 1) and started == [1]
+    assert calls == [(fake_library.root, os.getpid())]
+    command = background.command(fake_library.root, after=123)
+    assert command[-4:] == ["index", "--background", "--after", "123"]
+    # nothing is started for a batch that stores nothing new, nor with --wait
+    calls.clear()
+    list(embed_after(fake_library.add(sample_pdfs, wait=False), fake_library, [], False))
+    list(embed_after(fake_library.add(sample_pdfs), fake_library, [], True))
+    assert calls == []
+
+
+def test_the_background_embedder_waits_for_the_process_that_started_it(tmp_path):
+    flag = tmp_path / "started"
+    embedder = ("import sys, time; from core.ingest.background import wait_for_exit; "
+                f"wait_for_exit(int(sys.argv[1])); open({str(flag)!r}, 'w').write(str(time.time()))")
+    adder = ("import os, subprocess, sys, time; "
+             f"subprocess.Popen([sys.executable, '-c', {embedder!r}, str(os.getpid())]); "
+             "time.sleep(1); print(time.time())")
+    out = subprocess.run([sys.executable, "-c", adder], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, timeout=60)
+    ended = float(out.stdout)
+    deadline = time.monotonic() + 30
+    while not flag.exists() or not flag.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert float(flag.read_text()) >= ended
