@@ -23,6 +23,7 @@ from core import repair, samples
 from core.chat_models import ChatModel
 from core.embed import Embedder, SentenceTransformerEmbedder
 from core.folder import DB_NAME, EMBEDDER_MARK, STATE_DIR, Release, WriteLock, open_folder
+from core.ingest import background as embedder_process
 from core.library_papers import LibraryPapers
 from core.llm import Generator
 from core.parts import Parts
@@ -191,15 +192,17 @@ class Library(LibraryPapers):
         with self.writing():
             yield from self._ingest.add(paths, cancel or threading.Event(), embed=wait)
 
-    def embed(
-        self, *, cancel: threading.Event | None = None, background: bool = False
-    ) -> Iterator[IngestEvent]:
+    def embed(self, *, cancel: threading.Event | None = None, background: bool = False,
+              after: int | None = None) -> Iterator[IngestEvent]:
         """Compute the vectors of the papers that are searchable by their words only (added
         without waiting, an interrupted run, a changed embedding model), one Embedded event
         per paper; a cancel or a crash keeps every paper done and searchable. `background`:
         this process is the background embedder, which gives way to any other writer
-        (LibraryLockedError if one writes now; it stops when one asks)."""
+        (LibraryLockedError if one writes now; it stops when one asks); `after`: see
+        core.ingest.background.load_then_wait."""
         cancel = cancel or threading.Event()
+        if after is not None:
+            embedder_process.load_then_wait(self.embedder, after)
         # the background one waits out a reader's moment of recovery on open (lantern list)
         lock = self._writes.writing(make_room=not background, wait_s=10.0 if background else 0.0)
         with lock, self._writes.as_embedder(cancel) if background else contextlib.nullcontext():
@@ -212,11 +215,8 @@ class Library(LibraryPapers):
 
     def embed_in_background(self, *, after_this: bool = False) -> int:
         """Start a detached process that computes the missing vectors (`lantern index
-        --background`, core.ingest.background); its pid. `lantern add` returns meanwhile.
-        `after_this`: it loads its model now and starts once this process has ended."""
-        from core.ingest import background
-
-        return background.start(self.root, after=os.getpid() if after_this else None)
+        --background`, core.ingest.background); its pid. `after_this`: see background.start."""
+        return embedder_process.start(self.root, after=os.getpid() if after_this else None)
 
     @property
     def embedding_in_background(self) -> bool:

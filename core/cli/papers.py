@@ -62,13 +62,8 @@ def cmd_index(lib: Library, args: argparse.Namespace) -> int:
     process `add` starts, which gives way to any other writer (--after PID: it loads the
     embedding model, then waits for that process to end)."""
     if args.background:
-        if args.after is not None:
-            from core.ingest.background import wait_for_exit
-
-            lib.embedder.dim  # noqa: B018  (loads the model while `add` reads its files)
-            wait_for_exit(args.after)
         try:
-            for _ in lib.embed(background=True):
+            for _ in lib.embed(background=True, after=args.after):
                 pass
         except LibraryLockedError:  # another writer: it starts its own embedder when done
             return EXIT_OK

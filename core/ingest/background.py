@@ -16,6 +16,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.embed import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,13 @@ def wait_for_exit(pid: int, poll_s: float = 0.05) -> None:
         return
     while os.getppid() == pid:
         time.sleep(poll_s)
+
+
+def load_then_wait(embedder: Embedder, pid: int) -> None:
+    """Load the embedding model, then wait for process `pid` (`lantern add`, which started
+    this one with --after) to end: the model loads while the papers are read."""
+    embedder.dim  # noqa: B018  (loads the model)
+    wait_for_exit(pid)
 
 
 def start(root: Path, after: int | None = None) -> int:
