@@ -20,7 +20,7 @@ from core import FileResult, Library, Settings
 from core.embed import SentenceTransformerEmbedder
 from core.ingest.chunk import chunk_document
 from core.ingest.pdf import read_pdf
-from core.settings import PROJECT_ROOT
+from core.settings import NEW_LIBRARY_PIECES, PROJECT_ROOT
 from core.store import KEYWORD_ONLY_SECTIONS
 
 
@@ -43,9 +43,12 @@ def main() -> None:
     parser.add_argument("--no-add", action="store_true", help="batch sizes only")
     parser.add_argument("--by-length", action="store_true",
                         help="embed each paper's chunks in order of length (less padding)")
+    parser.add_argument("--pieces", type=int, default=NEW_LIBRARY_PIECES,
+                        help="word pieces of a chunk embedded (default: a new library's)")
     args = parser.parse_args()
     papers = sorted((require_evalset() / "papers").glob("*.pdf"))
-    settings = Settings(models_dirs=[PROJECT_ROOT / "models"])
+    settings = Settings(models_dirs=[PROJECT_ROOT / "models"]).replace(
+        embedding={"max_pieces": args.pieces})
     t0, c0 = time.perf_counter(), cpu_s()
     per_paper = []
     for path in papers:  # what the pipeline embeds: chunks outside the keyword-only sections
@@ -58,7 +61,7 @@ def main() -> None:
     import torch
 
     print(f"{len(papers)} papers, {len(texts)} chunks to embed, {tokens(embedder, texts):,} word "
-          f"pieces; torch threads {torch.get_num_threads()}, {os.cpu_count()} cores")
+          f"pieces (at most {args.pieces} each); torch threads {torch.get_num_threads()}, {os.cpu_count()} cores")
     print(f"reading + chunking in this process: {read[0]:.1f} s wall, {read[1]:.1f} CPU s\n")
     print("| batch size | chunks/s (wall) per round | CPU s per round |")
     print("|---|---|---|")
@@ -82,7 +85,7 @@ def main() -> None:
     if args.no_add:
         return
     with tempfile.TemporaryDirectory() as tmp, Library(
-        Settings(library=Path(tmp) / "lib", models_dirs=[PROJECT_ROOT / "models"]),
+        settings.replace(library=Path(tmp) / "lib"),
         embedder=SentenceTransformerEmbedder(settings.embedding),
     ) as lib:
         lib.embedder.embed(["warm up"])  # model load is not ingestion
