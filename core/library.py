@@ -199,10 +199,10 @@ class Library(LibraryPapers):
         per paper; a cancel or a crash keeps every paper done and searchable. `background`:
         this process is the background embedder, which gives way to any other writer
         (LibraryLockedError if one writes now; it stops when one asks); `after`: see
-        core.ingest.background.load_then_wait."""
+        core.ingest.background.embed_while_adding."""
         cancel = cancel or threading.Event()
         if after is not None:
-            embedder_process.load_then_wait(self.embedder, after)
+            embedder_process.embed_while_adding(self._ingest, after)
         # the background one waits out a reader's moment of recovery on open (lantern list)
         lock = self._writes.writing(make_room=not background, wait_s=10.0 if background else 0.0)
         with lock, self._writes.as_embedder(cancel) if background else contextlib.nullcontext():

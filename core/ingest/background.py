@@ -10,16 +10,16 @@ end, so the vectors follow the words without that wait.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.embed import Embedder
+    from core.ingest.pipeline import IngestPipeline
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +37,26 @@ def command(root: Path, after: int | None = None) -> list[str]:
     return [*program, "--library", str(root), "index", "--background", *wait]
 
 
-def wait_for_exit(pid: int, poll_s: float = 0.05) -> None:
-    """Return once process `pid`, which started this one, has ended: this one is then
-    handed to another parent (at once on Windows, where that cannot be told so; the
-    embedder then waits for the write lock as usual)."""
-    if os.name == "nt":
+def lower_priority() -> None:
+    """Run this process at the lowest priority from now on: background work, a question or
+    the reading comes first. On Linux the nice value counts only within this process's
+    session (this one's own: start() detaches it) unless its autogroup is niced too."""
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(19)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write("19")
+
+
+def embed_while_adding(pipeline: IngestPipeline, pid: int) -> None:
+    """For the embedder that `lantern add` (process `pid`) started with --after: at a low
+    priority, load the model and compute the vectors of the papers `add` stores, until it
+    ends (Library.embed then journals them, and embeds the rest). The low priority leaves
+    the CPU to the reading, so the papers are searchable as soon as before."""
+    lower_priority()
+    pipeline.embedder.dim  # noqa: B018  (loads the model)
+    if os.name == "nt":  # which process started this one cannot be told: wait for the lock
         return
-    while os.getppid() == pid:
-        time.sleep(poll_s)
-
-
-def load_then_wait(embedder: Embedder, pid: int) -> None:
-    """Load the embedding model, then wait for process `pid` (`lantern add`, which started
-    this one with --after) to end: the model loads while the papers are read."""
-    embedder.dim  # noqa: B018  (loads the model)
-    wait_for_exit(pid)
+    pipeline.embed_ahead(lambda: os.getppid() == pid)
 
 
 def start(root: Path, after: int | None = None) -> int:

@@ -19,9 +19,10 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Generator, Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -130,6 +131,8 @@ class IngestPipeline:
         self.verbose = verbose
         self._parsers: list[ParserProcess] = []  # settings.ingest.readers, started on first use
         self._worth: dict[Path, bool] = {}  # files of this batch worth reading ahead
+        # doc_id -> (chunk ids, vectors) computed before this process could write (embed_ahead)
+        self._vectors_ahead: dict[str, tuple[list[int], list[np.ndarray]]] = {}
         self._loading: threading.Thread | None = None  # the embedding model, once
         self._embed_next = False  # whether this batch's vectors are computed right after it
 
@@ -382,21 +385,49 @@ class IngestPipeline:
         """Embed one paper's chunks and journal them; False if cancelled or removed meanwhile."""
         with self.lock:
             rows = self.store.chunks_by_id(self.store.chunk_ids([paper.doc_id], embedded=True))
-        if not getattr(self.embedder, "loaded", True):  # seconds, once a process
-            yield FileProgress(paper.path, "loading the embedding model", 0, 0)
-        # in order of length: a batch of like lengths pads least (bench/README.md, "Embedding
-        # batch size"); a paper's vectors may be stored in any order
-        embed = sorted(((cid, r["text"]) for cid, r in rows.items()), key=lambda e: len(e[1]))
-        vectors: list[np.ndarray] = []
-        for start in range(0, len(embed), EMBED_BATCH):
-            if cancel.is_set():
-                return False  # this paper's vectors so far are dropped; it stays searchable
-            yield FileProgress(paper.path, "embedding", start, len(embed))
-            vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
+        embed = _in_length_order(rows)
+        ids = [cid for cid, _ in embed]
+        ahead = self._vectors_ahead.pop(paper.doc_id, None)
+        if ahead is not None and ahead[0] == ids:  # computed while another process added it
+            vectors = ahead[1]
+        else:
+            if not getattr(self.embedder, "loaded", True):  # seconds, once a process
+                yield FileProgress(paper.path, "loading the embedding model", 0, 0)
+            vectors = []
+            for start in range(0, len(embed), EMBED_BATCH):
+                if cancel.is_set():
+                    return False  # this paper's vectors so far are dropped; it stays searchable
+                yield FileProgress(paper.path, "embedding", start, len(embed))
+                vectors.extend(self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]]))
         with self.lock:
             if self.store.paper(paper.doc_id) is None:
                 return False  # removed while it was embedded
             index = self.index.get()
-            index.add([cid for cid, _ in embed], vectors, paper=(paper.doc_id, str(paper.path)))
+            index.add(ids, vectors, paper=(paper.doc_id, str(paper.path)))
             index.save()  # a new snapshot now and then, not per paper
         return True
+
+    def embed_ahead(self, adding: Callable[[], bool]) -> None:
+        """While `adding()` (another process holds the write lock to add papers), compute the
+        vectors of the papers it has stored, in memory: embed_pending journals them once
+        this process has the lock. Run at a low priority (core.ingest.background), this uses
+        only what reading the files leaves of the CPU, so the papers are searchable as soon
+        as before and embedded sooner."""
+        while adding():
+            with self.lock:
+                todo = [d for d in self.index.unindexed() if d not in self._vectors_ahead]
+                rows = self.store.chunks_by_id(
+                    self.store.chunk_ids(todo[:1], embedded=True)) if todo else {}
+            if not todo:
+                time.sleep(0.1)
+                continue
+            embed = _in_length_order(rows)
+            vectors = [v for start in range(0, len(embed), EMBED_BATCH)
+                       for v in self.embedder.embed([t for _, t in embed[start : start + EMBED_BATCH]])]
+            self._vectors_ahead[todo[0]] = ([cid for cid, _ in embed], vectors)
+
+
+def _in_length_order(rows: Mapping[int, Any]) -> list[tuple[int, str]]:
+    """(chunk id, text) in order of length: a batch of like lengths pads least (bench/README.md,
+    "Embedding batch size"); a paper's vectors may be stored in any order."""
+    return sorted(((cid, r["text"]) for cid, r in rows.items()), key=lambda e: len(e[1]))

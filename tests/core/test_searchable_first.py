@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 from core import Library
 from core.folder import EMBEDDER_MARK
@@ -149,18 +148,23 @@ def test_add_starts_the_background_embedder_once_a_first_paper_is_stored(
     assert calls == []
 
 
-def test_the_background_embedder_waits_for_the_process_that_started_it(tmp_path):
-    flag = tmp_path / "started"
-    embedder = ("import sys, time; from core.ingest.background import wait_for_exit; "
-                f"wait_for_exit(int(sys.argv[1])); open({str(flag)!r}, 'w').write(str(time.time()))")
-    adder = ("import os, subprocess, sys, time; "
-             f"subprocess.Popen([sys.executable, '-c', {embedder!r}, str(os.getpid())]); "
-             "time.sleep(1); print(time.time())")
-    out = subprocess.run([sys.executable, "-c", adder], cwd=PROJECT_ROOT, capture_output=True,
-                         text=True, timeout=60)
-    ended = float(out.stdout)
-    deadline = time.monotonic() + 30
-    while not flag.exists() or not flag.read_text():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    assert float(flag.read_text()) >= ended
+def test_vectors_computed_while_another_process_adds_are_journalled_by_embed(
+    settings, fake_embedder, sample_pdfs, monkeypatch
+):
+    # the background embedder computes vectors while `add` holds the write lock, in memory;
+    # once it can write, embed() journals them without embedding anything twice
+    embedded_texts: list[str] = []
+    embed = fake_embedder.embed
+    monkeypatch.setattr(fake_embedder, "embed", lambda texts: embedded_texts.extend(texts) or embed(texts))
+    with Library(settings, embedder=fake_embedder) as lib:
+        list(lib.add(sample_pdfs[:2], wait=False))
+        looks = iter([True, True, True, False])  # `add` runs for three looks, then ends
+        lib._ingest.embed_ahead(lambda: next(looks))
+        ahead = dict(lib._ingest._vectors_ahead)
+        assert sorted(ahead) == sorted(lib.unindexed()) and len(ahead) == 2
+        assert not lib.index.exists()  # nothing written without the lock
+        texts = len(embedded_texts)
+        embedded = [e.doc_id for e in lib.embed() if isinstance(e, Embedded)]
+        assert sorted(embedded) == sorted(ahead) and lib.unindexed() == []
+        assert lib._ingest._vectors_ahead == {} and consistent(lib)
+        assert len(embedded_texts) == texts  # nothing embedded twice
