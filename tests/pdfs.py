@@ -364,3 +364,33 @@ def lone_surrogate_pdf(folder: Path, name: str = "surrogate.pdf") -> Path:
         stream(cmap),
     ]))
     return path
+
+
+def figure_paper(folder: Path, name: str = "figure.pdf") -> Path:
+    """A page of sentences, a plot (a form XObject of 80 KB of paths around two axis labels)
+    and a form that holds text of its own (as imported pages do)."""
+    lines = b"\n".join(
+        b"BT /F1 11 Tf 72 %d Td (Beaver dams raised the water table along the river, line %d.)"
+        b" Tj ET" % (720 - 16 * i, i) for i in range(20))
+    plot = b"".join(b"%d %d m %d %d l S\n" % (i % 97, i % 89, i % 83, i % 79) for i in range(6000))
+    plot += b"BT /F1 8 Tf 100 100 Td (Axis label seventeen) Tj ET\nBT /F1 8 Tf 100 90 Td (0.25) Tj ET"
+    imported = b"\n".join(
+        b"BT /F1 9 Tf 72 %d Td (The imported page states the sampling lasted %d days.) Tj ET"
+        % (400 - 10 * (i % 30), i) for i in range(1500))
+
+    def stream(data: bytes, extra: bytes = b"") -> bytes:
+        return b"<< /Length %d %s>>\nstream\n%s\nendstream" % (len(data), extra, data)
+
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+    path = folder / name
+    path.write_bytes(_raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R"
+        b" >> /XObject << /Plot 6 0 R /Imported 7 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        stream(lines + b"\n/Plot Do\n/Imported Do"),
+        stream(plot, form),
+        stream(imported, form),
+    ]))
+    return path

@@ -141,3 +141,14 @@ def test_pypdf_noise_is_silenced_unless_debug(folder, caplog):
     with pytest.raises(TooLargeError):
         read_pdf(bomb)
     assert [r for r in caplog.records if r.name.startswith("pypdf")]  # --verbose shows them
+
+
+def test_a_plot_is_not_read_as_text_but_a_form_of_text_is(tmp_path):
+    # a plot's axis labels are no sentence of the paper, and parsing its thousands of path
+    # operators was most of the reading time of papers full of plots
+    path = pdfs.figure_paper(tmp_path)
+    assert len(path.read_bytes()) > 64_000 * 2
+    text = read_pdf(path, ocr=None).pages[0].text
+    assert "Beaver dams raised the water table" in text
+    assert "sampling lasted 1499 days" in text  # the imported page, read
+    assert "Axis label seventeen" not in text and "0.25" not in text
