@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core import vocab
-from core.answer.kind import Expected, expected
+from core.answer.kind import Expected, expected, size_of
 from core.answer.meaning import Similarity, rescore
 from core.text import (
     GENERIC,
@@ -140,7 +140,10 @@ class Focus:
             for i, w in enumerate(words):
                 if w in QUANTITIES:
                     before = words[i - 1] if i and words[i - 1] not in STOPWORDS | GENERIC else ""
-                    values.append(frozenset(stem(x) for x in (before, w) if x))
+                    # "the size of the training set": given with the set's own words ("the
+                    # training set held 12,000 images"), not the word "size"
+                    of = size_of(words[i + 1:]) if w in {"size", "sizes"} and not before else []
+                    values.append(frozenset(stem(x) for x in (of or (before, w)) if x))
         return cls(
             terms=frozenset(asked),
             distinctive=frozenset(distinctive),

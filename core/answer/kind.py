@@ -42,6 +42,7 @@ KIND_OF = {w: kind for kind, nouns in _KIND_NOUNS.items() for w in nouns.split()
 _ASKS_NAME = re.compile(
     r"\b(?:which|what)\s+(?:(?:kind|type|sort|make|brand)s?\s+of\s+)?((?:[\w-]+\s+){0,3}?)"
     r"(?P<noun>" + "|".join(sorted(KIND_OF, key=len, reverse=True)) + r")\b"
+    r"(?!\s+(?:learning|translation|vision|reading)\b)"  # "machine learning" is no hardware
     r"|\b(?P<noun2>gpu|cpu|tpu)\s+(?:model|type)s?\b",
     re.IGNORECASE,
 )
@@ -125,6 +126,8 @@ class Expected:
             return True
         if self.names and names_in(body, self.asked, self.names):
             return True
+        if any(KIND_OF.get(n) == "model" for n in self.names) and model_phrase(body, self.asked):
+            return True  # "a convolutional neural network", "a random forest classifier"
         if any(KIND_OF.get(n) == "metric" for n in self.names) and (
                 METRIC_WORDS.intersection(w.lower() for w in _TOKEN.findall(body))
                 or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
@@ -162,10 +165,50 @@ def expected(question: str, examples: str = "") -> Expected:
             if w in QUANTITY_NOUNS and w not in {"number", "time"}:
                 before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
                     "many", "much"} else ""
-                values.append(frozenset(stem(x) for x in (before, w) if x))
+                # "the size of the training set" is given as a count of what it holds ("the
+                # training set held 12,000 images"): a number next to the set's own words
+                of = size_of(words[i + 1:]) if w in {"size", "sizes"} else []
+                values.append(frozenset(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
     return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked)
+
+
+def size_of(rest: list[str]) -> list[str]:
+    """The words of what a size is asked of: "of the training set" -> training, set."""
+    if rest[:1] != ["of"]:
+        return []
+    out: list[str] = []
+    for w in rest[1:]:
+        if w in {"the", "a", "an", "each", "every"} and not out:
+            continue
+        if w in STOPWORDS or w in _VERBS or len(out) == 3:
+            break
+        out.append(w)
+    return out
+
+
+# The heads of a model described rather than named ("a convolutional neural network", "a
+# random forest classifier", "boosted regression trees", "a support vector machine")
+_MODEL_HEADS = frozenset(
+    "network forest classifier regression regressor machine tree perceptron transformer "
+    "autoencoder ensemble".split())
+
+
+def model_phrase(text: str, asked: frozenset[str]) -> bool:
+    """A model described by a head noun and a modifier the question does not itself use: one
+    of the two words before the head, of four letters or more, not a participle ("the
+    proposed network", "the trained network" describe nothing)."""
+    own = {_singular(w) for w in asked}
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]*", text)]
+    for i, w in enumerate(words):
+        if _singular(w) not in _MODEL_HEADS:
+            continue
+        for m in words[max(0, i - 2):i]:
+            if len(m) >= 4 and m not in STOPWORDS and _singular(m) not in own \
+                    and m not in _NOT_NAMES and not m.endswith("ed"):
+                return True
+    return False
 
 
 def _singular(word: str) -> str:

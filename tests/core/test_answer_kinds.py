@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core import AnswerDone
 from core.answer import Grounded
+from core.answer.focus import Focus
 from core.answer.kind import expected, has_location, names_in
 from core.extract import cell_text
 from core.pdfgen import PdfBuilder, write_paper
@@ -61,6 +62,29 @@ def test_question_forms_ask_for_names_locations_and_values():
     assert not has_location("We release our code and models to the community.")
     assert batch.held_by("We used a batch size of 64 throughout.")
     assert not batch.held_by("The batch size matters for small samples.")
+
+
+def test_a_model_described_in_words_and_a_size_given_as_a_count_are_answers():
+    # ecology papers often describe the model rather than name it, and give a set's size as
+    # the count of what it holds
+    algorithm = expected("Which algorithm was used to classify the images?")
+    assert algorithm.held_by("We used a random forest classifier with 500 trees.")
+    assert expected("Which architecture was used?").held_by(
+        "The classifier is a convolutional neural network with three convolutional layers.")
+    assert not algorithm.held_by("Our proposed classifier outperforms the baselines.")
+    assert not expected("Which neural network architecture was used?").held_by(
+        "We trained the neural network for 30 epochs.")
+    # "machine learning" asks for no machine: the hardware check is not applied
+    assert expected("Which machine learning method was used?").names == ()
+    assert expected("Which machine was the model trained on?").names == ("machine",)
+    size = expected("What was the size of the training set?")
+    assert size.held_by("The training set contained 12,000 images.")
+    assert not size.held_by("We thank the reviewers for comments on the training procedure.")
+    focus = Focus.of("What was the size of the training set?", [])
+    assert focus.gives("The training set contained 12,000 images.")
+    assert not focus.gives("The test set contained 3,000 images.")
+    assert not Focus.of("What batch size was used?", []).gives(
+        "The training set contained 12,000 images.")
 
 
 def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):
