@@ -1,7 +1,7 @@
 """Adding papers (and removing them) in two passes. First every file of a batch is found,
-hashed, read in one of the reader processes (the next files are read ahead, each waiting for
-its turn, so the batch keeps its order), chunked and stored: the paper is then searchable by its
-words (full-text search, `ask --no-llm`, Extract's evidence). Then its vectors are computed
+hashed, read in one of the reader processes (core.ingest.readers: the next files are read
+ahead, each waiting for its turn, so the batch keeps its order), chunked and stored: the
+paper is then searchable by its words (full-text search, `ask --no-llm`, Extract's evidence). Then its vectors are computed
 and journalled, paper by paper (embed_pending): the slow part, which the CLI leaves to a
 background process (core.ingest.background) and the desktop to a pausable job.
 
@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from core.errors import (
     TooLargeError,
     as_damage,
 )
+from core.ingest.readers import Readers
 from core.paths import shown
 from core.settings import Settings
 from core.store import Store
@@ -48,12 +49,8 @@ from core.types import (
     FileStatus,
     IngestEvent,
     Paper,
-    ParsedDocument,
 )
 from core.vectors.library_index import LibraryIndex
-
-if TYPE_CHECKING:
-    from core.ingest.worker import ParserProcess
 
 log = logging.getLogger(__name__)
 
@@ -129,17 +126,14 @@ class IngestPipeline:
         self.settings = settings
         self.lock = lock
         self.verbose = verbose
-        self._parsers: list[ParserProcess] = []  # settings.ingest.readers, started on first use
-        self._worth: dict[Path, bool] = {}  # files of this batch worth reading ahead
+        self._readers = Readers(settings.ingest, settings.ocr, verbose, self._worth_reading)
         # doc_id -> (chunk ids, vectors) computed before this process could write (embed_ahead)
         self._vectors_ahead: dict[str, tuple[list[int], list[np.ndarray]]] = {}
         self._loading: threading.Thread | None = None  # the embedding model, once
         self._embed_next = False  # whether this batch's vectors are computed right after it
 
     def close(self) -> None:
-        for parser in self._parsers:
-            parser.close()
-        self._parsers = []
+        self._readers.close()
 
     def remove(self, doc_ids: list[str]) -> None:
         """Delete papers from SQLite, then their vectors: a crash between, and the next open
@@ -205,44 +199,9 @@ class IngestPipeline:
                 yield event
         yield BatchFinished(cancelled=cancel.is_set(), **counts)
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """A batch of files read in turn: what was read ahead and not used is forgotten at
-        its end, however it ends (the files may change before the next batch reads them)."""
-        try:
-            yield
-        finally:
-            for parser in self._parsers:
-                parser.drop_ahead()
-            self._worth.clear()
-
-    def _readers(self) -> list[ParserProcess]:
-        """The reader processes (each started on its first file)."""
-        if not self._parsers:
-            from core.ingest.worker import ParserProcess
-
-            self._parsers = [
-                ParserProcess(self.settings.ingest, verbose=self.verbose, ocr=self.settings.ocr)
-                for _ in range(self.settings.ingest.readers)
-            ]
-        return self._parsers
-
-    def _parse(
-        self, path: Path, cancel: threading.Event, upcoming: Sequence[Path] = ()
-    ) -> Generator[FileProgress, None, ParsedDocument | None]:
-        """Read `path` in a reader process (the one that read it ahead, else a free one), the
-        other readers reading `upcoming` meanwhile, passing on OCR progress page by page; the
-        document, or None when cancelled."""
-        readers = self._readers()
-        parser = next((p for p in readers if p.holds(path)), None) or next(
-            (p for p in readers if p.collect()), readers[0])
-        reading = parser.read(path, cancel, meanwhile=lambda: self._read_ahead(upcoming))
-        while True:
-            try:
-                done, total = next(reading)
-            except StopIteration as finished:
-                return finished.value
-            yield FileProgress(path, "ocr", done, total)
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """A batch of files read in turn (see Readers.batch)."""
+        return self._readers.batch()
 
     def _load_embedder_meanwhile(self) -> None:
         """Load the embedding model on a thread while the first new file is read (seconds
@@ -258,32 +217,15 @@ class IngestPipeline:
             self._loading = threading.Thread(target=load, name="lantern-load-embedder", daemon=True)
             self._loading.start()
 
-    def _read_ahead(self, paths: Sequence[Path]) -> None:
-        """Give reader processes that are free the next of `paths` not read yet, while this
-        file is read, chunked and stored; a file read ahead waits for its turn, so a long
-        paper holds up only the reader reading it (on two cores, two readers make a batch
-        searchable in about half the time). Unchanged files are not read."""
-        readers = [p for p in self._readers() if p.collect()]
-        for path in paths:
-            if not readers:
-                return
-            if any(p.holds(path) for p in self._parsers) or not self._worth_reading(path):
-                continue
-            readers.pop().prefetch(path)
-
     def _worth_reading(self, path: Path) -> bool:
-        """Whether `path` is to be read (not unchanged, not a bad file, whose message comes in
-        its turn), decided once a batch: hashing it again at every look would cost more."""
-        if (known := self._worth.get(path)) is not None:
-            return known
+        """Whether `path` is to be read ahead: not unchanged, not a bad file (its message comes
+        in its turn)."""
         try:
-            worth = not_a_file(path) is None and not self.store.find_by_sha(
+            return not_a_file(path) is None and not self.store.find_by_sha(
                 file_sha256(path, self.settings.ingest.max_file_mb), self.settings.chunking_key())
         except (OSError, IngestError) as exc:  # reported when that file's turn comes
             log.debug("not reading %s ahead: %s", path, exc)
-            worth = False
-        self._worth[path] = worth
-        return worth
+            return False
 
     def add_one(
         self, path: Path, i: int, total: int, cancel: threading.Event,
@@ -305,13 +247,13 @@ class IngestPipeline:
         yield FileProgress(path, "reading", 0, 1)
         if self._embed_next:
             self._load_embedder_meanwhile()
-        doc = yield from self._parse(path, cancel, upcoming)
+        doc = yield from self._readers.read(path, cancel, upcoming)
         if doc is None:  # cancelled while reading: nothing of it was stored
             return None
         if doc.sha256 and doc.sha256 != sha:  # the reader hashed the very bytes it parsed
             raise IngestError("changed while it was being read (is a program still writing "
                               "it?); add it again once it is complete")
-        self._read_ahead(upcoming)
+        self._readers.read_ahead(upcoming)
         from core.ingest.chunk import chunk_document
 
         chunks = chunk_document(doc, self.settings.chunking)

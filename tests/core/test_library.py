@@ -295,8 +295,8 @@ def test_a_batch_read_in_reader_processes_ahead_keeps_each_files_outcome(
             (sample_pdfs[0], "added"), (bad, "failed"),
             (sample_pdfs[1], "added"), (sample_pdfs[2], "added")]
         assert "password" in results[1].error
-        started = [p for p in lib._ingest._parsers if p._process is not None]
-        assert len(lib._ingest._parsers) == len(started) == readers
+        started = [p for p in lib._ingest._readers._parsers if p._process is not None]
+        assert len(lib._ingest._readers._parsers) == len(started) == readers
         assert all(p.ahead is None for p in started)  # nothing read for nothing
         chunks = sorted((p.title, p.chunks) for p in lib.papers())
         assert consistent(lib)
