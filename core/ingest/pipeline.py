@@ -3,7 +3,8 @@ hashed, read in one of the reader processes (core.ingest.readers: the next files
 ahead, each waiting for its turn, so the batch keeps its order), chunked and stored: the
 paper is then searchable by its words (full-text search, `ask --no-llm`, Extract's
 evidence). Then its vectors are computed and journalled, paper by paper (embed_pending): the
-slow part, which the CLI leaves to a background process (core.ingest.background) and the desktop to a pausable job.
+slow part, which the CLI leaves to a background process (core.ingest.background) and the
+desktop to a pausable job.
 
 A paper is stored in state 'indexing' until its text is, then made 'ready' in one transaction
 with the removal of the copy it replaces; recovery (repair.recover_on_open) deletes what is
