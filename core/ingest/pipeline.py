@@ -356,13 +356,15 @@ class IngestPipeline:
         this process has the lock. Run at a low priority (core.ingest.background), this uses
         only what reading the files leaves of the CPU, so the papers are searchable as soon
         as before and embedded sooner."""
+        with self.lock:  # what the index holds now: `add` only drops vectors meanwhile
+            indexed = self.index.indexed()
         while adding():
             with self.lock:
-                todo = [d for d in self.index.unindexed() if d not in self._vectors_ahead]
+                todo = [d for d in self.store.ready_without(indexed) if d not in self._vectors_ahead]
                 rows = self.store.chunks_by_id(
                     self.store.chunk_ids(todo[:1], embedded=True)) if todo else {}
             if not todo:
-                time.sleep(0.1)
+                time.sleep(0.25)
                 continue
             embed = _in_length_order(rows)
             vectors = [v for start in range(0, len(embed), EMBED_BATCH)
