@@ -304,3 +304,25 @@ def test_a_batch_read_in_reader_processes_ahead_keeps_each_files_outcome(
     with Library(one, embedder=fake_embedder) as lib:
         list(lib.add(sample_pdfs))
         assert sorted((p.title, p.chunks) for p in lib.papers()) == chunks
+
+
+def test_a_batch_cancelled_while_files_are_read_ahead_keeps_what_it_stored(
+    settings, fake_embedder, sample_pdfs, tmp_path
+):
+    from tests import pdfs
+
+    batch = [*sample_pdfs, pdfs.ecology_paper(tmp_path)]
+    cancel = threading.Event()
+    with Library(settings, embedder=fake_embedder) as lib:
+        stored = []
+        for event in lib.add(batch, cancel=cancel):
+            if isinstance(event, FileResult):
+                stored.append(event.path)
+                cancel.set()  # the next files are being read ahead meanwhile
+        assert stored == batch[:1] and [p.path for p in lib.papers()] == stored
+        readers = lib._ingest._readers._parsers
+        assert readers and all(not p._ready and p.ahead is None for p in readers)
+        assert len(lib.unindexed()) == 1  # stored, searchable; embedded by the next run
+        results = [e for e in lib.add(batch) if isinstance(e, FileResult)]  # read anew
+        assert [r.status for r in results] == ["unchanged", "added", "added", "added"]
+        assert lib.unindexed() == [] and consistent(lib)
