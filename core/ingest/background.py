@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +62,8 @@ def start(root: Path, after: int | None = None) -> int:
     """Start a detached background embedder for `root` (it outlives this process); its pid.
     What it says goes to embedding.log in the library folder. `after`: it loads its model,
     then waits for process `after` to end before it takes the write lock."""
+    import subprocess  # here: every `lantern list` imports this module with the Library
+
     detach: dict = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
                      | subprocess.DETACHED_PROCESS}  # type: ignore[attr-defined]
                     if os.name == "nt" else {"start_new_session": True})
