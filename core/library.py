@@ -28,7 +28,7 @@ from core.library_papers import LibraryPapers
 from core.llm import Generator
 from core.parts import Parts
 from core.repair import recover_on_open
-from core.settings import NEW_LIBRARY_PIECES, RemoteSettings, Settings
+from core.settings import NEW_LIBRARY_PIECES, OLD_LIBRARY_PIECES, RemoteSettings, Settings
 from core.store import Store
 from core.types import (
     Answer,
@@ -55,9 +55,9 @@ PIECES_KEY = "embedding.max_pieces"
 
 def embedding_cut(settings: Settings, store: Store, root: Path) -> Settings:
     """`settings` with the word pieces of a text that this library embeds, when they leave it
-    to the library (EmbeddingSettings.max_pieces None): what the library recorded; else 256
-    for a library whose papers or vectors came before the setting (their vectors are kept,
-    never computed again), NEW_LIBRARY_PIECES for a new one. Recorded on first open, so
+    to the library (EmbeddingSettings.max_pieces None): what the library recorded; else
+    OLD_LIBRARY_PIECES for a library whose papers or vectors came before the setting (their
+    vectors are kept, never computed again), NEW_LIBRARY_PIECES for a new one. Recorded on first open, so
     that papers added later are embedded as the first ones were."""
     if settings.embedding.max_pieces is not None:
         return settings
@@ -71,8 +71,8 @@ def embedding_cut(settings: Settings, store: Store, root: Path) -> Settings:
             key = settings.replace(embedding={"max_pieces": pieces}).index_key()
             return any(root.glob(f"vectors-{key}.*"))
 
-        pieces = (NEW_LIBRARY_PIECES if index_exists(NEW_LIBRARY_PIECES)
-                  else 256 if old or index_exists(256) else NEW_LIBRARY_PIECES)
+        old = (old or index_exists(OLD_LIBRARY_PIECES)) and not index_exists(NEW_LIBRARY_PIECES)
+        pieces = OLD_LIBRARY_PIECES if old else NEW_LIBRARY_PIECES
         if not store.read_only:
             with contextlib.suppress(sqlite3.Error):
                 store.set_meta(PIECES_KEY, pieces)

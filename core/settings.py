@@ -19,6 +19,7 @@ APP_NAME = "Lantern"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 NEW_LIBRARY_PIECES = 128  # EmbeddingSettings.max_pieces of a library made by this version
+OLD_LIBRARY_PIECES = 256  # ... of one made before (sentence-transformers' own cut for MiniLM)
 
 
 class _Section(BaseModel):
@@ -215,7 +216,7 @@ class Settings(_Section):
         """Name of the vector index: what built it, so a change never mixes vectors."""
         built_by = json.dumps(
             {"embedding": self.embedding.model, "chunking": self.chunking.model_dump()}
-            | ({"max_pieces": pieces} if (pieces := self.embedding.max_pieces) not in (None, 256)
+            | ({"max_pieces": pieces} if (pieces := self.embedding.max_pieces) not in (None, OLD_LIBRARY_PIECES)
                else {}),
             sort_keys=True,
         )
