@@ -6,6 +6,11 @@ that name their paper are asked again of every paper; with `--extract` each pape
 also run as one Extract question set with the model. Scoring is compare.py's.
 
     .venv/bin/python bench/answers.py --qa cq_dev.jsonl --work /tmp/ans [--reuse] [--extract]
+
+`--reword bench/questions/cq_dev_reworded.jsonl` asks cq_dev's questions in other words (plain
+synonyms: "step size" for "learning rate", "computing equipment" for "hardware"), with the same
+gold answers and keys: how much of the tuning set's score holds when a question does not use the
+words its paper does.
 """
 
 from __future__ import annotations
@@ -86,6 +91,10 @@ def extract_rows(lib: Library, qs: list[dict], doc_ids: dict[str, str]) -> list[
 def run(args: argparse.Namespace) -> None:
     evalset = require_evalset()
     qs = [json.loads(line) for line in (evalset / "qa" / args.qa).open()]
+    if args.reword:  # the same papers, gold answers and keys, the questions asked in other words
+        for line in args.reword.open():
+            row = json.loads(line)
+            qs[row["line"] - 1] = {**qs[row["line"] - 1], "question": row["question"]}
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     settings = lantern_settings(work)
@@ -168,6 +177,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="the library in --work is ready")
     parser.add_argument("--extract", action="store_true", help="also the Extract cell row")
     parser.add_argument("--json", type=Path, help="also write each answer here")
+    parser.add_argument("--reword", type=Path,
+                        help="the questions in other words, by line of --qa (bench/questions/)")
     parser.add_argument("--judge", choices=("auto", "on", "off"),
                         help="answers.judge (default: the settings', auto)")
     args = parser.parse_args()

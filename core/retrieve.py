@@ -18,7 +18,7 @@ from core.vectors.index import VectorIndex
 def fts_query(question: str) -> str:
     """An FTS5 MATCH expression: the question's content words (and their usual instances)."""
     terms: list[str] = []
-    words = QUERY_WORD.findall(question.lower())
+    words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
     for word in list(words):
         words += vocab.expansion(word.strip(".-"))
     for word in words:
@@ -32,7 +32,7 @@ def instance_query(question: str) -> str:
     """FTS5 MATCH for the instances of the categories a question names ("adam" OR "sgd" ...
     for "optimizer"), or "" when it names none. Ranked on their own, these find the sentence
     that names the answer even where the question's other words are everywhere in the paper."""
-    words = QUERY_WORD.findall(question.lower())
+    words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
     extra = [w for word in words for w in vocab.expansion(word.strip(".-"))]
     return " OR ".join(f'"{t}"' for t in dict.fromkeys(extra))
 

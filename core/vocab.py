@@ -33,7 +33,8 @@ _MORE_LANGUAGES = ("perl", "julia", "matlab", "fortran", "c++", "rust")
 # Model names ("V100") are not searched: passages naming them say "GPU" or "NVIDIA" as well.
 CATEGORIES: tuple[Category, ...] = (
     Category(
-        ("hardware", "gpu", "gpus", "compute"),
+        ("hardware", "gpu", "gpus", "compute", "computing", "computer", "computers", "equipment",
+         "accelerator", "accelerators"),
         ("gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "nvidia"),
         ("v100", "a100", "h100", "p100", "k80", "titan", "rtx", "geforce", "xeon"),
     ),
@@ -48,7 +49,7 @@ CATEGORIES: tuple[Category, ...] = (
         _MORE_FRAMEWORKS,
     ),
     Category(
-        ("software",),
+        ("software", "codebase"),
         (*_FRAMEWORKS, "python"),
         ("fairseq", *_MORE_FRAMEWORKS, "java", "javascript", *_MORE_LANGUAGES, "sas", "spss", "stata"),
     ),
@@ -83,6 +84,24 @@ NEARBY: dict[str, tuple[str, ...]] = {
 }
 
 _BY_WORD: dict[str, Category] = {w: c for c in CATEGORIES for w in c.words}
+
+
+# A category named in other words: "which optimisation method" asks for an optimizer, "is the
+# code deposited somewhere" for where it is available.
+_NAMED_IN_TWO = (
+    (re.compile(r"\boptimi[sz]ation (?:algorithm|method|procedure|scheme|routine)s?\b",
+                re.IGNORECASE), "optimizer"),
+    (re.compile(r"^(?=.*\b(?:where|somewhere|anywhere|deposit\w*|download\w*|archiv\w*|"
+                r"accessib\w*|hosted|obtain(?:ed|able)?)\b)(?=.*\b(?:code|data|datasets?|software|"
+                r"scripts?|weights|checkpoints?|analys[ie]s)\b)", re.IGNORECASE | re.DOTALL),
+     "available"),
+)
+
+
+def named_categories(text: str) -> list[str]:
+    """The category words a text names in other words ("optimisation method": optimizer,
+    "where is the code": available)."""
+    return [word for pattern, word in _NAMED_IN_TWO if pattern.search(text)]
 
 
 def instances(word: str) -> frozenset[str]:

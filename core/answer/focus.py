@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core import vocab
-from core.answer.kind import Expected, expected, size_of
+from core.answer.kind import Expected, expected, topic_names, value_of
 from core.answer.meaning import Similarity, rescore
 from core.text import (
     GENERIC,
@@ -33,12 +33,6 @@ _EXAMPLES = re.compile(r"\(\s*(?:e\.\s?g\.|for example|such as)[,:]?\s*([^)]*)\)
 QUANTITIES = frozenset(
     "size rate decay epoch epochs seed seeds iterations temperature threshold cutoff cut-off "
     "dropout warmup".split()
-)
-# "how many random seeds", "which versions": a value of what follows
-_COUNT = re.compile(
-    r"\b(?:how (?:many|much|long)|what (?:value|number|percentage|amount)(?: of)?|versions?)\b"
-    r"((?:\s+(?:the\s+)?[a-z][a-z\-]*)*)",
-    re.IGNORECASE,
 )
 # digits that are not a value: years, citation marks [12], section numbers ("3.3 Scoring")
 NOT_VALUE = re.compile(
@@ -94,7 +88,8 @@ def restates(sentence: str, question: str) -> bool:
 
 def _expanded(question: str) -> list[str]:
     """The retrieval expansions of a question's words (vocab.expansion), in order."""
-    return [w for word in TOKEN.findall(question.lower()) for w in vocab.expansion(word)]
+    words = TOKEN.findall(question.lower()) + vocab.named_categories(question)
+    return [w for word in words for w in vocab.expansion(word)]
 
 
 _TRAINING = re.compile(vocab.words_pattern(vocab.TRAINING_WORDS), re.IGNORECASE)
@@ -108,7 +103,6 @@ class Focus:
     terms: frozenset[str]  # question_terms
     distinctive: frozenset[str]  # question stems in at most half the passages: not the topic
     instances: frozenset[str]  # names of the categories the question asks for
-    values: tuple[frozenset[str], ...]  # per value asked, the stems it comes with: batch, size
     examples: frozenset[str] = frozenset()  # what the question lists after "e.g.", as phrases
     categories: tuple[frozenset[str], ...] = ()  # the instances of each category it names
     training: bool = False  # it asks about training: inference-only sentences do not answer
@@ -117,6 +111,7 @@ class Focus:
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
         words = [w.lower() for w in PHRASE_WORD.findall(question)]
+        words += vocab.named_categories(question)
         asked = question_terms(question)
         extra = " ".join(_expanded(question))
         stems = [{stem(w) for w in TOKEN.findall(e.text)} for e in evidence] or [set()]
@@ -125,35 +120,17 @@ class Focus:
         }
         categories = tuple(dict.fromkeys(vocab.instances(w) for w in words if vocab.instances(w)))
         instances = frozenset[str]().union(*categories)
-        values = []
-        for m in _COUNT.finditer(question):
-            run: list[str] = []  # the words counted: "how many random seeds" - seeds
-            for w in m.group(1).lower().split():
-                if w in STOPWORDS | GENERIC or len(w) < 2:
-                    if run:
-                        break
-                    continue
-                run.append(w)
-            values.append(frozenset(stem(w) for w in run[-1:]))
-        if not re.match(r"\s*how\b(?! (?:many|much|long))", question, re.IGNORECASE):
-            # "What batch size": a value; "How were body sizes obtained": a procedure
-            for i, w in enumerate(words):
-                if w in QUANTITIES:
-                    before = words[i - 1] if i and words[i - 1] not in STOPWORDS | GENERIC else ""
-                    # "the size of the training set": given with the set's own words ("the
-                    # training set held 12,000 images"), not the word "size"
-                    of = size_of(words[i + 1:]) if w in {"size", "sizes"} and not before else []
-                    values.append(frozenset(stem(x) for x in (of or (before, w)) if x))
+        wants = expected(without_examples(question), question)
+        wants = replace(wants, topic=topic_names([e.text for e in evidence]))
         return cls(
             terms=frozenset(asked),
             distinctive=frozenset(distinctive),
             instances=instances,
-            values=tuple(values),
             examples=examples(question),
             categories=categories,
             training=not _INFERENCE.search(question) and bool(
                 _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
-            expected=expected(without_examples(question), question),
+            expected=wants,
         )
 
     def answered_by(self, sentence: str) -> bool:
@@ -169,8 +146,8 @@ class Focus:
         example = any(f" {e} " in phrase for e in self.examples)
         inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
             root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
-        if not (inflected or named or example or covered):
-            return False
+        if not (inflected or named or example or covered or self.expected.specific(body)):
+            return False  # a value, hardware or location asked for counts by itself
         return self.gives(sentence)
 
     def gives(self, sentence: str) -> bool:
@@ -188,13 +165,17 @@ class Focus:
         value j (a number with what it measures), categories numbered first."""
         body = strip_cites(sentence)
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
-        stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
         found = {i for i, names in enumerate(self.categories) if names & words}
         if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
             order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)
-                      if v <= stems or _quantity_near_number(v, order)}
+                      if value_of(body, v) or _quantity_near_number(v, order)}
         return frozenset(found)
+
+    @property
+    def values(self) -> tuple[frozenset[str], ...]:
+        """Per value asked, the stems of its quantity: {batch, size} (kind.expected)."""
+        return self.expected.values
 
     @property
     def asked(self) -> int:

@@ -18,6 +18,7 @@ Procedures ("How were the images prepared?") and other questions want no instanc
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from core import vocab
@@ -27,9 +28,11 @@ from core.text import STOPWORDS, stem, strip_cites
 # but that a name is wanted (what counts as one is its form).
 _KIND_NOUNS = {
     "hardware": "hardware gpu gpus cpu cpus tpu tpus graphics card cards accelerator "
-                "accelerators machine machines cluster computer processor processors",
+                "accelerators machine machines cluster clusters computer computers processor "
+                "processors equipment workstation workstations server servers",
     "software": "software framework frameworks library libraries package packages toolbox "
-                "toolboxes toolkit toolkits tool tools language languages implementation",
+                "toolboxes toolkit toolkits tool tools language languages implementation "
+                "codebase",
     "model": "architecture architectures backbone backbones network networks optimizer "
              "optimiser optimizers algorithm algorithms tokenizer tokeniser encoder",
     "dataset": "dataset datasets corpus corpora benchmark benchmarks",
@@ -46,24 +49,43 @@ _ASKS_NAME = re.compile(
     r"|\b(?P<noun2>gpu|cpu|tpu)\s+(?:model|type)s?\b",
     re.IGNORECASE,
 )
+# More kind nouns coordinated with the first: "what library, optimiser and machine", "which
+# framework and GPUs": each is asked for.
+_AND_NAME = re.compile(
+    r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/\s*)(?:the\s+|which\s+|what\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?P<noun>" + "|".join(sorted(KIND_OF, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 # A question asks where something is: code, data or models released, shared, archived.
 _WHERE = re.compile(
     r"\b(?:where|somewhere|anywhere|location|url|link|github|repository|repositories|doi|"
-    r"download(?:able)?|archived?|released?|publicly|shared|public)\b",
+    r"download(?:able|ed)?|archived?|released?|publicly|shared|public|deposited)\b",
     re.IGNORECASE,
 )
+# "Where" of an origin or a place, not of a copy one can fetch: "where did its labels come
+# from", "where were the birds sampled".
+_ORIGIN = re.compile(
+    r"\b(?:come|came|comes|originat\w*|collected|recorded|conducted|sampled|measured|taken|"
+    r"captured|located|performed|carried|derived|sourced|gathered|situated|observed|live[ds]?)\b",
+    re.IGNORECASE,
+)
+_WHERE_ONLY = frozenset({"where", "somewhere", "anywhere", "location"})
 _RELEASED_THING = re.compile(
     r"\b(?:code|source|implementation|scripts?|software|data(?:sets?)?|models?|weights|"
     r"checkpoints?|analysis)\b",
     re.IGNORECASE,
 )
 # A question asks for a value: how many / how much / how long / what <quantity>.
-_HOW_MUCH = re.compile(r"\bhow\s+(many|much|long|large|big|often)\b((?:\s+[\w-]+){0,3})",
-                       re.IGNORECASE)
+_HOW_MUCH = re.compile(
+    r"\bhow\s+(many|much|long|large|big|often|high|low|strong|fast|small|wide|deep|far|heavy|"
+    r"old|frequently)\b((?:\s+[\w-]+){0,5})",
+    re.IGNORECASE,
+)
 QUANTITY_NOUNS = frozenset(
     "size sizes rate rates decay length lengths epochs epoch seeds seed "
     "temperature threshold dropout warmup momentum number count percentage proportion ratio "
-    "fraction share resolution dimension dimensions duration time folds".split()
+    "fraction share resolution dimension dimensions duration time folds version versions cutoff "
+    "cut-off iterations".split()
 )
 TIME_UNITS = frozenset(
     "second seconds minute minutes hour hours day days week weeks month months year years "
@@ -89,6 +111,14 @@ _URL = re.compile(
     r"|(?<![\w/])[A-Za-z0-9][\w.-]+/[A-Za-z0-9][\w.-]*[A-Za-z0-9](?![\w/])",
     re.IGNORECASE,
 )
+# A sentence about software says so: a name is software when it is implemented, written, coded,
+# a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
+_SOFTWARE = re.compile(
+    r"\b(?:implement\w*|written|cod(?:e|ed|ing)|librar(?:y|ies)|packages?|tool(?:kit|box)s?|"
+    r"frameworks?|software|versions?|programming|language|api|scripts?|built|python|"
+    r"toolchain|codebase|source)\b|\bv\d",
+    re.IGNORECASE,
+)
 # Capitalised words that start a clause or point inside the paper: not names.
 _NOT_NAMES = frozenset(
     """table tables figure figures fig fig. section sections eq equation equations appendix
@@ -112,6 +142,7 @@ class Expected:
     location: bool = False
     values: tuple[frozenset[str], ...] = ()  # per value asked, the stems of its quantity
     asked: frozenset[str] = frozenset()  # the question's own words, lower-case
+    topic: frozenset[str] = frozenset()  # names the evidence is about (topic_names): no answers
 
     @property
     def wants(self) -> bool:
@@ -124,15 +155,52 @@ class Expected:
         body = strip_cites(sentence)
         if self.location and has_location(body):
             return True
-        if self.names and names_in(body, self.asked, self.names):
+        if self.names and names_in(body, self.asked | self._not_answers(), self.names) and (
+                not all(KIND_OF.get(n) == "software" for n in self.names) or _SOFTWARE.search(body)
+                or any(_known(w.lower()) for w in _TOKEN.findall(body))):
             return True
         if any(KIND_OF.get(n) == "model" for n in self.names) and model_phrase(body, self.asked):
             return True  # "a convolutional neural network", "a random forest classifier"
+        if self._machine_asked() and machine_described(body):
+            return True  # "a standard laptop", "a workstation with 64 GB of RAM"
         if any(KIND_OF.get(n) == "metric" for n in self.names) and (
                 METRIC_WORDS.intersection(w.lower() for w in _TOKEN.findall(body))
                 or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
             return True  # "Perplexity is ...", "an F1 score of 0.937"
         return any(value_of(body, quantity) for quantity in self.values)
+
+
+    def specific(self, sentence: str) -> bool:
+        """The sentence holds an instance that answers by itself, whatever words it shares with
+        the question: a value next to the quantity asked, a hardware name next to a hardware
+        word, a location next to the thing released ("the code is at github.com/...")."""
+        body = strip_cites(sentence)
+        if any(value_of(body, quantity) for quantity in self.values):
+            return True
+        if self.location and has_location(body) and _RELEASED_THING.search(body):
+            return True
+        hardware = tuple(n for n in self.names if KIND_OF.get(n) == "hardware")
+        return bool(hardware and names_in(body, self.asked | self.topic, hardware)) or (
+            self._machine_asked() and machine_described(body))
+
+    def _not_answers(self) -> frozenset[str]:
+        """The topic's names answer no question for a tool or a machine; a paper's own model
+        or dataset may well be the answer to "which model / dataset"."""
+        if any(KIND_OF.get(n) in {"model", "dataset"} for n in self.names):
+            return frozenset()
+        return self.topic
+
+    def _machine_asked(self) -> bool:
+        """It asks for hardware in general ("which hardware / computer"), not one device."""
+        return any(KIND_OF.get(n) == "hardware" and _singular(n) not in _DEVICE_WORDS
+                   for n in self.names)
+
+
+def topic_names(texts: list[str]) -> frozenset[str]:
+    """Names most of the passages use (lower-case): what the paper is about ("HellaSwag",
+    "CodeNet"), not an answer to "which library?"."""
+    counts = Counter(n.lower() for text in texts for n in set(name_tokens(strip_cites(text))))
+    return frozenset(n for n, c in counts.items() if c >= 3 and c > len(texts) / 2)
 
 
 def expected(question: str, examples: str = "") -> Expected:
@@ -142,36 +210,73 @@ def expected(question: str, examples: str = "") -> Expected:
     asked = frozenset(w.lower() for w in _TOKEN.findall(f"{question} {examples}"))
     names = []
     for m in _ASKS_NAME.finditer(question):
-        noun = (m.group("noun") or m.group("noun2")).lower()
-        names.append(noun)
-    location = bool(_WHERE.search(question) and _RELEASED_THING.search(question))
+        names.append((m.group("noun") or m.group("noun2")).lower())
+        end = m.end()
+        while more := _AND_NAME.match(question, end):  # "what library, optimiser and machine"
+            names.append(more.group("noun").lower())
+            end = more.end()
+    location = asks_where(question)
     values: list[frozenset[str]] = []
     for m in _HOW_MUCH.finditer(question):
-        how, rest = m.group(1).lower(), m.group(2).lower().split()
-        if how in {"long", "often"} and not rest or how == "long" and rest[:1] in (
-                ["did"], ["does"], ["was"], ["were"], ["do"], ["is"], ["are"]):
-            values.append(frozenset(stem(u) for u in TIME_UNITS))
-            continue
-        nouns = []  # "how many survey routes": the words counted, up to a verb or stopword
-        for w in rest:
-            if w in STOPWORDS or w in _VERBS:
-                break
-            nouns.append(w)
-        if nouns:
-            values.append(frozenset(stem(x) for w in nouns for x in (w, _singular(w))))
+        if quantity := _how_much(m.group(1).lower(), m.group(2).lower().split()):
+            values.append(quantity)
     words = [w.lower() for w in _TOKEN.findall(question)]
     if not re.match(r"\s*how\b(?!\s+(?:many|much|long))", question, re.IGNORECASE):
         for i, w in enumerate(words):  # "what batch size", "which learning rate"
-            if w in QUANTITY_NOUNS and w not in {"number", "time"}:
+            if w in QUANTITY_NOUNS and w != "time":
                 before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
                     "many", "much"} else ""
                 # "the size of the training set" is given as a count of what it holds ("the
                 # training set held 12,000 images"): a number next to the set's own words
-                of = size_of(words[i + 1:]) if w in {"size", "sizes"} else []
+                of = size_of(words[i + 1:]) if w in _OF_WHAT else []
                 values.append(frozenset(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
     return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked)
+
+
+# Quantities given as the count or share of something: "the number of layers", "the size of
+# the training set", "the percentage of images".
+_OF_WHAT = frozenset(
+    "size sizes number count percentage proportion fraction share amount version".split())
+_DETERMINERS = frozenset("the a an its their each every per all".split())
+
+
+def _how_much(how: str, rest: list[str]) -> frozenset[str]:
+    """The quantity of "how <how> <rest>", as stems: "how many random seeds" -> seeds (the
+    thing counted), "how big were the training batches" -> batches, "how many examples per
+    batch" -> examples and batch, "how long did it take" -> units of time (and of what follows:
+    "how long were the sequences")."""
+    rest = [w.strip(",;:?.()'\"") for w in rest]
+    while rest and (rest[0] in _VERBS or rest[0] in _DETERMINERS):
+        rest = rest[1:]  # "how big were the batches"
+    nouns: list[str] = []
+    per = []
+    for i, w in enumerate(rest):
+        if w == "per" and nouns and i + 1 < len(rest):
+            per = [rest[i + 1]]  # "how many examples per batch": both
+            break
+        if not w or w in STOPWORDS or w in _VERBS or nouns and w.endswith("ed"):
+            break  # "how often were the traps checked"
+        nouns.append(w)
+    # the head is the plural noun ("sequences went into"), else the last: "DistilBERT's
+    # training batches" -> batches
+    head = [next((w for w in reversed(nouns) if w.endswith("s") and "'" not in w), nouns[-1])
+            ] if nouns else []
+    found = {stem(x) for w in head + per for x in (w, _singular(w))}
+    if how in {"long", "often", "frequently", "old"}:
+        found |= {stem(u) for u in TIME_UNITS}
+    return frozenset(found)
+
+
+def asks_where(question: str) -> bool:
+    """The question asks where a copy of something is (code, data, models): "Where is the
+    code?", "Is the data deposited anywhere?"; not where something comes from or took place
+    ("where did its labels come from", "where were the birds sampled")."""
+    said = {m.group(0).lower() for m in _WHERE.finditer(question)}
+    if not said or not _RELEASED_THING.search(question):
+        return False
+    return bool(said - _WHERE_ONLY) or not _ORIGIN.search(question)
 
 
 def size_of(rest: list[str]) -> list[str]:
@@ -266,7 +371,7 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
         if _singular(t.lower()) in own or not re.search(r"\d", t) and any(p in own for p in parts):
             continue
         if kinds and all(KIND_OF.get(k) == "hardware" for k in kinds) and not _near_hardware(
-                t, words):
+                t, words, kinds):
             continue
         found.append(t)
     return found
@@ -274,14 +379,40 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
 
 _HARDWARE = frozenset("gpu gpus cpu cpus tpu tpus card cards graphics nvidia intel amd "
                       "processor processors core cores tesla geforce xeon apple".split())
+# The words next to a device of one sort: "Which GPU?" is not answered by "a Xeon CPU".
+_DEVICE_WORDS = {
+    "gpu": frozenset("gpu graphics card nvidia geforce tesla quadro radeon amd".split()),
+    "tpu": frozenset("tpu cloud google".split()),
+    "cpu": frozenset("cpu processor core intel amd xeon ryzen epyc apple".split()),
+}
 
 
-def _near_hardware(name: str, words: list[str]) -> bool:
+def _near_hardware(name: str, words: list[str], kinds: tuple[str, ...] = ()) -> bool:
+    """The name stands within three words of a hardware word; of the device asked, when the
+    question asks for GPUs, TPUs or CPUs only."""
+    devices = {_singular(k) for k in kinds}
+    near = _HARDWARE if not devices <= set(_DEVICE_WORDS) else frozenset().union(
+        *(_DEVICE_WORDS[d] for d in devices))
     low = name.lower()
     spots = [i for i, w in enumerate(words) if w == low]
-    return low in _HARDWARE or any(
-        words[j] in _HARDWARE or _singular(words[j]) in _HARDWARE
+    return low in near or any(
+        words[j] in near or _singular(words[j]) in near
         for i in spots for j in range(max(0, i - 3), min(len(words), i + 4)) if j != i)
+
+
+# A machine described rather than named: "a standard laptop", "a desktop computer", "a
+# computing cluster", or by its specification ("64 GB of RAM", "2.4 GHz", "16 cores").
+_MACHINE = re.compile(
+    r"\b(?:laptops?|desktops?|workstations?|servers?|supercomputers?|notebook computers?|"
+    r"(?:computing|compute|hpc|computer) (?:clusters?|nodes?|facilit(?:y|ies))|hpc)\b"
+    r"|\b\d+(?:\.\d+)?\s?(?:gb|gib|tb|mb)\b(?:\s+(?:of\s+)?(?:ram|memory))?"
+    r"|\b\d+(?:\.\d+)?\s?ghz\b|\b\d+[- ](?:core|thread)s?\b",
+    re.IGNORECASE,
+)
+
+
+def machine_described(text: str) -> bool:
+    return bool(_MACHINE.search(text))
 
 
 def _known(word: str) -> bool:
@@ -290,10 +421,38 @@ def _known(word: str) -> bool:
     return any(vocab.categories_of(p) for p in re.split(r"[-/]", word) if p)
 
 
+# Nouns that say what a number is of only with their modifier: "rate" is any rate, "learning
+# rate" one; "decay" of a learning rate is not weight decay.
+_HEADS = frozenset(
+    stem(w) for w in
+    "size rate number count value amount decay length version threshold cutoff cut-off".split())
+_VERSION = re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
+_UNITS = frozenset(stem(u) for u in TIME_UNITS)
+# words and numbers: "L2" is a word, "1e-4" and "2,048" numbers
+_VALUE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
+
+
 def value_of(text: str, quantity: frozenset[str]) -> bool:
-    """A number within four words of one of the quantity's words: "a batch size of 32", "90
-    epochs", "5-fold", "three minutes"."""
-    words = [w.lower() for w in re.findall(r"[A-Za-z]+|\d+(?:[.,]\d+)*%?", _NOT_VALUE.sub(" ", text))]
-    spots = [i for i, w in enumerate(words) if stem(w) in quantity or stem(_singular(w)) in quantity]
+    """A number within four words of the quantity's words, its modifiers when it has them (two
+    of them at least): "a batch size of 32", "batches of 32", "90 epochs", "5-fold", "three
+    minutes", "the training set held 12,000 images"; not "a dropout rate of 0.1" for a learning
+    rate, nor "the test set held 3,000" for the training set."""
+    words = [w.lower() for w in _VALUE_WORD.findall(_NOT_VALUE.sub(" ", text))]
     numbers = [i for i, w in enumerate(words) if _DIGIT.match(w) or w in _NUMBER_WORDS]
-    return any(abs(i - j) <= 4 for i in spots for j in numbers)
+    near = {i for j in numbers for i in range(j - 4, j + 5)}
+    stems = [{stem(w), stem(_singular(w))} if i in near else set() for i, w in enumerate(words)]
+    if stem("version") in quantity and _VERSION.search(text):
+        return True  # "version 4.0.3", "v0.5.3", "3.6.1"
+    # the units of "how long" (all of them); "step" of "step size" is a modifier
+    units = quantity & _UNITS if len(quantity & _UNITS) > 3 else frozenset()
+    if units and any(units & s for s in stems):
+        return True  # "how long": three days, 90 epochs
+    own = quantity - _HEADS - units or quantity - units
+    groups: list[list[str]] = []  # a word and its plural are one word: batch, batche
+    for w in sorted(own, key=len):
+        if not any(w.startswith(g[0]) for g in groups):
+            groups.append([w])
+        else:
+            next(g for g in groups if w.startswith(g[0])).append(w)
+    held = sum(any(set(g) & s for s in stems) for g in groups)
+    return bool(groups) and held >= min(2, len(groups))

@@ -82,7 +82,7 @@ def test_ground_builds_verbatim_citations():
 
 def test_ground_marks_unsupported_and_abstains_when_nothing_holds():
     g = ground("The model was trained on eight TPU v3 cores [1].", EVIDENCE, page_text,
-               "How long was the model trained?")
+               "How many hours did training take?")
     assert g.abstained and g.text == NOT_REPORTED and g.mode == "not_reported"
     assert g.sentences and not g.sentences[0].supported
     assert g.citations == ()

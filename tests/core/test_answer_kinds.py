@@ -87,6 +87,96 @@ def test_a_model_described_in_words_and_a_size_given_as_a_count_are_answers():
         "The training set contained 12,000 images.")
 
 
+def test_questions_in_other_words_ask_for_the_same_kinds():
+    # "how <adjective>" asks for a value of what follows the verb
+    batches = expected("For the final model, how big were the batches?")
+    assert batches.held_by("Batches of 32 images were drawn at random.")
+    assert not batches.held_by("Batches were drawn at random from the training images.")
+    penalty = expected("How strong was the L2 penalty?")
+    assert penalty.values and penalty.held_by("We used an L2 penalty of 1e-4.")
+    # the counted thing is the plural noun, not the verb after it
+    counted = expected("How many images went into each training batch?")
+    assert counted.held_by("Each batch held 16 images.")
+    # several kind nouns in one list are each asked for
+    assert expected("What library, optimiser and machine were used?").names == (
+        "library", "optimiser", "machine")
+    assert "computers" in expected("Which computers ran the analysis?").names
+    # where a copy can be fetched is a location; where something came from is not
+    assert expected("Is the study's data deposited somewhere, and where?").location
+    assert not expected("What data was used, and where did its labels come from?").location
+    assert not expected("Where were the camera-trap data collected?").location
+    # a learning rate is not any rate next to a number
+    rate = expected("Which learning rate was used?")
+    assert not rate.held_by("Dropout was applied at a rate of 0.5.")
+    assert rate.held_by("The learning rate was 0.001.")
+
+
+def test_software_versions_counts_per_batch_and_optimisers_in_other_words():
+    library = expected("Which deep learning library was used?")
+    assert library.held_by("The network was implemented in Chainer 7.")
+    assert not library.held_by("On the SWAG experiments, we use the settings of Devlin.")
+    version = expected("What R version was used?")
+    assert version.held_by("Analyses were run in R 4.0.3 with the package lme4.")
+    assert not version.held_by("We provide an R package for the analyses.")
+    per_batch = expected("How many examples per batch were used?")
+    assert not per_batch.held_by("Half the tasks have fewer than 1,000 examples.")
+    assert per_batch.held_by("Each batch held 32 examples.")
+    optimiser = Focus.of("Which optimisation method trained the network?", [])
+    assert optimiser.gives("The network was trained with SGD and momentum.")
+    assert not optimiser.gives("The network was trained on labels from Wikipedia.")
+
+
+def test_a_category_asked_in_other_words_is_searched_for():
+    from core.retrieve import instance_query
+
+    assert '"github"' in instance_query("Is the study's code deposited somewhere?")
+    assert '"adam"' in instance_query("Which optimisation method trained the network?")
+    assert instance_query("How were the images cleaned?") == "" or '"github"' not in \
+        instance_query("How were the images cleaned?")
+
+
+def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
+    gpu = expected("Which GPU was used?")
+    assert not gpu.held_by("Models were trained on an Intel Xeon E5 CPU with 64 GB of memory.")
+    assert gpu.held_by("Models were trained on an NVIDIA Quadro P5000 card.")
+    assert expected("Which hardware was used?").held_by("We ran it on an Intel Xeon E5 CPU.")
+    # a machine described rather than named answers a question about hardware in general
+    hardware = expected("On what hardware were the models trained?")
+    assert hardware.held_by("All models were trained on a standard laptop.")
+    assert hardware.held_by("Training took two days on a workstation with 64 GB of RAM.")
+    assert not hardware.held_by("The models were trained for two days.")
+    assert not gpu.held_by("All models were trained on a standard laptop.")
+    # a name most passages use is what the paper is about ("FishNet"), not "the library" asked
+    evidence = [_evidence(n, text) for n, text in enumerate([
+        "FishNet classifies fish species from underwater video.",
+        "We evaluated FishNet on 12 rivers.",
+        "On the test rivers FishNet reached 91% accuracy, as in Table 2.",
+        "FishNet was compared with a random forest baseline.",
+    ], start=1)]
+    focus = Focus.of("Which deep learning library was FishNet implemented in?", evidence)
+    assert not focus.gives("On the test rivers FishNet reached 91% accuracy, as in Table 2.")
+    assert focus.gives("It was implemented in PyTorch.")
+
+
+def test_a_value_asked_for_answers_in_the_papers_own_words():
+    # every passage says "routes": no question word is distinctive, yet the count answers
+    evidence = [_evidence(n, text) for n, text in enumerate([
+        "Survey routes are driven once a year by volunteers.",
+        "We analysed 739 routes sampled in at least 27 of 31 years.",
+        "Routes differ in habitat and in observer experience.",
+        "Trends were fitted for each of the routes separately.",
+    ], start=1)]
+    focus = Focus.of("How many routes were included?", evidence)
+    assert focus.answered_by("We analysed 739 routes sampled in at least 27 of 31 years.")
+    assert not focus.answered_by("Routes differ in habitat and in observer experience.")
+
+
+def _evidence(n: int, text: str):
+    from core.types import Evidence
+
+    return Evidence(n, "d1", "FishNet", Path("/x.pdf"), n, n, "methods", text, 1.0)
+
+
 def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):
     """A paper that gives GPU-hours but no GPU model: "not reported", not the GPU-hours."""
     _paper(tmp_path / "hours.pdf", "Fish Species from Underwater Video", [
