@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
 # Words every methods question has ("which model was used"): never its focus.
 GENERIC = frozenset(
     """which what how were was used use using train trained training model models method methods
-    data paper study authors reported report describe described apply applied""".split()
+    data paper study authors reported report describe described apply applied many much""".split()
 )
 
 

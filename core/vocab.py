@@ -86,22 +86,50 @@ NEARBY: dict[str, tuple[str, ...]] = {
 _BY_WORD: dict[str, Category] = {w: c for c in CATEGORIES for w in c.words}
 
 
+# A question asks where something is: code, data or models released, shared, archived.
+_WHERE = re.compile(
+    r"\b(?:where|somewhere|anywhere|location|url|link|github|repository|repositories|doi|"
+    r"download(?:able|ed)?|archived?|released?|publicly|shared|public|deposited)\b",
+    re.IGNORECASE,
+)
+# "Where" of an origin or a place, not of a copy one can fetch: "where did its labels come
+# from", "where were the birds sampled".
+_ORIGIN = re.compile(
+    r"\b(?:come|came|comes|originat\w*|collected|recorded|conducted|sampled|measured|taken|"
+    r"captured|located|performed|carried|derived|sourced|gathered|situated|observed|live[ds]?)\b",
+    re.IGNORECASE,
+)
+_WHERE_ONLY = frozenset({"where", "somewhere", "anywhere", "location"})
+RELEASED_THING = re.compile(
+    r"\b(?:code|source|implementation|scripts?|software|data(?:sets?)?|models?|weights|"
+    r"checkpoints?|analysis)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_where(question: str) -> bool:
+    """The question asks where a copy of something is (code, data, models): "Where is the
+    code?", "Is the data deposited anywhere?"; not where something comes from or took place
+    ("where did its labels come from", "where were the birds sampled")."""
+    said = {m.group(0).lower() for m in _WHERE.finditer(question)}
+    if not said or not RELEASED_THING.search(question):
+        return False
+    return bool(said - _WHERE_ONLY) or not _ORIGIN.search(question)
+
+
 # A category named in other words: "which optimisation method" asks for an optimizer, "is the
 # code deposited somewhere" for where it is available.
 _NAMED_IN_TWO = (
     (re.compile(r"\boptimi[sz]ation (?:algorithm|method|procedure|scheme|routine)s?\b",
                 re.IGNORECASE), "optimizer"),
-    (re.compile(r"^(?=.*\b(?:where|somewhere|anywhere|deposit\w*|download\w*|archiv\w*|"
-                r"accessib\w*|hosted|obtain(?:ed|able)?)\b)(?=.*\b(?:code|data|datasets?|software|"
-                r"scripts?|weights|checkpoints?|analys[ie]s)\b)", re.IGNORECASE | re.DOTALL),
-     "available"),
 )
 
 
 def named_categories(text: str) -> list[str]:
     """The category words a text names in other words ("optimisation method": optimizer,
     "where is the code": available)."""
-    return [word for pattern, word in _NAMED_IN_TWO if pattern.search(text)]
+    found = [word for pattern, word in _NAMED_IN_TWO if pattern.search(text)]
+    return found + ["available"] if asks_where(text) else found
 
 
 def instances(word: str) -> frozenset[str]:

@@ -161,8 +161,9 @@ class Focus:
         return (not self.asked or bool(self.parts(sentence))) and self.expected.held_by(body)
 
     def parts(self, sentence: str) -> frozenset[int]:
-        """Which of the things asked the sentence gives: category i (it names an instance) or
-        value j (a number with what it measures), categories numbered first."""
+        """Which of the things asked the sentence gives: category i (it names an instance),
+        value j (a number with what it measures) or kind k (an instance of its form: "Keras"
+        for "which library"), numbered in that order."""
         body = strip_cites(sentence)
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
         found = {i for i, names in enumerate(self.categories) if names & words}
@@ -170,7 +171,16 @@ class Focus:
             order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)
                       if value_of(body, v) or _quantity_near_number(v, order)}
+        first = len(self.categories) + len(self.values)
+        found |= {first + k for k, noun in enumerate(self.kinds) if replace(
+            self.expected, names=(noun,), location=False, values=()).held_by(body)}
         return frozenset(found)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kind nouns asked for that no category of the vocabulary covers ("library",
+        "machine"): parts found by the form of their instances (kind.py)."""
+        return tuple(n for n in self.expected.names if not vocab.instances(n))
 
     @property
     def values(self) -> tuple[frozenset[str], ...]:
@@ -179,8 +189,8 @@ class Focus:
 
     @property
     def asked(self) -> int:
-        """How many things the question asks for (categories and values)."""
-        return len(self.categories) + len(self.values)
+        """How many things the question asks for (categories, values and other kinds)."""
+        return len(self.categories) + len(self.values) + len(self.kinds)
 
 
 # A sentence about another work: it cites one ("Devlin et al. (2019)", "(Lopez, 2009)") and says

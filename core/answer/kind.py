@@ -49,6 +49,9 @@ _ASKS_NAME = re.compile(
     r"|\b(?P<noun2>gpu|cpu|tpu)\s+(?:model|type)s?\b",
     re.IGNORECASE,
 )
+# A kind noun right after another is the head of the phrase: "network library", "GPU cluster".
+_HEAD_NOUN = re.compile(
+    r"\s+(?P<noun>" + "|".join(sorted(KIND_OF, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # More kind nouns coordinated with the first: "what library, optimiser and machine", "which
 # framework and GPUs": each is asked for.
 _AND_NAME = re.compile(
@@ -56,29 +59,10 @@ _AND_NAME = re.compile(
     r"(?:[\w-]+\s+){0,2}?(?P<noun>" + "|".join(sorted(KIND_OF, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
-# A question asks where something is: code, data or models released, shared, archived.
-_WHERE = re.compile(
-    r"\b(?:where|somewhere|anywhere|location|url|link|github|repository|repositories|doi|"
-    r"download(?:able|ed)?|archived?|released?|publicly|shared|public|deposited)\b",
-    re.IGNORECASE,
-)
-# "Where" of an origin or a place, not of a copy one can fetch: "where did its labels come
-# from", "where were the birds sampled".
-_ORIGIN = re.compile(
-    r"\b(?:come|came|comes|originat\w*|collected|recorded|conducted|sampled|measured|taken|"
-    r"captured|located|performed|carried|derived|sourced|gathered|situated|observed|live[ds]?)\b",
-    re.IGNORECASE,
-)
-_WHERE_ONLY = frozenset({"where", "somewhere", "anywhere", "location"})
-_RELEASED_THING = re.compile(
-    r"\b(?:code|source|implementation|scripts?|software|data(?:sets?)?|models?|weights|"
-    r"checkpoints?|analysis)\b",
-    re.IGNORECASE,
-)
 # A question asks for a value: how many / how much / how long / what <quantity>.
 _HOW_MUCH = re.compile(
     r"\bhow\s+(many|much|long|large|big|often|high|low|strong|fast|small|wide|deep|far|heavy|"
-    r"old|frequently)\b((?:\s+[\w-]+){0,5})",
+    r"old|frequently)\b((?:[\s,]+[\w'-]+){0,6})",
     re.IGNORECASE,
 )
 QUANTITY_NOUNS = frozenset(
@@ -114,11 +98,15 @@ _URL = re.compile(
 # A sentence about software says so: a name is software when it is implemented, written, coded,
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
 _SOFTWARE = re.compile(
-    r"\b(?:implement\w*|written|cod(?:e|ed|ing)|librar(?:y|ies)|packages?|tool(?:kit|box)s?|"
-    r"frameworks?|software|versions?|programming|language|api|scripts?|built|python|"
-    r"toolchain|codebase|source)\b|\bv\d",
+    r"\b(?:implement\w*|written|code|coded|librar(?:y|ies)|packages?|tool(?:kit|box)s?|"
+    r"frameworks?|software|versions?|programming|language|api|scripts?|python|"
+    r"toolchain|codebase)\b|\bv\d+\.\d",
     re.IGNORECASE,
 )
+# What a sentence says of the software a thing is made with.
+_IMPLEMENTED = re.compile(
+    r"\b(?:implemented|implementation|written in|coded in|packages?|librar(?:y|ies)|toolkit|"
+    r"toolbox|framework|api)\b", re.IGNORECASE)
 # Capitalised words that start a clause or point inside the paper: not names.
 _NOT_NAMES = frozenset(
     """table tables figure figures fig fig. section sections eq equation equations appendix
@@ -157,7 +145,7 @@ class Expected:
             return True
         if self.names and names_in(body, self.asked | self._not_answers(), self.names) and (
                 not all(KIND_OF.get(n) == "software" for n in self.names) or _SOFTWARE.search(body)
-                or any(_known(w.lower()) for w in _TOKEN.findall(body))):
+                or any(_known(w.lower(), software=True) for w in _TOKEN.findall(body))):
             return True
         if any(KIND_OF.get(n) == "model" for n in self.names) and model_phrase(body, self.asked):
             return True  # "a convolutional neural network", "a random forest classifier"
@@ -177,11 +165,15 @@ class Expected:
         body = strip_cites(sentence)
         if any(value_of(body, quantity) for quantity in self.values):
             return True
-        if self.location and has_location(body) and _RELEASED_THING.search(body):
+        if self.location and has_location(body) and vocab.RELEASED_THING.search(body):
             return True
         hardware = tuple(n for n in self.names if KIND_OF.get(n) == "hardware")
-        return bool(hardware and names_in(body, self.asked | self.topic, hardware)) or (
-            self._machine_asked() and machine_described(body))
+        if hardware and names_in(body, self.asked | self.topic, hardware):
+            return True
+        software = any(KIND_OF.get(n) == "software" for n in self.names)
+        if software and _IMPLEMENTED.search(body) and names_in(body, self.asked | self.topic):
+            return True  # "implemented with the Keras API", "the R package lme4"
+        return self._machine_asked() and machine_described(body)
 
     def _not_answers(self) -> frozenset[str]:
         """The topic's names answer no question for a tool or a machine; a paper's own model
@@ -210,16 +202,17 @@ def expected(question: str, examples: str = "") -> Expected:
     asked = frozenset(w.lower() for w in _TOKEN.findall(f"{question} {examples}"))
     names = []
     for m in _ASKS_NAME.finditer(question):
-        names.append((m.group("noun") or m.group("noun2")).lower())
-        end = m.end()
+        noun, end = (m.group("noun") or m.group("noun2")).lower(), m.end()
+        while head := _HEAD_NOUN.match(question, end):  # "neural network library": a library
+            noun, end = head.group("noun").lower(), head.end()
+        names.append(noun)
         while more := _AND_NAME.match(question, end):  # "what library, optimiser and machine"
             names.append(more.group("noun").lower())
             end = more.end()
-    location = asks_where(question)
+    location = vocab.asks_where(question)
     values: list[frozenset[str]] = []
     for m in _HOW_MUCH.finditer(question):
-        if quantity := _how_much(m.group(1).lower(), m.group(2).lower().split()):
-            values.append(quantity)
+        values += _how_much(m.group(1).lower(), re.findall(r"[\w'-]+|,", m.group(2).lower()))
     words = [w.lower() for w in _TOKEN.findall(question)]
     if not re.match(r"\s*how\b(?!\s+(?:many|much|long))", question, re.IGNORECASE):
         for i, w in enumerate(words):  # "what batch size", "which learning rate"
@@ -242,41 +235,35 @@ _OF_WHAT = frozenset(
 _DETERMINERS = frozenset("the a an its their each every per all".split())
 
 
-def _how_much(how: str, rest: list[str]) -> frozenset[str]:
-    """The quantity of "how <how> <rest>", as stems: "how many random seeds" -> seeds (the
+def _how_much(how: str, rest: list[str]) -> list[frozenset[str]]:
+    """The quantities of "how <how> <rest>", as stems: "how many random seeds" -> seeds (the
     thing counted), "how big were the training batches" -> batches, "how many examples per
-    batch" -> examples and batch, "how long did it take" -> units of time (and of what follows:
-    "how long were the sequences")."""
-    rest = [w.strip(",;:?.()'\"") for w in rest]
+    batch" -> examples and batch, "how many images or records" -> images, and records, "how
+    long did it take" -> units of time (and of what follows: "how long were the sequences")."""
     while rest and (rest[0] in _VERBS or rest[0] in _DETERMINERS):
         rest = rest[1:]  # "how big were the batches"
-    nouns: list[str] = []
+    items: list[list[str]] = [[]]  # "how many images, records or examples": any of them
     per = []
     for i, w in enumerate(rest):
-        if w == "per" and nouns and i + 1 < len(rest):
+        if w == "per" and items[-1] and i + 1 < len(rest):
             per = [rest[i + 1]]  # "how many examples per batch": both
             break
-        if not w or w in STOPWORDS or w in _VERBS or nouns and w.endswith("ed"):
+        if w in {"or", "and", ","} and items[-1]:
+            items.append([])
+            continue
+        if w in STOPWORDS or w in _VERBS or w == "," or items[-1] and w.endswith("ed"):
             break  # "how often were the traps checked"
-        nouns.append(w)
-    # the head is the plural noun ("sequences went into"), else the last: "DistilBERT's
-    # training batches" -> batches
-    head = [next((w for w in reversed(nouns) if w.endswith("s") and "'" not in w), nouns[-1])
-            ] if nouns else []
-    found = {stem(x) for w in head + per for x in (w, _singular(w))}
+        items[-1].append(w)
+    # each item's head is its plural noun ("sequences went into"), else its last word:
+    # "DistilBERT's training batches" -> batches
+    heads = [next((w for w in reversed(item) if w.endswith("s") and "'" not in w), item[-1])
+             for item in items if item]
+    if how != "many":
+        heads = heads[:1]
+    found = [{stem(x) for w in [head, *per] for x in (w, _singular(w))} for head in heads]
     if how in {"long", "often", "frequently", "old"}:
-        found |= {stem(u) for u in TIME_UNITS}
-    return frozenset(found)
-
-
-def asks_where(question: str) -> bool:
-    """The question asks where a copy of something is (code, data, models): "Where is the
-    code?", "Is the data deposited anywhere?"; not where something comes from or took place
-    ("where did its labels come from", "where were the birds sampled")."""
-    said = {m.group(0).lower() for m in _WHERE.finditer(question)}
-    if not said or not _RELEASED_THING.search(question):
-        return False
-    return bool(said - _WHERE_ONLY) or not _ORIGIN.search(question)
+        found = [x | {stem(u) for u in TIME_UNITS} for x in found or [set()]]
+    return [frozenset(x) for x in found]
 
 
 def size_of(rest: list[str]) -> list[str]:
@@ -317,6 +304,8 @@ def model_phrase(text: str, asked: frozenset[str]) -> bool:
 
 
 def _singular(word: str) -> str:
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]  # batches, boxes
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
@@ -373,6 +362,9 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
         if kinds and all(KIND_OF.get(k) == "hardware" for k in kinds) and not _near_hardware(
                 t, words, kinds):
             continue
+        if kinds and all(KIND_OF.get(k) == "software" for k in kinds) and _known(
+                t.lower()) and not _known(t.lower(), software=True):
+            continue  # "V100", "Adam" are no software
         found.append(t)
     return found
 
@@ -415,10 +407,11 @@ def machine_described(text: str) -> bool:
     return bool(_MACHINE.search(text))
 
 
-def _known(word: str) -> bool:
+def _known(word: str, *, software: bool = False) -> bool:
     """A lower-case word (or hyphen part) the vocabulary knows as an instance: "scikit-learn",
-    "keras"."""
-    return any(vocab.categories_of(p) for p in re.split(r"[-/]", word) if p)
+    "keras"; of software (a framework, a language) only, with `software`."""
+    return any(not software or c.words[0] in {"framework", "software", "language"}
+               for p in re.split(r"[-/]", word) if p for c in vocab.categories_of(p))
 
 
 # Nouns that say what a number is of only with their modifier: "rate" is any rate, "learning

@@ -101,6 +101,7 @@ def test_questions_in_other_words_ask_for_the_same_kinds():
     assert expected("What library, optimiser and machine were used?").names == (
         "library", "optimiser", "machine")
     assert "computers" in expected("Which computers ran the analysis?").names
+    assert expected("Which neural network library trained the model?").names == ("library",)
     # where a copy can be fetched is a location; where something came from is not
     assert expected("Is the study's data deposited somewhere, and where?").location
     assert not expected("What data was used, and where did its labels come from?").location
@@ -133,6 +134,21 @@ def test_a_category_asked_in_other_words_is_searched_for():
     assert '"adam"' in instance_query("Which optimisation method trained the network?")
     assert instance_query("How were the images cleaned?") == "" or '"github"' not in \
         instance_query("How were the images cleaned?")
+
+
+def test_each_kind_a_question_lists_is_found_in_its_own_sentence():
+    from core.answer.finding import finding
+
+    evidence = [_evidence(n, text) for n, text in enumerate([
+        "Training is performed on a single V100 GPU, using Adam with a learning rate of 1e-3.",
+        "All networks are implemented using the Keras API of TensorFlow.",
+        "The MLP classifier reads a bag of tokens.",
+        "Results are in Table 3 for the classifier.",
+    ], start=1)]
+    question = "For the bag-of-tokens MLP classifier, what library, optimiser and machine were used?"
+    assert [n for n, _ in finding(question, evidence)] == [1, 2]
+    # the GPU sentence names no library: "V100" and "Adam" are not software
+    assert not expected("Which library was used?").held_by(evidence[0].text)
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
