@@ -146,7 +146,8 @@ class Focus:
         example = any(f" {e} " in phrase for e in self.examples)
         inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
             root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
-        if not (inflected or named or example or covered or self.expected.specific(body)):
+        specific = self.expected.specific(body) and not _about_other_work(body)
+        if not (inflected or named or example or covered or specific):
             return False  # a value, hardware or location asked for counts by itself
         return self.gives(sentence)
 
@@ -199,7 +200,12 @@ class Focus:
 _PRIOR_WORK = re.compile(
     r"\b[A-Z][A-Za-z\-]+(?: et al\.?| and [A-Z][A-Za-z\-]+)?,? \(?(?:19|20)\d\d[a-z]?\)?"
     r"|\bprior work\b|\bprevious work\b|\bpast work\b")
+_ASKS = re.compile(r"\?[\s\"'\u201d)]*(?:\[\d+(?:[,\u2013-]\s*\d+)*\])?\s*$")
 _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
+
+
+def _about_other_work(sentence: str) -> bool:
+    return bool(_PRIOR_WORK.search(sentence)) and not _OWN_WORK.search(sentence)
 
 
 def ranked_sentences(
@@ -237,15 +243,15 @@ def ranked_sentences(
     for n, e in enumerate(evidence, start=1):
         for sentence in passage_sentences(e.text):
             words = {stem(w) for w in TOKEN.findall(sentence)}
-            if not 20 <= len(sentence) <= 600 or sentence in seen:
-                continue
+            if not 20 <= len(sentence) <= 600 or sentence in seen or _ASKS.search(sentence):
+                continue  # a question the paper asks ("Question: Does BERT need ...?") says nothing
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
             score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
-            if _PRIOR_WORK.search(sentence) and not _OWN_WORK.search(sentence):
+            if _about_other_work(sentence):
                 score -= 0.5  # "The original BERT (Devlin et al., 2019) uses ...": not the paper's own
             found.append((score, n, sentence))
     return rescore(question, found, similarity)  # stable: ties keep the evidence order

@@ -205,7 +205,8 @@ def expected(question: str, examples: str = "") -> Expected:
         noun, end = (m.group("noun") or m.group("noun2")).lower(), m.end()
         while head := _HEAD_NOUN.match(question, end):  # "neural network library": a library
             noun, end = head.group("noun").lower(), head.end()
-        names.append(noun)
+        named = [w for w in vocab.named_categories(question[m.start():end]) if w in KIND_OF]
+        names.append(named[0] if named else noun)  # "optimisation algorithm": an optimizer
         while more := _AND_NAME.match(question, end):  # "what library, optimiser and machine"
             names.append(more.group("noun").lower())
             end = more.end()

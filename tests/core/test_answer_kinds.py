@@ -122,6 +122,10 @@ def test_software_versions_counts_per_batch_and_optimisers_in_other_words():
     per_batch = expected("How many examples per batch were used?")
     assert not per_batch.held_by("Half the tasks have fewer than 1,000 examples.")
     assert per_batch.held_by("Each batch held 32 examples.")
+    assert expected("What optimisation algorithm was used?").names == ("optimizer",)
+    # another work's tool, cited, is not this paper's: it must share the question's words
+    assert not Focus.of("Which neural network library trained the model?", []).answered_by(
+        "One of the most popular methods is codeML from the PAML software package (Yang, 2007).")
     optimiser = Focus.of("Which optimisation method trained the network?", [])
     assert optimiser.gives("The network was trained with SGD and momentum.")
     assert not optimiser.gives("The network was trained on labels from Wikipedia.")
@@ -149,6 +153,17 @@ def test_each_kind_a_question_lists_is_found_in_its_own_sentence():
     assert [n for n, _ in finding(question, evidence)] == [1, 2]
     # the GPU sentence names no library: "V100" and "Adam" are not software
     assert not expected("Which library was used?").held_by(evidence[0].text)
+
+
+def test_a_question_the_paper_asks_answers_nothing():
+    from core.answer.focus import ranked_sentences
+
+    evidence = [_evidence(n, text) for n, text in enumerate([
+        "Question: Does the model really need 1,000,000 training steps?",
+        "The detector was evaluated on 12 rivers.",
+        "Images were resized before training.",
+    ], start=1)]
+    assert ranked_sentences("How many training steps were used?", evidence, strict=True) == []
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
