@@ -8,9 +8,19 @@ known names, so the check holds on papers nobody has looked at:
 
 - a name is a coined token (letters with digits "ResNet-34", "K40", "code-davinci-002"; inner
   capitals "PyTorch"; an acronym "LSTM") or a capitalised word inside a sentence ("Caffe",
-  "Darwin"), that the question does not itself use ("GPU" in "Which GPU?" names nothing);
+  "Darwin"), that the question does not itself use ("GPU" in "Which GPU?" names nothing) and
+  that is not what most passages are about (topic_names: "HellaSwag" is no library); a
+  hardware name stands by a word of the device asked ("NVIDIA", "GPU"), a software name in a
+  sentence that says it is software ("implemented in", "package", "version");
+- a machine may be described instead ("a standard laptop", "64 GB of RAM");
 - a location is a URL, a DOI, an "owner/name" repository or an archive's name;
-- a value is a number within a few words of the quantity asked.
+- a value is a number within a few words of the quantity asked, its modifier when it has one
+  ("batches of 32" for a batch size, not "a dropout rate of 0.1" for a learning rate).
+
+The question's form is read generally: "which X", "what X, Y and Z", "how many / how big / how
+strong ... X", "where is ... available" (not "where did X come from"). A sentence that holds an
+instance of a value, a machine, a location or a piece of software asked for (Expected.specific)
+answers even when every word it shares with the question is the paper's topic.
 
 Procedures ("How were the images prepared?") and other questions want no instance.
 """
@@ -144,8 +154,7 @@ class Expected:
         if self.location and has_location(body):
             return True
         if self.names and names_in(body, self.asked | self._not_answers(), self.names) and (
-                not all(KIND_OF.get(n) == "software" for n in self.names) or _SOFTWARE.search(body)
-                or any(_known(w.lower(), software=True) for w in _TOKEN.findall(body))):
+                not all(KIND_OF.get(n) == "software" for n in self.names) or about_software(body)):
             return True
         if any(KIND_OF.get(n) == "model" for n in self.names) and model_phrase(body, self.asked):
             return True  # "a convolutional neural network", "a random forest classifier"
@@ -156,7 +165,6 @@ class Expected:
                 or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
             return True  # "Perplexity is ...", "an F1 score of 0.937"
         return any(value_of(body, quantity) for quantity in self.values)
-
 
     def specific(self, sentence: str) -> bool:
         """The sentence holds an instance that answers by itself, whatever words it shares with
@@ -186,6 +194,13 @@ class Expected:
         """It asks for hardware in general ("which hardware / computer"), not one device."""
         return any(KIND_OF.get(n) == "hardware" and _singular(n) not in _DEVICE_WORDS
                    for n in self.names)
+
+
+def about_software(text: str) -> bool:
+    """The text says its names are software: implemented, written, a library, a package, a
+    version, or it names a framework or language the vocabulary knows ("keras")."""
+    return bool(_SOFTWARE.search(text)) or any(
+        _known(w.lower(), software=True) for w in _TOKEN.findall(text))
 
 
 def topic_names(texts: list[str]) -> frozenset[str]:
