@@ -79,6 +79,15 @@ def _only_in_compounds(question: str, name: str) -> bool:
     return re.search(alone, question, re.IGNORECASE) is None
 
 
+def _the_setting(question: str, name: str) -> bool:
+    """The name follows "on", "for" or "in" ("fine-tuned on SuperGLUE"), or comes first in a
+    run of names ("the SuperGLUE BERT baselines"): the setting another named model was used in,
+    whose paper reports how it was used."""
+    word = r"\s+".join(map(re.escape, name.split()))
+    return re.search(rf"\b(?:on|for|in|of)\s+(?:the\s+)?{word}(?![A-Za-z0-9-])"
+                     rf"|(?<![A-Za-z0-9-]){word}\s+[A-Z][A-Za-z]*[A-Z0-9]", question) is not None
+
+
 def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], str]:
     """The papers a question names and the name it uses ("RoBERTa"); ([], "") when none.
 
@@ -88,7 +97,8 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
     of a title's words. A short name that is a dictionary word ("Dropout: A Simple Way ...")
     counts only as written, capitalised, past the question's first word. When several papers
     are named, one named only inside a compound ("fine-tuning BERT-Large for HellaSwag") gives
-    way to one named on its own.
+    way to one named on its own, and a model named in a setting ("the BERT baselines on
+    SuperGLUE") gives way to the setting's paper.
     """
     names = [(p, PaperNames.of(p.title)) for p in papers if p.title]
     body = question.strip()
@@ -112,6 +122,9 @@ def named_papers(question: str, papers: Sequence[Paper]) -> tuple[list[Paper], s
     for level in levels:
         if standalone := [(p, n) for p, n in level if not _only_in_compounds(body, n)]:
             level = standalone
+        if len({p for p, _ in level}) > 1 and (
+                setting := [(p, n) for p, n in level if _the_setting(body, n)]):
+            level = setting
         if level:
             found = list(dict.fromkeys(p for p, _ in level))
             return found, ", ".join(dict.fromkeys(name for _, name in level))

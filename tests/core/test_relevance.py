@@ -442,3 +442,10 @@ def test_a_paper_named_only_in_a_compound_gives_way_to_one_named_on_its_own():
     assert named_papers("Which optimizer trained BERT-Large?", both) == ([bert], "BERT")
     assert named_papers("Is BERT compared with HellaSwag's baselines?", both)[0] == both
     assert named_papers("Does RoBERTa-base beat BERT-base?", both)[0] == [bert]
+    # a model named in a setting: the setting's paper reports how it was used there
+    glue = paper("glue", "SuperGLUE: A Stickier Benchmark for Language Understanding")
+    pair = [bert, glue]
+    assert named_papers("How were the BERT baselines fine-tuned on SuperGLUE?", pair) == (
+        [glue], "SuperGLUE")
+    assert named_papers("What batch size did the SuperGLUE BERT baselines use?", pair)[0] == [glue]
+    assert named_papers("Is BERT better than the SuperGLUE human baseline?", pair)[0] == pair
