@@ -105,6 +105,18 @@ RELEASED_THING = re.compile(
     r"checkpoints?|analysis)\b",
     re.IGNORECASE,
 )
+# What is released, by sort: a question about the code is not answered by where the data are.
+RELEASED_SORTS = {
+    "code": re.compile(r"\b(?:code|source|implementation|scripts?|software|programs?|"
+                       r"packages?)\b", re.IGNORECASE),
+    "data": re.compile(r"\b(?:data(?:sets?)?|recordings|images|observations)\b", re.IGNORECASE),
+    "models": re.compile(r"\b(?:models?|weights|checkpoints?)\b", re.IGNORECASE),
+}
+
+
+def released_sorts(text: str) -> frozenset[str]:
+    """The sorts of thing a text says are released ("code", "data", "models")."""
+    return frozenset(sort for sort, pattern in RELEASED_SORTS.items() if pattern.search(text))
 
 
 def asks_where(question: str) -> bool:

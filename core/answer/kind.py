@@ -105,6 +105,9 @@ _URL = re.compile(
     r"|(?<![\w/])[A-Za-z0-9][\w.-]+/[A-Za-z0-9][\w.-]*[A-Za-z0-9](?![\w/])",
     re.IGNORECASE,
 )
+# A location that names its own place: a URL, a DOI, a code host.
+_STRONG = re.compile(r"https?://|\bwww\.|\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket)\b",
+                     re.IGNORECASE)
 # A sentence about software says so: a name is software when it is implemented, written, coded,
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
 _SOFTWARE = re.compile(
@@ -151,7 +154,7 @@ class Expected:
         if not self.wants:
             return True
         body = strip_cites(sentence)
-        if self.location and has_location(body):
+        if self.location and self.located(body):
             return True
         if self.names and names_in(body, self.asked | self._not_answers(), self.names) and (
                 not all(KIND_OF.get(n) == "software" for n in self.names) or about_software(body)):
@@ -173,7 +176,7 @@ class Expected:
         body = strip_cites(sentence)
         if any(value_of(body, quantity) for quantity in self.values):
             return True
-        if self.location and has_location(body) and vocab.RELEASED_THING.search(body):
+        if self.location and self.located(body) and vocab.RELEASED_THING.search(body):
             return True
         hardware = tuple(n for n in self.names if KIND_OF.get(n) == "hardware")
         if hardware and names_in(body, self.asked | self.topic, hardware):
@@ -182,6 +185,15 @@ class Expected:
         if software and _IMPLEMENTED.search(body) and names_in(body, self.asked | self.topic):
             return True  # "implemented with the Keras API", "the R package lme4"
         return self._machine_asked() and machine_described(body)
+
+    def located(self, body: str) -> bool:
+        """The text gives where a copy is: a URL, a DOI or a repository, or a weaker place
+        ("Supporting Information", an archive's name) said of the sort of thing asked: where
+        the code is is not answered by where the data are."""
+        if not has_location(body):
+            return False
+        asked = vocab.released_sorts(" ".join(self.asked))
+        return not asked or bool(asked & vocab.released_sorts(body)) or bool(_STRONG.search(body))
 
     def _not_answers(self) -> frozenset[str]:
         """The topic's names answer no question for a tool or a machine; a paper's own model
@@ -437,8 +449,12 @@ _HEADS = frozenset(
     "size rate number count value amount decay length version threshold cutoff cut-off".split())
 _VERSION = re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
 _UNITS = frozenset(stem(u) for u in TIME_UNITS)
-# words and numbers: "L2" is a word, "1e-4" and "2,048" numbers
-_VALUE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
+# words and numbers: "L2" is a word, "1e-4", "2,048" and "10-5" (10 to the -5) numbers
+_VALUE_WORD = re.compile(
+    r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|10-\d+\b|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
+_NUMBERISH = re.compile(r"\d")
+_RATES = frozenset(stem(w) for w in "rate decay dropout momentum".split())
+_RATE_VALUE = re.compile(r"\d*\.\d+|\d+(?:\.\d+)?(?:e-?\d+|%)|10-\d+|0|1")
 
 
 def value_of(text: str, quantity: frozenset[str]) -> bool:
@@ -446,17 +462,20 @@ def value_of(text: str, quantity: frozenset[str]) -> bool:
     of them at least): "a batch size of 32", "batches of 32", "90 epochs", "5-fold", "three
     minutes", "the training set held 12,000 images"; not "a dropout rate of 0.1" for a learning
     rate, nor "the test set held 3,000" for the training set."""
+    text = text.replace("\u2212", "-")  # "10\u22125": a rate
     words = [w.lower() for w in _VALUE_WORD.findall(_NOT_VALUE.sub(" ", text))]
-    numbers = [i for i, w in enumerate(words) if _DIGIT.match(w) or w in _NUMBER_WORDS]
+    # a rate is a fraction ("0.1", "1e-4", "10%", "10-5"), not a layer's size ("256x512")
+    is_value = _RATE_VALUE.fullmatch if quantity & _RATES else _NUMBERISH.match
+    numbers = [i for i, w in enumerate(words) if is_value(w) or w in _NUMBER_WORDS]
     near = {i for j in numbers for i in range(j - 4, j + 5)}
     stems = [{stem(w), stem(_singular(w))} if i in near else set() for i, w in enumerate(words)]
-    if stem("version") in quantity and _VERSION.search(text):
-        return True  # "version 4.0.3", "v0.5.3", "3.6.1"
     # the units of "how long" (all of them); "step" of "step size" is a modifier
     units = quantity & _UNITS if len(quantity & _UNITS) > 3 else frozenset()
     if units and any(units & s for s in stems):
         return True  # "how long": three days, 90 epochs
     own = quantity - _HEADS - units or quantity - units
+    if own == {stem("version")} and _VERSION.search(text):
+        return True  # "which versions": "v0.5.3", "3.6.1"; of R: a number by "R"
     groups: list[list[str]] = []  # a word and its plural are one word: batch, batche
     for w in sorted(own, key=len):
         if not any(w.startswith(g[0]) for g in groups):

@@ -166,6 +166,24 @@ def test_a_question_the_paper_asks_answers_nothing():
     assert ranked_sentences("How many training steps were used?", evidence, strict=True) == []
 
 
+def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
+    # a rate is a fraction, not the size of a layer in a figure
+    dropout = expected("What dropout rate was used in the CNN?")
+    assert not dropout.held_by("Dense layer 256x512 with ReLU Dropout layer Dense layer 1024x1000")
+    assert dropout.held_by("We apply dropout of 0.5 after each dense layer.")
+    assert expected("Which learning rate was used?").held_by(
+        "We use Adam with an initial learning rate of 10\u22125.")
+    # the version of R, not of another tool
+    r_version = expected("Which version of R was used for the analysis?")
+    assert not r_version.held_by("Files were converted using ProteoWizard (Version 2).")
+    assert r_version.held_by("All analyses were run in R 4.0.3.")
+    # where the code is, not where the data are
+    code = expected("Where can the analysis code be downloaded?")
+    assert not code.held_by("All relevant data are within the paper and its Supporting Information.")
+    assert code.held_by("The R scripts are provided as Supporting Information.")
+    assert code.held_by("See https://github.com/lab/fish-counts.")
+
+
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
     gpu = expected("Which GPU was used?")
     assert not gpu.held_by("Models were trained on an Intel Xeon E5 CPU with 64 GB of memory.")
