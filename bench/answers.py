@@ -10,7 +10,10 @@ also run as one Extract question set with the model. Scoring is compare.py's.
 `--reword bench/questions/cq_dev_reworded.jsonl` asks cq_dev's questions in other words (plain
 synonyms: "step size" for "learning rate", "computing equipment" for "hardware"), with the same
 gold answers and keys: how much of the tuning set's score holds when a question does not use the
-words its paper does.
+words its paper does. `--qa $PWD/bench/questions/cq_dev_unreported.jsonl` asks 14 tempting
+questions the tuning papers do not answer (a version of R in a paper that names ProteoWizard's,
+where the code is in a paper whose data are in Supporting Information, a dropout rate beside a
+figure of layer sizes): how often a mechanism that finds more answers also finds wrong ones.
 """
 
 from __future__ import annotations
@@ -172,7 +175,8 @@ def run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--qa", default="cq_dev.jsonl",
-                        help="question file in evalset/qa: cq_dev.jsonl or cq_dev2.jsonl")
+                        help="question file in evalset/qa (cq_dev.jsonl or cq_dev2.jsonl), "
+                             "or a path")
     parser.add_argument("--work", type=Path, required=True, help="folder of the library")
     parser.add_argument("--reuse", action="store_true", help="the library in --work is ready")
     parser.add_argument("--extract", action="store_true", help="also the Extract cell row")

@@ -105,8 +105,9 @@ _URL = re.compile(
     r"|(?<![\w/])[A-Za-z0-9][\w.-]+/[A-Za-z0-9][\w.-]*[A-Za-z0-9](?![\w/])",
     re.IGNORECASE,
 )
-# A location that names its own place: a URL, a DOI, a code host.
-_STRONG = re.compile(r"https?://|\bwww\.|\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket)\b",
+# A location that is where research code and data are kept: a DOI, a code host, an archive.
+# Another URL may be a tool's site ("MetaboAnalyst 3.0, www.metaboanalyst.ca").
+_STRONG = re.compile(r"\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket|zenodo|figshare|dryad|osf)\b",
                      re.IGNORECASE)
 # A sentence about software says so: a name is software when it is implemented, written, coded,
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
@@ -187,9 +188,9 @@ class Expected:
         return self._machine_asked() and machine_described(body)
 
     def located(self, body: str) -> bool:
-        """The text gives where a copy is: a URL, a DOI or a repository, or a weaker place
-        ("Supporting Information", an archive's name) said of the sort of thing asked: where
-        the code is is not answered by where the data are."""
+        """The text gives where a copy is, of the sort of thing asked (where the code is is not
+        answered by where the data are, nor by a tool's web site), or a place research code and
+        data are kept (a DOI, GitHub, Zenodo)."""
         if not has_location(body):
             return False
         asked = vocab.released_sorts(" ".join(self.asked))

@@ -182,6 +182,8 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     assert not code.held_by("All relevant data are within the paper and its Supporting Information.")
     assert code.held_by("The R scripts are provided as Supporting Information.")
     assert code.held_by("See https://github.com/lab/fish-counts.")
+    assert code.held_by("Our analysis code is at https://lab.org/fish.")
+    assert not code.held_by("Pathways were found with MetaboAnalyst 3.0 (www.metaboanalyst.ca).")
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
