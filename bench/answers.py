@@ -10,7 +10,7 @@ also run as one Extract question set with the model. Scoring is compare.py's.
 `--reword bench/questions/cq_dev_reworded.jsonl` asks cq_dev's questions in other words (plain
 synonyms: "step size" for "learning rate", "computing equipment" for "hardware"), with the same
 gold answers and keys: how much of the tuning set's score holds when a question does not use the
-words its paper does. `--qa $PWD/bench/questions/cq_dev_unreported.jsonl` asks 14 tempting
+words its paper does. `--qa $PWD/bench/questions/cq_dev_unreported.jsonl` asks 25 tempting
 questions the tuning papers do not answer (a version of R in a paper that names ProteoWizard's,
 where the code is in a paper whose data are in Supporting Information, a dropout rate beside a
 figure of layer sizes): how often a mechanism that finds more answers also finds wrong ones.

@@ -92,6 +92,12 @@ def _expanded(question: str) -> list[str]:
     return [w for word in words for w in vocab.expansion(word)]
 
 
+# "Which augmentation / preprocessing / cleaning?": a technique the vocabulary knows the words of
+# (vocab.NEARBY); an answer says it ("augmented", "flips", "normalised"), not only its topic
+# ("small samples need more data").
+_TECHNIQUE = re.compile(
+    r"\b(?:which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(augmentation|preprocessing|cleaning|filters|de-duplication)\b", re.IGNORECASE)
 _TRAINING = re.compile(vocab.words_pattern(vocab.TRAINING_WORDS), re.IGNORECASE)
 _INFERENCE = re.compile(vocab.words_pattern(vocab.INFERENCE_WORDS), re.IGNORECASE)
 
@@ -107,6 +113,7 @@ class Focus:
     categories: tuple[frozenset[str], ...] = ()  # the instances of each category it names
     training: bool = False  # it asks about training: inference-only sentences do not answer
     expected: Expected = Expected()  # the kind of instance it wants, by its form (kind.py)
+    techniques: tuple[frozenset[str], ...] = ()  # per technique asked, the roots that say it
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -131,6 +138,9 @@ class Focus:
             training=not _INFERENCE.search(question) and bool(
                 _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
             expected=wants,
+            techniques=tuple(
+                frozenset({root(t), *(root(w) for w in vocab.NEARBY.get(t.lower(), ()))})
+                for t in _TECHNIQUE.findall(without_examples(question))),
         )
 
     def answered_by(self, sentence: str) -> bool:
@@ -146,6 +156,9 @@ class Focus:
         example = any(f" {e} " in phrase for e in self.examples)
         inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
             root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
+        if self.techniques and not any(
+                said & {root(w) for w in TOKEN.findall(body)} for said in self.techniques):
+            return False  # "which augmentation": a sentence that says none
         specific = self.expected.specific(body) and not _about_other_work(body)
         if not (inflected or named or example or covered or specific):
             return False  # a value, hardware or location asked for counts by itself

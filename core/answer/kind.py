@@ -105,10 +105,17 @@ _URL = re.compile(
     r"|(?<![\w/])[A-Za-z0-9][\w.-]+/[A-Za-z0-9][\w.-]*[A-Za-z0-9](?![\w/])",
     re.IGNORECASE,
 )
-# A location that is where research code and data are kept: a DOI, a code host, an archive.
-# Another URL may be a tool's site ("MetaboAnalyst 3.0, www.metaboanalyst.ca").
-_STRONG = re.compile(r"\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket|zenodo|figshare|dryad|osf)\b",
-                     re.IGNORECASE)
+# Where research code, data and models are kept, by sort: a DOI, a code host, an archive.
+# Another URL may be a tool's site ("MetaboAnalyst 3.0, www.metaboanalyst.ca"), and a GitHub
+# link no data set ("the recently released MegatronLM (https://nv-adlr.github.io/...)").
+_KEPT_AT = {
+    "code": re.compile(r"\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket|zenodo|figshare|osf|"
+                       r"codeocean|cran|pypi|bioconductor)\b", re.IGNORECASE),
+    "data": re.compile(r"\b10\.\d{4,9}/|\b(?:zenodo|figshare|dryad|osf|pangaea|kaggle)\b",
+                       re.IGNORECASE),
+    "models": re.compile(r"\b10\.\d{4,9}/|\b(?:github|huggingface|zenodo|figshare)\b",
+                         re.IGNORECASE),
+}
 # A sentence about software says so: a name is software when it is implemented, written, coded,
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
 _SOFTWARE = re.compile(
@@ -194,7 +201,8 @@ class Expected:
         if not has_location(body):
             return False
         asked = vocab.released_sorts(" ".join(self.asked))
-        return not asked or bool(asked & vocab.released_sorts(body)) or bool(_STRONG.search(body))
+        return not asked or bool(asked & vocab.released_sorts(body)) or any(
+            _KEPT_AT[sort].search(body) for sort in asked)
 
     def _not_answers(self) -> frozenset[str]:
         """The topic's names answer no question for a tool or a machine; a paper's own model
@@ -444,10 +452,11 @@ def _known(word: str, *, software: bool = False) -> bool:
 
 
 # Nouns that say what a number is of only with their modifier: "rate" is any rate, "learning
-# rate" one; "decay" of a learning rate is not weight decay.
+# rate" one. "Decay" is not one of them: weight decay needs both words ("random weights
+# initialization -3.6" is no weight decay, nor a learning rate's decay).
 _HEADS = frozenset(
     stem(w) for w in
-    "size rate number count value amount decay length version threshold cutoff cut-off".split())
+    "size rate number count value amount length version threshold cutoff cut-off".split())
 _VERSION = re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
 _UNITS = frozenset(stem(u) for u in TIME_UNITS)
 # words and numbers: "L2" is a word, "1e-4", "2,048" and "10-5" (10 to the -5) numbers

@@ -184,6 +184,17 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     assert code.held_by("See https://github.com/lab/fish-counts.")
     assert code.held_by("Our analysis code is at https://lab.org/fish.")
     assert not code.held_by("Pathways were found with MetaboAnalyst 3.0 (www.metaboanalyst.ca).")
+    # weight decay needs both words; data are not where another project's code is
+    decay = expected("What dropout rate and weight decay were used?")
+    assert not decay.held_by("Triple loss + random weights initialization -3.69 -0.31")
+    assert decay.held_by("We use Adam with an L2 weight decay of 0.01.")
+    data = expected("Where can the training data be downloaded?")
+    assert not data.held_by("See the recently released MegatronLM (https://nv-adlr.github.io/M).")
+    assert data.held_by("The images are archived at Dryad (doi:10.5061/dryad.x1).")
+    # "which augmentation" is answered by a sentence that says one, not by its topic
+    augmentation = Focus.of("Which data augmentation was applied to the images?", [])
+    assert not augmentation.answered_by("Small samples of images need additional effort.")
+    assert augmentation.answered_by("Images were augmented with random flips and crops.")
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
