@@ -159,9 +159,9 @@ class Focus:
         if self.techniques and not any(
                 said & {root(w) for w in TOKEN.findall(body)} for said in self.techniques):
             return False  # "which augmentation": a sentence that says none
-        specific = self.expected.specific(body) and not _about_other_work(body)
-        if not (inflected or named or example or covered or specific):
-            return False  # a value, hardware or location asked for counts by itself
+        if not (inflected or named or example or covered or (  # a value, a machine, a location
+                self.expected.specific(body) and not _about_other_work(body))):  # by itself
+            return False
         return self.gives(sentence)
 
     def gives(self, sentence: str) -> bool:
