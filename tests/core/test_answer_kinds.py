@@ -143,12 +143,12 @@ def test_a_category_asked_in_other_words_is_searched_for():
 def test_each_kind_a_question_lists_is_found_in_its_own_sentence():
     from core.answer.finding import finding
 
-    evidence = [_evidence(n, text) for n, text in enumerate([
+    evidence = _passages(
         "Training is performed on a single V100 GPU, using Adam with a learning rate of 1e-3.",
         "All networks are implemented using the Keras API of TensorFlow.",
         "The MLP classifier reads a bag of tokens.",
         "Results are in Table 3 for the classifier.",
-    ], start=1)]
+    )
     question = "For the bag-of-tokens MLP classifier, what library, optimiser and machine were used?"
     assert [n for n, _ in finding(question, evidence)] == [1, 2]
     # the GPU sentence names no library: "V100" and "Adam" are not software
@@ -158,11 +158,11 @@ def test_each_kind_a_question_lists_is_found_in_its_own_sentence():
 def test_a_question_the_paper_asks_answers_nothing():
     from core.answer.focus import ranked_sentences
 
-    evidence = [_evidence(n, text) for n, text in enumerate([
+    evidence = _passages(
         "Question: Does the model really need 1,000,000 training steps?",
         "The detector was evaluated on 12 rivers.",
         "Images were resized before training.",
-    ], start=1)]
+    )
     assert ranked_sentences("How many training steps were used?", evidence, strict=True) == []
 
 
@@ -209,12 +209,12 @@ def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
     assert not hardware.held_by("The models were trained for two days.")
     assert not gpu.held_by("All models were trained on a standard laptop.")
     # a name most passages use is what the paper is about ("FishNet"), not "the library" asked
-    evidence = [_evidence(n, text) for n, text in enumerate([
+    evidence = _passages(
         "FishNet classifies fish species from underwater video.",
         "We evaluated FishNet on 12 rivers.",
         "On the test rivers FishNet reached 91% accuracy, as in Table 2.",
         "FishNet was compared with a random forest baseline.",
-    ], start=1)]
+    )
     focus = Focus.of("Which deep learning library was FishNet implemented in?", evidence)
     assert not focus.gives("On the test rivers FishNet reached 91% accuracy, as in Table 2.")
     assert focus.gives("It was implemented in PyTorch.")
@@ -222,21 +222,23 @@ def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
 
 def test_a_value_asked_for_answers_in_the_papers_own_words():
     # every passage says "routes": no question word is distinctive, yet the count answers
-    evidence = [_evidence(n, text) for n, text in enumerate([
+    evidence = _passages(
         "Survey routes are driven once a year by volunteers.",
         "We analysed 739 routes sampled in at least 27 of 31 years.",
         "Routes differ in habitat and in observer experience.",
         "Trends were fitted for each of the routes separately.",
-    ], start=1)]
+    )
     focus = Focus.of("How many routes were included?", evidence)
     assert focus.answered_by("We analysed 739 routes sampled in at least 27 of 31 years.")
     assert not focus.answered_by("Routes differ in habitat and in observer experience.")
 
 
-def _evidence(n: int, text: str):
+def _passages(*texts: str) -> list:
+    """One paper's passages, one a page, numbered from 1."""
     from core.types import Evidence
 
-    return Evidence(n, "d1", "FishNet", Path("/x.pdf"), n, n, "methods", text, 1.0)
+    return [Evidence(n, "d1", "FishNet", Path("/x.pdf"), n, n, "methods", text, 1.0)
+            for n, text in enumerate(texts, start=1)]
 
 
 def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):
