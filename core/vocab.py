@@ -144,6 +144,11 @@ def named_categories(text: str) -> list[str]:
     return found + ["available"] if asks_where(text) else found
 
 
+def category_words() -> frozenset[str]:
+    """The words that name a category ("hardware", "optimizer")."""
+    return frozenset(_BY_WORD)
+
+
 def instances(word: str) -> frozenset[str]:
     """The instance names of the category a (lower-case) question word names, if it names one."""
     category = _BY_WORD.get(word)

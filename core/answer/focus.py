@@ -11,7 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core import vocab
-from core.answer.kind import Expected, expected, topic_names, value_of
+from core.answer.kind import (
+    KIND_OF,
+    QUANTITY_NOUNS,
+    Expected,
+    expected,
+    machine_described,
+    names_device,
+    topic_names,
+    value_of,
+)
 from core.answer.meaning import Similarity, rescore
 from core.text import (
     GENERIC,
@@ -40,7 +49,7 @@ NOT_VALUE = re.compile(
 )
 
 
-_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+_INFLECTION = re.compile(r"(?:ing|ed|es|(?<!s)s)$")
 
 
 def root(word: str) -> str:
@@ -48,7 +57,13 @@ def root(word: str) -> str:
     question word in its inflected forms; stems alone keep plurals apart (text.stem)."""
     word = word.lower()
     bare = _INFLECTION.sub("", word)
-    return stem(bare if len(bare) >= 3 else word)
+    if len(bare) < 3:
+        return stem(word)
+    if bare != word and len(bare) >= 4 and bare[-1] == bare[-2] and bare[-1] not in "lsz":
+        bare = bare[:-1]  # "stopped" -> stop, "fitted" -> fit
+    if len(bare) >= 4 and bare.endswith("e"):
+        bare = bare[:-1]  # "tune", "tuned", "tuning" -> tun
+    return stem(bare)
 
 
 def without_examples(question: str) -> str:
@@ -99,7 +114,12 @@ _TECHNIQUE = re.compile(
     r"\b(?:which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?:[\w-]+\s+){0,2}?"
     r"(augmentation|preprocessing|cleaning|filters|de-duplication)\b", re.IGNORECASE)
 _TRAINING = re.compile(vocab.words_pattern(vocab.TRAINING_WORDS), re.IGNORECASE)
+# The instances of the hardware category: a machine may be described instead ("the Darwin
+# testbed", "a standard laptop") when no one device is asked for.
+_MACHINES = vocab.instances("hardware")
 _INFERENCE = re.compile(vocab.words_pattern(vocab.INFERENCE_WORDS), re.IGNORECASE)
+# The stems of the words that say what is asked: kinds, quantities, categories.
+_ASKING = frozenset(stem(w) for w in (*KIND_OF, *QUANTITY_NOUNS, *vocab.category_words()))
 
 
 @dataclass(frozen=True)
@@ -121,10 +141,14 @@ class Focus:
         words += vocab.named_categories(question)
         asked = question_terms(question)
         extra = " ".join(_expanded(question))
-        stems = [{stem(w) for w in TOKEN.findall(e.text)} for e in evidence] or [set()]
-        distinctive = {
-            t for t in asked + question_terms(extra) if 0 < sum(t in s for s in stems) <= len(stems) / 2
-        }
+        tokens = [set(TOKEN.findall(e.text)) for e in evidence] or [set()]
+        stems = [{stem(w) for w in ts} for ts in tokens]
+        roots = [{root(w) for w in ts} for ts in tokens]
+        # a question word no passage holds as it is counts in its other forms: "stop" in
+        # "training is stopped"
+        df = {t: sum(t in s for s in stems) or sum(t in r for r in roots)
+              for t in asked + question_terms(extra)}
+        distinctive = {t for t, n in df.items() if 0 < n <= len(stems) / 2}
         categories = tuple(dict.fromkeys(vocab.instances(w) for w in words if vocab.instances(w)))
         instances = frozenset[str]().union(*categories)
         wants = expected(without_examples(question), question)
@@ -180,7 +204,9 @@ class Focus:
         for "which library"), numbered in that order."""
         body = strip_cites(sentence)
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
-        found = {i for i, names in enumerate(self.categories) if names & words}
+        found = {i for i, names in enumerate(self.categories) if names & words or (
+            names == _MACHINES and not names_device(self.expected.asked)
+            and machine_described(body))}
         if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
             order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)
@@ -200,6 +226,15 @@ class Focus:
     def values(self) -> tuple[frozenset[str], ...]:
         """Per value asked, the stems of its quantity: {batch, size} (kind.expected)."""
         return self.expected.values
+
+    @property
+    def context(self) -> frozenset[str]:
+        """The distinctive question words that say of what, not what is asked: "MLP" and
+        "bag-of-tokens" in "Which framework and optimizer were used for the MLP (bag-of-tokens)
+        model?"; not the kind asked, its instances, a quantity or a technique."""
+        asked = _ASKING | {stem(i) for i in self.instances}
+        asked |= frozenset[str]().union(*self.values, *self.techniques)
+        return frozenset(t for t in self.distinctive if t not in asked and root(t) not in asked)
 
     @property
     def asked(self) -> int:
@@ -249,6 +284,7 @@ def ranked_sentences(
     df = {t: sum(t in s for s in stems) / len(stems) for t in weight}
     distinctive = {t for t in weight if 0 < df[t] <= 0.5}
     focus = Focus.of(question, evidence) if strict else None
+    context = focus.context if focus else frozenset()
     named = {w.lower() for w in TOKEN.findall(question)} - STOPWORDS - GENERIC
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
     found: list[tuple[float, int, str]] = []
@@ -264,6 +300,8 @@ def ranked_sentences(
             score = sum(weight[t] * (1.0 - df[t]) for t in weight if t in words) - 0.05 * (n - 1)
             score += title_bonus[n - 1]  # the paper the question names
             score -= max(0, len(sentence) - 300) / 600  # a table read as one sentence
+            if context and score > 0:  # of what the question names: its passage says so
+                score *= 0.5 + 0.5 * len(context & stems[n - 1]) / len(context)
             if _about_other_work(sentence):
                 score -= 0.5  # "The original BERT (Devlin et al., 2019) uses ...": not the paper's own
             found.append((score, n, sentence))

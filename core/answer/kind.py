@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core import vocab
@@ -116,6 +117,17 @@ _KEPT_AT = {
     "models": re.compile(r"\b10\.\d{4,9}/|\b(?:github|huggingface|zenodo|figshare)\b",
                          re.IGNORECASE),
 }
+# A sentence that gives where a copy is says it is there to be had: a tool's web site in
+# "the analysis was performed using MetaboAnalyst 3.0 (www.metaboanalyst.ca)" is no copy of the
+# authors' code or data.
+_AVAILABLE = re.compile(
+    r"\b(?:availab\w*|releas\w*|deposit\w*|host(?:s|ed)?|archiv\w*|download\w*|accessib\w*|"
+    r"access(?:ed)?|shared?|provided|obtain\w*|found|upload\w*|publish\w*|request|"
+    r"repositor(?:y|ies)|supplement\w*|supporting|retriev\w*)\b", re.IGNORECASE)
+_OURS = re.compile(r"\b(?:our|we)\b", re.IGNORECASE)  # "our code is at https://lab.org/fish"
+# A code host or repository named: what makes a bare "owner/name" a repository.
+_CODE_HOST = re.compile(r"\b(?:github|gitlab|bitbucket|hugging ?face|repositor(?:y|ies)|repo)\b",
+                        re.IGNORECASE)
 # A sentence about software says so: a name is software when it is implemented, written, coded,
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
 _SOFTWARE = re.compile(
@@ -138,8 +150,25 @@ _NOT_NAMES = frozenset(
 )
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.\-]*[A-Za-z0-9+]|[A-Za-z0-9]")
 # digits that are not a value: years, citation marks, section numbers
-_NOT_VALUE = re.compile(r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)")
+# and bracketed lists of numbers, citations or the range a value was searched in ("learning
+# rate [1, 20]", "batch size {32, 64}"): not the value used
+_NOT_VALUE = re.compile(
+    r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)"
+    r"|[\[{]\s*-?[\d.]+(?:e-?\d+)?(?:\s*[,;]\s*-?[\d.]+(?:e-?\d+)?)+\s*[\]}]")
 _DIGIT = re.compile(r"\d")
+
+
+class Quantity(frozenset[str]):
+    """The stems of a quantity asked ({batch, size}), and for a duration what it is the time of:
+    "how long did it take to train" -> train. "20+ years" of a field's history does not say
+    how long training took."""
+
+    doing: frozenset[str]
+
+    def __new__(cls, stems: Iterable[str] = (), doing: Iterable[str] = ()) -> Quantity:
+        made = super().__new__(cls, stems)
+        made.doing = frozenset(doing)
+        return made
 
 
 @dataclass(frozen=True)
@@ -149,7 +178,7 @@ class Expected:
 
     names: tuple[str, ...] = ()  # the kind nouns asked ("gpu", "framework")
     location: bool = False
-    values: tuple[frozenset[str], ...] = ()  # per value asked, the stems of its quantity
+    values: tuple[Quantity, ...] = ()  # per value asked, the stems of its quantity
     asked: frozenset[str] = frozenset()  # the question's own words, lower-case
     topic: frozenset[str] = frozenset()  # names the evidence is about (topic_names): no answers
 
@@ -164,8 +193,12 @@ class Expected:
         body = strip_cites(sentence)
         if self.location and self.located(body):
             return True
-        if self.names and names_in(body, self.asked | self._not_answers(), self.names) and (
-                not all(KIND_OF.get(n) == "software" for n in self.names) or about_software(body)):
+        # a metric is said by its own word or a value, not by any name: "we compare SSAtt
+        # with seven CNN-related models" names models, no metric
+        named = tuple(n for n in self.names if KIND_OF.get(n) != "metric")
+        found = names_in(body, self.asked | self._not_answers(), named) if named else []
+        if found and (not all(KIND_OF.get(n) == "software" for n in named)
+                      or software_named(body, found)):
             return True
         if any(KIND_OF.get(n) == "model" for n in self.names) and model_phrase(body, self.asked):
             return True  # "a convolutional neural network", "a random forest classifier"
@@ -173,16 +206,16 @@ class Expected:
             return True  # "a standard laptop", "a workstation with 64 GB of RAM"
         if any(KIND_OF.get(n) == "metric" for n in self.names) and (
                 METRIC_WORDS.intersection(w.lower() for w in _TOKEN.findall(body))
-                or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
-            return True  # "Perplexity is ...", "an F1 score of 0.937"
-        return any(value_of(body, quantity) for quantity in self.values)
+                or _DIGIT.search(_NOT_VALUE.sub(" ", body)) or _named_metric(body)):
+            return True  # "Perplexity is ...", "an F1 score of 0.937", "the NSE index"
+        return self._gives_value(body)
 
     def specific(self, sentence: str) -> bool:
         """The sentence holds an instance that answers by itself, whatever words it shares with
         the question: a value next to the quantity asked, a hardware name next to a hardware
         word, a location next to the thing released ("the code is at github.com/...")."""
         body = strip_cites(sentence)
-        if any(value_of(body, quantity) for quantity in self.values):
+        if self._gives_value(body):
             return True
         if self.location and self.located(body) and vocab.RELEASED_THING.search(body):
             return True
@@ -194,6 +227,14 @@ class Expected:
             return True  # "implemented with the Keras API", "the R package lme4"
         return self._machine_asked() and machine_described(body)
 
+    def _gives_value(self, body: str) -> bool:
+        """A value of a quantity asked, unless the text lists the values searched ("the
+        parameter space: learning rate [1, 20]", "the following range of possible values") and
+        the question does not ask about the search."""
+        if _SEARCHED.search(body) and not _SEARCH_ASKED.intersection(self.asked):
+            return False
+        return any(value_of(body, quantity) for quantity in self.values)
+
     def located(self, body: str) -> bool:
         """The text gives where a copy is, of the sort of thing asked (where the code is is not
         answered by where the data are, nor by a tool's web site), or a place research code and
@@ -201,8 +242,10 @@ class Expected:
         if not has_location(body):
             return False
         asked = vocab.released_sorts(" ".join(self.asked))
-        return not asked or bool(asked & vocab.released_sorts(body)) or any(
-            _KEPT_AT[sort].search(body) for sort in asked)
+        kept = any(_KEPT_AT[sort].search(body) for sort in asked or _KEPT_AT)
+        if not kept and not _AVAILABLE.search(body) and not _OURS.search(body):
+            return False  # "performed using MetaboAnalyst 3.0 (www.metaboanalyst.ca)"
+        return not asked or bool(asked & vocab.released_sorts(body)) or kept
 
     def _not_answers(self) -> frozenset[str]:
         """The topic's names answer no question for a tool or a machine; a paper's own model
@@ -217,11 +260,41 @@ class Expected:
                    for n in self.names)
 
 
+# The words a metric is called by when its name is not known: "the Nash-Sutcliffe efficiency
+# (NSE)", "Willmott's index of agreement", "the Dice score".
+_METRIC_HEADS = frozenset(
+    "score index coefficient efficiency error criterion statistic measure metric deviation "
+    "divergence entropy agreement similarity distance purity bias".split())
+
+
+def _named_metric(text: str) -> bool:
+    """A name within two words of a word metrics are called by."""
+    words = [w.lower() for w in _TOKEN.findall(text)]
+    names = {n.lower() for n in name_tokens(text)}
+    return any(w in names and any(_singular(x) in _METRIC_HEADS for x in words[max(0, i - 2):i + 3])
+               for i, w in enumerate(words))
+
+
 def about_software(text: str) -> bool:
     """The text says its names are software: implemented, written, a library, a package, a
     version, or it names a framework or language the vocabulary knows ("keras")."""
     return bool(_SOFTWARE.search(text)) or any(
         _known(w.lower(), software=True) for w in _TOKEN.findall(text))
+
+
+def software_named(text: str, names: list[str]) -> bool:
+    """One of the names is software: the vocabulary knows it ("keras"), or it stands within four
+    words of a word that says so ("implemented using the Keras API", "the R package lme4"); not
+    "AI" in a sentence that goes on, ten words later, about programming languages."""
+    words = [w.lower() for w in _TOKEN.findall(text)]
+    cues = [i for i, w in enumerate(words) if _SOFTWARE.fullmatch(w) or w in {"in", "with"}
+            and i + 1 < len(words) and words[i + 1] == "r"]
+    for name in names:
+        low = name.lower()
+        if _known(low, software=True) or any(
+                abs(i - j) <= 4 for i, w in enumerate(words) if w == low for j in cues):
+            return True
+    return False
 
 
 def topic_names(texts: list[str]) -> frozenset[str]:
@@ -247,24 +320,32 @@ def expected(question: str, examples: str = "") -> Expected:
             names.append(more.group("noun").lower())
             end = more.end()
     location = vocab.asks_where(question)
-    values: list[frozenset[str]] = []
+    values: list[Quantity] = []
     for m in _HOW_MUCH.finditer(question):
         values += _how_much(m.group(1).lower(), re.findall(r"[\w'-]+|,", m.group(2).lower()))
     words = [w.lower() for w in _TOKEN.findall(question)]
-    if not re.match(r"\s*how\b(?!\s+(?:many|much|long))", question, re.IGNORECASE):
-        for i, w in enumerate(words):  # "what batch size", "which learning rate"
-            if w in QUANTITY_NOUNS and w != "time":
-                before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
-                    "many", "much"} else ""
-                # "the size of the training set" is given as a count of what it holds ("the
-                # training set held 12,000 images"): a number next to the set's own words
-                of = size_of(words[i + 1:]) if w in _OF_WHAT else []
-                values.append(frozenset(stem(x) for x in (before, w, *of) if x))
+    clause = ""  # its question word: "How were the models validated, and what share of the
+    # data was held out?" asks for a share; "How was the learning rate chosen?" for no rate
+    for i, w in enumerate(words):
+        if w in {"how", "what", "which"}:
+            clause = "how" if w == "how" and words[i + 1:i + 2] not in (
+                ["many"], ["much"], ["long"]) else "what"
+        # "what batch size", "which learning rate"
+        if clause != "how" and w in QUANTITY_NOUNS and w != "time" and not (
+                i and words[i - 1] in _SUBJECTS):
+            before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
+                "many", "much"} else ""
+            # "the size of the training set" is given as a count of what it holds ("the
+            # training set held 12,000 images"): a number next to the set's own words
+            of = size_of(words[i + 1:]) if w in _OF_WHAT else []
+            values.append(Quantity(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
     return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked)
 
 
+# Words before a verb: "did they share the data" asks for no share, "to count" for no count.
+_SUBJECTS = frozenset("they we you i he she it did do does to not will would can could".split())
 # Quantities given as the count or share of something: "the number of layers", "the size of
 # the training set", "the percentage of images".
 _OF_WHAT = frozenset(
@@ -272,7 +353,7 @@ _OF_WHAT = frozenset(
 _DETERMINERS = frozenset("the a an its their each every per all".split())
 
 
-def _how_much(how: str, rest: list[str]) -> list[frozenset[str]]:
+def _how_much(how: str, rest: list[str]) -> list[Quantity]:
     """The quantities of "how <how> <rest>", as stems: "how many random seeds" -> seeds (the
     thing counted), "how big were the training batches" -> batches, "how many examples per
     batch" -> examples and batch, "how many images or records" -> images, and records, "how
@@ -300,7 +381,30 @@ def _how_much(how: str, rest: list[str]) -> list[frozenset[str]]:
     found = [{stem(x) for w in [head, *per] for x in (w, _singular(w))} for head in heads]
     if how in {"long", "often", "frequently", "old"}:
         found = [x | {stem(u) for u in TIME_UNITS} for x in found or [set()]]
-    return [frozenset(x) for x in found]
+    doing = _doing(rest) if how == "long" or any(h in TIME_UNITS for h in heads) else ()
+    return [Quantity(x, doing) for x in found]
+
+
+# Verbs that say little by themselves: "how long did it take to run the experiments" is the
+# time of the experiments.
+_LIGHT_VERBS = frozenset("run perform do carry complete conduct process execute take".split())
+
+
+def _doing(rest: list[str]) -> list[str]:
+    """The roots of what a duration is of: the verb after "to" or in -ed / -ing ("to train",
+    "were the networks trained", "did training take") and, for a light verb, its object
+    ("to run inference")."""
+    for i, w in enumerate(rest):
+        if w in STOPWORDS or w == ",":
+            continue
+        if i and rest[i - 1] == "to" or w.endswith(("ed", "ing")) and len(w) > 5:
+            root = re.sub(r"(?:ed|ing)$", "", w)
+            root = root[:-1] if len(root) > 3 and root[-1] == root[-2] else root  # fitt-ed
+            if root not in _LIGHT_VERBS:
+                return [root]
+            after = [x for x in rest[i + 1:] if x not in STOPWORDS and x not in _DETERMINERS]
+            return after[:1]
+    return []
 
 
 def size_of(rest: list[str]) -> list[str]:
@@ -317,6 +421,15 @@ def size_of(rest: list[str]) -> list[str]:
     return out
 
 
+# A text that lists the values tried rather than the one used, and the question words that
+# ask about that search.
+_SEARCHED = re.compile(
+    r"\b(?:range of (?:possible |candidate )?values|(?:search|parameter|hyper-?parameter) space|"
+    r"grid[- ]search(?:ed)? (?:over|in|on|of)|searched (?:over|in|from|among)|sweep(?:s|ed)? over|"
+    r"candidate values)\b", re.IGNORECASE)
+_SEARCH_ASKED = frozenset(
+    "search searched range ranges grid space tuned tuning chosen choose selected sweep "
+    "tried candidate candidates explored".split())
 # The heads of a model described rather than named ("a convolutional neural network", "a
 # random forest classifier", "boosted regression trees", "a support vector machine")
 _MODEL_HEADS = frozenset(
@@ -356,6 +469,9 @@ def has_location(text: str) -> bool:
             continue  # "and/or", "1/2", "train/test" are not repositories
         if re.fullmatch(r"[a-z]+/[a-z]+", found):
             continue  # "train/test", "input/output": lower-case words, no repository
+        if "/" in found and "." not in found.split("/")[0] and not found.lower().startswith(
+                ("http", "www", "10.")) and not _CODE_HOST.search(text):
+            continue  # "ReLU/PReLU models": a bare owner/name is a repository on a code host
         return True
     return False
 
@@ -433,7 +549,8 @@ def _near_hardware(name: str, words: list[str], kinds: tuple[str, ...] = ()) -> 
 # computing cluster", or by its specification ("64 GB of RAM", "2.4 GHz", "16 cores").
 _MACHINE = re.compile(
     r"\b(?:laptops?|desktops?|workstations?|servers?|supercomputers?|notebook computers?|"
-    r"(?:computing|compute|hpc|computer) (?:clusters?|nodes?|facilit(?:y|ies))|hpc)\b"
+    r"(?:computing|compute|hpc|computer) (?:clusters?|nodes?|facilit(?:y|ies)|resources|"
+    r"cent(?:er|re)s?)|hpc|testbeds?|high[- ]performance computing)\b"
     r"|\b\d+(?:\.\d+)?\s?(?:gb|gib|tb|mb)\b(?:\s+(?:of\s+)?(?:ram|memory))?"
     r"|\b\d+(?:\.\d+)?\s?ghz\b|\b\d+[- ](?:core|thread)s?\b",
     re.IGNORECASE,
@@ -442,6 +559,11 @@ _MACHINE = re.compile(
 
 def machine_described(text: str) -> bool:
     return bool(_MACHINE.search(text))
+
+
+def names_device(words: frozenset[str]) -> bool:
+    """The (lower-case) words name one sort of device: a GPU, a CPU, a TPU."""
+    return any(_singular(w) in _DEVICE_WORDS for w in words)
 
 
 def _known(word: str, *, software: bool = False) -> bool:
@@ -456,7 +578,10 @@ def _known(word: str, *, software: bool = False) -> bool:
 # initialization -3.6" is no weight decay, nor a learning rate's decay).
 _HEADS = frozenset(
     stem(w) for w in
-    "size rate number count value amount length version threshold cutoff cut-off".split())
+    "size rate number count value amount length version threshold cutoff cut-off "
+    "percentage proportion fraction share ratio".split())
+# A share is given as a percentage: "20% of the data" is the share of the data held out.
+_SHARES = frozenset(stem(w) for w in "percentage proportion fraction share".split())
 _VERSION = re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
 _UNITS = frozenset(stem(u) for u in TIME_UNITS)
 # words and numbers: "L2" is a word, "1e-4", "2,048" and "10-5" (10 to the -5) numbers
@@ -464,6 +589,8 @@ _VALUE_WORD = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|10-\d+\b|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
 _NUMBERISH = re.compile(r"\d")
 _RATES = frozenset(stem(w) for w in "rate decay dropout momentum".split())
+# units only training is counted in: "90 epochs" says how long a network was trained
+_TRAINING_UNITS = ("epochs", "epoch", "iterations", "gpu-hours", "gpu-days")
 _RATE_VALUE = re.compile(r"\d*\.\d+|\d+(?:\.\d+)?(?:e-?\d+|%)|10-\d+|0|1")
 
 
@@ -478,9 +605,14 @@ def value_of(text: str, quantity: frozenset[str]) -> bool:
     is_value = _RATE_VALUE.fullmatch if quantity & _RATES else _NUMBERISH.match
     numbers = [i for i, w in enumerate(words) if is_value(w) or w in _NUMBER_WORDS]
     near = {i for j in numbers for i in range(j - 4, j + 5)}
-    stems = [{stem(w), stem(_singular(w))} if i in near else set() for i, w in enumerate(words)]
+    stems = [{stem(w), stem(_singular(w))} | (_SHARES if w.endswith("%") else set())
+             if i in near else set() for i, w in enumerate(words)]
     # the units of "how long" (all of them); "step" of "step size" is a modifier
     units = quantity & _UNITS if len(quantity & _UNITS) > 3 else frozenset()
+    doing = quantity.doing if isinstance(quantity, Quantity) else frozenset()
+    if doing and not any(w.startswith(d) for w in words for d in doing) and not any(
+            stem(u) in s for u in _TRAINING_UNITS for s in stems):
+        return False  # "studied for 20+ years" is no time of training
     if units and any(units & s for s in stems):
         return True  # "how long": three days, 90 epochs
     own = quantity - _HEADS - units or quantity - units

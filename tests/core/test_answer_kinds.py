@@ -184,6 +184,9 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     assert code.held_by("See https://github.com/lab/fish-counts.")
     assert code.held_by("Our analysis code is at https://lab.org/fish.")
     assert not code.held_by("Pathways were found with MetaboAnalyst 3.0 (www.metaboanalyst.ca).")
+    # "owner/name" is a repository on a code host, not any pair of names
+    assert not code.held_by("Both ReLU/PReLU models are trained for the same number of epochs.")
+    assert code.held_by("The scripts are on GitHub as lab/fish-counts.")
     # weight decay needs both words; data are not where another project's code is
     decay = expected("What dropout rate and weight decay were used?")
     assert not decay.held_by("Triple loss + random weights initialization -3.69 -0.31")
@@ -195,6 +198,31 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     augmentation = Focus.of("Which data augmentation was applied to the images?", [])
     assert not augmentation.answered_by("Small samples of images need additional effort.")
     assert augmentation.answered_by("Images were augmented with random flips and crops.")
+
+
+def test_a_value_is_of_what_the_question_asks():
+    # a duration is the time of what was asked: of training, not of a field's history
+    took = expected("How long did it take to train each language model?")
+    assert not took.held_by("Language modelling has been studied for 20+ years.")
+    assert took.held_by("Each model was trained for 3 days on one GPU.")
+    assert took.held_by("Each model took 90 epochs to converge.")
+    assert expected("How many hours did training take?").held_by("Training took 12 hours.")
+    assert expected("How long did it take to run inference?").held_by(
+        "Inference took 3 s per image.")
+    # the range a value was searched in is not the value used
+    final = expected("What learning rate did the final configuration use?")
+    assert not final.held_by("The search space was: learning rate [0.05, 1], batch size [32, 256].")
+    assert final.held_by("The final learning rate was 0.05.")
+    assert not final.held_by(
+        "We found the following range of possible values to work well: learning rate 5e-5.")
+    # a share asked in a second clause, given as a percentage
+    held_out = expected("How were the models validated, and what share of the data was held out?")
+    assert held_out.values and held_out.held_by("We withheld 20% of the data for validation.")
+    assert not expected("How was the learning rate chosen?").values  # a procedure
+    # a metric is said as one, not by any name
+    metrics = expected("Which evaluation metrics were used to compare the models?")
+    assert not metrics.held_by("We compare SSAtt with seven state-of-the-art CNN-related models.")
+    assert metrics.held_by("Models were compared by the Nash-Sutcliffe efficiency (NSE).")
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():

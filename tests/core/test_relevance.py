@@ -449,3 +449,16 @@ def test_a_paper_named_only_in_a_compound_gives_way_to_one_named_on_its_own():
         [glue], "SuperGLUE")
     assert named_papers("What batch size did the SuperGLUE BERT baselines use?", pair)[0] == [glue]
     assert named_papers("Is BERT better than the SuperGLUE human baseline?", pair)[0] == pair
+
+
+def test_the_passage_about_the_experiment_the_question_names_comes_first():
+    from core.answer.focus import ranked_sentences
+
+    mlp = ("The bag-of-tokens MLP classifier has three dense layers. All networks are "
+           "implemented in Keras. Training is performed on a single V100 GPU with Adam.")
+    gnn = ("The graph models are trained on a Xeon CPU with 256 GiB memory and an NVIDIA "
+           "V100 GPU, and the NVIDIA A100 GPU for the largest graphs.")
+    ranked = ranked_sentences(
+        "Which framework and hardware were used for the MLP (bag-of-tokens) model?",
+        _passages(gnn, mlp, *_FILLER), strict=True)
+    assert ranked[0][1] == 2  # the MLP's passage, though the other names more hardware
