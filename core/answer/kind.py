@@ -124,6 +124,7 @@ _AVAILABLE = re.compile(
     r"\b(?:availab\w*|releas\w*|deposit\w*|host(?:s|ed)?|archiv\w*|download\w*|accessib\w*|"
     r"access(?:ed)?|shared?|provided|obtain\w*|found|upload\w*|publish\w*|request|"
     r"repositor(?:y|ies)|supplement\w*|supporting|retriev\w*)\b", re.IGNORECASE)
+_DOI = re.compile(r"\S*\b10\.\d{4,9}/\S+|\bdoi\b", re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we)\b", re.IGNORECASE)  # "our code is at https://lab.org/fish"
 # A code host or repository named: what makes a bare "owner/name" a repository.
 _CODE_HOST = re.compile(r"\b(?:github|gitlab|bitbucket|hugging ?face|repositor(?:y|ies)|repo)\b",
@@ -242,8 +243,12 @@ class Expected:
         if not has_location(body):
             return False
         asked = vocab.released_sorts(" ".join(self.asked))
-        kept = any(_KEPT_AT[sort].search(body) for sort in asked or _KEPT_AT)
-        if not kept and not _AVAILABLE.search(body) and not _OURS.search(body):
+        offered = bool(_AVAILABLE.search(body) or _OURS.search(body))
+        # a DOI by itself is the paper's own ("PLoS ONE 13(6): e0197919. https://doi.org/...")
+        # or a reference's, no copy of anything
+        hosted = body if offered else _DOI.sub(" ", body)
+        kept = any(_KEPT_AT[sort].search(hosted) for sort in asked or _KEPT_AT)
+        if not kept and not offered:
             return False  # "performed using MetaboAnalyst 3.0 (www.metaboanalyst.ca)"
         return not asked or bool(asked & vocab.released_sorts(body)) or kept
 
