@@ -106,16 +106,15 @@ _URL = re.compile(
     r"|(?<![\w/])[A-Za-z0-9][\w.-]+/[A-Za-z0-9][\w.-]*[A-Za-z0-9](?![\w/])",
     re.IGNORECASE,
 )
-# Where research code, data and models are kept, by sort: a DOI, a code host, an archive.
+# Where research code, data and models are kept, by sort: a code host, an archive (a DOI: see
+# Expected.located).
 # Another URL may be a tool's site ("MetaboAnalyst 3.0, www.metaboanalyst.ca"), and a GitHub
 # link no data set ("the recently released MegatronLM (https://nv-adlr.github.io/...)").
 _KEPT_AT = {
-    "code": re.compile(r"\b10\.\d{4,9}/|\b(?:github|gitlab|bitbucket|zenodo|figshare|osf|"
-                       r"codeocean|cran|pypi|bioconductor)\b", re.IGNORECASE),
-    "data": re.compile(r"\b10\.\d{4,9}/|\b(?:zenodo|figshare|dryad|osf|pangaea|kaggle)\b",
-                       re.IGNORECASE),
-    "models": re.compile(r"\b10\.\d{4,9}/|\b(?:github|huggingface|zenodo|figshare)\b",
-                         re.IGNORECASE),
+    "code": re.compile(r"\b(?:github|gitlab|bitbucket|zenodo|figshare|osf|codeocean|cran|pypi|"
+                       r"bioconductor)\b", re.IGNORECASE),
+    "data": re.compile(r"\b(?:zenodo|figshare|dryad|osf|pangaea|kaggle)\b", re.IGNORECASE),
+    "models": re.compile(r"\b(?:github|huggingface|zenodo|figshare)\b", re.IGNORECASE),
 }
 # A sentence that gives where a copy is says it is there to be had: a tool's web site in
 # "the analysis was performed using MetaboAnalyst 3.0 (www.metaboanalyst.ca)" is no copy of the
@@ -243,14 +242,16 @@ class Expected:
         if not has_location(body):
             return False
         asked = vocab.released_sorts(" ".join(self.asked))
+        said = vocab.released_sorts(body)
         offered = bool(_AVAILABLE.search(body) or _OURS.search(body))
-        # a DOI by itself is the paper's own ("PLoS ONE 13(6): e0197919. https://doi.org/...")
-        # or a reference's, no copy of anything
-        hosted = body if offered else _DOI.sub(" ", body)
-        kept = any(_KEPT_AT[sort].search(hosted) for sort in asked or _KEPT_AT)
+        # a DOI is a copy of what the text offers; by itself it is the paper's own ("PLoS ONE
+        # 13(6): e0197919. https://doi.org/...") or a reference's, and beside "all relevant data
+        # are within the paper" it is no copy of the code
+        doi = offered and bool(_DOI.search(body)) and (not asked or not said or bool(asked & said))
+        kept = doi or any(_KEPT_AT[sort].search(body) for sort in asked or _KEPT_AT)
         if not kept and not offered:
             return False  # "performed using MetaboAnalyst 3.0 (www.metaboanalyst.ca)"
-        return not asked or bool(asked & vocab.released_sorts(body)) or kept
+        return not asked or bool(asked & said) or kept
 
     def _not_answers(self) -> frozenset[str]:
         """The topic's names answer no question for a tool or a machine; a paper's own model
