@@ -3,8 +3,9 @@
 A question that names a paper ("What optimizer was used for RoBERTa?") is about that paper:
 a true sentence from another paper is no answer to it. Papers go by the short name before the
 colon of their title ("RoBERTa: A Robustly Optimized ..."), by coined words in the title
-("CodeNet" in "Project CodeNet: ..."), by the acronym of the title's words, or by most of the
-title's words. The sample papers that come with a new library answer only while the library
+("CodeNet" in "Project CodeNet: ..."), by the acronym of the title's words, by a title of
+three words or fewer as a whole ("Contrastive Clustering"), or by most of the title's words.
+The sample papers that come with a new library answer only while the library
 holds nothing else, or when they are picked.
 """
 
@@ -50,6 +51,8 @@ class PaperNames:
         head = re.split(r"[:,?]| - | – ", title, maxsplit=1)[0].strip() if re.search(r"[:,?]| - | – ", title) else ""
         head_words = _WORD.findall(head)
         short: list[str] = []
+        if not head and 1 <= len(_WORD.findall(title)) <= 3:
+            short.append(title)  # a short title is the paper's name: "Contrastive Clustering"
         if 1 <= len(head_words) <= 3:
             if len(head_words) == 1 or any(_coined(w) for w in head_words):
                 short.append(head)  # "RoBERTa", "Project CodeNet"

@@ -449,6 +449,11 @@ def test_a_paper_named_only_in_a_compound_gives_way_to_one_named_on_its_own():
         [glue], "SuperGLUE")
     assert named_papers("What batch size did the SuperGLUE BERT baselines use?", pair)[0] == [glue]
     assert named_papers("Is BERT better than the SuperGLUE human baseline?", pair)[0] == pair
+    # a short title is a name as a whole, as written
+    short = paper("cc", "Contrastive Clustering")
+    assert named_papers("What backbone network does Contrastive Clustering use?",
+                        [bert, short]) == ([short], "Contrastive Clustering")
+    assert named_papers("Is contrastive clustering used anywhere?", [bert, short]) == ([], "")
 
 
 def test_the_passage_about_the_experiment_the_question_names_comes_first():
