@@ -121,8 +121,13 @@ _KEPT_AT = {
 # authors' code or data.
 _AVAILABLE = re.compile(
     r"\b(?:availab\w*|releas\w*|deposit\w*|host(?:s|ed)?|archiv\w*|download\w*|accessib\w*|"
-    r"access(?:ed)?|shared?|provided|obtain\w*|found|upload\w*|publish\w*|request|"
+    r"accessed|shared?|provided|obtain\w*|found|upload\w*|publish\w*|request|"
     r"repositor(?:y|ies)|supplement\w*|supporting|retriev\w*)\b", re.IGNORECASE)
+# The article's own license and copyright: "This is an open access article distributed under
+# the terms of the Creative Commons Attribution License, which permits unrestricted use ...
+# provided the original author and source are credited" offers no code.
+_ARTICLE = re.compile(r"\b(?:copyright|creative commons|open access article|distributed under "
+                      r"the terms)\b", re.IGNORECASE)
 _DOI = re.compile(r"\S*\b10\.\d{4,9}/\S+|\bdoi\b", re.IGNORECASE)
 _OURS = re.compile(r"\b(?:our|we)\b", re.IGNORECASE)  # "our code is at https://lab.org/fish"
 # A code host or repository named: what makes a bare "owner/name" a repository.
@@ -243,7 +248,7 @@ class Expected:
             return False
         asked = vocab.released_sorts(" ".join(self.asked))
         said = vocab.released_sorts(body)
-        offered = bool(_AVAILABLE.search(body) or _OURS.search(body))
+        offered = bool(_AVAILABLE.search(body) or _OURS.search(body)) and not _ARTICLE.search(body)
         # a DOI is a copy of what the text offers; by itself it is the paper's own ("PLoS ONE
         # 13(6): e0197919. https://doi.org/...") or a reference's, and beside "all relevant data
         # are within the paper" it is no copy of the code

@@ -185,6 +185,9 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     assert code.held_by("Our analysis code is at https://lab.org/fish.")
     assert not code.held_by("Pathways were found with MetaboAnalyst 3.0 (www.metaboanalyst.ca).")
     assert not code.held_by("PLoS ONE 13(6): e0197919. https://doi.org/10.1371/journal.pone.01")
+    assert not code.held_by(
+        "PLoS ONE 13(6): e0197919. https://doi.org/10.1371/journal.pone.01 Copyright: 2018. This "
+        "is an open access article, provided the original author and source are credited.")
     assert code.held_by("The code is archived at Zenodo (doi:10.5281/zenodo.123).")
     # "owner/name" is a repository on a code host, not any pair of names
     assert not code.held_by("Both ReLU/PReLU models are trained for the same number of epochs.")
