@@ -286,13 +286,6 @@ def _named_metric(text: str) -> bool:
                for i, w in enumerate(words))
 
 
-def about_software(text: str) -> bool:
-    """The text says its names are software: implemented, written, a library, a package, a
-    version, or it names a framework or language the vocabulary knows ("keras")."""
-    return bool(_SOFTWARE.search(text)) or any(
-        _known(w.lower(), software=True) for w in _TOKEN.findall(text))
-
-
 def software_named(text: str, names: list[str]) -> bool:
     """One of the names is software: the vocabulary knows it ("keras"), or it stands within four
     words of a word that says so ("implemented using the Keras API", "the R package lme4"); not
