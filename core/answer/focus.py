@@ -110,6 +110,19 @@ def _expanded(question: str) -> list[str]:
 # "Which augmentation / preprocessing / cleaning?": a technique the vocabulary knows the words of
 # (vocab.NEARBY); an answer says it ("augmented", "flips", "normalised"), not only its topic
 # ("small samples need more data").
+# What a technique is applied to, when the question does not say: "we augment the images".
+_DATA_NOUNS = frozenset(
+    """data dataset datasets image images sample samples example examples input inputs output
+    outputs training set sets sequence sequences text texts corpus records observations features
+    instances pairs""".split())
+
+
+def _verb_form(word: str) -> bool:
+    """"augment", "augmented", "filtered"; not "augmentation", "filters", "cleaning"."""
+    return word.endswith("ed") or not word.endswith(
+        ("ation", "ations", "ing", "ings", "er", "ers", "ion", "ions", "s", "al"))
+
+
 _TECHNIQUE = re.compile(
     r"\b(?:which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?:[\w-]+\s+){0,2}?"
     r"(augmentation|preprocessing|cleaning|filters|de-duplication)\b", re.IGNORECASE)
@@ -167,6 +180,23 @@ class Focus:
                 for t in _TECHNIQUE.findall(without_examples(question))),
         )
 
+    def says_technique(self, body: str) -> bool:
+        """The sentence says a technique asked: a word of it ("augmentation", "flips") or its
+        verb said of what the question applies it to, or of data ("we augment the images",
+        "images were augmented"); not another sense of the verb ("we augment the tool chain
+        with a code graph generator")."""
+        tokens = [w.lower() for w in TOKEN.findall(body)]
+        for said in self.techniques:
+            for i, w in enumerate(tokens):
+                if root(w) not in said:
+                    continue
+                if not _verb_form(w):
+                    return True
+                near = tokens[max(0, i - 4):i + 5]
+                if any(stem(x) in self.terms or x in _DATA_NOUNS for x in near if x != w):
+                    return True
+        return False
+
     def answered_by(self, sentence: str) -> bool:
         """The sentence holds a distinctive question word, a named instance or most of the
         question's words and, when the question asks for a category or a value, an instance of
@@ -180,8 +210,7 @@ class Focus:
         example = any(f" {e} " in phrase for e in self.examples)
         inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
             root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
-        if self.techniques and not any(
-                said & {root(w) for w in TOKEN.findall(body)} for said in self.techniques):
+        if self.techniques and not self.says_technique(body):
             return False  # "which augmentation": a sentence that says none
         if not (inflected or named or example or covered or (  # a value, a machine, a location
                 self.expected.specific(body) and not _about_other_work(body))):  # by itself

@@ -203,6 +203,8 @@ def test_tempting_neighbours_of_a_value_or_a_location_are_not_answers():
     augmentation = Focus.of("Which data augmentation was applied to the images?", [])
     assert not augmentation.answered_by("Small samples of images need additional effort.")
     assert augmentation.answered_by("Images were augmented with random flips and crops.")
+    # the verb in another sense: augmenting a tool chain is no data augmentation
+    assert not augmentation.answered_by("We augment the tool chain with a graph generator.")
 
 
 def test_a_value_is_of_what_the_question_asks():
