@@ -222,6 +222,9 @@ class Expected:
         body = strip_cites(sentence)
         if self._gives_value(body):
             return True
+        if any(KIND_OF.get(n) == "metric" for n in self.names) and (METRIC_WORDS.intersection(
+                w.lower() for w in _TOKEN.findall(body)) or _named_metric(body)):
+            return True  # "measured with the F1 score", "the Nash-Sutcliffe efficiency (NSE)"
         if self.location and self.located(body) and vocab.RELEASED_THING.search(body):
             return True
         hardware = tuple(n for n in self.names if KIND_OF.get(n) == "hardware")

@@ -230,6 +230,9 @@ def test_a_value_is_of_what_the_question_asks():
     metrics = expected("Which evaluation metrics were used to compare the models?")
     assert not metrics.held_by("We compare SSAtt with seven state-of-the-art CNN-related models.")
     assert metrics.held_by("Models were compared by the Nash-Sutcliffe efficiency (NSE).")
+    # and answers by itself, in words the question does not use
+    judged = Focus.of("Which metrics were used to evaluate the model?", [])
+    assert judged.answered_by("Model quality was measured with the F1 score and the AUC.")
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
