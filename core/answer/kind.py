@@ -209,9 +209,7 @@ class Expected:
             return True  # "a convolutional neural network", "a random forest classifier"
         if self._machine_asked() and machine_described(body):
             return True  # "a standard laptop", "a workstation with 64 GB of RAM"
-        if any(KIND_OF.get(n) == "metric" for n in self.names) and (
-                METRIC_WORDS.intersection(w.lower() for w in _TOKEN.findall(body))
-                or _DIGIT.search(_NOT_VALUE.sub(" ", body)) or _named_metric(body)):
+        if self._metric_asked() and (says_metric(body) or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
             return True  # "Perplexity is ...", "an F1 score of 0.937", "the NSE index"
         return self._gives_value(body)
 
@@ -222,8 +220,7 @@ class Expected:
         body = strip_cites(sentence)
         if self._gives_value(body):
             return True
-        if any(KIND_OF.get(n) == "metric" for n in self.names) and (METRIC_WORDS.intersection(
-                w.lower() for w in _TOKEN.findall(body)) or _named_metric(body)):
+        if self._metric_asked() and says_metric(body):
             return True  # "measured with the F1 score", "the Nash-Sutcliffe efficiency (NSE)"
         if self.location and self.located(body) and vocab.RELEASED_THING.search(body):
             return True
@@ -268,6 +265,9 @@ class Expected:
             return frozenset()
         return self.topic
 
+    def _metric_asked(self) -> bool:
+        return any(KIND_OF.get(n) == "metric" for n in self.names)
+
     def _machine_asked(self) -> bool:
         """It asks for hardware in general ("which hardware / computer"), not one device."""
         return any(KIND_OF.get(n) == "hardware" and _singular(n) not in _DEVICE_WORDS
@@ -281,9 +281,12 @@ _METRIC_HEADS = frozenset(
     "divergence entropy agreement similarity distance purity bias".split())
 
 
-def _named_metric(text: str) -> bool:
-    """A name within two words of a word metrics are called by."""
+def says_metric(text: str) -> bool:
+    """The text names a metric: a metric's own word ("perplexity", "F1"), or a name within two
+    words of a word metrics are called by ("the Nash-Sutcliffe efficiency (NSE)")."""
     words = [w.lower() for w in _TOKEN.findall(text)]
+    if METRIC_WORDS.intersection(words):
+        return True
     names = {n.lower() for n in name_tokens(text)}
     return any(w in names and any(_singular(x) in _METRIC_HEADS for x in words[max(0, i - 2):i + 3])
                for i, w in enumerate(words))
