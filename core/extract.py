@@ -183,6 +183,8 @@ def answers(q: Question, sentence: str) -> bool:
     """
     asked = set(grounding.question_terms(q.question))
     words = re.findall(r"[a-z][a-z0-9\-]*", q.question.lower())
+    other = vocab.in_other_sense(q.question)  # "language model" asks for no Python
+    words = [w for w in words if w not in other]
     instances = set(grounding.question_terms(vocab.expansions(words)))
     instances = (instances - asked) | set(grounding.question_terms(" ".join(q.keywords)))
     said = set(grounding.question_terms(sentence))

@@ -19,8 +19,10 @@ def fts_query(question: str) -> str:
     """An FTS5 MATCH expression: the question's content words (and their usual instances)."""
     terms: list[str] = []
     words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
+    other = vocab.in_other_sense(question)  # "language model" searches no Python
     for word in list(words):
-        words += vocab.expansion(word.strip(".-"))
+        if word.strip(".-") not in other:
+            words += vocab.expansion(word.strip(".-"))
     for word in words:
         word = word.strip(".-")
         if word and word not in STOPWORDS and word not in terms and (len(word) > 1 or word.isdigit()):
@@ -33,7 +35,9 @@ def instance_query(question: str) -> str:
     for "optimizer"), or "" when it names none. Ranked on their own, these find the sentence
     that names the answer even where the question's other words are everywhere in the paper."""
     words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
-    extra = [w for word in words for w in vocab.expansion(word.strip(".-"))]
+    other = vocab.in_other_sense(question)
+    extra = [w for word in words if word.strip(".-") not in other
+             for w in vocab.expansion(word.strip(".-"))]
     return " OR ".join(f'"{t}"' for t in dict.fromkeys(extra))
 
 

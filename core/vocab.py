@@ -19,6 +19,10 @@ class Category:
     words: tuple[str, ...]  # how a question names the category
     searched: tuple[str, ...]  # instances retrieval adds to the query, most common first
     also: tuple[str, ...] = ()  # more instances: an answer naming one of these answers too
+    # nouns a category word stands before and still names the category: "GPU model",
+    # "software package" (besides _HEADS); before another noun it is that noun's modifier
+    heads: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()  # its words that are also verbs: "how do they compute the loss"
 
     @property
     def instances(self) -> frozenset[str]:
@@ -37,21 +41,28 @@ CATEGORIES: tuple[Category, ...] = (
          "accelerator", "accelerators"),
         ("gpu", "gpus", "tpu", "tpus", "cpu", "cpus", "nvidia"),
         ("v100", "a100", "h100", "p100", "k80", "titan", "rtx", "geforce", "xeon"),
+        heads=("model", "models", "resources", "resource", "infrastructure", "cluster", "budget",
+               "time", "hours", "memory"),
+        verbs=("compute", "computing"),
     ),
     Category(
         ("optimizer", "optimiser"),
         ("adam", "adamw", "sgd", "momentum", "rmsprop", "adagrad", "lamb"),
         ("adadelta", "lbfgs"),
+        heads=("settings", "hyperparameters", "parameters", "state"),
     ),
     Category(
         ("framework", "frameworks", "toolkit"),
         (*_FRAMEWORKS, "fairseq"),
         _MORE_FRAMEWORKS,
+        heads=("package", "packages", "library", "libraries", "tool", "tools"),
     ),
     Category(
         ("software", "codebase"),
         (*_FRAMEWORKS, "python"),
         ("fairseq", *_MORE_FRAMEWORKS, "java", "javascript", *_MORE_LANGUAGES, "sas", "spss", "stata"),
+        heads=("package", "packages", "library", "libraries", "tool", "tools", "stack",
+               "implementation", "suite"),
     ),
     Category(("language", "languages"), _LANGUAGES, _MORE_LANGUAGES),
 )
@@ -84,6 +95,42 @@ NEARBY: dict[str, tuple[str, ...]] = {
 }
 
 _BY_WORD: dict[str, Category] = {w: c for c in CATEGORIES for w in c.words}
+# Nouns any category word stands before and still names its category ("hardware setup",
+# "optimizer type").
+_HEADS = frozenset(
+    "type types kind version versions setup setups configuration configurations platform "
+    "platforms specification specifications specs environment details used".split())
+_DETERMINERS = frozenset("the a an its their our his her each every these those this".split())
+_SUBJECTS = frozenset("to we they you i do does did not can could will would should".split())
+_QUESTION_TOKEN = re.compile(r"[\w'+-]+|[^\w\s]")
+# Function words: after a category word they end its phrase ("which hardware was used").
+_FUNCTION = frozenset(
+    """a about after all an and any are as at be been before both but by can could did do does
+    during each for from had has have how if in into is it its of on or our over so such than
+    that the their them then there these they this those through to under was we were what when
+    where which while who why will with would you ran run runs took take takes""".split())
+
+
+def in_other_sense(question: str) -> frozenset[str]:
+    """The category words a question uses only in another sense than naming its category: as a
+    verb ("how do they compute the loss") or as the modifier of another noun ("natural language
+    processing", "language model", "computer vision"). "Which language?", "GPU model",
+    "hardware resources" and "computer hardware" name theirs."""
+    words = _QUESTION_TOKEN.findall(question.lower())
+    naming: set[str] = set()
+    other: set[str] = set()
+    for i, word in enumerate(words):
+        category = _BY_WORD.get(word)
+        if category is None:
+            continue
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        verb = word in category.verbs and (before in _SUBJECTS or after in _DETERMINERS)
+        modifier = (after.isalpha() and after not in _FUNCTION and not after.endswith("ed")
+                    and after not in _HEADS and after not in category.heads
+                    and after not in _BY_WORD)
+        (other if verb or modifier else naming).add(word)
+    return frozenset(other - naming)
 
 
 # A question asks where something is: code, data or models released, shared, archived.
@@ -139,7 +186,7 @@ _NAMED_IN_TWO = (
 
 def named_categories(text: str) -> list[str]:
     """The category words a text names in other words ("optimisation method": optimizer,
-    "where is the code": available)."""
+    "where is the code": available); in_other_sense says which of its own words do not."""
     found = [word for pattern, word in _NAMED_IN_TWO if pattern.search(text)]
     return found + ["available"] if asks_where(text) else found
 

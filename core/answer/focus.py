@@ -103,8 +103,9 @@ def restates(sentence: str, question: str) -> bool:
 
 def _expanded(question: str) -> list[str]:
     """The retrieval expansions of a question's words (vocab.expansion), in order."""
+    other = vocab.in_other_sense(question)
     words = TOKEN.findall(question.lower()) + vocab.named_categories(question)
-    return [w for word in words for w in vocab.expansion(word)]
+    return [w for word in words if word not in other for w in vocab.expansion(word)]
 
 
 # "Which augmentation / preprocessing / cleaning?": a technique the vocabulary knows the words of
@@ -162,7 +163,9 @@ class Focus:
         df = {t: sum(t in s for s in stems) or sum(t in r for r in roots)
               for t in asked + question_terms(extra)}
         distinctive = {t for t, n in df.items() if 0 < n <= len(stems) / 2}
-        categories = tuple(dict.fromkeys(vocab.instances(w) for w in words if vocab.instances(w)))
+        other = vocab.in_other_sense(question)  # "natural language processing" asks no language
+        categories = tuple(dict.fromkeys(
+            vocab.instances(w) for w in words if vocab.instances(w) and w not in other))
         instances = frozenset[str]().union(*categories)
         wants = expected(without_examples(question), question)
         wants = replace(wants, topic=topic_names([e.text for e in evidence]))
@@ -303,8 +306,9 @@ def ranked_sentences(
     if not terms or not evidence:
         return []
     weight = {t: 1.0 for t in terms}
+    other = vocab.in_other_sense(question)
     named_instances = frozenset[str]().union(
-        *(vocab.instances(w) for w in TOKEN.findall(question.lower())))
+        *(vocab.instances(w) for w in TOKEN.findall(question.lower()) if w not in other))
     for extra in _expanded(question):
         # an instance of the category asked names the answer; a word that sits near answers
         # ("released" for "available") is weaker evidence than the question's own words

@@ -342,7 +342,7 @@ def expected(question: str, examples: str = "") -> Expected:
                 ["many"], ["much"], ["long"]) else "what"
         # "what batch size", "which learning rate"
         if clause != "how" and w in QUANTITY_NOUNS and w != "time" and not (
-                i and words[i - 1] in _SUBJECTS):
+                i and words[i - 1] in _SUBJECTS) and not _varied(words[max(0, i - 4):i]):
             before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
                 "many", "much"} else ""
             # "the size of the training set" is given as a count of what it holds ("the
@@ -353,6 +353,14 @@ def expected(question: str, examples: str = "") -> Expected:
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
     return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked)
 
+
+def _varied(before: list[str]) -> bool:
+    """The quantity after these words is what an effect is of: "the impact of model size on
+    accuracy" asks how accuracy changes, not for a size."""
+    return any(w in _EFFECT and before[i + 1] == "of" for i, w in enumerate(before[:-1]))
+
+
+_EFFECT = frozenset("effect effects impact impacts influence role importance sensitivity".split())
 
 # Words before a verb: "did they share the data" asks for no share, "to count" for no count.
 _SUBJECTS = frozenset("they we you i he she it did do does to not will would can could".split())
@@ -368,6 +376,9 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
     thing counted), "how big were the training batches" -> batches, "how many examples per
     batch" -> examples and batch, "how many images or records" -> images, and records, "how
     long did it take" -> units of time (and of what follows: "how long were the sequences")."""
+    # "how long did it take": the time it took, not the epochs it ran ("how long were the
+    # networks trained": either)
+    took = bool(_TAKE.intersection(rest[:3]))
     while rest and (rest[0] in _VERBS or rest[0] in _DETERMINERS):
         rest = rest[1:]  # "how big were the batches"
     items: list[list[str]] = [[]]  # "how many images, records or examples": any of them
@@ -390,9 +401,15 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
         heads = heads[:1]
     found = [{stem(x) for w in [head, *per] for x in (w, _singular(w))} for head in heads]
     if how in {"long", "often", "frequently", "old"}:
-        found = [x | {stem(u) for u in TIME_UNITS} for x in found or [set()]]
+        units = TIME_UNITS - _COUNTED_UNITS if took else TIME_UNITS
+        found = [x | {stem(u) for u in units} for x in found or [set()]]
     doing = _doing(rest) if how == "long" or any(h in TIME_UNITS for h in heads) else ()
     return [Quantity(x, doing) for x in found]
+
+
+_TAKE = frozenset("take takes took taking".split())
+# Units a run is counted in rather than timed: "took 3 days", not "took 90 epochs".
+_COUNTED_UNITS = frozenset("epoch epochs iteration iterations step steps".split())
 
 
 # Verbs that say little by themselves: "how long did it take to run the experiments" is the
@@ -621,7 +638,7 @@ def value_of(text: str, quantity: frozenset[str]) -> bool:
     units = quantity & _UNITS if len(quantity & _UNITS) > 3 else frozenset()
     doing = quantity.doing if isinstance(quantity, Quantity) else frozenset()
     if doing and not any(w.startswith(d) for w in words for d in doing) and not any(
-            stem(u) in s for u in _TRAINING_UNITS for s in stems):
+            stem(u) in s for u in _TRAINING_UNITS if stem(u) in quantity for s in stems):
         return False  # "studied for 20+ years" is no time of training
     if units and any(units & s for s in stems):
         return True  # "how long": three days, 90 epochs
