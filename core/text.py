@@ -64,7 +64,11 @@ ABBREVIATIONS = frozenset(_ABBREVIATIONS.split())
 # digit or opening bracket; a blank line always ends one.
 _BOUNDARY = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n")
 # In generated text the citation markers after the stop belong to the sentence: "... [1]. Next".
-_CITED_BOUNDARY = re.compile(r"[.!?](?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[A-Z0-9\[(]|\s*$)")
+# In a page's text a footnote mark read as a digit does too: "... the tensor2tensor library.1
+# Because ...".
+_CITED_BOUNDARY = re.compile(
+    r"[.!?](?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[A-Z0-9\[(]|\s*$)"
+    r"|(?<=[a-z]{2})\.[\"'\u201d\u2019)\]]*\d{1,2}(?=\s+[A-Z][a-z])")
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
 
 

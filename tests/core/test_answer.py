@@ -44,6 +44,14 @@ def test_split_sentences_keeps_citations_and_abbreviations():
         "The rate was 0.0003 [1].",
         "Done.",
     ]
+    # a footnote mark read as a digit ends its sentence; a number or an initial does not
+    assert split_sentences("It is in the tensor2tensor library.1 Because it is common, we omit "
+                           "it. We use version 3.1 We hope. Heads as A.3 We report.") == [
+        "It is in the tensor2tensor library.1",
+        "Because it is common, we omit it.",
+        "We use version 3.1 We hope.",
+        "Heads as A.3 We report.",
+    ]
 
 
 def test_cites_of_reads_groups():
