@@ -6,6 +6,7 @@ an instance ("8 V100 GPUs"), "What batch size?" a value with the quantity it mea
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -151,6 +152,12 @@ class Focus:
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
+        """What this question asks of these passages. Ranking, the finding, the prompt and
+        grounding all ask it of the same evidence: it is read once (_focus)."""
+        return _focus(question, tuple(evidence))
+
+    @classmethod
+    def read(cls, question: str, evidence: tuple[Evidence, ...]) -> Focus:
         words = [w.lower() for w in PHRASE_WORD.findall(question)]
         words += vocab.named_categories(question)
         asked = question_terms(question)
@@ -286,6 +293,11 @@ _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 def _about_other_work(sentence: str) -> bool:
     return bool(_PRIOR_WORK.search(sentence)) and not _OWN_WORK.search(sentence)
+
+
+@functools.lru_cache(maxsize=16)
+def _focus(question: str, evidence: tuple[Evidence, ...]) -> Focus:
+    return Focus.read(question, evidence)
 
 
 def ranked_sentences(
