@@ -171,6 +171,28 @@ def title_boost(words: set[str], title: str) -> float:
     return 1.3 if words & set(QUERY_WORD.findall(title.lower())) else 1.0
 
 
+# ---------------------------------------------------------------- reference lists
+# What a reference list is made of: years and the words of venues. An appendix after the
+# references (training details, annotation instructions) is prose: few of them, and "we".
+_REF_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d[a-z]?(?!\d)")
+_REF_VENUE = re.compile(
+    r"\b(?:Proceedings|Conference|Journal|arXiv|doi|In:|pp\.|Vol\.|vol\.|Association|"
+    r"Transactions|Press|URL|https?://|Workshop|Annual|Meeting|Advances in|preprint)\b")
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|We|Our)\b")
+
+
+def reads_as_references(text: str) -> bool:
+    """The text reads as a reference list: two years or venue words per hundred words at the
+    least ("Kingma, D. and Ba, J. 2014. Adam ... In ICLR"), not the prose of an appendix that
+    follows the references ("All models use a batch size of 4 ... we follow Raffel et al.
+    (2020)"). A heading or a scrap counts as what its section says."""
+    words = len(text.split())
+    if words < 20:
+        return True
+    density = 100 * (len(_REF_YEAR.findall(text)) + len(_REF_VENUE.findall(text))) / words
+    return density >= 1.5 and not (len(_FIRST_PERSON.findall(text)) >= 2 and density < 5)
+
+
 # ---------------------------------------------------------------- citation markers
 # "[1]", "[2, 3]": the passage numbers a drafted sentence cites.
 CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.ingest.sections import carried_sections
 from core.settings import ChunkSettings
-from core.text import sentence_spans
+from core.text import reads_as_references, sentence_spans
 from core.types import Chunk, ParsedDocument
 
 
@@ -157,13 +157,16 @@ def chunk_document(doc: ParsedDocument, settings: ChunkSettings) -> list[Chunk]:
         text = builder.text(units)
         if sum(c.isalnum() for c in text) < 12:
             continue  # a heading with nothing under it, a lone page number
+        section = units[0].section
+        if section == "references" and not reads_as_references(text):
+            section = "appendix"  # prose after the references, under no heading found
         chunks.append(
             Chunk(
                 ordinal=len(chunks),
                 text=text,
                 page_start=units[0].page,
                 page_end=units[-1].page,
-                section=units[0].section,
+                section=section,
             )
         )
     return chunks

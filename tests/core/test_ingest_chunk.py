@@ -104,3 +104,22 @@ def test_tiny_trailing_fragment_does_not_stand_alone():
     chunks = chunk_document(doc_of([text]), settings)
     assert len(chunks) == 2 and chunks[-1].text.endswith("End.")
     assert len(chunks[-1].text) >= settings.max_chars // 8
+
+
+def test_prose_after_the_references_is_not_a_reference_list():
+    references = " ".join(
+        f"Author{i}, A. and Writer, B. 20{i:02d}. A study of rivers {i}. In Proceedings of the "
+        f"Annual Meeting, pp. {i}-{i + 9}." for i in range(10, 22))
+    details = (
+        "All models use a batch size of 4 with 4 gradient accumulation steps for an effective "
+        "batch size of 16. We follow the recommendations of the original authors, and our "
+        "models are each trained on eight GPUs with 32GB of memory for three days. We found no "
+        "difference between the two optimizers we tried on the development set.")
+    doc = doc_of(["A Study of Fish\nAbstract\nWe count fish. It matters.\n1 Introduction\n"
+                  "Fish are counted in rivers by nets.",
+                  f"References\n{references}", details])
+    chunks = chunk_document(doc, ChunkSettings(max_chars=450, overlap_chars=0))
+    sections = {c.section for c in chunks if "Proceedings" in c.text}
+    assert sections == {"references"}
+    # under no heading of its own, still the paper's prose
+    assert {c.section for c in chunks if "gradient accumulation" in c.text} == {"appendix"}
