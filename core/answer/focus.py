@@ -146,6 +146,7 @@ class Focus:
     instances: frozenset[str]  # names of the categories the question asks for
     examples: frozenset[str] = frozenset()  # what the question lists after "e.g.", as phrases
     categories: tuple[frozenset[str], ...] = ()  # the instances of each category it names
+    category_words: tuple[str, ...] = ()  # the word that names each of them ("software")
     training: bool = False  # it asks about training: inference-only sentences do not answer
     expected: Expected = Expected()  # the kind of instance it wants, by its form (kind.py)
     techniques: tuple[frozenset[str], ...] = ()  # per technique asked, the roots that say it
@@ -171,8 +172,11 @@ class Focus:
               for t in asked + question_terms(extra)}
         distinctive = {t for t, n in df.items() if 0 < n <= len(stems) / 2}
         other = vocab.in_other_sense(question)  # "natural language processing" asks no language
-        categories = tuple(dict.fromkeys(
-            vocab.instances(w) for w in words if vocab.instances(w) and w not in other))
+        named: dict[frozenset[str], str] = {}
+        for w in words:
+            if vocab.instances(w) and w not in other:
+                named.setdefault(vocab.instances(w), w)
+        categories = tuple(named)
         instances = frozenset[str]().union(*categories)
         wants = expected(without_examples(question), question)
         wants = replace(wants, topic=topic_names([e.text for e in evidence]))
@@ -182,6 +186,7 @@ class Focus:
             instances=instances,
             examples=examples(question),
             categories=categories,
+            category_words=tuple(named.values()),
             training=not _INFERENCE.search(question) and bool(
                 _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
             expected=wants,
@@ -237,6 +242,13 @@ class Focus:
             return False
         return (not self.asked or bool(self.parts(sentence))) and self.expected.held_by(body)
 
+    def _software_by_form(self, i: int, body: str) -> bool:
+        """Software asked for is named by a name the sentence says is software ("Epi-Info
+        Statistical Programme", "the R package lme4"), not only by the vocabulary's names."""
+        word = self.category_words[i] if i < len(self.category_words) else ""
+        return KIND_OF.get(word) == "software" and replace(
+            self.expected, names=(word,), location=False, values=()).held_by(body)
+
     def parts(self, sentence: str) -> frozenset[int]:
         """Which of the things asked the sentence gives: category i (it names an instance),
         value j (a number with what it measures) or kind k (an instance of its form: "Keras"
@@ -245,7 +257,7 @@ class Focus:
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
         found = {i for i, names in enumerate(self.categories) if names & words or (
             names == _MACHINES and not names_device(self.expected.asked)
-            and machine_described(body))}
+            and machine_described(body)) or self._software_by_form(i, body)}
         if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
             order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)

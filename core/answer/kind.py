@@ -54,7 +54,10 @@ KIND_OF = {w: kind for kind, nouns in _KIND_NOUNS.items() for w in nouns.split()
 # A question asks "which X" / "what X" / "what kind of X" / "X model" for a kind noun X close
 # behind its question word.
 _ASKS_NAME = re.compile(
-    r"\b(?:which|what)\s+(?:(?:kind|type|sort|make|brand)s?\s+of\s+)?((?:[\w-]+\s+){0,3}?)"
+    r"\b(?:which|what)\s+(?:(?:kind|type|sort|make|brand)s?\s+of\s+)?"
+    # "what was the GPU", not "which year was the corpus collected"
+    r"((?:(?:was|were|is|are)\s+)?(?:(?!(?:was|were|is|are|did|do|does|has|have|had)\b)"
+    r"[\w-]+\s+){0,3}?)"
     r"(?P<noun>" + "|".join(sorted(KIND_OF, key=len, reverse=True)) + r")\b"
     r"(?!\s+(?:learning|translation|vision|reading)\b)"  # "machine learning" is no hardware
     r"|\b(?P<noun2>gpu|cpu|tpu)\s+(?:model|type)s?\b",
@@ -137,7 +140,7 @@ _CODE_HOST = re.compile(r"\b(?:github|gitlab|bitbucket|hugging ?face|repositor(?
 # a library, package, toolkit, a version ("SWAG" in "On the SWAG experiments" is no library).
 _SOFTWARE = re.compile(
     r"\b(?:implement\w*|written|code|coded|librar(?:y|ies)|packages?|tool(?:kit|box)s?|"
-    r"frameworks?|software|versions?|programming|language|api|scripts?|python|"
+    r"frameworks?|software|versions?|programming|programs?|programmes?|api|scripts?|python|"
     r"toolchain|codebase)\b|\bv\d+\.\d",
     re.IGNORECASE,
 )
@@ -186,10 +189,11 @@ class Expected:
     values: tuple[Quantity, ...] = ()  # per value asked, the stems of its quantity
     asked: frozenset[str] = frozenset()  # the question's own words, lower-case
     topic: frozenset[str] = frozenset()  # names the evidence is about (topic_names): no answers
+    when: bool = False  # a date: "over what period", "when were the data collected"
 
     @property
     def wants(self) -> bool:
-        return bool(self.names or self.location or self.values)
+        return bool(self.names or self.location or self.values or self.when)
 
     def held_by(self, sentence: str) -> bool:
         """The sentence holds an instance of (one of) the kinds asked."""
@@ -197,6 +201,8 @@ class Expected:
             return True
         body = strip_cites(sentence)
         if self.location and self.located(body):
+            return True
+        if self.when and dated(body):
             return True
         # a metric is said by its own word or a value, not by any name: "we compare SSAtt
         # with seven CNN-related models" names models, no metric
@@ -351,7 +357,39 @@ def expected(question: str, examples: str = "") -> Expected:
             values.append(Quantity(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
-    return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked)
+    return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked,
+                    when=bool(_ASKS_DATE.search(question)))
+
+
+# A question asks for a date: "over what period", "in which year(s)", "what range of publication
+# years", "on what dates"; "when" of gathering data or of publishing ("when were the birds
+# surveyed"), not "when was the learning rate decayed" (a point in training).
+_ASKS_DATE = re.compile(
+    r"\b(?:what|which)\s+(?:range\s+of\s+|span\s+of\s+)?(?:[\w-]+\s+)?(?:time\s+)?"
+    r"(?:periods?|years?|dates?|months?|seasons?|span|time\s*frame|decades?)\b"
+    r"|\bwhen\b(?:\s+[\w-]+){0,10}?\s+(?:collected|recorded|conducted|carried|sampled|surveyed|"
+    r"published|gathered|undertaken|acquired|captured|photographed|installed|deployed|held|"
+    r"measured|observed|interviewed)\b",
+    re.IGNORECASE,
+)
+# A date: a month, or a year where a date stands ("in 2010", "from 1988 to 2018", "2008-2012"),
+# not a count ("2048 tokens") nor an author-year citation ("Smith et al., 2019").
+_MONTHS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+           r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
+_YEAR = r"(?:1[89]|20)\d\d"
+_YEAR_OR_MONTH = re.compile(
+    rf"\b{_MONTHS}\b|\b(?:in|from|to|between|since|during|until|till|through|and|of)\s+{_YEAR}\b"
+    rf"|(?<![\d.]){_YEAR}\s*[-\u2013/]\s*(?:{_YEAR}|\d\d)\b"
+    r"|\b(?:in|during)\s+(?:the\s+)?(?:spring|summer|autumn|fall|winter|(?:dry|wet|rainy)\s+season)s?\b")
+_AUTHOR_YEAR = re.compile(
+    rf"(?!{_MONTHS}\b)[A-Z][\w'-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'-]+)?,?\s+\(?"
+    rf"{_YEAR}[a-z]?\)?")
+
+
+def dated(text: str) -> bool:
+    """The text gives a date: a year or a month ("in June 2010", "2008-2012"), not only an
+    author-year citation."""
+    return bool(_YEAR_OR_MONTH.search(_AUTHOR_YEAR.sub(" ", text)))
 
 
 def _varied(before: list[str]) -> bool:

@@ -272,6 +272,30 @@ def test_a_value_is_of_what_the_question_asks():
     assert judged.answered_by("Model quality was measured with the F1 score and the AUC.")
 
 
+def test_a_date_a_software_by_its_form_and_the_noun_a_question_word_asks():
+    # a date asked by its form: a year where a date stands, a month, a season
+    period = expected("Over what range of years did the literature search extend?")
+    assert period.when and not period.held_by("Only English language publications were included.")
+    assert period.held_by("Articles published 2000-2010 were searched.")
+    assert not period.held_by("We used 2048 tokens, as in Smith et al., 2019.")
+    collected = expected("When was the field data for this analysis collected?")
+    assert collected.held_by("Data collection was carried out in June 2010.")
+    assert collected.held_by("Traps were checked weekly during the dry season.")
+    assert not expected("When was the learning rate decayed?").when  # a point in training
+    # "which year was the corpus collected" asks a year, not a corpus
+    year = expected("In which year was the corpus collected?")
+    assert year.when and not year.names
+    assert expected("What was the GPU used for training?").names == ("gpu",)
+    # software named by its form, beside a word that says it is software; "English language"
+    # is no programming language
+    software = Focus.of("What software was used to analyse the survey data?", [])
+    assert software.parts("Data were analysed with Epi-Info Statistical Programme (CDC).")
+    assert software.parts("Analyses were run in R with the package lme4.")
+    assert not software.parts("Only English language publications were included.")
+    assert not expected("Which tool was used to appraise the studies?").held_by(
+        "Only English language publications were included.")
+
+
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
     gpu = expected("Which GPU was used?")
     assert not gpu.held_by("Models were trained on an Intel Xeon E5 CPU with 64 GB of memory.")
