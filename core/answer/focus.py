@@ -303,6 +303,12 @@ _ASKS = re.compile(r"\?[\s\"'\u201d)]*(?:\[\d+(?:[,\u2013-]\s*\d+)*\])?\s*$")
 _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
+# "Unlike our work, they ...": about other work, though it says "our"
+_CONTRASTED = re.compile(
+    r"\b(?:unlike|in contrast (?:to|with)|contrary to|as opposed to)\s+(?:our|us|ours|this|the "
+    r"present|the current)\b", re.IGNORECASE)
+
+
 def _about_other_work(sentence: str) -> bool:
     return bool(_PRIOR_WORK.search(sentence)) and not _OWN_WORK.search(sentence)
 
@@ -351,6 +357,8 @@ def ranked_sentences(
             words = {stem(w) for w in TOKEN.findall(sentence)}
             if not 20 <= len(sentence) <= 600 or sentence in seen or _ASKS.search(sentence):
                 continue  # a question the paper asks ("Question: Does BERT need ...?") says nothing
+            if _CONTRASTED.search(sentence):
+                continue  # "Unlike our work, they ...": what others did
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)

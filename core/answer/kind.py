@@ -357,6 +357,8 @@ def expected(question: str, examples: str = "") -> Expected:
             values.append(Quantity(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
+    other = vocab.in_other_sense(question)  # "what size of language model": no language asked
+    names = [n for n in names if n not in other]
     return Expected(tuple(dict.fromkeys(names)), location, tuple(dict.fromkeys(values)), asked,
                     when=bool(_ASKS_DATE.search(question)))
 

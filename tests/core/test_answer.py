@@ -54,6 +54,14 @@ def test_split_sentences_keeps_citations_and_abbreviations():
     ]
 
 
+def test_stems_meet_across_british_and_american_spelling():
+    from core.text import stem
+
+    assert stem("analysed") == stem("analyzed") == stem("analysis")[:5] + "s"
+    assert stem("utilise") == stem("utilized")
+    assert stem("horizon") != stem("horisontal")
+
+
 def test_cites_of_reads_groups():
     assert cites_of("A [1], B [2, 3] and [3].") == (1, 2, 3)
 

@@ -294,6 +294,9 @@ def test_a_date_a_software_by_its_form_and_the_noun_a_question_word_asks():
     assert not software.parts("Only English language publications were included.")
     assert not expected("Which tool was used to appraise the studies?").held_by(
         "Only English language publications were included.")
+    # a kind noun that modifies another asks for no instance of its kind
+    assert "language" not in expected("What size of language model was trained?").names
+    assert expected("Which language was the code written in?").names == ("language",)
 
 
 def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():

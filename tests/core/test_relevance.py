@@ -467,3 +467,14 @@ def test_the_passage_about_the_experiment_the_question_names_comes_first():
         "Which framework and hardware were used for the MLP (bag-of-tokens) model?",
         _passages(gnn, mlp, *_FILLER), strict=True)
     assert ranked[0][1] == 2  # the MLP's passage, though the other names more hardware
+
+
+def test_a_sentence_that_contrasts_other_work_with_ours_is_not_the_answer():
+    from core.answer.focus import ranked_sentences
+
+    theirs = ("Unlike our work, they do not run an entity linking system over the documents; "
+              "they count occurrences by popularity on Wikipedia.")
+    ours = "We use the Spotlight linker on each document."
+    ranked = ranked_sentences("Which entity linking system was run over the documents?",
+                              _passages(theirs, ours, *_FILLER), strict=True)
+    assert ranked[0][2] == ours
