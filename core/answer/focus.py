@@ -303,6 +303,26 @@ _ASKS = re.compile(r"\?[\s\"'\u201d)]*(?:\[\d+(?:[,\u2013-]\s*\d+)*\])?\s*$")
 _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
+# Scraps of a figure read as text: short lower-case non-words ("r", "ot", "Tr"), symbols ("~",
+# "="), digits run into symbols ("0+", "\u00b09"). Capitals ("N", "CC") are a formula's names.
+_SCRAP = re.compile(r"[a-z]{1,2}|[A-Z][a-z]|[^\w\s]+|\d*[^\w\s.,%()/\-]\d*")
+_SETTING = re.compile(r"\b\w{1,3}\s*[=<>\u2264\u2265\u00b1]\s*")
+_CITATION = re.compile(r"\[[\d,;\s\u2013-]+\]|\([^()]*(?:19|20)\d\d[^()]*\)|\bet al\.?")
+
+
+def garbled(sentence: str) -> bool:
+    """The sentence is a figure's scattered labels, not prose: a quarter or more of its tokens,
+    and six at the least, are scraps that are not words ("Mean size change ISD turnover 407 304
+    0+ \u2014 = a 8 8, Tr r Tr ot r r vu r ~ r ~ Tr 04 08")."""
+    # "k = 5", "p < 0.05", "\u03b1 = 0.05" and citations ("[13, 30]", "(Smith et al., 2019)") are
+    # prose
+    tokens = _SETTING.sub(" ", _CITATION.sub(" ", sentence)).split()
+    words = [t.strip(".,;:!?\"'\u201c\u201d\u2018\u2019()") for t in tokens]
+    scraps = [w for w in words if w and w.lower() not in STOPWORDS and _SCRAP.fullmatch(
+        w.replace("\u2019", "").replace("'", ""))]
+    return len(scraps) >= 6 and len(scraps) >= len(tokens) / 4
+
+
 # "Unlike our work, they ...": about other work, though it says "our"
 _CONTRASTED = re.compile(
     r"\b(?:unlike|in contrast (?:to|with)|contrary to|as opposed to)\s+(?:our|us|ours|this|the "
@@ -359,6 +379,8 @@ def ranked_sentences(
                 continue  # a question the paper asks ("Question: Does BERT need ...?") says nothing
             if _CONTRASTED.search(sentence):
                 continue  # "Unlike our work, they ...": what others did
+            if garbled(sentence):
+                continue  # a figure's labels read as text ("Tr r Tr ot r r vu r ~ r")
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)

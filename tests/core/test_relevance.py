@@ -478,3 +478,19 @@ def test_a_sentence_that_contrasts_other_work_with_ours_is_not_the_answer():
     ranked = ranked_sentences("Which entity linking system was run over the documents?",
                               _passages(theirs, ours, *_FILLER), strict=True)
     assert ranked[0][2] == ours
+
+
+def test_a_figures_labels_read_as_text_are_no_answer():
+    from core.answer.focus import garbled, ranked_sentences
+
+    labels = ("Mean size change turnover Coupled trend 407 304 204 104 0+ \u2014 = a 8 8, Tr r Tr ot "
+              "r r vu r ~ r ~ Tr 04 08 12 02 R version 03 0 02 o4 06 Mean mass")
+    assert garbled(labels)
+    for prose in ("The model uses k = 5 folds, n = 20 trees and p < 0.05 for all tests in R.",
+                  "Analyses were run in R (R Core Team 2020) with the packages lme4 and mgcv.",
+                  "Given a mini-batch of size N, CC performs two augmentations on each instance "
+                  "xi and results in 2N samples.",
+                  "We selected seven images (8/25, 9/5, 9/12, 9/20, 9/26, 10/3 and 10/10) in 2015."):
+        assert not garbled(prose), prose
+    assert ranked_sentences("What R version was used?", _passages(labels, *_FILLER),
+                            strict=True) == []
