@@ -244,10 +244,18 @@ class Focus:
 
     def _software_by_form(self, i: int, body: str) -> bool:
         """Software asked for is named by a name the sentence says is software ("Epi-Info
-        Statistical Programme", "the R package lme4"), not only by the vocabulary's names."""
+        Statistical Programme", "the R package lme4"), not only by the vocabulary's names, in a
+        sentence about what the question says it did ("to analyse the interview data"; not R
+        for a correlation when the question asks what trained the network). A framework or a
+        language asked for is one the vocabulary knows."""
         word = self.category_words[i] if i < len(self.category_words) else ""
-        return KIND_OF.get(word) == "software" and replace(
-            self.expected, names=(word,), location=False, values=()).held_by(body)
+        if word != "software" or not replace(
+                self.expected, names=(word,), location=False, values=()).held_by(body):
+            return False
+        about = self._of_what(self.terms)
+        tokens = TOKEN.findall(body)
+        said = {stem(w) for w in tokens} | {root(w) for w in tokens}
+        return not about or bool(said & (about | {root(t) for t in about}))
 
     def parts(self, sentence: str) -> frozenset[int]:
         """Which of the things asked the sentence gives: category i (it names an instance),
@@ -283,9 +291,13 @@ class Focus:
         """The distinctive question words that say of what, not what is asked: "MLP" and
         "bag-of-tokens" in "Which framework and optimizer were used for the MLP (bag-of-tokens)
         model?"; not the kind asked, its instances, a quantity or a technique."""
+        return self._of_what(self.distinctive)
+
+    def _of_what(self, terms: frozenset[str]) -> frozenset[str]:
+        """Of these question stems, those that say of what, not what is asked."""
         asked = _ASKING | {stem(i) for i in self.instances}
         asked |= frozenset[str]().union(*self.values, *self.techniques)
-        return frozenset(t for t in self.distinctive if t not in asked and root(t) not in asked)
+        return frozenset(t for t in terms if t not in asked and root(t) not in asked)
 
     @property
     def asked(self) -> int:

@@ -292,6 +292,13 @@ def test_a_date_a_software_by_its_form_and_the_noun_a_question_word_asks():
     assert software.parts("Data were analysed with Epi-Info Statistical Programme (CDC).")
     assert software.parts("Analyses were run in R with the package lme4.")
     assert not software.parts("Only English language publications were included.")
+    # by its form only in a sentence about what the question says it did
+    trained = Focus.of("Which software was used to train the neural network?", [])
+    assert not trained.parts("Metabolites were correlated with yield in the R software package.")
+    assert trained.parts("The neural network was trained in R with the package nnet.")
+    # a framework asked for is one the vocabulary knows: a language is none
+    assert not Focus.of("Which deep learning framework was used?", []).parts(
+        "The functions are written in Python 2.7 for a UNIX command line.")
     assert not expected("Which tool was used to appraise the studies?").held_by(
         "Only English language publications were included.")
     # a kind noun that modifies another asks for no instance of its kind
