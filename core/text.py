@@ -195,6 +195,17 @@ def reads_as_references(text: str) -> bool:
     return density >= 1.5 and not (len(_FIRST_PERSON.findall(text)) >= 2 and density < 5)
 
 
+_PROSE_VERB = re.compile(r"\b(?:[Ww]e|[Oo]ur|was|were|is|are|has|have|had)\b")
+
+
+def starts_prose(sentence: str) -> bool:
+    """A sentence in a reference list that is the paper's own prose, not an entry: ten words or
+    more, no year or venue, and a verb or "we" ("All networks were trained on two RTX 3090
+    cards for six hours."). An appendix that follows the references starts there."""
+    return (len(sentence.split()) >= 10 and not _REF_YEAR.search(sentence)
+            and not _REF_VENUE.search(sentence) and bool(_PROSE_VERB.search(sentence)))
+
+
 # ---------------------------------------------------------------- citation markers
 # "[1]", "[2, 3]": the passage numbers a drafted sentence cites.
 CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from core.ingest.sections import carried_sections
 from core.settings import ChunkSettings
-from core.text import reads_as_references, sentence_spans
+from core.text import reads_as_references, sentence_spans, starts_prose
 from core.types import Chunk, ParsedDocument
 
 
@@ -48,6 +48,7 @@ def _split_long(text: str, a: int, b: int, limit: int) -> list[tuple[int, int]]:
 def _units(doc: ParsedDocument, limit: int) -> list[_Unit]:
     """All sentences of the document in order, each with its page and section."""
     units = []
+    prose = False  # the last sentence was prose in a reference list (chunk_document)
     carried = carried_sections([page.sections for page in doc.pages])
     for page, section in zip(doc.pages, carried, strict=False):
         text = page.text
@@ -56,6 +57,9 @@ def _units(doc: ParsedDocument, limit: int) -> list[_Unit]:
             b = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
             first = heading
             for x, y in sentence_spans(text, a, b):
+                was_prose, prose = prose, name == "references" and starts_prose(text[x:y])
+                if prose and not was_prose:
+                    first = True  # prose after the entries starts a chunk of its own
                 for px, py in _split_long(text, x, y, limit):
                     units.append(_Unit(page.number, px, py, name, first))
                     first = False

@@ -123,3 +123,16 @@ def test_prose_after_the_references_is_not_a_reference_list():
     assert sections == {"references"}
     # under no heading of its own, still the paper's prose
     assert {c.section for c in chunks if "gradient accumulation" in c.text} == {"appendix"}
+
+
+def test_a_short_appendix_right_after_the_last_reference_is_its_own_chunk():
+    references = " ".join(
+        f"Author{i}, A. and Writer, B. 20{i:02d}. Counting birds, part {i}. Journal of Field "
+        f"Ornithology {i}: {i}0-{i}9." for i in range(10, 16))
+    training = ("All networks were trained on two NVIDIA RTX 3090 cards for about six hours. We "
+                "used a batch size of 64 and the Adam optimizer.")
+    doc = doc_of(["A Study of Larks\nAbstract\nWe count larks. It matters.\n1 Introduction\n"
+                  "Larks are counted by song.", f"References\n{references} {training}"])
+    chunks = chunk_document(doc, ChunkSettings())
+    assert [c.section for c in chunks if "RTX 3090" in c.text] == ["appendix"]
+    assert all(c.section == "references" for c in chunks if "Ornithology" in c.text)
