@@ -29,6 +29,7 @@ from core.text import (
     STOPWORDS,
     TOKEN,
     passage_sentences,
+    reads_as_references,
     stem,
     strip_cites,
     title_boost,
@@ -385,6 +386,8 @@ def ranked_sentences(
     found: list[tuple[float, int, str]] = []
     seen: set[str] = set()
     for n, e in enumerate(evidence, start=1):
+        if e.section == "references" and reads_as_references(e.text):
+            continue  # an entry names another paper's title, never this paper's method
         for sentence in passage_sentences(e.text):
             words = {stem(w) for w in TOKEN.findall(sentence)}
             if not 20 <= len(sentence) <= 600 or sentence in seen or _ASKS.search(sentence):

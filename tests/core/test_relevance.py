@@ -494,3 +494,22 @@ def test_a_figures_labels_read_as_text_are_no_answer():
         assert not garbled(prose), prose
     assert ranked_sentences("What R version was used?", _passages(labels, *_FILLER),
                             strict=True) == []
+
+
+def test_an_entry_of_the_reference_list_is_no_answer():
+    from pathlib import Path
+
+    from core.answer.focus import ranked_sentences
+    from core.types import Evidence
+
+    entries = " ".join(
+        f"Author{i} JA, Writer TB: Guidelines for the use of filters in trauma patients, part "
+        f"{i}. J Trauma 20{i:02d}, {i}:1-9." for i in range(10, 16))
+    methods = "The review followed the PRISMA reporting guidelines for systematic reviews."
+    evidence = [Evidence(1, "d1", "Review", Path("/r.pdf"), 5, 5, "references", entries, 1.0),
+                Evidence(2, "d1", "Review", Path("/r.pdf"), 1, 1, "methods", methods, 1.0),
+                *(Evidence(n, "d1", "Review", Path("/r.pdf"), n, n, "results", t, 1.0)
+                  for n, t in enumerate(_FILLER, start=3))]
+    ranked = ranked_sentences("Which reporting guidelines were used for the filters?", evidence,
+                              strict=True)
+    assert 1 not in [r[1] for r in ranked] and ranked[0][1] == 2
