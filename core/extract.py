@@ -27,7 +27,7 @@ from core.questionsets import (
 )
 from core.scope import default_scope
 from core.serialize import cell_from_dict, cell_to_dict
-from core.text import reads_as_references
+from core.text import is_reference_list
 from core.types import (
     Cell,
     CellDone,
@@ -150,8 +150,7 @@ def evidence_for(parts: Parts, asker: Asker, q: Question, doc_id: str) -> list[E
     there are other papers' methods)."""
     k = parts.settings().retrieval.k
     found = [e for e in asker.search(q.query, papers=[doc_id], k=2 * k)
-             if e.section != "references" or not reads_as_references(e.text)
-             or "references" in q.sections]
+             if not is_reference_list(e.section, e.text) or "references" in q.sections]
     if q.sections:  # sorted() is stable: equal scores keep retrieval's order
         boost = {s: SECTION_BOOST for s in q.sections}
         found = sorted(found, key=lambda e: -e.score * boost.get(e.section, 1.0))

@@ -10,7 +10,7 @@ from core import vocab
 from core.paths import from_db
 from core.settings import RetrievalSettings
 from core.store import Store
-from core.text import QUERY_WORD, STOPWORDS, reads_as_references, title_boost
+from core.text import QUERY_WORD, STOPWORDS, is_reference_list, title_boost
 from core.types import Evidence
 from core.vectors.index import VectorIndex
 
@@ -118,7 +118,7 @@ class Retriever:
         rows = self.store.chunks_by_id(fused, ready=True)  # papers being added are not answers
         named = {w for w in QUERY_WORD.findall(question.lower()) if w not in STOPWORDS and len(w) > 2}
         for cid, row in rows.items():
-            if row["section"] == "references" and reads_as_references(row["text"]):
+            if is_reference_list(row["section"], row["text"]):
                 fused[cid] *= s.reference_weight  # an older library's appendix is not one
             if papers is None:  # across the library, prefer the paper the question names
                 fused[cid] *= title_boost(named, row["title"])

@@ -195,6 +195,12 @@ def reads_as_references(text: str) -> bool:
     return density >= 1.5 and not (len(_FIRST_PERSON.findall(text)) >= 2 and density < 5)
 
 
+def is_reference_list(section: str, text: str) -> bool:
+    """A stored passage is a reference list: labelled so and reading as one (a library built
+    before 440b4a1 labels an appendix after the references "references" too)."""
+    return section == "references" and reads_as_references(text)
+
+
 _PROSE_VERB = re.compile(r"\b(?:[Ww]e|[Oo]ur|was|were|is|are|has|have|had)\b")
 
 

@@ -28,8 +28,8 @@ from core.text import (
     PHRASE_WORD,
     STOPWORDS,
     TOKEN,
+    is_reference_list,
     passage_sentences,
-    reads_as_references,
     stem,
     strip_cites,
     title_boost,
@@ -386,7 +386,7 @@ def ranked_sentences(
     found: list[tuple[float, int, str]] = []
     seen: set[str] = set()
     for n, e in enumerate(evidence, start=1):
-        if e.section == "references" and reads_as_references(e.text):
+        if is_reference_list(e.section, e.text):
             continue  # an entry names another paper's title, never this paper's method
         for sentence in passage_sentences(e.text):
             words = {stem(w) for w in TOKEN.findall(sentence)}
