@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from core.answer import UNANSWERED, Grounded, generate_grounded
 from core.answer.meaning import embedder_similarity
 from core.errors import QuestionTooLongError, SettingsError
-from core.retrieve import Retriever
+from core.retrieve import Retriever, spell_out
 from core.serialize import answer_from_dict, answer_to_dict
 from core.types import (
     Answer,
@@ -67,6 +67,13 @@ class Asker:
                                   self.settings().retrieval)
             return retriever.search(question, papers=scope, k=k)
 
+    def spelled_out(self, question: str, papers: Sequence[str] | None) -> str:
+        """The question with the abbreviations its papers define for its phrases
+        (retrieve.spell_out): a paper that says "SVR" after its first page is asked of "SVR"."""
+        scope = self.catalog.search_scope(papers)
+        with self._lock:
+            return spell_out(self.store, question, scope) if self.store.has_papers() else question
+
     def keyword_only(self, papers: Sequence[str] | None) -> int:
         """How many papers of a question's scope were searched by their words only (their
         vectors are not computed yet: added without waiting, or being embedded)."""
@@ -90,7 +97,8 @@ class Asker:
                 f"{MAX_QUESTION_CHARS:,}): ask about one thing at a time")
         t0 = time.perf_counter()
         scope, named = self.catalog.scope(question, papers, auto_scope=auto_scope)
-        evidence = tuple(self.search(question, papers=scope, k=k))
+        asked = self.spelled_out(question, scope)  # "support vector regression (SVR)"
+        evidence = tuple(self.search(asked, papers=scope, k=k))
         keyword_only = self.keyword_only(scope)
         t_retrieve = time.perf_counter() - t0
         yield Retrieved(evidence, t_retrieve, named, keyword_only)
@@ -98,7 +106,7 @@ class Asker:
         if not use_llm:
             g = Grounded("", False, (), (), "evidence")
         else:
-            stream = self.generate(question, evidence, cancel=cancel)
+            stream = self.generate(asked, evidence, cancel=cancel)
             while True:
                 try:
                     text = next(stream)

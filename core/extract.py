@@ -7,7 +7,6 @@ an edited question is answered again. "Not reported" is an ordinary, expected ce
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -183,10 +182,7 @@ def answers(q: Question, sentence: str) -> bool:
     category it names (a retrieval expansion: "V100 GPUs" for "hardware").
     """
     asked = set(grounding.question_terms(q.question))
-    words = re.findall(r"[a-z][a-z0-9\-]*", q.question.lower())
-    other = vocab.in_other_sense(q.question)  # "language model" asks for no Python
-    words = [w for w in words if w not in other]
-    instances = set(grounding.question_terms(vocab.expansions(words)))
+    instances = set(grounding.question_terms(" ".join(vocab.asked_expansion(q.question))))
     instances = (instances - asked) | set(grounding.question_terms(" ".join(q.keywords)))
     said = set(grounding.question_terms(sentence))
     return len(said & asked) >= 2 or bool(said & instances)

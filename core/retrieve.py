@@ -19,11 +19,7 @@ def fts_query(question: str) -> str:
     """An FTS5 MATCH expression: the question's content words (and their usual instances)."""
     terms: list[str] = []
     words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
-    other = vocab.in_other_sense(question)  # "language model" searches no Python
-    for word in list(words):
-        if word.strip(".-") not in other:
-            words += vocab.expansion(word.strip(".-"))
-    for word in words:
+    for word in words + vocab.asked_expansion(question):
         word = word.strip(".-")
         if word and word not in STOPWORDS and word not in terms and (len(word) > 1 or word.isdigit()):
             terms.append(word)
@@ -34,11 +30,55 @@ def instance_query(question: str) -> str:
     """FTS5 MATCH for the instances of the categories a question names ("adam" OR "sgd" ...
     for "optimizer"), or "" when it names none. Ranked on their own, these find the sentence
     that names the answer even where the question's other words are everywhere in the paper."""
-    words = QUERY_WORD.findall(question.lower()) + vocab.named_categories(question)
-    other = vocab.in_other_sense(question)
-    extra = [w for word in words if word.strip(".-") not in other
-             for w in vocab.expansion(word.strip(".-"))]
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(extra))
+    return " OR ".join(f'"{t}"' for t in vocab.asked_expansion(question))
+
+
+# A phrase a paper abbreviates where it first uses it: "support vector regression (SVR)".
+_DEFINED = r"\s*\(\s*([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*?)s?\s*\)"
+
+
+def _phrases(question: str) -> list[str]:
+    """The runs of two to five content words in a question, longest first: what a paper may
+    abbreviate ("support vector regression")."""
+    runs: list[list[str]] = [[]]
+    for word in re.findall(r"[A-Za-z][\w-]*|\S", question):
+        if word[0].isalpha() and word.lower() not in STOPWORDS and len(word) > 1:
+            runs[-1].append(word.lower())
+        elif runs[-1]:
+            runs.append([])
+    found = {" ".join(run[i:i + n]) for run in runs for n in range(2, 6)
+             for i in range(len(run) - n + 1)}
+    return sorted(found, key=lambda p: -len(p.split()))
+
+
+def spell_out(store: Store, question: str, papers: Sequence[str] | None) -> str:
+    """The question with the abbreviations its papers define for its phrases: "the support
+    vector regression forecasts" asks of "SVR models" too ("... regression (SVR) forecasts")
+    in a paper that writes "support vector regression (SVR)" once and "SVR" after. A paper's
+    own name is left as it is: its abbreviation is in every passage and finds none."""
+    phrases = _phrases(question)
+    if not phrases:
+        return question
+    match = " OR ".join(f'"{p}"' for p in phrases)
+    rows = store.chunks_by_id([cid for cid, _ in store.fts_search(match, 20, papers)])
+    spelled = question
+    names = {re.split(r"\s*[:\u2013\u2014]\s*|\s+-\s+", (row["title"] or "").lower())[0].strip()
+             for row in rows.values()}
+    for phrase in phrases:
+        if phrase in names:
+            continue  # the paper's own name ("Contrastive Clustering (CC)") is everywhere in it
+        pattern = re.compile(re.escape(phrase).replace(r"\ ", r"[\s-]+") + _DEFINED, re.IGNORECASE)
+        for row in rows.values():
+            m = pattern.search(row["text"])
+            short = m.group(1) if m else ""
+            initials = "".join(w[0] for w in re.split(r"[\s-]+", phrase))
+            if "".join(c for c in short if c.isupper()).lower() == initials and (
+                    short.lower() not in spelled.lower()):
+                at = re.search(re.escape(phrase).replace(r"\ ", r"[\s-]+"), spelled, re.IGNORECASE)
+                if at:
+                    spelled = f"{spelled[:at.end()]} ({short}){spelled[at.end():]}"
+                break
+    return spelled
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:

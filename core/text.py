@@ -4,6 +4,7 @@ heading lines. One of each, so ingest, retrieval and grounding cut text the same
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ---------------------------------------------------------------- words
 # A content token: a word (with inner hyphens, "fine-tuned") or a number ("3", "0.5").
@@ -36,14 +37,21 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude stem, the same on both sides of a comparison: the first 6 letters
     ("augmentation" ~ "augmented"). Plurals are left apart on purpose: merging "GPUs" with "GPU"
     made more question words common to the evidence, hence not distinctive, and cost 3 of 47
     gold pages in bench/extract.py; hardware questions match on instance names instead. British
     and American spellings share theirs: "analysed" ~ "analyzed", "utilise" ~ "utilize"."""
-    head = word.lower()[:6]
+    head = _SPELLING.sub(lambda m: _US[m.group(0)], word.lower())[:6]
     return head[:5] + "s" if len(head) == 6 and head[4:] in ("yz", "iz") else head
+
+
+# British spellings that differ within a stem's six letters: "modelling" ~ "modeling",
+# "licence" ~ "license", "judgement" ~ "judgment", "colour" ~ "color".
+_US = {"elled": "eled", "elling": "eling", "licenc": "licens", "dgement": "dgment", "colour": "color"}
+_SPELLING = re.compile("|".join(_US))
 
 
 def stems(text: str) -> set[str]:

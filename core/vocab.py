@@ -100,8 +100,12 @@ _BY_WORD: dict[str, Category] = {w: c for c in CATEGORIES for w in c.words}
 _HEADS = frozenset(
     "type types kind version versions setup setups configuration configurations platform "
     "platforms specification specifications specs environment details used".split())
-_DETERMINERS = frozenset("the a an its their our his her each every these those this".split())
-_SUBJECTS = frozenset("to we they you i do does did not can could will would should".split())
+# Words before a noun, and words before a verb ("did they share the data" asks for no share,
+# "how do they compute the loss" for no computer).
+DETERMINERS = frozenset(
+    "the a an its their our his her each every per all these those this".split())
+SUBJECTS = frozenset(
+    "to we they you i he she it do does did not can could will would should".split())
 _QUESTION_TOKEN = re.compile(r"[\w'+-]+|[^\w\s]")
 # Function words: after a category word they end its phrase ("which hardware was used").
 _FUNCTION = frozenset(
@@ -125,7 +129,7 @@ def in_other_sense(question: str) -> frozenset[str]:
             continue
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        verb = word in category.verbs and (before in _SUBJECTS or after in _DETERMINERS)
+        verb = word in category.verbs and (before in SUBJECTS or after in DETERMINERS)
         modifier = (after.isalpha() and after not in _FUNCTION and not after.endswith("ed")
                     and after not in _HEADS and after not in category.heads
                     and after not in _BY_WORD)
@@ -143,9 +147,11 @@ _WHERE = re.compile(
 # from", "where were the birds sampled".
 _ORIGIN = re.compile(
     r"\b(?:come|came|comes|originat\w*|collected|recorded|conducted|sampled|measured|taken|"
-    r"captured|located|performed|carried|derived|sourced|gathered|situated|observed|live[ds]?)\b",
+    r"captured|located|performed|carried|derived|sourced|gathered|situated|observed|live[ds]?|"
+    r"obtain(?:ed|s)?|acquired?)\b",
     re.IGNORECASE,
 )
+_MODAL = re.compile(r"\b(?:can|could|may|might)\b", re.IGNORECASE)
 _WHERE_ONLY = frozenset({"where", "somewhere", "anywhere", "location"})
 RELEASED_THING = re.compile(
     r"\b(?:code|source|implementation|scripts?|software|data(?:sets?)?|models?|weights|"
@@ -173,7 +179,9 @@ def asks_where(question: str) -> bool:
     said = {m.group(0).lower() for m in _WHERE.finditer(question)}
     if not said or not RELEASED_THING.search(question):
         return False
-    return bool(said - _WHERE_ONLY) or not _ORIGIN.search(question)
+    # "where can the data be obtained" offers a copy; "where did they obtain the data" asks
+    # where it came from
+    return bool(said - _WHERE_ONLY) or not _ORIGIN.search(question) or bool(_MODAL.search(question))
 
 
 # A category named in other words: "which optimisation method" asks for an optimizer, "is the
@@ -189,6 +197,26 @@ def named_categories(text: str) -> list[str]:
     "where is the code": available); in_other_sense says which of its own words do not."""
     found = [word for pattern, word in _NAMED_IN_TWO if pattern.search(text)]
     return found + ["available"] if asks_where(text) else found
+
+
+def named_in(question: str) -> dict[str, Category]:
+    """The categories a question names, by the word that names each, in order: its own words
+    that name one in that sense (in_other_sense leaves out "language" in "language model"), and
+    those it names in other words (named_categories)."""
+    other = in_other_sense(question)
+    words = [w.strip(".-'") for w in _QUESTION_TOKEN.findall(question.lower())]
+    words += named_categories(question)
+    return {w: _BY_WORD[w] for w in words if w in _BY_WORD and w not in other}
+
+
+def asked_expansion(question: str) -> list[str]:
+    """The words retrieval adds for a question (expansion of each of its words, and of the
+    categories it names in other words), in order, leaving out words it uses in another sense:
+    "language model" searches no Python."""
+    other = in_other_sense(question)
+    words = [w.strip(".-'") for w in _QUESTION_TOKEN.findall(question.lower())]
+    words += named_categories(question)
+    return list(dict.fromkeys(w for word in words if word not in other for w in expansion(word)))
 
 
 def category_words() -> frozenset[str]:
@@ -224,11 +252,6 @@ def expansion(word: str) -> tuple[str, ...]:
     category = _BY_WORD.get(word)
     found = (category.searched if category else ()) + NEARBY.get(word, ())
     return tuple(w for w in dict.fromkeys(found) if w != word)
-
-
-def expansions(text_words: list[str]) -> str:
-    """The expansions of several question words, as one space-separated string."""
-    return " ".join(w for word in text_words for w in expansion(word))
 
 
 # The section names ingest gives passages (ingest/sections.py finds them; question sets may

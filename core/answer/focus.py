@@ -103,11 +103,34 @@ def restates(sentence: str, question: str) -> bool:
     return bool(question.strip()) and said <= asked
 
 
-def _expanded(question: str) -> list[str]:
-    """The retrieval expansions of a question's words (vocab.expansion), in order."""
-    other = vocab.in_other_sense(question)
-    words = TOKEN.findall(question.lower()) + vocab.named_categories(question)
-    return [w for word in words if word not in other for w in vocab.expansion(word)]
+# "What elution gradient (...) was used", "which kernel function did the SVR use": the thing a
+# question asks for, between its question word and its verb.
+_ASKED_THING = re.compile(
+    r"\b(?:what|which)\s+(?:(?:kind|type|sort)s?\s+of\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)\s*"
+    r"(?:\([^)]*\)\s*)?(?<=\s)(?:was|were|is|are|did|do|does|has|have|had)\b", re.IGNORECASE)
+# Nouns that describe what is asked rather than name it: "which criterion", "what approach",
+# "what unique characteristic" is answered in the paper's own words ("training was stopped
+# when ...", "its endings are adversarially filtered").
+_DESCRIBING = frozenset(
+    """criterion criteria method methods approach approaches strategy strategies procedure
+    procedures technique techniques way ways means process protocol protocols setting settings
+    design scheme choice choices step steps rule rules characteristic characteristics feature
+    features property properties aspect aspects advantage advantages benefit benefits challenge
+    challenges improvement improvements change changes difference differences role contribution
+    contributions limitation limitations impact effect effects finding findings implication
+    implications insight insights reason reasons factor factors purpose goal idea""".split())
+
+
+def asked_thing(question: str) -> tuple[str, ...]:
+    """The content words of the thing a "what / which X was ..." question asks for: "elution
+    gradient"; none for other forms, or a noun that describes rather than names ("criterion")."""
+    m = _ASKED_THING.search(question)
+    if not m:
+        return ()
+    words = m.group(1).lower().split()
+    if words[-1] in _DESCRIBING:
+        return ()
+    return tuple(w for w in words if w not in STOPWORDS and len(w) > 1)
 
 
 # "Which augmentation / preprocessing / cleaning?": a technique the vocabulary knows the words of
@@ -151,6 +174,7 @@ class Focus:
     training: bool = False  # it asks about training: inference-only sentences do not answer
     expected: Expected = Expected()  # the kind of instance it wants, by its form (kind.py)
     techniques: tuple[frozenset[str], ...] = ()  # per technique asked, the roots that say it
+    unmentioned: bool = False  # no passage names what it asks for ("what elution gradient")
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -163,7 +187,7 @@ class Focus:
         words = [w.lower() for w in PHRASE_WORD.findall(question)]
         words += vocab.named_categories(question)
         asked = question_terms(question)
-        extra = " ".join(_expanded(question))
+        extra = " ".join(vocab.asked_expansion(question))
         tokens = [set(TOKEN.findall(e.text)) for e in evidence] or [set()]
         stems = [{stem(w) for w in ts} for ts in tokens]
         roots = [{root(w) for w in ts} for ts in tokens]
@@ -172,15 +196,23 @@ class Focus:
         df = {t: sum(t in s for s in stems) or sum(t in r for r in roots)
               for t in asked + question_terms(extra)}
         distinctive = {t for t, n in df.items() if 0 < n <= len(stems) / 2}
-        other = vocab.in_other_sense(question)  # "natural language processing" asks no language
         named: dict[frozenset[str], str] = {}
-        for w in words:
-            if vocab.instances(w) and w not in other:
-                named.setdefault(vocab.instances(w), w)
+        for w, category in vocab.named_in(question).items():
+            named.setdefault(category.instances, w)
         categories = tuple(named)
         instances = frozenset[str]().union(*categories)
         wants = expected(without_examples(question), question)
         wants = replace(wants, topic=topic_names([e.text for e in evidence]))
+        techniques = tuple(
+            frozenset({root(t), *(root(w) for w in vocab.NEARBY.get(t.lower(), ()))})
+            for t in _TECHNIQUE.findall(without_examples(question)))
+        thing = asked_thing(question)
+        # a term of two words or more ("elution gradient"), not one that describes ("what
+        # challenges", "which criterion")
+        unmentioned = len(thing) > 1 and bool(evidence) and not (
+            wants.wants or techniques or named) and (
+            not any(stem(w) in s or root(w) in r
+                    for w in thing for s, r in zip(stems, roots, strict=True)))
         return cls(
             terms=frozenset(asked),
             distinctive=frozenset(distinctive),
@@ -191,9 +223,8 @@ class Focus:
             training=not _INFERENCE.search(question) and bool(
                 _TRAINING.search(question) or vocab.TRAINING_QUANTITIES.intersection(words)),
             expected=wants,
-            techniques=tuple(
-                frozenset({root(t), *(root(w) for w in vocab.NEARBY.get(t.lower(), ()))})
-                for t in _TECHNIQUE.findall(without_examples(question))),
+            techniques=techniques,
+            unmentioned=unmentioned,
         )
 
     def says_technique(self, body: str) -> bool:
@@ -217,6 +248,8 @@ class Focus:
         """The sentence holds a distinctive question word, a named instance or most of the
         question's words and, when the question asks for a category or a value, an instance of
         it or the value with what it measures (any one, for questions that ask several things)."""
+        if self.unmentioned:
+            return False  # "what elution gradient" of passages that name no gradient
         body = strip_cites(sentence)
         words = [w.lower() for w in PHRASE_WORD.findall(body)]
         stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
@@ -369,10 +402,9 @@ def ranked_sentences(
     if not terms or not evidence:
         return []
     weight = {t: 1.0 for t in terms}
-    other = vocab.in_other_sense(question)
     named_instances = frozenset[str]().union(
-        *(vocab.instances(w) for w in TOKEN.findall(question.lower()) if w not in other))
-    for extra in _expanded(question):
+        *(c.instances for c in vocab.named_in(question).values()))
+    for extra in vocab.asked_expansion(question):
         # an instance of the category asked names the answer; a word that sits near answers
         # ("released" for "available") is weaker evidence than the question's own words
         weight.setdefault(stem(extra), 1.5 if extra in named_instances else 0.75)

@@ -46,9 +46,16 @@ _KIND_NOUNS = {
                 "codebase",
     "model": "architecture architectures backbone backbones network networks optimizer "
              "optimiser optimizers algorithm algorithms tokenizer tokeniser encoder",
-    "dataset": "dataset datasets corpus corpora benchmark benchmarks",
-    "metric": "metric metrics measure measures score scores",
+    "dataset": "dataset datasets corpus corpora benchmark benchmarks database databases",
+    "metric": "metric metrics measure measures score scores agreement",
+    # what field and lab work is measured or recorded with
+    "instrument": "instrument instruments camera cameras sensor sensors device devices "
+                  "spectrometer spectrometers microscope microscopes scanner scanners recorder "
+                  "recorders logger loggers detector detectors",
 }
+# Kind nouns that say only "a machine": after a more specific one they name nothing more ("GPU
+# hardware" asks for a GPU, "camera equipment" for a camera).
+_GENERIC_NOUNS = frozenset("hardware equipment machine machines".split())
 KIND_OF = {w: kind for kind, nouns in _KIND_NOUNS.items() for w in nouns.split()}
 
 # A question asks "which X" / "what X" / "what kind of X" / "X model" for a kind noun X close
@@ -83,7 +90,7 @@ QUANTITY_NOUNS = frozenset(
     "size sizes rate rates decay length lengths epochs epoch seeds seed "
     "temperature threshold dropout warmup momentum number count percentage proportion ratio "
     "fraction share resolution dimension dimensions duration time folds version versions cutoff "
-    "cut-off iterations".split()
+    "cut-off iterations value values".split()
 )
 TIME_UNITS = frozenset(
     "second seconds minute minutes hour hours day days week weeks month months year years "
@@ -156,14 +163,23 @@ _NOT_NAMES = frozenset(
     january february march april may june july august september october november december
     i ii iii iv v vi vii viii ix x""".split()
 )
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+.\-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+# (Greek letters too: "the Adam β2 value")
+_TOKEN = re.compile(r"[A-Za-z0-9\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff+.\-]*"
+                    r"[A-Za-z0-9\u0370-\u03ff+]|[A-Za-z0-9\u0370-\u03ff]")
 # digits that are not a value: years, citation marks, section numbers
 # and bracketed lists of numbers, citations or the range a value was searched in ("learning
 # rate [1, 20]", "batch size {32, 64}"): not the value used
 _NOT_VALUE = re.compile(
-    r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)"
+    r"\b(?:Fig(?:ure)?s?|Tables?|Tab|Sections?|Sec|Eqs?|Equations?|Appendix|Chapter)\.?\s*"
+    r"\(?[A-Z]?\d+(?:\.\d+)*\)?"  # "Figure 6", "Table 2", "Section 3.1" are no values
+    r"|\(\d\)"  # nor the "(1)" and "(2)" of a list
+    r"|\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)"
     r"|[\[{]\s*-?[\d.]+(?:e-?\d+)?(?:\s*[,;]\s*-?[\d.]+(?:e-?\d+)?)+\s*[\]}]")
 _DIGIT = re.compile(r"\d")
+# An agreement between raters is stated by its statistic: "kappa = 0.71", "agreed on 92%".
+_AGREEMENT = re.compile(
+    r"\b(?:agree\w*|kappa|\u03ba|krippendorff\w*|fleiss\w*|concordan\w*|inter-?rater|"
+    r"inter-?annotator|icc)\b", re.IGNORECASE)
 
 
 class Quantity(frozenset[str]):
@@ -215,6 +231,8 @@ class Expected:
             return True  # "a convolutional neural network", "a random forest classifier"
         if self._machine_asked() and machine_described(body):
             return True  # "a standard laptop", "a workstation with 64 GB of RAM"
+        if "agreement" in self.names:  # between raters: its statistic and its value
+            return bool(_AGREEMENT.search(body) and _DIGIT.search(_NOT_VALUE.sub(" ", body)))
         if self._metric_asked() and (says_metric(body) or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
             return True  # "Perplexity is ...", "an F1 score of 0.937", "the NSE index"
         return self._gives_value(body)
@@ -226,13 +244,14 @@ class Expected:
         body = strip_cites(sentence)
         if self._gives_value(body):
             return True
-        if self._metric_asked() and says_metric(body):
+        if self._metric_asked() and says_metric(body) and "agreement" not in self.names:
             return True  # "measured with the F1 score", "the Nash-Sutcliffe efficiency (NSE)"
         if self.location and self.located(body) and vocab.RELEASED_THING.search(body):
             return True
-        hardware = tuple(n for n in self.names if KIND_OF.get(n) == "hardware")
-        if hardware and names_in(body, self.asked | self.topic, hardware):
-            return True
+        for kind in ("hardware", "instrument"):  # "NVIDIA K40", "a Q-Exactive spectrometer"
+            devices = tuple(n for n in self.names if KIND_OF.get(n) == kind)
+            if devices and names_in(body, self.asked | self.topic, devices):
+                return True
         software = any(KIND_OF.get(n) == "software" for n in self.names)
         if software and _IMPLEMENTED.search(body) and names_in(body, self.asked | self.topic):
             return True  # "implemented with the Keras API", "the R package lme4"
@@ -329,7 +348,9 @@ def expected(question: str, examples: str = "") -> Expected:
     for m in _ASKS_NAME.finditer(question):
         noun, end = (m.group("noun") or m.group("noun2")).lower(), m.end()
         while head := _HEAD_NOUN.match(question, end):  # "neural network library": a library
-            noun, end = head.group("noun").lower(), head.end()
+            if head.group("noun").lower() not in _GENERIC_NOUNS:
+                noun = head.group("noun").lower()
+            end = head.end()
         named = [w for w in vocab.named_categories(question[m.start():end]) if w in KIND_OF]
         names.append(named[0] if named else noun)  # "optimisation algorithm": an optimizer
         while more := _AND_NAME.match(question, end):  # "what library, optimiser and machine"
@@ -348,12 +369,15 @@ def expected(question: str, examples: str = "") -> Expected:
                 ["many"], ["much"], ["long"]) else "what"
         # "what batch size", "which learning rate"
         if clause != "how" and w in QUANTITY_NOUNS and w != "time" and not (
-                i and words[i - 1] in _SUBJECTS) and not _varied(words[max(0, i - 4):i]):
+                i and words[i - 1] in vocab.SUBJECTS) and not _varied(words[max(0, i - 4):i]):
             before = words[i - 1] if i and words[i - 1] not in STOPWORDS | {
                 "many", "much"} else ""
             # "the size of the training set" is given as a count of what it holds ("the
             # training set held 12,000 images"): a number next to the set's own words
             of = size_of(words[i + 1:]) if w in _OF_WHAT else []
+            if w in {"value", "values"} and (not (before or of) or before in QUANTITY_NOUNS):
+                continue  # "what values did the model achieve" (of what, the question says);
+                # "what weight decay value" asks the weight decay
             values.append(Quantity(stem(x) for x in (before, w, *of) if x))
     if location:  # "Which data were released?" asks where, not which
         names = [n for n in names if KIND_OF.get(n) != "dataset"]
@@ -402,13 +426,10 @@ def _varied(before: list[str]) -> bool:
 
 _EFFECT = frozenset("effect effects impact impacts influence role importance sensitivity".split())
 
-# Words before a verb: "did they share the data" asks for no share, "to count" for no count.
-_SUBJECTS = frozenset("they we you i he she it did do does to not will would can could".split())
 # Quantities given as the count or share of something: "the number of layers", "the size of
 # the training set", "the percentage of images".
 _OF_WHAT = frozenset(
-    "size sizes number count percentage proportion fraction share amount version".split())
-_DETERMINERS = frozenset("the a an its their each every per all".split())
+    "size sizes number count percentage proportion fraction share amount version value".split())
 
 
 def _how_much(how: str, rest: list[str]) -> list[Quantity]:
@@ -419,7 +440,7 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
     # "how long did it take": the time it took, not the epochs it ran ("how long were the
     # networks trained": either)
     took = bool(_TAKE.intersection(rest[:3]))
-    while rest and (rest[0] in _VERBS or rest[0] in _DETERMINERS):
+    while rest and (rest[0] in _VERBS or rest[0] in vocab.DETERMINERS):
         rest = rest[1:]  # "how big were the batches"
     items: list[list[str]] = [[]]  # "how many images, records or examples": any of them
     per = []
@@ -430,7 +451,8 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
         if w in {"or", "and", ","} and items[-1]:
             items.append([])
             continue
-        if w in STOPWORDS or w in _VERBS or w == "," or items[-1] and w.endswith("ed"):
+        if w in STOPWORDS or w in _VERBS or w in _PLACES or w == "," or items[-1] and w.endswith(
+                "ed"):
             break  # "how often were the traps checked"
         items[-1].append(w)
     # each item's head is its plural noun ("sequences went into"), else its last word:
@@ -440,7 +462,8 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
     if how != "many":
         heads = heads[:1]
     found = [{stem(x) for w in [head, *per] for x in (w, _singular(w))} for head in heads]
-    if how in {"long", "often", "frequently", "old"}:
+    if how in {"long", "often", "frequently", "old"} or any(h in _TIME_HEADS for h in heads):
+        # "how much GPU time": hours, days
         units = TIME_UNITS - _COUNTED_UNITS if took else TIME_UNITS
         found = [x | {stem(u) for u in units} for x in found or [set()]]
     doing = _doing(rest) if how == "long" or any(h in TIME_UNITS for h in heads) else ()
@@ -448,6 +471,11 @@ def _how_much(how: str, rest: list[str]) -> list[Quantity]:
 
 
 _TAKE = frozenset("take takes took taking".split())
+# Prepositions of place end what "how large" asks about: "how large a neighbourhood around
+# each pixel".
+_PLACES = frozenset("around within across along among inside near beside beyond per".split())
+# Quantities given in units of time: "how much GPU time", "how much compute time".
+_TIME_HEADS = frozenset("time times duration runtime run-time".split())
 # Units a run is counted in rather than timed: "took 3 days", not "took 90 epochs".
 _COUNTED_UNITS = frozenset("epoch epochs iteration iterations step steps".split())
 
@@ -469,7 +497,7 @@ def _doing(rest: list[str]) -> list[str]:
             root = root[:-1] if len(root) > 3 and root[-1] == root[-2] else root  # fitt-ed
             if root not in _LIGHT_VERBS:
                 return [root]
-            after = [x for x in rest[i + 1:] if x not in STOPWORDS and x not in _DETERMINERS]
+            after = [x for x in rest[i + 1:] if x not in STOPWORDS and x not in vocab.DETERMINERS]
             return after[:1]
     return []
 
@@ -543,6 +571,11 @@ def has_location(text: str) -> bool:
     return False
 
 
+# A package is named by any word after "the R package": "vegan", "lme4".
+_PACKAGE_WORDS = frozenset("package packages library libraries module modules toolbox".split())
+_LANGUAGE_NAMES = frozenset("R Python MATLAB Matlab Julia Perl Stata SAS".split())
+
+
 def name_tokens(text: str) -> list[str]:
     """The tokens of a text that look like names by their form (see the module docstring)."""
     found = []
@@ -565,6 +598,9 @@ def name_tokens(text: str) -> list[str]:
         elif t.isupper() and len(t) == 1 and not start and i and tokens[i - 1].group(0).lower() \
                 in {"in", "with", "using", "package", "language"}:
             found.append(t)  # "written in R"
+        elif i > 1 and tokens[i - 1].group(0).lower() in _PACKAGE_WORDS and tokens[i - 2].group(
+                0) in _LANGUAGE_NAMES and low.isalpha() and not low.endswith(("ed", "ing")):
+            found.append(t)  # "the R package vegan", "the Python library shapely"
     return found
 
 
@@ -582,6 +618,10 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
         if kinds and all(KIND_OF.get(k) == "hardware" for k in kinds) and not _near_hardware(
                 t, words, kinds):
             continue
+        if kinds and all(KIND_OF.get(k) == "instrument" for k in kinds) and not any(
+                KIND_OF.get(_singular(w)) == "instrument" or KIND_OF.get(w) == "instrument"
+                for w in _around(t, words, 3)):
+            continue  # "a Thermo Q-Exactive mass spectrometer", "camera (EOS 5D MK2, Canon)"
         if kinds and all(KIND_OF.get(k) == "software" for k in kinds) and _known(
                 t.lower()) and not _known(t.lower(), software=True):
             continue  # "V100", "Adam" are no software
@@ -597,6 +637,15 @@ _DEVICE_WORDS = {
     "tpu": frozenset("tpu cloud google".split()),
     "cpu": frozenset("cpu processor core intel amd xeon ryzen epyc apple".split()),
 }
+
+
+def _around(name: str, words: list[str], n: int) -> list[str]:
+    """The words within n of where a name stands in a text's (lower-case) words; a name of
+    several tokens ("EOS 5D MK2") stands where its first one does."""
+    first = re.split(r"\s+", name.lower())[0]
+    spots = [i for i, w in enumerate(words) if w == first]
+    return [words[j] for i in spots for j in range(max(0, i - n), min(len(words), i + n + 1))
+            if j != i]
 
 
 def _near_hardware(name: str, words: list[str], kinds: tuple[str, ...] = ()) -> bool:
@@ -651,9 +700,13 @@ _HEADS = frozenset(
 _SHARES = frozenset(stem(w) for w in "percentage proportion fraction share".split())
 _VERSION = re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*|\b\d+\.\d+\.\d+\b", re.IGNORECASE)
 _UNITS = frozenset(stem(u) for u in TIME_UNITS)
+# A resolution or dimension is given as width by height: "224 × 224", "11x11 pixels".
+_EXTENTS = frozenset(stem(w) for w in "resolution resolutions dimension dimensions".split())
+_DIMENSIONS = re.compile(r"\b\d+\s*[\u00d7xX*]\s*\d+\b")
 # words and numbers: "L2" is a word, "1e-4", "2,048" and "10-5" (10 to the -5) numbers
 _VALUE_WORD = re.compile(
-    r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|10-\d+\b|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
+    r"[A-Za-z\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff]*(?:-[A-Za-z0-9]+)*|10-\d+\b"
+    r"|\d+(?:[.,]\d+)*(?:e-?\d+)?%?")
 _NUMBERISH = re.compile(r"\d")
 _RATES = frozenset(stem(w) for w in "rate decay dropout momentum".split())
 # units only training is counted in: "90 epochs" says how long a network was trained
@@ -682,6 +735,8 @@ def value_of(text: str, quantity: frozenset[str]) -> bool:
         return False  # "studied for 20+ years" is no time of training
     if units and any(units & s for s in stems):
         return True  # "how long": three days, 90 epochs
+    if quantity & _EXTENTS and _DIMENSIONS.search(text):
+        return True  # a resolution given as "224 × 224" pixels
     own = quantity - _HEADS - units or quantity - units
     if own == {stem("version")} and _VERSION.search(text):
         return True  # "which versions": "v0.5.3", "3.6.1"; of R: a number by "R"

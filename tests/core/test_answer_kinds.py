@@ -106,6 +106,8 @@ def test_questions_in_other_words_ask_for_the_same_kinds():
     assert expected("Is the study's data deposited somewhere, and where?").location
     assert not expected("What data was used, and where did its labels come from?").location
     assert not expected("Where were the camera-trap data collected?").location
+    assert not expected("Where did the study obtain its reflectance data?").location
+    assert expected("Where can the reflectance data be obtained?").location
     # a learning rate is not any rate next to a number
     rate = expected("Which learning rate was used?")
     assert not rate.held_by("Dropout was applied at a rate of 0.5.")
@@ -267,6 +269,11 @@ def test_a_value_is_of_what_the_question_asks():
     metrics = expected("Which evaluation metrics were used to compare the models?")
     assert not metrics.held_by("We compare SSAtt with seven state-of-the-art CNN-related models.")
     assert metrics.held_by("Models were compared by the Nash-Sutcliffe efficiency (NSE).")
+    # an agreement between raters is a statistic: a value or a metric's word states it
+    agreement = expected("What inter-annotator agreement was reported for the labels?")
+    assert not agreement.held_by("Here, we conduct a human evaluation of our pipeline.")
+    assert agreement.held_by("Inter-annotator agreement was high (Cohen's kappa = 0.81).")
+    assert agreement.held_by("The two annotators agreed on 92% of the labels.")
     # and answers by itself, in words the question does not use
     judged = Focus.of("Which metrics were used to evaluate the model?", [])
     assert judged.answered_by("Model quality was measured with the F1 score and the AUC.")
@@ -447,3 +454,64 @@ def test_an_extract_cell_never_shows_model_text_its_quote_contradicts():
     g = Grounded("", False, (Sentence("The batch size was 512.", (1,), True, ""),), (c,),
                  "generated")
     assert cell_text(g) == (c, "The batch size was 512.")
+
+
+def test_a_phrase_the_paper_abbreviates_is_asked_by_its_abbreviation(
+        fake_library, fake_generator, tmp_path):
+    """The question spells out "support vector regression"; the paper defines "SVR" once and
+    states the kernel as "SVR" later: the abbreviation finds it."""
+    _paper(tmp_path / "svr.pdf", "Drought Forecasts for River Basins", [
+        "We compare artificial neural networks with support vector regression (SVR) for "
+        "forecasting the standardized precipitation index.",
+        "The networks had one hidden layer of ten neurons.",
+        "All SVR models used the nonlinear radial basis function (RBF) kernel.",
+    ])
+    list(fake_library.add([tmp_path / "svr.pdf"]))
+    question = "What kernel did the support vector regression forecasts rely on?"
+    asked = fake_library._asker.spelled_out(question, _only(fake_library))
+    assert asked == "What kernel did the support vector regression (SVR) forecasts rely on?"
+    # a phrase the paper abbreviates with other initials ("large language models (LLMs)" for
+    # "language models") is left as it is
+    assert fake_library._asker.spelled_out(
+        "How many hidden layers did the neural networks have?", _only(fake_library)) == (
+        "How many hidden layers did the neural networks have?")
+    # a paper's own name is in all its passages: its abbreviation finds nothing
+    _paper(tmp_path / "wn.pdf", "Wavelet Networks", [
+        "We introduce Wavelet Networks (WN) for drought forecasts.",
+        "WN models were trained with the Levenberg-Marquardt algorithm.",
+    ])
+    list(fake_library.add([tmp_path / "wn.pdf"]))
+    wn = next(p.doc_id for p in fake_library.papers() if p.path.name == "wn.pdf")
+    trained = "How were the Wavelet Networks trained?"
+    assert fake_library._asker.spelled_out(trained, [wn]) == trained
+    svr = next(p.doc_id for p in fake_library.papers() if p.path.name == "svr.pdf")
+    fake_generator.enqueue("The SVR models used the radial basis function (RBF) kernel [1].")
+    a = _ask(fake_library, question, papers=[svr])
+    assert not a.abstained and "RBF" in a.answer
+    assert a.question == question  # the user's own words are kept
+
+
+def test_an_instrument_a_camera_and_compute_time_are_asked_by_their_form():
+    instrument = expected("What instrument was used for the metabolite profiling?")
+    assert instrument.held_by("Profiling was performed on a Thermo Q-Exactive mass spectrometer.")
+    assert not instrument.held_by("Profiling used an LC-HRMS technique called IROA.")
+    camera = expected("What camera hardware took the time-lapse photographs?")
+    assert camera.names == ("camera",)  # the camera is the hardware asked
+    assert camera.held_by("NIES installed the digital time-lapse camera (EOS 5D MK2, Canon Inc.).")
+    assert not camera.held_by("The rendering was accelerated with GPUs using OpenGL.")
+    gpu_time = expected("How much GPU time did the main experiments consume?")
+    assert gpu_time.held_by("Their main experiments took approximately 192 GPU hours.")
+    assert not gpu_time.held_by("We ran the main experiments on 8 GPUs.")
+    # a package named by the word after "the R package"; a value by a Greek letter
+    package = expected("Which R package computed the Bray-Curtis dissimilarity?")
+    assert package.held_by("We calculated Bray-Curtis dissimilarity using the R package vegan.")
+    assert not package.held_by("The R package we have developed characterises size.")
+    beta = expected("Which Adam β2 value was used?")
+    assert beta.held_by("We found setting β2 = 0.98 to improve stability.")
+    assert not beta.held_by("The learning rate peaks at a value of 1e-4.")
+    decay = expected("What weight decay value was used?")  # the weight decay's value
+    assert not decay.held_by("We use a linear learning rate decay with a warmup of 0.06.")
+    resolution = expected("To what resolution were the images rescaled?")
+    assert resolution.held_by("We simply resize all input images to the size of 224 × 224.")
+    assert not expected("How large a neighbourhood around each pixel was used?").values[0] & {
+        "around"}
