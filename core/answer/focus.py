@@ -344,7 +344,7 @@ class Focus:
 # 2019) uses a character-level BPE vocabulary", before "we instead consider ... byte-level BPE".
 _PRIOR_WORK = re.compile(
     r"\b[A-Z][A-Za-z\-]+(?: et al\.?| and [A-Z][A-Za-z\-]+)?,? \(?(?:19|20)\d\d[a-z]?\)?"
-    r"|\bprior work\b|\bprevious work\b|\bpast work\b")
+    r"|\b(?:prior|previous|past|earlier|existing)\s+(?:works?|studies|methods|approaches)\b")
 _ASKS = re.compile(r"\?[\s\"'\u201d)]*(?:\[\d+(?:[,\u2013-]\s*\d+)*\])?\s*$")
 _OWN_WORK = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
