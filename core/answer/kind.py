@@ -90,7 +90,8 @@ QUANTITY_NOUNS = frozenset(
     "size sizes rate rates decay length lengths epochs epoch seeds seed "
     "temperature threshold dropout warmup momentum number count percentage proportion ratio "
     "fraction share resolution dimension dimensions duration time folds version versions cutoff "
-    "cut-off iterations value values".split()
+    "cut-off iterations value values intensity density concentration concentrations frequency "
+    "depth height width area volume distance dose wavelength".split()
 )
 TIME_UNITS = frozenset(
     "second seconds minute minutes hour hours day days week weeks month months year years "

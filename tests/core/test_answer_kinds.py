@@ -511,6 +511,10 @@ def test_an_instrument_a_camera_and_compute_time_are_asked_by_their_form():
     assert not beta.held_by("The learning rate peaks at a value of 1e-4.")
     decay = expected("What weight decay value was used?")  # the weight decay's value
     assert not decay.held_by("We use a linear learning rate decay with a warmup of 0.06.")
+    # a measurement asked by its quantity: "what light intensity" is not a photoperiod
+    light = expected("What light intensity did the plants receive from the lamps?")
+    assert not light.held_by("Pots were kept at 24 C with a 16 h photoperiod using supplemental lighting.")
+    assert light.held_by("The lamps gave a light intensity of 400 umol m-2 s-1.")
     resolution = expected("To what resolution were the images rescaled?")
     assert resolution.held_by("We simply resize all input images to the size of 224 × 224.")
     assert not expected("How large a neighbourhood around each pixel was used?").values[0] & {
