@@ -67,15 +67,15 @@ def spell_out(store: Store, question: str, papers: Sequence[str] | None) -> str:
     for phrase in phrases:
         if phrase in names:
             continue  # the paper's own name ("Contrastive Clustering (CC)") is everywhere in it
-        pattern = re.compile(re.escape(phrase).replace(r"\ ", r"[\s-]+") + _DEFINED, re.IGNORECASE)
+        said = re.escape(phrase).replace(r"\ ", r"[\s-]+")  # across a line's end too
+        pattern = re.compile(said + _DEFINED, re.IGNORECASE)
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", phrase))
         for row in rows.values():
             m = pattern.search(row["text"])
             short = m.group(1) if m else ""
-            initials = "".join(w[0] for w in re.split(r"[\s-]+", phrase))
             if "".join(c for c in short if c.isupper()).lower() == initials and (
                     short.lower() not in spelled.lower()):
-                at = re.search(re.escape(phrase).replace(r"\ ", r"[\s-]+"), spelled, re.IGNORECASE)
-                if at:
+                if at := re.search(said, spelled, re.IGNORECASE):
                     spelled = f"{spelled[:at.end()]} ({short}){spelled[at.end():]}"
                 break
     return spelled

@@ -203,20 +203,22 @@ def named_in(question: str) -> dict[str, Category]:
     """The categories a question names, by the word that names each, in order: its own words
     that name one in that sense (in_other_sense leaves out "language" in "language model"), and
     those it names in other words (named_categories)."""
-    other = in_other_sense(question)
-    words = [w.strip(".-'") for w in _QUESTION_TOKEN.findall(question.lower())]
-    words += named_categories(question)
-    return {w: _BY_WORD[w] for w in words if w in _BY_WORD and w not in other}
+    return {w: _BY_WORD[w] for w in _asked_words(question) if w in _BY_WORD}
 
 
 def asked_expansion(question: str) -> list[str]:
     """The words retrieval adds for a question (expansion of each of its words, and of the
     categories it names in other words), in order, leaving out words it uses in another sense:
     "language model" searches no Python."""
+    return list(dict.fromkeys(w for word in _asked_words(question) for w in expansion(word)))
+
+
+def _asked_words(question: str) -> list[str]:
+    """A question's words and the categories it names in other words, less those it uses in
+    another sense (in_other_sense)."""
     other = in_other_sense(question)
     words = [w.strip(".-'") for w in _QUESTION_TOKEN.findall(question.lower())]
-    words += named_categories(question)
-    return list(dict.fromkeys(w for word in words if word not in other for w in expansion(word)))
+    return [w for w in words + named_categories(question) if w not in other]
 
 
 def category_words() -> frozenset[str]:
