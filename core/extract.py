@@ -130,8 +130,11 @@ def answer_cell(
     parts: Parts, asker: Asker, q: Question, doc_id: str, *, use_llm: bool = True,
     cancel: threading.Event | None = None,
 ) -> Cell | None:
-    """Answer one question from one paper; None when cancelled while the model was writing."""
+    """Answer one question from one paper; None when cancelled while the model was writing.
+    The question is asked with the abbreviations the paper defines for its phrases, as a
+    question in the ask box is (Asker.spelled_out)."""
     t0 = time.perf_counter()
+    q = replace(q, question=asker.spelled_out(q.question, [doc_id]))
     evidence = evidence_for(parts, asker, q, doc_id)
     if not use_llm:
         cell = _from_evidence(parts, q, evidence)

@@ -14,11 +14,14 @@ from dataclasses import dataclass, replace
 from core import vocab
 from core.answer.kind import (
     KIND_OF,
+    NOT_VALUE,
     QUANTITY_NOUNS,
     Expected,
+    around,
     expected,
     machine_described,
     names_device,
+    names_in,
     topic_names,
     value_of,
 )
@@ -44,10 +47,6 @@ _EXAMPLES = re.compile(r"\(\s*(?:e\.\s?g\.|for example|such as)[,:]?\s*([^)]*)\)
 QUANTITIES = frozenset(
     "size rate decay epoch epochs seed seeds iterations temperature threshold cutoff cut-off "
     "dropout warmup".split()
-)
-# digits that are not a value: years, citation marks [12], section numbers ("3.3 Scoring")
-NOT_VALUE = re.compile(
-    r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)|^\s*\d+(?:\.\d+)*\s+(?=[A-Z])"
 )
 
 
@@ -92,6 +91,51 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(stem(w) for w in words))
 
 
+# The clauses that set the scene of what is asked rather than ask it: "In MacLean's CNN, ...",
+# "When VESPA was applied to the 7,918 gene families, ...", "... before the single largest peak
+# per profile was taken", "Apart from the 20% identity threshold, ...". A sentence that matches
+# only them is about the setting ("Multiple sequence alignments were made for all gene
+# families"), not the thing asked of it.
+_LEADING_SETTING = re.compile(
+    r"^\s*(?:in|for|when|after|before|during|apart from|besides|given|across|within|once|while|"
+    r"at|under|to)\b(?!(?:[^,?]|,(?=\d))*\b(?:what|which|how|where|who|whom|whose)\b)"
+    r"(?:[^,?]|,(?=\d))*,", re.IGNORECASE)
+# A trailing clause sets the scene only when it places what is asked before or after another
+# step; "when evaluated in zero-shot scenarios" is a condition of what is asked, and stays.
+_TRAILING_SETTING = re.compile(r"[,;]?\s+(?:before|after|prior to)\s+[^?;(]*", re.IGNORECASE)
+
+
+def setting_terms(question: str) -> frozenset[str]:
+    """The stems a question says only in the clauses that set its scene (_LEADING_SETTING,
+    _TRAILING_SETTING), not in what it asks."""
+    bare = without_examples(question)
+    setting = [m.group(0) for m in (_LEADING_SETTING.search(bare),) if m]
+    setting += _TRAILING_SETTING.findall(bare)
+    if not setting:
+        return frozenset()
+    asked = _TRAILING_SETTING.sub(" ", _LEADING_SETTING.sub(" ", bare))
+    said = set(question_terms(" ".join(setting)))
+    return frozenset(said - set(question_terms(asked)))
+
+
+# The least a title must hold (letters and digits) to tell a title line from a sentence that
+# begins with the paper's name ("Task2Vec embeds tasks ..."), the label some front pages put
+# before it ("Title: Temporal changes in ..."), and the authors' names and roles read after it.
+_TITLE_MIN = 20
+_TITLE_LABEL = re.compile(r"^\s*title\s*[:.]\s*", re.IGNORECASE)
+_NAME = r"(?!(?:Abstract|Summary|Background|Introduction)\b)[A-Z]"  # a name's first letter
+_AUTHORS = re.compile(
+    rf"^(?:\s*(?:(?i:authors?)\s*:\s*)?(?:{_NAME}[\w.\u2019'-]*\s+){{1,3}}{_NAME}[\w\u2019'-]+"
+    r"\d*[*\u2020]?(?:,?\s*(?:(?:Senior|Student|Fellow|Life)\s+)?(?:Member|Fellow),?\s*IEEE)?"
+    r"\s*(?:,|and\b|&)?)+")
+
+
+def _letters(text: str) -> str:
+    """Lower-case letters and digits only: a title compared across line breaks, hyphens and
+    small capitals read with spaces."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def restates(sentence: str, question: str) -> bool:
     """The sentence adds no word or number to the question ("The preprocessing applied to the
     input text is the text preprocessing [1]."): true of the passage, and no answer."""
@@ -118,7 +162,10 @@ _DESCRIBING = frozenset(
     features property properties aspect aspects advantage advantages benefit benefits challenge
     challenges improvement improvements change changes difference differences role contribution
     contributions limitation limitations impact effect effects finding findings implication
-    implications insight insights reason reasons factor factors purpose goal idea""".split())
+    implications insight insights reason reasons factor factors purpose goal idea methodology
+    methodologies""".split())
+# "What types of tasks ...": instances of a kind, named without the kind's word ("BoolQ, COPA")
+_TYPES_OF = re.compile(r"\b(?:what|which)\s+(?:kind|type|sort)s?\s+of\b", re.IGNORECASE)
 
 
 def asked_thing(question: str) -> tuple[str, ...]:
@@ -156,6 +203,8 @@ _TRAINING = re.compile(vocab.words_pattern(vocab.TRAINING_WORDS), re.IGNORECASE)
 # The instances of the hardware category: a machine may be described instead ("the Darwin
 # testbed", "a standard laptop") when no one device is asked for.
 _MACHINES = vocab.instances("hardware")
+_OPTIMISERS = vocab.instances("optimizer")
+_OPTIMISING = ("optimi", "minimi", "maximi", "algorithm", "solver")
 _INFERENCE = re.compile(vocab.words_pattern(vocab.INFERENCE_WORDS), re.IGNORECASE)
 # The stems of the words that say what is asked: kinds, quantities, categories.
 _ASKING = frozenset(stem(w) for w in (*KIND_OF, *QUANTITY_NOUNS, *vocab.category_words()))
@@ -175,6 +224,9 @@ class Focus:
     expected: Expected = Expected()  # the kind of instance it wants, by its form (kind.py)
     techniques: tuple[frozenset[str], ...] = ()  # per technique asked, the roots that say it
     unmentioned: bool = False  # no passage names what it asks for ("what elution gradient")
+    thing: frozenset[str] = frozenset()  # what it names as asked, roots' first 4 letters ("kern")
+    setting: frozenset[str] = frozenset()  # stems only its scene-setting clauses say
+    titles: tuple[str, ...] = ()  # the evidence papers' titles, as _letters reads them
 
     @classmethod
     def of(cls, question: str, evidence: Sequence[Evidence]) -> Focus:
@@ -209,10 +261,18 @@ class Focus:
         thing = asked_thing(question)
         # a term of two words or more ("elution gradient"), not one that describes ("what
         # challenges", "which criterion")
-        unmentioned = len(thing) > 1 and bool(evidence) and not (
-            wants.wants or techniques or named) and (
+        named_thing = not (wants.wants or techniques or named)
+        unmentioned = len(thing) > 1 and bool(evidence) and named_thing and (
             not any(stem(w) in s or root(w) in r
                     for w in thing for s, r in zip(stems, roots, strict=True)))
+        # a sentence that answers "what kernel" names a kernel ("the RBF kernel") or a thing
+        # by its form, not only the model it belongs to; not when the thing is a generic noun
+        # ("which statistical models": "Gamma GLMs") or a quantity ("to what value"), nor for
+        # "what types of tasks" (instances: "BoolQ, COPA")
+        said = {root(w)[:4] for w in thing}
+        if not named_thing or _TYPES_OF.search(question) or not thing or (
+                thing[-1] in GENERIC or thing[-1] in QUANTITY_NOUNS):
+            said = set()
         return cls(
             terms=frozenset(asked),
             distinctive=frozenset(distinctive),
@@ -225,6 +285,9 @@ class Focus:
             expected=wants,
             techniques=techniques,
             unmentioned=unmentioned,
+            thing=frozenset(said),
+            setting=setting_terms(question),
+            titles=tuple({t for e in evidence if len(t := _letters(e.title)) >= _TITLE_MIN}),
         )
 
     def says_technique(self, body: str) -> bool:
@@ -250,21 +313,41 @@ class Focus:
         it or the value with what it measures (any one, for questions that ask several things)."""
         if self.unmentioned:
             return False  # "what elution gradient" of passages that name no gradient
-        body = strip_cites(sentence)
+        body = strip_cites(self.untitled(sentence))
+        if self.thing and not self.thing & {root(w)[:4] for w in TOKEN.findall(body)} and not (
+                names_in(body, self.terms)):
+            return False  # "what kernel": a sentence that names none, nor any name ("RBF")
         words = [w.lower() for w in PHRASE_WORD.findall(body)]
         stems = {stem(w) for w in TOKEN.findall(body)} | {stem(w) for w in words}
         named = self.instances.intersection(words)
         covered = len(stems & self.terms) >= max(2, 2 * len(self.terms) / 3)
         phrase = f" {' '.join(words)} "
         example = any(f" {e} " in phrase for e in self.examples)
-        inflected = stems & self.distinctive or {root(w) for w in TOKEN.findall(body)} & {
-            root(t) for t in self.distinctive}  # "testing" for the "test" sets asked about
+        asked = self.distinctive - self.setting  # not only the scene it sets ("before ...")
+        inflected = stems & asked or {root(w) for w in TOKEN.findall(body)} & {
+            root(t) for t in asked}  # "testing" for the "test" sets asked about
         if self.techniques and not self.says_technique(body):
             return False  # "which augmentation": a sentence that says none
         if not (inflected or named or example or covered or (  # a value, a machine, a location
                 self.expected.specific(body) and not _about_other_work(body))):  # by itself
             return False
         return self.gives(sentence)
+
+    def untitled(self, sentence: str) -> str:
+        """The sentence without the paper's title line it begins with, the authors after it
+        included ("Hyperspectral Image Classification with ... Renlong Hang, Member, IEEE"), as
+        a page's first line read into its first sentence: the title names the topic of any
+        question and states nothing done."""
+        text = _TITLE_LABEL.sub("", sentence, count=1)
+        said = _letters(text)
+        for title in self.titles:
+            if said.startswith(title):
+                seen = 0
+                for i, c in enumerate(text):
+                    seen += c.isascii() and c.isalnum()
+                    if seen == len(title):
+                        return _AUTHORS.sub("", text[i + 1:], count=1)
+        return sentence
 
     def gives(self, sentence: str) -> bool:
         """The sentence gives what the question asks for, if it asks for a category or a
@@ -291,6 +374,20 @@ class Focus:
         said = {stem(w) for w in tokens} | {root(w) for w in tokens}
         return not about or bool(said & (about | {root(t) for t in about}))
 
+    def _optimiser_by_form(self, i: int, body: str) -> bool:
+        """An optimiser asked for is named by a name beside a word of optimising ("by
+        minimizing this distance using the Covariance Matrix Adaptation Evolution Strategy
+        (CMA-ES)"), not only by the vocabulary's names (Adam, SGD); not a name another category
+        holds ("V100", "PyTorch")."""
+        word = self.category_words[i] if i < len(self.category_words) else ""
+        if vocab.instances(word) != _OPTIMISERS:
+            return False
+        words = [w.lower() for w in TOKEN.findall(body)]
+        return any(
+            not vocab.categories_of(name.lower())
+            and any(w.startswith(_OPTIMISING) for w in around(name, words, 6))
+            for name in names_in(body, self.terms))
+
     def parts(self, sentence: str) -> frozenset[int]:
         """Which of the things asked the sentence gives: category i (it names an instance),
         value j (a number with what it measures) or kind k (an instance of its form: "Keras"
@@ -299,7 +396,8 @@ class Focus:
         words = {w.lower() for w in PHRASE_WORD.findall(body)}
         found = {i for i, names in enumerate(self.categories) if names & words or (
             names == _MACHINES and not names_device(self.expected.asked)
-            and machine_described(body)) or self._software_by_form(i, body)}
+            and machine_described(body)) or self._software_by_form(i, body)
+            or self._optimiser_by_form(i, body)}
         if any(c.isdigit() for c in NOT_VALUE.sub(" ", body)):
             order = [singular(w) for w in SPAN_WORD.findall(body.lower())]
             found |= {len(self.categories) + j for j, v in enumerate(self.values)

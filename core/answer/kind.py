@@ -167,14 +167,15 @@ _NOT_NAMES = frozenset(
 # (Greek letters too: "the Adam β2 value")
 _TOKEN = re.compile(r"[A-Za-z0-9\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff+.\-]*"
                     r"[A-Za-z0-9\u0370-\u03ff+]|[A-Za-z0-9\u0370-\u03ff]")
-# digits that are not a value: years, citation marks, section numbers
-# and bracketed lists of numbers, citations or the range a value was searched in ("learning
-# rate [1, 20]", "batch size {32, 64}"): not the value used
-_NOT_VALUE = re.compile(
+# Digits that are not a value: years, citation marks, a heading's section number ("3.3
+# Scoring"), and bracketed lists of numbers, citations or the range a value was searched in
+# ("learning rate [1, 20]", "batch size {32, 64}"): not the value used
+NOT_VALUE = re.compile(
     r"\b(?:Fig(?:ure)?s?|Tables?|Tab|Sections?|Sec|Eqs?|Equations?|Appendix|Chapter)\.?\s*"
     r"\(?[A-Z]?\d+(?:\.\d+)*\)?"  # "Figure 6", "Table 2", "Section 3.1" are no values
     r"|\(\d\)"  # nor the "(1)" and "(2)" of a list
     r"|\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|(?<!\d)(?:19|20)\d\d(?!\d)"
+    r"|^\s*\d+(?:\.\d+)*\s+(?=[A-Z])"
     r"|[\[{]\s*-?[\d.]+(?:e-?\d+)?(?:\s*[,;]\s*-?[\d.]+(?:e-?\d+)?)+\s*[\]}]")
 _DIGIT = re.compile(r"\d")
 # An agreement between raters is stated by its statistic: "kappa = 0.71", "agreed on 92%".
@@ -233,8 +234,8 @@ class Expected:
         if self._machine_asked() and machine_described(body):
             return True  # "a standard laptop", "a workstation with 64 GB of RAM"
         if "agreement" in self.names:  # between raters: its statistic and its value
-            return bool(_AGREEMENT.search(body) and _DIGIT.search(_NOT_VALUE.sub(" ", body)))
-        if self._metric_asked() and (says_metric(body) or _DIGIT.search(_NOT_VALUE.sub(" ", body))):
+            return bool(_AGREEMENT.search(body) and _DIGIT.search(NOT_VALUE.sub(" ", body)))
+        if self._metric_asked() and (says_metric(body) or _DIGIT.search(NOT_VALUE.sub(" ", body))):
             return True  # "Perplexity is ...", "an F1 score of 0.937", "the NSE index"
         return self._gives_value(body)
 
@@ -621,7 +622,7 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
             continue
         if kinds and all(KIND_OF.get(k) == "instrument" for k in kinds) and not any(
                 KIND_OF.get(_singular(w)) == "instrument" or KIND_OF.get(w) == "instrument"
-                for w in _around(t, words, 3)):
+                for w in around(t, words, 3)):
             continue  # "a Thermo Q-Exactive mass spectrometer", "camera (EOS 5D MK2, Canon)"
         if kinds and all(KIND_OF.get(k) == "software" for k in kinds) and _known(
                 t.lower()) and not _known(t.lower(), software=True):
@@ -640,7 +641,7 @@ _DEVICE_WORDS = {
 }
 
 
-def _around(name: str, words: list[str], n: int) -> list[str]:
+def around(name: str, words: list[str], n: int) -> list[str]:
     """The words within n of where a name stands in a text's (lower-case) words; a name of
     several tokens ("EOS 5D MK2") stands where its first one does."""
     first = re.split(r"\s+", name.lower())[0]
@@ -721,7 +722,7 @@ def value_of(text: str, quantity: frozenset[str]) -> bool:
     minutes", "the training set held 12,000 images"; not "a dropout rate of 0.1" for a learning
     rate, nor "the test set held 3,000" for the training set."""
     text = text.replace("\u2212", "-")  # "10\u22125": a rate
-    words = [w.lower() for w in _VALUE_WORD.findall(_NOT_VALUE.sub(" ", text))]
+    words = [w.lower() for w in _VALUE_WORD.findall(NOT_VALUE.sub(" ", text))]
     # a rate is a fraction ("0.1", "1e-4", "10%", "10-5"), not a layer's size ("256x512")
     is_value = _RATE_VALUE.fullmatch if quantity & _RATES else _NUMBERISH.match
     numbers = [i for i, w in enumerate(words) if is_value(w) or w in _NUMBER_WORDS]

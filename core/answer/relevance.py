@@ -19,7 +19,8 @@ window) for what it says things are:
 from __future__ import annotations
 
 from core import vocab
-from core.answer.focus import NOT_VALUE, QUANTITIES, SPAN_WORD, Focus, singular
+from core.answer.focus import QUANTITIES, SPAN_WORD, Focus, singular
+from core.answer.kind import NOT_VALUE
 from core.text import NUMBER, STOPWORDS, passage_sentences, stem, strip_cites
 
 # Words that name a quantity, or modify one ("learning" rate): their numbers are checked by

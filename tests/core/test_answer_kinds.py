@@ -489,6 +489,14 @@ def test_a_phrase_the_paper_abbreviates_is_asked_by_its_abbreviation(
     a = _ask(fake_library, question, papers=[svr])
     assert not a.abstained and "RBF" in a.answer
     assert a.question == question  # the user's own words are kept
+    # an Extract column asks it the same way
+    from core import CellDone
+    from core.questionsets import Question, QuestionSet
+
+    qset = QuestionSet("k", "Kernels", (Question("kernel", "Kernel", question),))
+    fake_generator.enqueue("The SVR models used the radial basis function (RBF) kernel [1].")
+    cell = next(e.cell for e in fake_library.extract(qset, papers=[svr]) if isinstance(e, CellDone))
+    assert cell.reported and "RBF" in cell.answer + cell.quote
 
 
 def test_an_instrument_a_camera_and_compute_time_are_asked_by_their_form():
@@ -519,3 +527,50 @@ def test_an_instrument_a_camera_and_compute_time_are_asked_by_their_form():
     assert resolution.held_by("We simply resize all input images to the size of 224 × 224.")
     assert not expected("How large a neighbourhood around each pixel was used?").values[0] & {
         "around"}
+
+
+def test_a_sentence_about_the_setting_or_the_title_line_does_not_answer():
+    """What a question asks, not the scene it sets ("When X was applied to ...", "... before
+    Y"), nor the paper's title line read into a page's first sentence, nor a sentence that
+    names none of the thing asked ("what kernel")."""
+    title = "Selection Pressure Across Seven Thousand Gene Families"
+    evidence = [Evidence(n, "d1", title, Path("/x.pdf"), n, n, "methods", text, 1.0)
+                for n, text in enumerate((
+                    f"{title} Ann Smith, Bo Lee Abstract We test genes for selection.",
+                    "Sequence alignments were made for all 7,918 gene families.",
+                    "Alignments were trimmed with trimAl.",
+                    "Each family was analysed with codeml on a cluster.",
+                    "We report the families under positive selection.",
+                    "P-values were corrected with the Benjamini-Hochberg method.",
+                ), start=1)]
+    corrected = Focus.of("When the pipeline was applied to the 7,918 gene families, how were "
+                         "the p-values corrected for multiple testing?", evidence)
+    assert not corrected.answered_by(evidence[1].text)  # the setting, not the correction
+    assert corrected.answered_by(evidence[5].text)
+    trimmed = Focus.of("How were the alignments filtered before the codeml runs?", evidence)
+    assert "codeml" in trimmed.setting and not trimmed.answered_by(evidence[3].text)
+    # the title line: its words are the topic of every question
+    selection = Focus.of("How was positive selection across gene families tested?", evidence)
+    assert selection.untitled(evidence[0].text) == "Abstract We test genes for selection."
+    assert selection.untitled(evidence[4].text) == evidence[4].text
+    kernel = Focus.of("What kernel did the support vector regression (SVR) models use?",
+                      _passages("We compare neural networks with support vector regression "
+                                "(SVR) for drought forecasts.", "The SVR used an RBF kernel."))
+    assert not kernel.answered_by("We compare neural networks with support vector regression "
+                                  "(SVR) for drought forecasts.")
+    assert kernel.answered_by("The SVR used an RBF kernel.")
+
+
+def test_an_optimiser_is_named_by_its_form_beside_a_word_of_optimising():
+    focus = Focus.of("Which optimisation algorithm estimated the camera parameters?", [])
+    assert focus.parts("We estimated the camera parameters by minimizing this distance using "
+                       "the Covariance Matrix Adaptation Evolution Strategy (CMA-ES).")
+    assert focus.parts("The camera parameters were estimated with Adam.")  # a known name
+    # a name of another kind beside "minimize" names no optimiser
+    assert not focus.parts("We estimated the camera parameters on 8 V100 GPUs with PyTorch to "
+                           "minimize the distance.")
+    assert not focus.parts("The camera parameters of the EOS 5D camera were estimated.")
+    glm = "We fit Gamma GLMs with a log link to the routes' trends."
+    models = Focus.of("Which statistical models were used for the trends?",
+                      _passages(glm, "Models were compared by AICc.", "Counts were summed."))
+    assert models.answered_by(glm)  # a kind of model, named by its instance
