@@ -136,9 +136,16 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+_NEGATION = re.compile(r"\b(?:no|not|none|neither|nor|never|without)\b", re.IGNORECASE)
+
+
 def restates(sentence: str, question: str) -> bool:
     """The sentence adds no word or number to the question ("The preprocessing applied to the
-    input text is the text preprocessing [1]."): true of the passage, and no answer."""
+    input text is the text preprocessing [1]"; "These profiles were smoothed" for "how were the
+    profiles smoothed?"): true of the passage, and no answer. A "no" the question does not say
+    is an answer ("No weight decay is used" for "was weight decay applied?")."""
+    if _NEGATION.search(sentence) and not _NEGATION.search(question):
+        return False
     asked = {stem(w) for w in TOKEN.findall(without_examples(question))}
     said = {
         stem(w) for w in TOKEN.findall(strip_cites(sentence))
@@ -526,6 +533,8 @@ def ranked_sentences(
                 continue  # "Unlike our work, they ...": what others did
             if garbled(sentence):
                 continue  # a figure's labels read as text ("Tr r Tr ot r r vu r ~ r")
+            if strict and restates(sentence, question):
+                continue  # "These profiles were smoothed" for "how were they smoothed?"
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)

@@ -574,3 +574,15 @@ def test_an_optimiser_is_named_by_its_form_beside_a_word_of_optimising():
     models = Focus.of("Which statistical models were used for the trends?",
                       _passages(glm, "Models were compared by AICc.", "Counts were summed."))
     assert models.answered_by(glm)  # a kind of model, named by its instance
+
+
+def test_a_sentence_that_only_restates_the_question_is_not_shown():
+    from core.answer.focus import ranked_sentences, restates
+
+    said = "These profiles were smoothed and the largest peak per profile extracted."
+    evidence = _passages(said, "Profiles were clustered with k-means, k = 3.", "Genes were sorted.")
+    assert ranked_sentences("How were the activation profiles smoothed before the largest peak "
+                            "per profile was extracted?", evidence, strict=True) == []
+    # a "no" is an answer to a yes-or-no question
+    assert not restates("No weight decay or scheduler is used.",
+                        "Was weight decay or a scheduler used?")
