@@ -270,9 +270,12 @@ def ground(
         shown = " ".join(dict.fromkeys(map(quoted, quotes)))
         checked = [f"{s.text.rstrip('.')} [{s.cites[0]}]." for s in sentences
                    if s.supported and not _repeats(s.text, shown)]
-        merged: dict[int, Citation] = {}
+        # one citation per quote shown: a model sentence supported by another sentence of a
+        # passage the finding quotes keeps the quote that supports it ("All SVR models used
+        # the RBF kernel" beside the finding's "We compare ... SVR"), so each claim has its own
+        merged: dict[tuple[int, str], Citation] = {}
         for c in quotes:
-            merged.setdefault(c.n, c)
+            merged.setdefault((c.n, c.quote), c)
         ordered = tuple(sorted(merged.values(), key=lambda c: c.n))
         return Grounded(" ".join([shown, *checked]), False, tuple(sentences), ordered,
                         "generated")

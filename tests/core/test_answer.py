@@ -242,3 +242,20 @@ def test_examples_in_the_question_are_not_its_focus():
     # a draft copying an example from the question must find it in the passage
     g = ground("Mixed precision was used [1].", [masking, other], page_text, question)
     assert g.abstained
+
+
+def test_a_checked_sentence_keeps_its_own_quote_beside_the_findings():
+    """The finding quotes one sentence of a passage and the model's checked sentence rests on
+    another: both quotes are citations, so the claim's own sentence is shown and highlighted."""
+    passage = ("We compare neural networks with support vector regression (SVR) for drought "
+               "forecasts in the basin. The networks had one hidden layer. All SVR models used "
+               "the nonlinear radial basis function (RBF) kernel.")
+    pages = {("d1", 2): passage, ("d1", 3): "Forecasts were scored by RMSE at each gauge."}
+    evidence = [ev(1, passage, 2), ev(2, pages[("d1", 3)], 3)]
+    g = ground("The SVR models used the radial basis function (RBF) kernel [1].", evidence,
+               lambda doc, page: pages.get((doc, page)),
+               "Which SVR models were used for the drought forecasts?")
+    assert g.mode == "generated"
+    quotes = [c.quote for c in g.citations]
+    assert any("(RBF) kernel" in q for q in quotes)
+    assert all(c.n == 1 for c in g.citations) and len(set(quotes)) == len(quotes)

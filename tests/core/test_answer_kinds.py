@@ -489,6 +489,8 @@ def test_a_phrase_the_paper_abbreviates_is_asked_by_its_abbreviation(
     a = _ask(fake_library, question, papers=[svr])
     assert not a.abstained and "RBF" in a.answer
     assert a.question == question  # the user's own words are kept
+    # the checked sentence keeps the quote that supports it, whatever else its passage gives
+    assert any("(RBF) kernel" in c.quote for c in a.citations)
     # an Extract column asks it the same way
     from core import CellDone
     from core.questionsets import Question, QuestionSet
