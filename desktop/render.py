@@ -2,7 +2,8 @@
 model's draft collapsed behind a link.
 
 Pure functions over core's data, so they are easy to test. Links use the schemes
-``cite:TURN:N`` (citation N of turn TURN), ``evidence:TURN:I`` (passage I, 0-based),
+``cite:TURN:N`` (citation N of turn TURN; ``cite:TURN:N:K`` the K-th of the answer's citations,
+0-based, where passage N gives several quotes), ``evidence:TURN:I`` (passage I, 0-based),
 ``draft:TURN`` (show or hide a turn's draft) and ``widen:TURN`` (ask it of every paper).
 """
 
@@ -64,24 +65,44 @@ def _numbers(group: str) -> list[int]:
     return out
 
 
-def _cite_links(n_list: Sequence[int], turn: int, titles: dict[int, str]) -> str:
+def _cite_links(n_list: Sequence[int], turn: int, titles: dict[int, str],
+                which: dict[int, int] | None = None) -> str:
     links = []
     for n in n_list:
         tip = html.escape(titles.get(n, f"Passage {n}"), quote=True)
-        links.append(f'<a href="cite:{turn}:{n}" title="{tip}">{n}</a>')
+        k = f":{which[n]}" if which and n in which else ""
+        links.append(f'<a href="cite:{turn}:{n}{k}" title="{tip}">{n}</a>')
     return "<sup>[" + ", ".join(links) + "]</sup>"
 
 
-def linkify(text: str, turn: int, titles: dict[int, str] | None = None) -> str:
-    """Escape ``text`` and turn its [n] markers into citation links."""
+def linkify(text: str, turn: int, titles: dict[int, str] | None = None,
+            which: dict[int, int] | None = None) -> str:
+    """Escape ``text`` and turn its [n] markers into citation links (to the answer's citation
+    `which[n]` where a passage gives several quotes)."""
     titles = titles or {}
     out, last = [], 0
     for m in _MARKERS.finditer(text):
         out.append(html.escape(text[last : m.start()]))
-        out.append(_cite_links(_numbers(m.group(1)), turn, titles))
+        out.append(_cite_links(_numbers(m.group(1)), turn, titles, which))
         last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out).replace("\n", "<br>")
+
+
+def _supporting(citations: Sequence[Citation], sentence: str) -> dict[int, int]:
+    """For each passage that gives several quotes, the one a checked sentence rests on: the
+    quote sharing most of its words (its index among the citations)."""
+    words = set(_WORD.findall(sentence.lower()))
+    best: dict[int, tuple[int, int]] = {}
+    for k, c in enumerate(citations):
+        shared = len(words & set(_WORD.findall(c.quote.lower())))
+        if c.n not in best or shared > best[c.n][0]:
+            best[c.n] = (shared, k)
+    several = {c.n for c in citations if sum(d.n == c.n for d in citations) > 1}
+    return {n: k for n, (_, k) in best.items() if n in several}
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _titles(citations: Sequence[Citation]) -> dict[int, str]:
@@ -105,13 +126,13 @@ def finding(answer: Answer, turn: int) -> str:
     """The verified finding: each cited sentence from the papers, its answering words in bold,
     with paper and page (a link that opens the page)."""
     rows = []
-    for c in answer.citations:
+    for k, c in enumerate(answer.citations):
         quote = " ".join(c.quote.split())
         shown = snippet(quote, 400)
         spans = highlights(answer.question, shown)
         rows.append(
             f'<p class="finding">“{emphasised(shown, spans)}”<br>'
-            f'<span class="src">— <a href="cite:{turn}:{c.n}">[{c.n}] '
+            f'<span class="src">— <a href="cite:{turn}:{c.n}:{k}">[{c.n}] '
             f"{html.escape(snippet(c.title, 90))}, {c.pages.replace(' ', '&nbsp;')}"
             f"{html.escape(OCR_LABEL) if c.ocr else ''}</a></span></p>"
         )
@@ -138,9 +159,10 @@ def answer_body(answer: Answer, turn: int) -> str:
     if answer.mode == "generated" and checked:
         words: list[str] = []
         for s in checked:
-            body = linkify(s.text.strip(), turn, titles)
+            which = _supporting(answer.citations, s.text)
+            body = linkify(s.text.strip(), turn, titles, which)
             if s.cites and not _MARKERS.search(s.text):
-                body += _cite_links(s.cites, turn, titles)
+                body += _cite_links(s.cites, turn, titles, which)
             words.append(body)
         parts.append('<p><span class="meta">In the model\'s words (checked against the '
                      "source):</span> " + " ".join(words) + "</p>")

@@ -117,11 +117,15 @@ class Transcript:
             return tuple(self.answers[turn].evidence)
         return self.pending.evidence if self.pending else ()
 
-    def citation(self, turn: int, n: int) -> Source | None:
-        """What [n] of a turn points to: its citation, else (while streaming) the n-th
-        passage."""
+    def citation(self, turn: int, n: int, k: int = -1) -> Source | None:
+        """What [n] of a turn points to: its citation (the answer's k-th, where passage n gives
+        several quotes), else (while streaming) the n-th passage."""
         if 0 <= turn < len(self.answers):
-            for c in self.answers[turn].citations:
+            cited = self.answers[turn].citations
+            if 0 <= k < len(cited) and cited[k].n == n:
+                c = cited[k]
+                return Source(c.pdf_path, c.page, c.quote, c.title, c.page_end)
+            for c in cited:
                 if c.n == n:
                     return Source(c.pdf_path, c.page, c.quote, c.title, c.page_end)
         evidence = self.evidence_of(turn)

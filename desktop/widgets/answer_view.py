@@ -24,14 +24,14 @@ HOVER = QColor("#dbe9ff")
 
 
 class AnswerView(QTextBrowser):
-    """Read-only rich text; link clicks become ``citationClicked(turn, n)``, ``draftToggled(turn)``
+    """Read-only rich text; link clicks become ``citationClicked(turn, n, k)``, ``draftToggled(turn)``
     or ``widenRequested(turn)``.
 
     Tooltips on unsupported sentences come from the ``title`` attribute, which Qt's HTML
     importer stores as the character format's tool tip (shown by QTextBrowser on hover).
     """
 
-    citationClicked = Signal(int, int)  # (turn, n)
+    citationClicked = Signal(int, int, int)  # (turn, n, k): k-th citation of the answer, or -1
     draftToggled = Signal(int)  # turn whose "Show the model's draft" was clicked
     widenRequested = Signal(int)  # turn whose automatic scope is to be widened
 
@@ -42,7 +42,7 @@ class AnswerView(QTextBrowser):
         self.setMouseTracking(True)
         self.document().setDefaultStyleSheet(render.STYLE + CITE_STYLE)
         # (turn, n) -> the tooltip of citation n of that turn (the quote), or None
-        self.cite_tip: Callable[[int, int], str | None] = lambda turn, n: None
+        self.cite_tip: Callable[[int, int, int], str | None] = lambda turn, n, k: None
         self.hovered: str = ""  # href of the citation under the mouse
         self.document().setDocumentMargin(14)
         self.anchorClicked.connect(self._on_anchor)
@@ -62,8 +62,8 @@ class AnswerView(QTextBrowser):
 
     def _on_anchor(self, url: QUrl) -> None:
         parts = url.toString().split(":")
-        if len(parts) == 3 and parts[0] == "cite" and parts[1].isdigit() and parts[2].isdigit():
-            self.citationClicked.emit(int(parts[1]), int(parts[2]))
+        if cite := self._cite(url.toString()):
+            self.citationClicked.emit(*cite)
         elif len(parts) == 2 and parts[1].isdigit() and parts[0] in ("draft", "widen"):
             signal = self.draftToggled if parts[0] == "draft" else self.widenRequested
             signal.emit(int(parts[1]))
@@ -96,10 +96,11 @@ class AnswerView(QTextBrowser):
             cursor.mergeCharFormat(fmt)
 
     @staticmethod
-    def _cite(href: str) -> tuple[int, int] | None:
+    def _cite(href: str) -> tuple[int, int, int] | None:
+        """(turn, n, k) of a ``cite:TURN:N`` or ``cite:TURN:N:K`` link; k is -1 without K."""
         parts = href.split(":")
-        if len(parts) == 3 and parts[0] == "cite" and parts[1].isdigit() and parts[2].isdigit():
-            return int(parts[1]), int(parts[2])
+        if parts[0] == "cite" and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+            return int(parts[1]), int(parts[2]), int(parts[3]) if len(parts) == 4 else -1
         return None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override

@@ -278,18 +278,19 @@ class AskPanel(QWidget):
         self.evidence_label.setText(render.evidence_title(n, abstained=abstained))
 
     # ------------------------------------------------------------ sources
-    def open_citation(self, turn: int, n: int) -> None:
-        """Open citation [n] of a turn; while streaming, [n] is the n-th passage."""
-        source = self.transcript.citation(turn, n)
+    def open_citation(self, turn: int, n: int, k: int = -1) -> None:
+        """Open citation [n] of a turn (its k-th citation, where passage n gives several
+        quotes); while streaming, [n] is the n-th passage."""
+        source = self.transcript.citation(turn, n, k)
         if source is None:
             return
         if 0 <= turn < len(self.answers) and any(c.n == n for c in self.answers[turn].citations):
             self._evidence.replace(list(self.answers[turn].evidence))
         self.openSource.emit(source.pdf_path, source.page, source.quote, source.title)
 
-    def citation_tip(self, turn: int, n: int) -> str | None:
+    def citation_tip(self, turn: int, n: int, k: int = -1) -> str | None:
         """Citation [n]'s tooltip: the paper, page and quoted words (rich text, so it wraps)."""
-        source = self.transcript.citation(turn, n)
+        source = self.transcript.citation(turn, n, k)
         if source is None:
             return None
         return render.citation_tip_html(source.title, source.pages, source.quote)

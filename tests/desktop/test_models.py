@@ -202,3 +202,27 @@ def test_locate_spans_the_whole_quote_across_lines_and_hyphens():
     assert locate("nothing like it here", page) is None
     assert locate("", page) is None
     assert snippet("word " * 100, 30).endswith("…")
+
+
+def test_each_quote_of_a_passage_links_to_itself_and_a_checked_sentence_to_its_own():
+    """Passage 1 gives two quotes (the finding's, and the one the model's checked sentence
+    rests on): each finding row opens its own quote, and the sentence's [1] opens the quote
+    that supports it."""
+    from desktop.transcript import Transcript
+
+    finding = Citation(1, "doc1", "Paper 1", Path("/tmp/p1.pdf"), 2,
+                       "We compare networks with support vector regression (SVR).", True)
+    kernel = Citation(1, "doc1", "Paper 1", Path("/tmp/p1.pdf"), 2,
+                      "All SVR models used the RBF kernel.", True)
+    a = answer(question="Which SVR models?", mode="generated", citations=(finding, kernel),
+               answer="We compare ... [1]. The SVR models used the RBF kernel [1].",
+               sentences=(Sentence("The SVR models used the RBF kernel [1].", (1,), True),))
+    html = render.turn_html(a, 0, show_draft=False)
+    assert 'href="cite:0:1:0"' in html and 'href="cite:0:1:1"' in html
+    checked = html[html.index("In the model"):]
+    assert 'href="cite:0:1:1"' in checked and 'href="cite:0:1:0"' not in checked
+    t = Transcript("c1")
+    t.answers.append(a)
+    assert t.citation(0, 1, 1).quote == kernel.quote
+    assert t.citation(0, 1).quote == finding.quote  # [1] alone: the first
+    assert AnswerView._cite("cite:0:1:1") == (0, 1, 1) and AnswerView._cite("cite:0:1") == (0, 1, -1)

@@ -64,7 +64,7 @@ def test_clicking_a_spanning_citation_lights_both_pages(qtbot, fake_window, fake
     cite = next(c for c in answer.citations if c.page_end)
     assert cite.pages == "pp. 1\u20132"
     assert "pp. 1\u20132" in window.ask.citation_tip(0, cite.n)
-    window.ask.view.citationClicked.emit(0, cite.n)
+    window.ask.view.citationClicked.emit(0, cite.n, -1)
     viewer = window.viewer
     qtbot.waitUntil(lambda: viewer.current_page() == 1, timeout=10_000)
     assert sorted(viewer.view.highlights) == [0, 1]
