@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> None:
     settings = lantern_settings(work)
     if args.judge:  # answers.judge: "on" makes even SmolLM2 judge (auto leaves it off)
         settings = settings.replace(answers={"judge": args.judge})
+    if args.model:  # llm.model_path: another GGUF than the bundled SmolLM2
+        settings = settings.replace(llm={"model_path": args.model})
     if args.k:  # retrieval.k: passages given to the model and shown
         settings = settings.replace(retrieval={"k": args.k})
     with Library(settings) as lib:
@@ -195,6 +197,7 @@ def main() -> None:
                         help="the questions in other words, by line of --qa (bench/questions/)")
     parser.add_argument("--judge", choices=("auto", "on", "off"),
                         help="answers.judge (default: the settings', auto)")
+    parser.add_argument("--model", type=Path, help="GGUF file (default: the bundled SmolLM2)")
     parser.add_argument("--k", type=int, help="retrieval.k (default: the settings', 6)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see compare.py

@@ -29,7 +29,7 @@ _hash_cache: dict[tuple[str, int, int], str] = {}
 
 @dataclass(frozen=True)
 class ModelProvenance:
-    role: str  # "chat" or "embedding"
+    role: str  # "chat", "judge" or "embedding"
     name: str
     file: Path
     sha256: str
@@ -109,7 +109,7 @@ def sha256_file(path: Path) -> str:
 
 
 def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
-    from core.chat_models import default_gguf
+    from core.chat_models import default_gguf, judge_gguf
     from core.embed import resolve_embedding_model
 
     found: list[ModelProvenance] = []
@@ -119,6 +119,11 @@ def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
         found.append(ModelProvenance("chat", gguf.name, gguf, sha256_file(gguf)))
     except (ModelError, OSError) as exc:
         problems.append(f"chat model: not available ({exc})")
+    try:
+        if (judge := judge_gguf(settings)) is not None:
+            found.append(ModelProvenance("judge", judge.name, judge, sha256_file(judge)))
+    except (ModelError, OSError) as exc:
+        problems.append(f"judge model: not available ({exc})")
     try:
         folder = resolve_embedding_model(settings.embedding.model)
         weights = next((folder / f for f in _WEIGHT_FILES if (folder / f).is_file()), None)

@@ -130,7 +130,7 @@ class Asker:
             timings=Timings(t_retrieve, first_token, time.perf_counter() - t0, g.prompt_tokens,
                             g.completion_tokens, g.judge_s),
             mode=g.mode, draft=g.draft, auto_scope=named, keyword_only=keyword_only,
-            judged=g.judged,
+            judged=g.judged, judge=g.judge or None,
         )
         if conversation_id and not self.read_only:
             self.store.save_turn(conversation_id, json.dumps(answer_to_dict(answer)), question)
@@ -141,7 +141,8 @@ class Asker:
         cancel: threading.Event | None = None,
     ) -> Stream[str, None, Grounded]:
         """Stream the model's draft answer from `evidence`, then return it checked
-        (answer.generate_grounded), judged by the model when answers.judge says so. One
+        (answer.generate_grounded), judged by the model or the judge model when answers.judge
+        says so. One
         generation at a time per library."""
         if not evidence:
             return UNANSWERED  # no model to load
@@ -150,6 +151,7 @@ class Asker:
                 question, evidence, self.chat.generator, self.settings().llm,
                 self.store.page_text, max_tokens=max_tokens, cancel=cancel,
                 similarity=embedder_similarity(self.embedder), judge=self.settings().answers.judge,
+                judge_model=self.chat.judge,
             ))
 
     # ------------------------------------------------------------ history

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.errors import ModelError
 from core.llm import Generator, LlamaGenerator
-from core.settings import DEFAULT_GGUF, Settings
+from core.settings import DEFAULT_GGUF, DEFAULT_JUDGE_GGUF, Settings
 from core.types import ModelInfo
 
 
@@ -38,6 +38,21 @@ def default_gguf(settings: Settings) -> Path:
     )
 
 
+def judge_gguf(settings: Settings) -> Path | None:
+    """The GGUF that judges a small chat model's answers (answers.judge): the configured one,
+    else the bundled one in a models folder, else None (nothing judges them)."""
+    if settings.answers.judge_model is not None:
+        if not settings.answers.judge_model.is_file():
+            raise ModelError(
+                f"the judge model {settings.answers.judge_model} is not there: put the GGUF back, "
+                "or clear answers.judge_model to use the bundled one")
+        return settings.answers.judge_model
+    for folder in settings.models_dirs:
+        if (folder / DEFAULT_JUDGE_GGUF).is_file():
+            return folder / DEFAULT_JUDGE_GGUF
+    return None
+
+
 def find_models(settings: Settings) -> list[ModelInfo]:
     """Every model Lantern can use, the ones in use marked default."""
     try:
@@ -58,13 +73,25 @@ def find_models(settings: Settings) -> list[ModelInfo]:
         )
     except ModelError:
         pass
+    try:
+        judge = judge_gguf(settings)
+    except ModelError:
+        judge = None
+    if judge is not None:
+        models.append(ModelInfo(judge.name, judge, "judge", round(judge.stat().st_size / 2**20, 1),
+                                settings.answers.judge != "off"))
     return models
+
+
+# the judge reads one question and one sentence at a time (judge.messages)
+JUDGE_N_CTX = 2048
 
 
 class ChatModel:
     """The chat model answers are generated with, and its lifetime: chosen from the settings
     (the model server if one is set, never anything else; else the built-in llama.cpp model),
-    loaded on first use, let go when its settings change or the library closes.
+    loaded on first use, let go when its settings change or the library closes. Beside it, the
+    judge model (`judge`) that judges a small chat model's answers, when there is one.
 
     A generator passed in belongs to the caller (tests share one): it is used, never closed.
     """
@@ -76,6 +103,7 @@ class ChatModel:
         self.state_dir = state_dir
         self._generator = generator
         self._owned = generator is None
+        self._judge: LlamaGenerator | None = None
 
     @property
     def generator(self) -> Generator:
@@ -88,6 +116,16 @@ class ChatModel:
     def loaded(self) -> Generator | None:
         """The generator in use, or None before first use and after a change of model."""
         return self._generator
+
+    @property
+    def judge(self) -> LlamaGenerator | None:
+        """The judge model (chat_models.judge_gguf), made on first use and loaded when it first
+        judges; None when there is none. It runs where the chat model does (threads, GPU
+        layers, seed) with a window for one question and one sentence."""
+        if self._judge is None and (path := judge_gguf(self.settings)) is not None:
+            llm = self.settings.llm.model_copy(update={"model_path": path, "n_ctx": JUDGE_N_CTX})
+            self._judge = LlamaGenerator(path, llm)
+        return self._judge
 
     def _new(self) -> Generator:
         if self.settings.remote.enabled:
@@ -107,19 +145,28 @@ class ChatModel:
             return None
 
     def load(self) -> str:
-        """Load the model now (a server is asked what it serves); return its name."""
+        """Load the model now (a server is asked what it serves), and the judge model beside a
+        built-in one unless judging is off (it maps its weights in a second or two, so the
+        first judged answer does not wait for it); return the chat model's name."""
         gen = self.generator
         load = getattr(gen, "load", None)
         if load:
             load()
+        judging = self.settings.answers.judge != "off" and not self.settings.remote.enabled
+        if judging and (judge := self.judge) is not None:
+            judge.load()
         return gen.name
 
     def use(self, settings: Settings) -> None:
         """Take new settings; a changed model section lets the model go (made again on use)."""
         changed = (settings.llm, settings.remote) != (self.settings.llm, self.settings.remote)
+        judge_changed = changed or (settings.answers.judge_model, settings.models_dirs) != (
+            self.settings.answers.judge_model, self.settings.models_dirs)
         self.settings = settings
         if changed:
             self.close()
+        elif judge_changed:
+            self._close_judge()
 
     def close(self) -> None:
         """Free the model if it is ours; whatever comes next is made (and owned) here."""
@@ -127,3 +174,9 @@ class ChatModel:
             self._generator.close()
         self._generator = None
         self._owned = True
+        self._close_judge()
+
+    def _close_judge(self) -> None:
+        if self._judge is not None:
+            self._judge.close()
+        self._judge = None

@@ -90,13 +90,17 @@ class LlamaGenerator:
             finally:
                 stream.close()
 
-    def choose(self, messages: Sequence[dict], options: Sequence[str]) -> str:
+    def choose(
+        self, messages: Sequence[dict], options: Sequence[str], lean: dict[str, float] | None = None
+    ) -> str:
         """The model's one-token reply restricted to the first tokens of `options` (each
         given the same large logit bias, so the model's own preference between them decides),
         at temperature 0: "YES" or "NO" even from a model that would rather write a sentence.
-        A logit bias, not a GBNF grammar: llama-cpp-python 0.3.36's grammar sampling took
-        about twice as long per reply (18-39 s against 9-18 s, SmolLM2 on a heavily loaded
-        2-core machine). Options must differ in their first token, in any of their casings."""
+        `lean` adds to an option's bias: {"YES": 0.5} takes YES unless NO's logit is ahead by
+        more than 0.5. A logit bias, not a GBNF grammar: llama-cpp-python 0.3.36's grammar
+        sampling took about twice as long per reply (18-39 s against 9-18 s, SmolLM2 on a
+        heavily loaded 2-core machine). Options must differ in their first token, in any of
+        their casings."""
         llm = self.load()
         first: dict[int, str] = {}
         for option in options:
@@ -104,11 +108,12 @@ class LlamaGenerator:
                 ids = llm.tokenize(form.encode("utf-8"), add_bos=False, special=False)
                 if ids:
                     first.setdefault(ids[0], option)
+        lean = lean or {}
         with self._generating, _template_errors(self.name):
             self._reuse_opening(llm, messages)
             reply = llm.create_chat_completion(
                 messages=list(messages), max_tokens=1, temperature=0.0, seed=self.settings.seed,
-                logit_bias={str(i): 100.0 for i in first},
+                logit_bias={str(i): 100.0 + lean.get(option, 0.0) for i, option in first.items()},
             )
         text = (reply["choices"][0]["message"].get("content") or "").strip()
         ids = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False) if text else []

@@ -43,7 +43,8 @@ def _timed(what: str, run: Callable[[], str]) -> ModelCheck:
 
 def check_models(settings: Settings) -> list[ModelCheck]:
     """Embed a sentence on both paths and compare them; load the chat model and let it write a
-    few tokens (or, with a lab server configured, name it without calling it)."""
+    few tokens (or, with a lab server configured, name it without calling it); load the judge
+    model, when there is one, and let it judge the sample sentence."""
     from core.embed import SentenceTransformerEmbedder
     from core.query_embed import query_embedder
 
@@ -68,6 +69,14 @@ def check_models(settings: Settings) -> list[ModelCheck]:
     if checks[0].ok:
         checks.append(_timed("embedding (questions)", embed_question))
     checks.append(_timed("chat model", lambda: _chat(settings)))
+    from core.chat_models import judge_gguf
+
+    try:
+        has_judge = judge_gguf(settings) is not None
+    except Exception as exc:  # a configured judge model that is not there
+        return [*checks, ModelCheck("judge model", False, str(exc))]
+    if has_judge:
+        checks.append(_timed("judge model", lambda: _judge(settings)))
     return checks
 
 
@@ -85,3 +94,19 @@ def _chat(settings: Settings) -> str:
     finally:
         chat.close()
     return f"{path.name} wrote {text.strip()!r}"
+
+
+def _judge(settings: Settings) -> str:
+    from core.answer.judge import accepts
+    from core.chat_models import ChatModel
+
+    chat = ChatModel(settings)
+    judge = chat.judge
+    assert judge is not None
+    try:
+        said = accepts(judge, "Which GPU was the classifier trained on?", SAMPLE)
+    finally:
+        chat.close()
+    if not said:
+        raise ValueError(f"{judge.name} did not accept a sentence that names the GPU asked for")
+    return f"{judge.name} judged a sentence (YES)"

@@ -95,9 +95,11 @@ def _git_commit() -> str:
 
 def prompt_version() -> str:
     """A hash of the prompt the model answers from (its system prompt and excerpt rule)."""
+    from core.answer import judge
     from core.answer.prompt import PER_PASSAGE, SYSTEM_PROMPT
 
-    return text_sha256(json.dumps([SYSTEM_PROMPT, PER_PASSAGE]))[:16]
+    return text_sha256(json.dumps([SYSTEM_PROMPT, PER_PASSAGE,
+                                   judge.messages("{question}", "{sentence}")]))[:16]
 
 
 def chat_model(settings: Settings, cache_dir: Path) -> dict[str, Any]:
@@ -111,6 +113,20 @@ def chat_model(settings: Settings, cache_dir: Path) -> dict[str, Any]:
     try:
         gguf = default_gguf(settings)
         return {"file": gguf.name, "sha256": cached_sha256(gguf, cache_dir)}
+    except (ModelError, OSError) as exc:
+        return {"file": None, "error": str(exc)}
+
+
+def judge_model(settings: Settings, cache_dir: Path) -> dict[str, Any] | None:
+    """The judge model that judges a small chat model's answers (answers.judge), with its
+    sha256; None when there is none or judging is off. A capable chat model judges its own."""
+    if settings.answers.judge == "off" or settings.remote.enabled:
+        return None
+    from core.chat_models import judge_gguf
+
+    try:
+        gguf = judge_gguf(settings)
+        return None if gguf is None else {"file": gguf.name, "sha256": cached_sha256(gguf, cache_dir)}
     except (ModelError, OSError) as exc:
         return {"file": None, "error": str(exc)}
 
@@ -142,7 +158,8 @@ def result_settings(settings: Settings, use_llm: bool) -> dict[str, Any]:
     if use_llm:
         out["llm"] = settings.llm.model_dump(
             mode="json", include={"n_ctx", "temperature", "seed", "max_tokens", "max_prompt_tokens"})
-        out["answers"] = settings.answers.model_dump(mode="json")
+        # the judge model is recorded by its sha256 (judge_model), not by this machine's path
+        out["answers"] = settings.answers.model_dump(mode="json", exclude={"judge_model"})
     return out
 
 
@@ -180,6 +197,7 @@ def build_provenance(
         "lantern": dict(lantern_build()),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": chat_model(settings, library.root) if use_llm else None,
+        "judge": judge_model(settings, library.root) if use_llm else None,
         "embedding": embedding_model(settings, library.root),
         "prompt_version": prompt_version() if use_llm else None,
         "settings": result_settings(settings, use_llm),

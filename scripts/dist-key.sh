@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 git ls-files -co --exclude-standard -- core desktop packaging scripts pyproject.toml requirements.lock \
   | sort | while read -r f; do [ -f "$f" ] && printf '%s %s\n' "$(git hash-object "$f")" "$f"; done \
+  | { cat; for f in models/judge/*.gguf; do [ -f "$f" ] && stat -c "%s %n" "$f"; done; true; } \
   | sha256sum | cut -c1-16

@@ -44,6 +44,9 @@ fi
 
 GGUF="$ROOT/models/$("$PY" -c 'from core.settings import DEFAULT_GGUF; print(DEFAULT_GGUF)')"
 [ -f "$GGUF" ] || die "$GGUF not found: run 'make setup' (it places the default model)"
+# the judge model goes in when set-up placed it (LANTERN_JUDGE=0 leaves it out of both)
+JUDGE_GGUF="$ROOT/models/$("$PY" -c 'from core.settings import DEFAULT_JUDGE_GGUF; print(DEFAULT_JUDGE_GGUF)')"
+[ -f "$JUDGE_GGUF" ] || JUDGE_GGUF=""
 if [ "$OS" = linux ]; then
   # PyInstaller copies the xcb helper libraries Qt's plugin links into the bundle, so they
   # must be on this machine; the same check tells the user what to install otherwise.
@@ -64,7 +67,7 @@ PY
 
 say "PyInstaller: building Lantern $VERSION for $OS-$ARCH (several minutes)"
 start=$SECONDS
-LANTERN_GGUF="$GGUF" LANTERN_VERSION="$VERSION" "$PY" -m PyInstaller --noconfirm --log-level WARN \
+LANTERN_GGUF="$GGUF" LANTERN_JUDGE_GGUF="$JUDGE_GGUF" LANTERN_VERSION="$VERSION" "$PY" -m PyInstaller --noconfirm --log-level WARN \
   --distpath build/pyinstaller-dist --workpath build/pyinstaller packaging/lantern.spec
 say "PyInstaller took $((SECONDS - start)) s"
 

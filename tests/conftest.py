@@ -61,7 +61,10 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(library=tmp_path / "library", models_dirs=[PROJECT_ROOT / "models"])
+    # the fake chat model's answers stay as checked: the judge model has tests of its own
+    # (tests/core/test_judge.py, tests/e2e/test_judge_model.py)
+    return Settings(library=tmp_path / "library", models_dirs=[PROJECT_ROOT / "models"],
+                    answers={"judge": "off"})
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
-from core.answer.judge import JudgeMode, judged, judges
+from core.answer.judge import JudgeMode, judge_for, judged
 from core.answer.meaning import Similarity
 from core.answer.prompt import build_messages
 from core.llm import Generator
@@ -73,12 +73,14 @@ def generate_grounded(
     cancel: threading.Event | None = None,
     similarity: Similarity | None = None,
     judge: JudgeMode = "off",
+    judge_model: Generator | None = None,
 ) -> Gen[str, None, Grounded]:
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
 
-    `judge` (auto/on/off, judge.judges) lets the model then judge whether the sentence shown
-    states what was asked (judge.judged): after the last token, so the first is not delayed.
+    `judge` (auto/on/off, judge.judge_for) lets the model, or the judge model `judge_model`
+    for a small one, then judge whether the sentence shown states what was asked
+    (judge.judged): after the last token, so the first is not delayed.
 
     Without evidence the model is not asked: the answer is NOT_REPORTED. All evidence is
     numbered as in the prompt, so sentences may be checked against (and quoted from) passages
@@ -94,9 +96,10 @@ def generate_grounded(
         yield text
     written = "".join(parts).strip()
     g = ground(written, evidence, page_text, question, similarity)
-    if not g.abstained and judges(judge, gen) and not (cancel is not None and cancel.is_set()):
+    judging = None if g.abstained else judge_for(judge, gen, judge_model)
+    if judging is not None and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
-        g = judged(question, g, evidence, gen, page_text, similarity)
-        g = replace(g, judge_s=time.perf_counter() - t0)
+        g = judged(question, g, evidence, judging, page_text, similarity)
+        g = replace(g, judge_s=time.perf_counter() - t0, judge=judging.name)
     return replace(g, draft=written, prompt_tokens=usage.get("prompt_tokens"),
                    completion_tokens=usage.get("completion_tokens"))

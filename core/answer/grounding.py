@@ -56,6 +56,7 @@ class Grounded:
     completion_tokens: int | None = None
     judged: bool = False  # a chat model judged the shown sentence (judge.py)
     judge_s: float | None = None  # the time its calls took
+    judge: str = ""  # the name of the model that judged
 
 
 UNANSWERED = Grounded(NOT_REPORTED, True, (), (), "not_reported")

@@ -10,8 +10,13 @@ are put to the model one short call each: YES or NO, temperature 0, a reply of 1
 first it accepts is shown; when it rejects them all the answer is NOT_REPORTED and the
 evidence stays as the closest passages.
 
-A 135M model judges poorly (bench/README.md, "A capable-model judge"), so `auto` asks only a
-model server or a GGUF of at least MIN_PARAMS parameters.
+A 135M model judges poorly (bench/README.md, "A capable-model judge"), so under `auto` a
+model server or a GGUF of at least MIN_PARAMS parameters judges its own answers, and a smaller
+chat model's are judged by the judge model (chat_models.judge_gguf: Qwen2.5-Coder-1.5B-Instruct,
+placed by `make setup`) when there is one. The prompt asks whether the question "can be
+answered from the text alone": of the wordings put to the judge model on the development set's
+right sentences and their neighbours, the one whose plain YES/NO kept most of the first and
+rejected most of the second (bench/README.md, "A judge model from PyPI").
 """
 
 from __future__ import annotations
@@ -33,9 +38,13 @@ MIN_PARAMS = 1_000_000_000  # `auto`: a GGUF this large or larger judges (SmolLM
 MAX_JUDGED = 4  # candidate sentences put to the model at most, best first
 # the reply is YES or NO: two tokens leave room for a leading space or a full stop
 JUDGE_TOKENS = 3
+# A GGUF judge says NO only when NO's logit leads YES's by more than this (llm.choose's lean):
+# on cq_dev's right sentences against their neighbours, the judge model's plain YES/NO kept 33
+# of 35 and rejected 28 of 35; leaning 0.5 to YES kept 34 and rejected 20 (bench/README.md, "A
+# judge model from PyPI"). A capable model is rarely within 0.5 of undecided.
+LEAN_YES = 0.5
 
-SYSTEM = ("You check whether a sentence from a research paper answers a question. "
-          "Reply with one word: YES or NO.")
+SYSTEM = "You are a careful reader of research papers. Reply with one word: YES or NO."
 
 
 @dataclass(frozen=True)
@@ -48,25 +57,27 @@ class Candidate:
     drafted: bool = False
 
 
-def judges(mode: JudgeMode, gen: Generator) -> bool:
-    """Whether the judge runs: `on`/`off` as set; `auto` for a model server (`remote`), or a
-    GGUF whose size (read from the loaded model, `n_params`) is at least MIN_PARAMS."""
-    if mode != "auto":
-        return mode == "on"
-    if getattr(gen, "remote", False):
-        return True
+def judge_for(mode: JudgeMode, gen: Generator, spare: Generator | None) -> Generator | None:
+    """Who judges the answers of chat model `gen`, or None: nobody when `off`; `gen` itself when
+    it is capable (a model server, `remote`, or a GGUF of MIN_PARAMS+, read from the loaded
+    model); else the judge model `spare` when there is one; else `gen` only when `on`."""
+    if mode == "off":
+        return None
     n_params = getattr(gen, "n_params", None)
-    return isinstance(n_params, int) and n_params >= MIN_PARAMS
+    if getattr(gen, "remote", False) or (isinstance(n_params, int) and n_params >= MIN_PARAMS):
+        return gen
+    if spare is not None:
+        return spare
+    return gen if mode == "on" else None
 
 
 def messages(question: str, sentence: str) -> list[dict]:
-    """The judge's prompt: the question, the sentence, and what counts as stating it."""
+    """The judge's prompt: the sentence, then whether the question can be answered from it."""
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": (
-            f"Question: {question}\nSentence: {sentence}\n\n"
-            "Does the sentence itself state the answer to the question (or part of it), not "
-            "just mention the same topic? Reply YES or NO.")},
+            f"Text: {sentence}\n\nCan the question below be answered from the text above "
+            f"alone?\nQuestion: {question}")},
     ]
 
 
@@ -77,7 +88,7 @@ def accepts(gen: Generator, question: str, sentence: str) -> bool:
     asked = messages(question, sentence)
     choose = getattr(gen, "choose", None)
     if choose is not None:  # a local GGUF: one token, YES or NO by a logit bias (llm.py)
-        return bool(choose(asked, ("YES", "NO")) == "YES")
+        return bool(choose(asked, ("YES", "NO"), lean={"YES": LEAN_YES}) == "YES")
     reply = ""
     stream = gen.stream_chat(asked, max_tokens=JUDGE_TOKENS, temperature=0.0)
     try:

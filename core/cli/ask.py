@@ -128,7 +128,8 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
               f"     {dim}{snippet}{end}")
     t = a.timings
     first = f", first token {t.first_token_s:.1f} s" if t.first_token_s else ""
-    judged = f", judged by the model in {t.judge_s:.1f} s" if t.judge_s is not None else ""
+    judged = (f", judged by {a.judge or 'the model'} in {t.judge_s:.1f} s"
+              if t.judge_s is not None else "")
     print(f"\n{dim}{a.model or 'retrieval only'}: retrieval {t.retrieve_s:.2f} s{first}"
           f"{judged}, total {t.total_s:.1f} s{end}")
 

@@ -77,14 +77,19 @@ class SettingsDialog(QDialog):
         self.k.setValue(settings.retrieval.k)
         self.k.setToolTip("Passages retrieved for each question and shown as evidence")
         self.judge = QComboBox()
-        for label, mode in (("Automatic (1B+ models, servers)", "auto"),
+        judge = next((m.name for m in models if m.kind == "judge"), None)
+        for label, mode in (("Automatic", "auto"),
                             ("On", "on"), ("Off", "off")):
             self.judge.addItem(label, mode)
         self.judge.setCurrentIndex(self.judge.findData(settings.answers.judge))
         self.judge.setToolTip(
-            "After the answer is written, the chat model checks that the sentence shown states "
-            "what was asked (one short YES/NO call per candidate); the tiny default model "
-            "judges poorly, so Automatic leaves it off for it")
+            "After the answer is written, a model checks that the sentence shown states what "
+            "was asked (one short YES/NO call per candidate sentence). Automatic: a 1B+ chat "
+            "model or a model server judges its own answers; a smaller one's are judged by "
+            + (f"the judge model ({judge})" if judge else
+               "the judge model, which is not installed (run make setup)")
+            + ". On makes even a tiny chat model judge itself; Off shows the checked answer "
+            "as it is.")
 
         form = QFormLayout()
         form.setVerticalSpacing(10)

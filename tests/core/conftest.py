@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import core.cli as cli
-from core import Library
+from core import Library, Settings
 
 
 @pytest.fixture
@@ -14,6 +14,8 @@ def run(monkeypatch, fake_embedder, fake_generator, capsys):
     real_init = Library.__init__
 
     def init(self, settings=None, **kw):
+        # the fake chat model's answers stay as checked (the judge model is tested on its own)
+        settings = (settings or Settings.load()).replace(answers={"judge": "off"})
         real_init(self, settings, embedder=fake_embedder, generator=fake_generator,
                   verbose=kw.get("verbose", False), repair=kw.get("repair", False))
 

@@ -52,7 +52,7 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
                       "timings", "draft", "auto_scope", "judged"}
     assert set(a["timings"]) == {"retrieve_s", "first_token_s", "total_s", "prompt_tokens",
                                  "completion_tokens", "judge_s"}
-    assert a["judged"] is False and a["timings"]["judge_s"] is None  # auto: off, the size unknown
+    assert a["judged"] is False and a["timings"]["judge_s"] is None  # off (tests/core/conftest.py)
     assert not a["abstained"]
     c = a["citations"][0]
     assert set(c) == {"n", "doc_id", "title", "pdf_path", "page", "quote", "supported", "ocr"}

@@ -1,6 +1,7 @@
-"""The capable-model judge (core/answer/judge.py): the shown sentence is one the model accepts,
-none accepted is "not reported", `auto` reads the model's size (or a model server), and every
-judge call asks for a YES/NO reply of a few tokens only."""
+"""The judge (core/answer/judge.py): the shown sentence is one the model accepts, none accepted
+is "not reported", `auto` reads the model's size (or a model server) and otherwise hands a small
+model's answers to the judge model, and every judge call asks for a YES/NO reply of a few
+tokens only."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from core import RemoteGenerator, RemoteSettings, Settings
 from core.answer import NOT_REPORTED, generate_grounded
-from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, MIN_PARAMS, SYSTEM, accepts, judges
+from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, MIN_PARAMS, SYSTEM, accepts, judge_for
 from core.serialize import answer_from_dict, answer_to_dict
 from core.settings import LLMSettings
 from core.types import Answer, Evidence
@@ -54,7 +55,7 @@ class MarkerJudge:
         if messages[0]["content"] != SYSTEM:  # the answer's prompt: write the draft
             yield from re.findall(r"\S+\s*", self.draft)
             return
-        sentence = re.search(r"^Sentence: (.*)$", messages[-1]["content"], re.M)
+        sentence = re.search(r"^Text: (.*)$", messages[-1]["content"], re.M)
         assert sentence is not None
         self.judged.append(sentence.group(1))
         self.calls.append((max_tokens, temperature))
@@ -64,9 +65,9 @@ class MarkerJudge:
         pass
 
 
-def answer(gen: MarkerJudge, judge: str = "on", draft_only: bool = False):
+def answer(gen: MarkerJudge, judge: str = "on", judge_model: MarkerJudge | None = None):
     stream = generate_grounded(QUESTION, EVIDENCE, gen, LLMSettings(), page_text,
-                               judge=judge)  # type: ignore[arg-type]
+                               judge=judge, judge_model=judge_model)  # type: ignore[arg-type]
     tokens = []
     while True:
         try:
@@ -132,13 +133,36 @@ def test_off_asks_the_model_nothing_more_and_an_abstention_is_not_judged():
     ("off", 3_212_749_824, False),
 ])
 def test_auto_reads_the_models_size(mode, n_params, expected):
-    assert judges(mode, MarkerJudge(DRAFT, None, n_params)) is expected
+    gen = MarkerJudge(DRAFT, None, n_params)
+    assert (judge_for(mode, gen, None) is gen) is expected
+
+
+@pytest.mark.parametrize(("mode", "n_params", "who"), [
+    ("auto", 134_515_008, "judge model"),  # a small chat model: the judge model judges
+    ("on", 134_515_008, "judge model"),
+    ("auto", 3_212_749_824, "chat model"),  # a capable one judges its own answers
+    ("off", 134_515_008, None),
+])
+def test_a_small_models_answers_go_to_the_judge_model(mode, n_params, who):
+    gen, spare = MarkerJudge(DRAFT, None, n_params), MarkerJudge(DRAFT, None, 1_543_714_304)
+    chosen = judge_for(mode, gen, spare)
+    assert chosen is {"judge model": spare, "chat model": gen, None: None}[who]
+
+
+def test_the_judge_model_judges_and_is_named_while_the_chat_model_writes():
+    chat = MarkerJudge(DRAFT, marker="A100", n_params=134_515_008)
+    spare = MarkerJudge("never asked to write", marker="A100")
+    spare.name = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    g = answer(chat, judge="auto", judge_model=spare)
+    assert chat.judged == [] and spare.judged  # the judge model read the candidates
+    assert g.judged and g.judge == spare.name and "A100" in g.text
+    assert answer(chat, judge="auto").judged is False  # no judge model: SmolLM2's stands
 
 
 def test_auto_judges_with_a_model_server_and_its_calls_ask_for_a_short_reply():
     with StubServer(reply="YES") as stub:
         gen = RemoteGenerator(RemoteSettings(enabled=True, url=stub.url, model="stub-model"))
-        assert judges("auto", gen) and not judges("off", gen)
+        assert judge_for("auto", gen, None) is gen and judge_for("off", gen, None) is None
         assert accepts(gen, QUESTION, METHODS.split(". ")[1])
         body = stub.requests[-1]["body"]
         assert body["max_tokens"] == JUDGE_TOKENS and body["temperature"] == 0.0
@@ -152,8 +176,9 @@ def test_the_setting_is_checked_and_an_answer_records_that_it_was_judged(tmp_pat
     with pytest.raises(Exception, match="judge"):
         Settings(library=tmp_path).replace(answers={"judge": "sometimes"})
     a = Answer(question=QUESTION, answer="x", abstained=False, citations=(), evidence=(),
-               sentences=(), model="m", judged=True)
-    assert answer_from_dict(answer_to_dict(a)).judged
+               sentences=(), model="m", judged=True, judge="qwen.gguf")
+    again = answer_from_dict(answer_to_dict(a))
+    assert again.judged and again.judge == "qwen.gguf"
 
 
 def test_ask_and_extract_take_judge_from_the_command_line():
@@ -170,3 +195,45 @@ def test_the_judges_time_is_recorded_only_when_it_ran():
     assert answer(MarkerJudge(DRAFT, marker="A100")).judge_s is not None
     assert answer(MarkerJudge("NOT REPORTED", marker="A100")).judge_s is None
     assert answer(MarkerJudge(DRAFT, marker="A100"), judge="off").judge_s is None
+
+
+def test_the_judge_model_is_found_beside_the_chat_models_and_not_offered_as_one(tmp_path):
+    from core.chat_models import ChatModel, find_models, gguf_files, judge_gguf
+    from core.errors import ModelError
+    from core.settings import DEFAULT_JUDGE_GGUF
+
+    models = tmp_path / "models"
+    (models / "judge").mkdir(parents=True)
+    (models / "chat.gguf").write_bytes(b"GGUF")
+    settings = Settings(library=tmp_path / "lib", models_dirs=[models])
+    assert judge_gguf(settings) is None and ChatModel(settings).judge is None
+    (models / DEFAULT_JUDGE_GGUF).write_bytes(b"GGUF")
+    assert judge_gguf(settings) == models / DEFAULT_JUDGE_GGUF
+    assert gguf_files(settings) == [(models / "chat.gguf").resolve()]  # not a chat model
+    assert [m.kind for m in find_models(settings) if m.kind != "embedding"] == ["gguf", "judge"]
+    chat = ChatModel(settings)
+    judge = chat.judge  # made, not loaded: the weights load when it first judges
+    assert judge is not None and judge.name == Path(DEFAULT_JUDGE_GGUF).name
+    assert chat.judge is judge and judge.settings.n_ctx == 2048
+    chat.use(settings.replace(answers={"judge": "off"}))
+    assert chat.judge is judge  # the mode changes nothing it holds
+    chat.use(settings.replace(answers={"judge_model": models / "chat.gguf"}))
+    assert chat.judge is not judge and chat.judge.name == "chat.gguf"
+    missing = settings.replace(answers={"judge_model": tmp_path / "gone.gguf"})
+    with pytest.raises(ModelError, match="gone.gguf is not there"):
+        judge_gguf(missing)
+
+
+def test_the_provenance_names_the_judge_model_by_its_hash_not_its_path(tmp_path):
+    from core.provenance import judge_model, result_settings
+    from core.settings import DEFAULT_JUDGE_GGUF
+
+    models = tmp_path / "models"
+    (models / "judge").mkdir(parents=True)
+    (models / DEFAULT_JUDGE_GGUF).write_bytes(b"GGUF judge")
+    settings = Settings(library=tmp_path / "lib", models_dirs=[models])
+    record = judge_model(settings, tmp_path)
+    assert record is not None and record["file"] == Path(DEFAULT_JUDGE_GGUF).name
+    assert len(record["sha256"]) == 64
+    assert judge_model(settings.replace(answers={"judge": "off"}), tmp_path) is None
+    assert "judge_model" not in result_settings(settings, use_llm=True)["answers"]

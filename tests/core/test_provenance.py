@@ -11,7 +11,7 @@ from core import Library, Settings, settings_from_provenance
 from core.provenance import HASH_CACHE, _memo, cached_sha256
 from core.provenance_io import sidecar_path, split_front_matter
 
-KEYS = {"format", "lantern", "created", "model", "embedding", "prompt_version", "settings",
+KEYS = {"format", "lantern", "created", "model", "judge", "embedding", "prompt_version", "settings",
         "question_set", "papers"}
 
 

@@ -128,7 +128,9 @@ def fake_window(qtbot, fake_embedder, fake_generator) -> Iterator[Callable[..., 
         backend = Backend(
             settings,
             settings_path=settings_file(),
-            open_library=lambda s: Library(s, embedder=fake_embedder, generator=fake_generator),
+            # the fake chat model's answers stay as checked (the judge model has its own tests)
+            open_library=lambda s: Library(s.replace(answers={"judge": "off"}),
+                                           embedder=fake_embedder, generator=fake_generator),
         )
         window = MainWindow(backend=backend)
         if size is not None:

@@ -178,6 +178,12 @@ def test_render_says_when_the_question_named_the_scope(qtbot):
     assert "widen:" not in render.turn_html(answer(), 3)
 
 
+def test_render_names_the_judge_model_under_an_answer_it_judged():
+    judged = render.meta_line(answer(judged=True, judge="qwen2.5-coder-1.5b.gguf"))
+    assert "judged by qwen2.5-coder-1.5b.gguf" in judged
+    assert "judged by" not in render.meta_line(answer())
+
+
 def test_render_abstained_and_streaming():
     html = render.turn_html(answer(abstained=True, citations=(), sentences=()), 0)
     assert "Not reported in the selected papers" in html

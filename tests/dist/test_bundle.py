@@ -94,6 +94,7 @@ def test_version_names_the_build_and_models(bundle, sandbox):
     assert out.startswith("Lantern ")
     assert "CMake flags: -DGGML" in out
     assert "chat model: SmolLM2-135M-Instruct.Q4_1.gguf" in out
+    assert "judge model: qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" in out
     assert "embedding model: all-MiniLM-L6-v2 (model.safetensors) sha256 " in out
     assert "dependencies: requirements.lock sha256 " in out and "(bundled)" in out
 
@@ -106,7 +107,7 @@ def test_every_model_loads_and_works_in_the_frozen_build(bundle, sandbox):
     checks = json.loads(result.stdout)
     assert result.returncode == 0 and all(c["ok"] for c in checks), checks
     assert [c["what"] for c in checks] == ["embedding (papers)", "embedding (questions)",
-                                           "chat model"]
+                                           "chat model", "judge model"]
 
 
 def test_add_then_ask_answers_with_a_citation(bundle, sandbox, tmp_path):
@@ -138,6 +139,7 @@ def test_add_then_ask_answers_with_a_citation(bundle, sandbox, tmp_path):
     assert answer["citations"][0]["pdf_path"] == str(paper)
     assert "RTX 3090" in " ".join(c["quote"] for c in answer["citations"])
     assert answer["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert answer["judge"] == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"  # it judged SmolLM2's
     # nothing was fetched, compiled or cached into the bundle at first start
     assert files_under(bundle) == before
     assert (Path(sandbox["XDG_DATA_HOME"]) / "Lantern" / "library").is_dir()
