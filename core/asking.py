@@ -146,12 +146,13 @@ class Asker:
         generation at a time per library."""
         if not evidence:
             return UNANSWERED  # no model to load
+        judge = self.settings().answers.judge
         with self._lock:
             return (yield from generate_grounded(
                 question, evidence, self.chat.generator, self.settings().llm,
                 self.store.page_text, max_tokens=max_tokens, cancel=cancel,
-                similarity=embedder_similarity(self.embedder), judge=self.settings().answers.judge,
-                judge_model=self.chat.judge,
+                similarity=embedder_similarity(self.embedder), judge=judge,
+                judge_model=self.chat.judge if judge != "off" else None,
             ))
 
     # ------------------------------------------------------------ history

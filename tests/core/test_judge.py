@@ -237,3 +237,18 @@ def test_the_provenance_names_the_judge_model_by_its_hash_not_its_path(tmp_path)
     assert len(record["sha256"]) == 64
     assert judge_model(settings.replace(answers={"judge": "off"}), tmp_path) is None
     assert "judge_model" not in result_settings(settings, use_llm=True)["answers"]
+
+
+def test_with_judging_off_a_judge_model_that_is_gone_costs_no_answer(fake_library, fake_generator,
+                                                                     tmp_path):
+    from core import AnswerDone
+    from core.pdfgen import write_paper
+
+    pdf = write_paper(tmp_path / "gpu.pdf", title="Camera traps", sections=[
+        ("Methods", ["The network was trained on one NVIDIA A100 GPU for 5 epochs."])])
+    list(fake_library.add([pdf]))
+    fake_library.use_settings(fake_library.settings.replace(
+        answers={"judge": "off", "judge_model": tmp_path / "gone.gguf"}))
+    fake_generator.enqueue("The network was trained on one NVIDIA A100 GPU [1].")
+    done = [e for e in fake_library.ask("Which GPU was used?") if isinstance(e, AnswerDone)]
+    assert not done[0].answer.abstained and "A100" in done[0].answer.answer
