@@ -155,17 +155,50 @@ def coined_names(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def title_phrases(question: str, papers: Sequence[Paper]) -> dict[str, str]:
+    """Runs of two or more of a title's content words that the question holds, written or
+    hyphenated ("the acoustic monitoring network" holds "Acoustic Monitoring" of "Acoustic
+    Monitoring of Forest Birds ..."), each with the doc_id of the one title that holds it
+    (a phrase two titles hold names neither), longest first."""
+    found: dict[str, set[str]] = {}
+    for paper in papers:
+        words = _WORD.findall(paper.title or "")
+        runs: list[list[str]] = [[]]
+        for w in words:
+            if w.lower() in _SMALL or len(w) < 3:
+                runs.append([])
+            else:
+                runs[-1].append(w)
+        for run in runs:
+            for i in range(len(run)):
+                for j in range(i + 2, len(run) + 1):
+                    phrase = " ".join(run[i:j])
+                    pattern = (r"(?<![A-Za-z0-9])" + r"[\s-]+".join(map(re.escape, run[i:j]))
+                               + r"(?![A-Za-z0-9])")
+                    if re.search(pattern, question, re.IGNORECASE):
+                        found.setdefault(phrase, set()).add(paper.doc_id)
+    only = {phrase: next(iter(ids)) for phrase, ids in found.items() if len(ids) == 1}
+    return dict(sorted(only.items(), key=lambda kv: -len(kv[0].split())))
+
+
 def named_by_text(
     question: str, papers: Sequence[Paper], mentions: Callable[[str], dict[str, int]],
     first_page: Callable[[str], str],
 ) -> tuple[list[Paper], str]:
     """The paper a question names when no title matches: the one whose passages mention one of
     the question's coined names far more often than any other paper's (`mentions`: doc_id ->
-    mentions of the name in its passages), and whose first page holds it (`first_page`: its text; letter
-    case and spacing aside, so "T ASK 2V EC" holds "Task2Vec"). ([], "") when none does."""
+    mentions of the name in its passages), and whose first page holds it (`first_page`: its
+    text; letter case and spacing aside, so "T ASK 2V EC" holds "Task2Vec"); or the one whose
+    title holds a phrase of the question that no other paper's passages use (title_phrases:
+    "the acoustic monitoring network"). ([], "") when none does."""
     by_id = {p.doc_id: p for p in papers}
-    for name in coined_names(question):
+    phrases = title_phrases(question, papers)
+    for name in [*coined_names(question), *phrases]:
         counts = sorted(((n, d) for d, n in mentions(name).items() if d in by_id), reverse=True)
+        if name in phrases:  # a phrase of one title that no other paper uses names it
+            if [d for _, d in counts] == [phrases[name]]:
+                return [by_id[phrases[name]]], name
+            continue
         if not counts or counts[0][0] < _MIN_MENTIONS or len(counts) > max(2, len(papers) // 5):
             continue  # a term many papers use ("GPU", "CNN") is no paper's name
         runner_up = counts[1][0] if len(counts) > 1 else 0

@@ -147,6 +147,31 @@ def test_a_question_that_names_a_paper_is_scoped_to_it(user_library, fake_genera
     assert "TPU" in b.answer
 
 
+def test_a_phrase_of_one_title_names_its_paper(tmp_path, fake_library, fake_generator):
+    """"the acoustic monitoring network" names "Acoustic Monitoring of Forest Birds ...": a
+    phrase of its title that no other paper uses; a phrase two papers use names neither."""
+    from core.scope import title_phrases
+
+    birds = _paper(tmp_path, "birds.pdf", "Acoustic Monitoring of Forest Birds with Deep Learning", [
+        "Recordings were converted to log-mel spectrograms and classified with a CNN.",
+        "We used deep learning to detect 35 species in dawn-chorus recordings."])
+    traps = _paper(tmp_path, "traps.pdf", "Deep Learning for Camera-Trap Classification", [
+        "The model was trained on a single NVIDIA RTX 3090 GPU with 24 GB of memory.",
+        "Deep learning now classifies common species well."])
+    list(fake_library.add([birds, traps]))
+    fake_generator.enqueue("It was trained on an NVIDIA RTX 3090 GPU [1].")
+    _, a = ask(fake_library, "Which GPU model was used for the acoustic monitoring network?")
+    assert a.auto_scope == "Acoustic Monitoring"
+    assert {e.doc_id for e in a.evidence} == {doc_of(fake_library, "Acoustic")}
+    assert a.abstained and a.answer == "Not reported in Acoustic Monitoring."
+    papers = fake_library.papers()
+    assert list(title_phrases("the camera-trap classification model", papers)) == [
+        "Camera Trap Classification", "Camera Trap", "Trap Classification"]
+    assert "Deep Learning" not in title_phrases("Which deep learning library?", papers)  # two
+    _, b = ask(fake_library, "Which deep learning model classified the recordings?")
+    assert b.auto_scope == ""
+
+
 def test_a_question_naming_no_paper_is_not_scoped(user_library):
     _, a = ask(user_library, "Which hardware was used for training?")
     assert a.auto_scope == ""
