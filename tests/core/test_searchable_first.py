@@ -16,7 +16,7 @@ from core.settings import PROJECT_ROOT
 from core.types import AnswerDone, BatchFinished, Embedded, FileResult, Retrieved
 from tests.core.test_library import consistent
 
-QUESTION = "Which optimizer was used for the camera trap classifier?"
+QUESTION = "Which optimizer was used to train the classifier?"  # names no paper
 
 
 def answer(lib: Library) -> tuple[Retrieved, AnswerDone]:
