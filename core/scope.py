@@ -160,12 +160,15 @@ def title_phrases(question: str, papers: Sequence[Paper]) -> dict[str, str]:
     hyphenated ("the acoustic monitoring network" holds "Acoustic Monitoring" of "Acoustic
     Monitoring of Forest Birds ..."), each with the doc_id of the one title that holds it
     (a phrase two titles hold names neither), longest first."""
+    asked = {w.lower() for w in _WORD.findall(question)}
     found: dict[str, set[str]] = {}
-    for paper in papers:
+    for paper in papers:  # runs on every question: a title of no two asked words costs a split
         words = _WORD.findall(paper.title or "")
+        if sum(w.lower() in asked for w in words) < 2:
+            continue
         runs: list[list[str]] = [[]]
         for w in words:
-            if w.lower() in _SMALL or len(w) < 3:
+            if w.lower() in _SMALL or len(w) < 3 or w.lower() not in asked:
                 runs.append([])
             else:
                 runs[-1].append(w)
