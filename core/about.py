@@ -7,7 +7,6 @@ computed from the files on disk (never taken on trust from a build record).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import sys
@@ -17,14 +16,13 @@ from pathlib import Path
 
 from core import lockfile
 from core.errors import ModelError
+from core.filehash import cached_sha256, sha256_file
 from core.settings import PROJECT_ROOT, Settings
 
 # Written by scripts/dist.sh into the bundle: version, commit, build date, llama.cpp CMake flags.
 BUILD_INFO = PROJECT_ROOT / "build-info.json"
 # The file that holds an embedding model's weights, in the order sentence-transformers tries them.
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-
-_hash_cache: dict[tuple[str, int, int], str] = {}
 
 
 @dataclass(frozen=True)
@@ -98,30 +96,29 @@ def llama_cmake_args(build: dict) -> str:
     return ""
 
 
-def sha256_file(path: Path) -> str:
-    """sha256 of a file, remembered per (path, size, mtime) for the life of the process."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _hash_cache:
-        with open(path, "rb") as f:
-            _hash_cache[key] = hashlib.file_digest(f, "sha256").hexdigest()
-    return _hash_cache[key]
 
 
 def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
     from core.chat_models import default_gguf, judge_gguf
     from core.embed import resolve_embedding_model
 
+    def digest(path: Path) -> str:
+        # the library's hash cache (by path, size and mtime), so --version does not read the
+        # 1 GB of model files each time; no library folder is made just for it
+        if settings.library.is_dir():
+            return cached_sha256(path, settings.library)
+        return sha256_file(path)
+
     found: list[ModelProvenance] = []
     problems: list[str] = []
     try:
         gguf = default_gguf(settings)
-        found.append(ModelProvenance("chat", gguf.name, gguf, sha256_file(gguf)))
+        found.append(ModelProvenance("chat", gguf.name, gguf, digest(gguf)))
     except (ModelError, OSError) as exc:
         problems.append(f"chat model: not available ({exc})")
     try:
         if (judge := judge_gguf(settings)) is not None:
-            found.append(ModelProvenance("judge", judge.name, judge, sha256_file(judge)))
+            found.append(ModelProvenance("judge", judge.name, judge, digest(judge)))
     except (ModelError, OSError) as exc:
         problems.append(f"judge model: not available ({exc})")
     try:
@@ -130,7 +127,7 @@ def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
         if weights is None:
             raise ModelError(f"no {' or '.join(_WEIGHT_FILES)} in {folder}")
         found.append(ModelProvenance("embedding", settings.embedding.model, weights,
-                                     sha256_file(weights)))
+                                     digest(weights)))
     except (ModelError, OSError) as exc:
         problems.append(f"embedding model: not available ({exc})")
     return found, problems

@@ -4,6 +4,7 @@ chat model's lifetime."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from core.errors import ModelError
 from core.llm import Generator, LlamaGenerator
@@ -83,8 +84,37 @@ def find_models(settings: Settings) -> list[ModelInfo]:
     return models
 
 
+JudgeMode = Literal["auto", "on", "off"]  # answers.judge
+
+MIN_PARAMS = 1_000_000_000  # `auto`: a GGUF this large or larger judges (SmolLM2-135M does not)
 # the judge reads one question and one sentence at a time (judge.messages)
 JUDGE_N_CTX = 2048
+
+
+def judge_generator(settings: Settings) -> LlamaGenerator | None:
+    """The judge model (judge_gguf) as a generator, not loaded yet; None when there is none. It
+    runs where the chat model does (threads, GPU layers, seed) with a window for one question
+    and one sentence."""
+    path = judge_gguf(settings)
+    if path is None:
+        return None
+    return LlamaGenerator(path, settings.llm.model_copy(update={"model_path": path,
+                                                                "n_ctx": JUDGE_N_CTX}))
+
+
+def judge_for(mode: JudgeMode, gen: Generator, spare: Generator | None) -> Generator | None:
+    """Who judges the answers of chat model `gen`, or None: nobody when `off`; `gen` itself when
+    it is capable (a model server, `remote`, or a GGUF of MIN_PARAMS+, read from the loaded
+    model); else the judge model `spare` when there is one; else `gen` only when `on`."""
+    if mode == "off":
+        return None
+    n_params = getattr(gen, "n_params", None)
+    if getattr(gen, "remote", False) or (isinstance(n_params, int) and n_params >= MIN_PARAMS):
+        return gen
+    if spare is not None:
+        return spare
+    return gen if mode == "on" else None
+
 
 
 class ChatModel:
@@ -119,12 +149,10 @@ class ChatModel:
 
     @property
     def judge(self) -> LlamaGenerator | None:
-        """The judge model (chat_models.judge_gguf), made on first use and loaded when it first
-        judges; None when there is none. It runs where the chat model does (threads, GPU
-        layers, seed) with a window for one question and one sentence."""
-        if self._judge is None and (path := judge_gguf(self.settings)) is not None:
-            llm = self.settings.llm.model_copy(update={"model_path": path, "n_ctx": JUDGE_N_CTX})
-            self._judge = LlamaGenerator(path, llm)
+        """The judge model (judge_generator), made on first use and loaded when it first judges;
+        None when there is none."""
+        if self._judge is None:
+            self._judge = judge_generator(self.settings)
         return self._judge
 
     def _new(self) -> Generator:
@@ -145,16 +173,18 @@ class ChatModel:
             return None
 
     def load(self) -> str:
-        """Load the model now (a server is asked what it serves), and the judge model beside a
-        built-in one unless judging is off (it maps its weights in a second or two, so the
-        first judged answer does not wait for it); return the chat model's name."""
+        """Load the model now (a server is asked what it serves), and the judge model too when
+        it is the one that will judge this model's answers (judge_for: a small built-in
+        chat model, judging not off), so the first judged answer does not wait the second or
+        two it takes to map its weights; return the chat model's name."""
         gen = self.generator
         load = getattr(gen, "load", None)
         if load:
             load()
-        judging = self.settings.answers.judge != "off" and not self.settings.remote.enabled
-        if judging and (judge := self.judge) is not None:
-            judge.load()
+        if (mode := self.settings.answers.judge) != "off":
+            spare = self.judge
+            if spare is not None and judge_for(mode, gen, spare) is spare:
+                spare.load()
         return gen.name
 
     def use(self, settings: Settings) -> None:

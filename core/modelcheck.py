@@ -98,15 +98,14 @@ def _chat(settings: Settings) -> str:
 
 def _judge(settings: Settings) -> str:
     from core.answer.judge import accepts
-    from core.chat_models import ChatModel
+    from core.chat_models import judge_generator
 
-    chat = ChatModel(settings)
-    judge = chat.judge
-    assert judge is not None
+    judge = judge_generator(settings)
+    assert judge is not None  # check_models asks only when there is one
     try:
         said = accepts(judge, "Which GPU was the classifier trained on?", SAMPLE)
     finally:
-        chat.close()
+        judge.close()
     if not said:
         raise ValueError(f"{judge.name} did not accept a sentence that names the GPU asked for")
     return f"{judge.name} judged a sentence (YES)"

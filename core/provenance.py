@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ModelError, SettingsError
+from core.filehash import cached_sha256
 from core.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -29,45 +30,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # of the provenance record; bumped when a field changes meaning
-HASH_CACHE = "file-hashes.json"  # in the library folder: sha256 by (path, size, mtime)
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # as core.about tries them
-_memo: dict[str, str] = {}  # the same, for the life of the process
 
 
-# ---------------------------------------------------------------- hashing, cached on disk
-def cached_sha256(path: Path, cache_dir: Path) -> str:
-    """sha256 of a file, kept in cache_dir/file-hashes.json under its path, size and mtime: a
-    5 GB model is read once, not at every export. A changed file has a new key."""
-    path = Path(path).resolve()
-    stat = path.stat()
-    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
-    if key in _memo:
-        return _memo[key]
-    cache_file = cache_dir / HASH_CACHE
-    try:
-        cache = json.loads(cache_file.read_text(encoding="utf-8"))
-        if not isinstance(cache, dict):
-            cache = {}
-    except (OSError, ValueError):
-        cache = {}
-    if isinstance(found := cache.get(key), str):
-        _memo[key] = found
-        return found
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    # drop entries of this path with another size or mtime: the file changed
-    cache = {k: v for k, v in cache.items() if not k.startswith(f"{path}|")}
-    cache[key] = _memo[key] = digest
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_name(f".{HASH_CACHE}.tmp")
-        tmp.write_text(json.dumps(cache, indent=1), encoding="utf-8")
-        tmp.replace(cache_file)
-    except OSError as exc:  # a read-only library still exports; it only hashes again
-        log.debug("hash cache not written: %s", exc)
-    return digest
-
-
+# ---------------------------------------------------------------- hashing
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.about import sha256_file
+from core.filehash import sha256_file
 from core.ingest.clean import clean_text, normalize_chars
 from core.tables import Claim, Table, TableError, read_table
 from core.types import page_label

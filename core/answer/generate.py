@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
-from core.answer.judge import JudgeMode, judge_for, judged
+from core.answer.judge import judged
 from core.answer.meaning import Similarity
 from core.answer.prompt import build_messages
+from core.chat_models import JudgeMode, judge_for
 from core.llm import Generator
 from core.settings import LLMSettings
 from core.types import Evidence
@@ -78,7 +79,7 @@ def generate_grounded(
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
 
-    `judge` (auto/on/off, judge.judge_for) lets the model, or the judge model `judge_model`
+    `judge` (auto/on/off, chat_models.judge_for) lets the model, or the judge model `judge_model`
     for a small one, then judge whether the sentence shown states what was asked
     (judge.judged): after the last token, so the first is not delayed.
 

@@ -12,7 +12,7 @@ evidence stays as the closest passages.
 
 A 135M model judges poorly (bench/README.md, "A capable-model judge"), so under `auto` a
 model server or a GGUF of at least MIN_PARAMS parameters judges its own answers, and a smaller
-chat model's are judged by the judge model (chat_models.judge_gguf: Qwen2.5-Coder-1.5B-Instruct,
+chat model's are judged by the judge model (chat_models.judge_for, judge_gguf: Qwen2.5-Coder-1.5B-Instruct,
 placed by `make setup`) when there is one. The prompt asks whether the question "can be
 answered from the text alone": of the wordings put to the judge model on the development set's
 right sentences and their neighbours, the one whose plain YES/NO kept most of the first and
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from core.answer.finding import finding
 from core.answer.focus import ranked_sentences
@@ -32,9 +31,6 @@ from core.answer.meaning import Similarity
 from core.llm import Generator
 from core.types import Citation, Evidence
 
-JudgeMode = Literal["auto", "on", "off"]
-
-MIN_PARAMS = 1_000_000_000  # `auto`: a GGUF this large or larger judges (SmolLM2-135M does not)
 MAX_JUDGED = 4  # candidate sentences put to the model at most, best first
 # the reply is YES or NO: two tokens leave room for a leading space or a full stop
 JUDGE_TOKENS = 3
@@ -56,20 +52,6 @@ class Candidate:
     n: int
     text: str
     drafted: bool = False
-
-
-def judge_for(mode: JudgeMode, gen: Generator, spare: Generator | None) -> Generator | None:
-    """Who judges the answers of chat model `gen`, or None: nobody when `off`; `gen` itself when
-    it is capable (a model server, `remote`, or a GGUF of MIN_PARAMS+, read from the loaded
-    model); else the judge model `spare` when there is one; else `gen` only when `on`."""
-    if mode == "off":
-        return None
-    n_params = getattr(gen, "n_params", None)
-    if getattr(gen, "remote", False) or (isinstance(n_params, int) and n_params >= MIN_PARAMS):
-        return gen
-    if spare is not None:
-        return spare
-    return gen if mode == "on" else None
 
 
 def messages(question: str, sentence: str) -> list[dict]:

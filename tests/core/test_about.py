@@ -50,3 +50,19 @@ def test_missing_models_are_named_not_fatal(tmp_path, monkeypatch):
     assert prov.models == []
     assert [p.split(":")[0] for p in prov.problems] == ["chat model", "embedding model"]
     assert all("not available" in p for p in prov.problems)
+
+
+def test_model_hashes_are_kept_in_the_library_cache(tmp_path, monkeypatch):
+    """--version reads a model file once: its sha256 is kept in the library's hash cache by path,
+    size and mtime (core.filehash.cached_sha256), and a changed file is read again."""
+    monkeypatch.setattr(about, "BUILD_INFO", tmp_path / "none.json")
+    settings = _settings(tmp_path)
+    settings.library.mkdir()
+    about.provenance(settings)
+    cache = json.loads((settings.library / "file-hashes.json").read_text())
+    gguf = (tmp_path / "models" / "tiny-chat.gguf").resolve()
+    assert [v for k, v in cache.items() if k.startswith(f"{gguf}|")] == [
+        hashlib.sha256(b"GGUF not really a model").hexdigest()]
+    gguf.write_bytes(b"GGUF another model")
+    chat = next(m for m in about.provenance(settings).models if m.role == "chat")
+    assert chat.sha256 == hashlib.sha256(b"GGUF another model").hexdigest()

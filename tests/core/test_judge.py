@@ -13,7 +13,8 @@ import pytest
 
 from core import RemoteGenerator, RemoteSettings, Settings
 from core.answer import NOT_REPORTED, generate_grounded
-from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, MIN_PARAMS, SYSTEM, accepts, judge_for
+from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, SYSTEM, accepts
+from core.chat_models import MIN_PARAMS, judge_for
 from core.serialize import answer_from_dict, answer_to_dict
 from core.settings import LLMSettings
 from core.types import Answer, Evidence
@@ -222,6 +223,24 @@ def test_the_judge_model_is_found_beside_the_chat_models_and_not_offered_as_one(
     missing = settings.replace(answers={"judge_model": tmp_path / "gone.gguf"})
     with pytest.raises(ModelError, match="gone.gguf is not there"):
         judge_gguf(missing)
+
+
+@pytest.mark.parametrize(("mode", "n_params", "loaded"), [
+    ("auto", 134_515_008, True),  # a small chat model's answers go to the judge model
+    ("auto", 3_000_000_000, False),  # a capable one judges its own: 1 GB not mapped for nothing
+    ("off", 134_515_008, False),
+])
+def test_the_judge_model_is_loaded_with_the_chat_model_only_when_it_will_judge(
+        tmp_path, monkeypatch, mode, n_params, loaded):
+    from core import chat_models
+
+    spare = MarkerJudge(DRAFT, None, 1_543_714_304)
+    spare.load = lambda: setattr(spare, "was_loaded", True)
+    monkeypatch.setattr(chat_models, "judge_generator", lambda settings: spare)
+    settings = Settings(library=tmp_path / "lib", answers={"judge": mode})
+    chat = chat_models.ChatModel(settings, generator=MarkerJudge(DRAFT, None, n_params))
+    assert chat.load() == chat.generator.name
+    assert getattr(spare, "was_loaded", False) is loaded
 
 
 def test_the_provenance_names_the_judge_model_by_its_hash_not_its_path(tmp_path):

@@ -8,7 +8,7 @@ import os
 import shutil
 
 from core import Library, Settings, settings_from_provenance
-from core.provenance import HASH_CACHE, _memo, cached_sha256
+from core.filehash import HASH_CACHE, _memo, cached_sha256
 from core.provenance_io import sidecar_path, split_front_matter
 
 KEYS = {"format", "lantern", "created", "model", "judge", "embedding", "prompt_version", "settings",

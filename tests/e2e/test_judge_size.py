@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.answer.judge import MIN_PARAMS, judge_for, messages
+from core.answer.judge import messages
+from core.chat_models import MIN_PARAMS, judge_for
 
 pytestmark = pytest.mark.e2e
 
