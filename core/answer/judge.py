@@ -4,11 +4,11 @@ asked, or only mention its topic? (issue 21, item 2)
 The lexical and kind checks (focus.py, kind.py) pass a sentence that shares the question's
 words and holds a thing of the right form; a model that reads the sentence can tell "we
 trained on 8 A100 GPUs" from "GPU time was donated by ..." for "Which GPU?". After the draft
-(so the first token is not delayed), the few best candidate sentences, the shown one first,
-are put to the model one short call each: YES or NO, temperature 0, a reply of 1 token
-(a GGUF, held to the two by a logit bias) or at most 3 (a model server). The
-first it accepts is shown; when it rejects them all the answer is NOT_REPORTED and the
-evidence stays as the closest passages.
+(so the first token is not delayed), the answer as shown, whole, then the few best other
+candidate sentences are put to the model one short call each: YES or NO, temperature 0, a
+reply of 1 token (a GGUF, held to the two by a logit bias) or at most 3 (a model server). An
+accepted answer stands as it is; else the first candidate it accepts is shown alone; when it
+rejects them all the answer is NOT_REPORTED and the evidence stays as the closest passages.
 
 A 135M model judges poorly (bench/README.md, "A capable-model judge"), so under `auto` a
 model server or a GGUF of at least MIN_PARAMS parameters judges its own answers, and a smaller
@@ -29,9 +29,11 @@ from core.answer.focus import ranked_sentences
 from core.answer.grounding import NOT_REPORTED, Grounded, PageText, best_quote, cite, quoted
 from core.answer.meaning import Similarity
 from core.llm import Generator
+from core.text import strip_cites
 from core.types import Citation, Evidence
 
-MAX_JUDGED = 4  # candidate sentences put to the model at most, best first
+MAX_JUDGED = 4  # calls to the model at most: the whole answer, then other sentences, best first
+WHOLE_CHARS = 1200  # of the whole answer put to the judge (a 2,048-token window)
 # the reply is YES or NO: two tokens leave room for a leading space or a full stop
 JUDGE_TOKENS = 3
 # A GGUF judge says NO only when NO's logit leads YES's by more than this (llm.choose's lean).
@@ -114,23 +116,29 @@ def judged(
     page_text: PageText,
     similarity: Similarity | None = None,
 ) -> Grounded:
-    """The checked answer `g` as the judge lets it stand: unchanged when it accepts the
-    sentence the answer leads with; else the best other candidate it accepts, shown alone;
-    else NOT_REPORTED. An answer that already abstains is returned as it is (not judged)."""
+    """The checked answer `g` as the judge lets it stand: unchanged when it accepts the answer
+    as shown (`whole`); else the best candidate sentence it accepts, shown alone; else
+    NOT_REPORTED. An answer that already abstains is returned as it is (not judged)."""
     if g.abstained:
         return g
-    cands = candidates(question, g, evidence, similarity)
-    for i, c in enumerate(cands):
+    if accepts(gen, question, whole(g)):
+        return replace(g, judged=True)
+    for c in candidates(question, g, evidence, similarity)[:MAX_JUDGED - 1]:
         if not accepts(gen, question, c.text):
             continue
-        if i == 0:
-            return replace(g, judged=True)
         shown = _shown(c, evidence, page_text)
         if shown is not None:
             return replace(g, text=shown[0], citations=(shown[1],),
                            mode="generated" if c.drafted else "quoted", judged=True)
     return replace(g, text=NOT_REPORTED, abstained=True, citations=(), mode="not_reported",
                    judged=True)
+
+
+def whole(g: Grounded) -> str:
+    """The answer as the reader meets it, without its [n] markers: judged first, whole, so a
+    sentence that needs the one beside it ("For WN models, an input layer with 4-8 neurons..."
+    after "MLPs consist of an input layer, ...") is read with it."""
+    return " ".join(strip_cites(g.text).split())[:WHOLE_CHARS]
 
 
 def _shown(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core import RemoteGenerator, RemoteSettings, Settings
-from core.answer import NOT_REPORTED, generate_grounded
+from core.answer import NOT_REPORTED, generate_grounded, strip_cites
 from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, SYSTEM, accepts
 from core.chat_models import MIN_PARAMS, judge_for
 from core.serialize import answer_from_dict, answer_to_dict
@@ -36,13 +36,14 @@ def page_text(doc_id: str, page: int) -> str | None:
 
 class MarkerJudge:
     """A Generator that writes the enqueued draft, then, asked to judge, says YES only for a
-    sentence holding `marker`; it records each call's limits."""
+    text holding `marker` and not `veto`; it records each call's limits."""
 
     name = "judge-double.gguf"
     n_ctx = 4096
 
-    def __init__(self, draft: str, marker: str | None, n_params: int | None = None) -> None:
-        self.draft, self.marker = draft, marker
+    def __init__(self, draft: str, marker: str | None, n_params: int | None = None,
+                 veto: str | None = None) -> None:
+        self.draft, self.marker, self.veto = draft, marker, veto
         self.n_params = n_params
         self.judged: list[str] = []  # the sentences put to the judge
         self.calls: list[tuple[int, float]] = []  # (max_tokens, temperature) of judge calls
@@ -60,7 +61,9 @@ class MarkerJudge:
         assert sentence is not None
         self.judged.append(sentence.group(1))
         self.calls.append((max_tokens, temperature))
-        yield "YES" if self.marker and self.marker in sentence.group(1) else "NO"
+        text = sentence.group(1)
+        said = self.marker and self.marker in text and not (self.veto and self.veto in text)
+        yield "YES" if said else "NO"
 
     def close(self) -> None:
         pass
@@ -78,21 +81,24 @@ def answer(gen: MarkerJudge, judge: str = "on", judge_model: MarkerJudge | None 
 
 
 def test_the_shown_sentence_is_the_one_the_judge_accepts():
-    gen = MarkerJudge(DRAFT, marker="A100")
+    gen = MarkerJudge(DRAFT, marker="A100", veto="TITAN")
     g = answer(gen)
     assert g.judged and not g.abstained
     assert "A100" in g.text and "TITAN" not in g.text
-    assert [c.quote for c in g.citations] == [s for s in gen.judged if "A100" in s]
+    assert [c.quote for c in g.citations] == [gen.judged[-1]]  # the sentence accepted, alone
     assert all("A100" in c.quote for c in g.citations)
-    assert len(gen.judged) >= 2  # the TITAN sentence, shown first, was rejected
+    assert len(gen.judged) >= 3  # the whole answer and its TITAN sentence were rejected
 
 
-def test_an_accepted_lead_keeps_the_answer_as_checked():
+def test_an_accepted_answer_is_kept_as_checked_and_judged_whole():
+    """The judge reads the answer as shown, all its sentences, before any one alone: a
+    sentence that needs the one beside it is read with it."""
     kept = answer(MarkerJudge(DRAFT, marker=None), judge="off")
-    gen = MarkerJudge(DRAFT, marker="TITAN")
+    gen = MarkerJudge(DRAFT, marker="A100")
     g = answer(gen)
     assert g.judged and g.text == kept.text and g.citations == kept.citations
-    assert len(gen.judged) == 1  # the first sentence accepted: no further calls
+    assert gen.judged == [" ".join(strip_cites(kept.text).split())]  # accepted whole: no further calls
+    assert "TITAN" in gen.judged[0] and "A100" in gen.judged[0]
 
 
 def test_all_rejected_is_not_reported():
