@@ -14,6 +14,7 @@ and rejects at each lean (the YES/NO it says when its YES is given that much mor
 
 `--answers` of a report-only set (cq_dev2, the heldout sets) measures instead the answers that
 set got: right ones (to keep) against wrong ones to unanswerable questions (to reject).
+`--copy` measures instead a judge that copies the words that answer (tried, not adopted).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -97,14 +99,65 @@ def margins(model: Path, wording: tuple[str, str], items: list[tuple[str, str, b
     return out
 
 
+COPY = ("You are a careful reader of research papers.",
+        "Text: {s}\n\nQuestion: {q}\n\nCopy the words of the text that answer the question. If "
+        "the text does not answer it, reply NONE.")
+WORD = re.compile(r"\w+(?:[.,]\d+)*")
+
+
+def copied(reply: str, sentence: str) -> bool:
+    """The reply is words of the sentence (each word and number of it is the sentence's; a
+    last word cut off by the token limit may be a prefix of one), and not NONE."""
+    def plain(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).lower().replace("\u2212", "-")
+
+    words, held = WORD.findall(plain(reply)), WORD.findall(plain(sentence))
+    if not words or words[0] == "none":
+        return False
+    if words[-1] not in held and any(h.startswith(words[-1]) for h in held):
+        words = words[:-1]
+    return all(w in held for w in words)
+
+
+def copy_judge(model: Path, items: list[tuple[str, str, bool]]) -> None:
+    """The alternative tried in the eleventh session: the judge copies the words that answer
+    (at most 32 tokens, temperature 0), and a reply of NONE or of words the sentence does not
+    hold is a NO (bench/README.md, "Judging the answer whole")."""
+    from core.llm import LlamaGenerator
+    from core.settings import LLMSettings
+
+    gen = LlamaGenerator(model, LLMSettings(model_path=model, n_ctx=2048))
+    kept = rejected = 0
+    times = []
+    for q, s, ok in items:
+        messages = [{"role": "system", "content": COPY[0]},
+                    {"role": "user", "content": COPY[1].format(q=q, s=s)}]
+        t0 = time.perf_counter()
+        reply = "".join(gen.stream_chat(messages, max_tokens=32, temperature=0.0))
+        times.append(time.perf_counter() - t0)
+        said = copied(reply.strip().split("\n")[0], s)
+        kept += ok and said
+        rejected += not ok and not said
+    gen.close()
+    times.sort()
+    print(f"| copy the words that answer, checked | kept {kept}/{sum(ok for *_, ok in items)}, "
+          f"rejected {rejected}/{sum(not ok for *_, ok in items)} | median "
+          f"{times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s a sentence |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=Path, required=True, help="answers.py --json output")
     parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / DEFAULT_JUDGE_GGUF)
     parser.add_argument("--report", action="store_true",
                         help="a report-only set: its right answers against its wrong ones")
+    parser.add_argument("--copy", action="store_true",
+                        help="measure the copy-the-words judge instead of the YES/NO wordings")
     args = parser.parse_args()
     items = pairs(json.loads(args.answers.read_text())["answers"], tuning=not args.report)
+    if args.copy:  # as the judge now reads an answer (judge.whole): spaces collapsed
+        copy_judge(args.model, [(q, " ".join(s.split()), ok) for q, s, ok in items])
+        return
     keep, reject = sum(ok for *_, ok in items), sum(not ok for *_, ok in items)
     print(f"{args.model.name}: {keep} sentences to keep, {reject} to reject")
     print("| wording | " + " | ".join(f"lean {x:+.1f}: kept, rejected" for x in LEANS) + " |")
