@@ -2,7 +2,8 @@
 
 `Lantern --version`, `lantern --version` and the About dialog all show these lines, so a
 result can be traced to the exact build and model files that produced it. The hashes are
-computed from the files on disk (never taken on trust from a build record).
+computed from the files on disk (never taken on trust from a build record), and kept in the
+library's hash cache by path, size and mtime (core.filehash), so a model is read once.
 """
 
 from __future__ import annotations
@@ -94,8 +95,6 @@ def llama_cmake_args(build: dict) -> str:
         except OSError:
             continue
     return ""
-
-
 
 
 def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:

@@ -87,14 +87,14 @@ def find_models(settings: Settings) -> list[ModelInfo]:
 JudgeMode = Literal["auto", "on", "off"]  # answers.judge
 
 MIN_PARAMS = 1_000_000_000  # `auto`: a GGUF this large or larger judges (SmolLM2-135M does not)
-# the judge reads one question and one sentence at a time (judge.messages)
+# the judge reads one question and one answer (at most judge.WHOLE_CHARS) at a time
 JUDGE_N_CTX = 2048
 
 
 def judge_generator(settings: Settings) -> LlamaGenerator | None:
     """The judge model (judge_gguf) as a generator, not loaded yet; None when there is none. It
     runs where the chat model does (threads, GPU layers, seed) with a window for one question
-    and one sentence."""
+    and one answer."""
     path = judge_gguf(settings)
     if path is None:
         return None
@@ -114,7 +114,6 @@ def judge_for(mode: JudgeMode, gen: Generator, spare: Generator | None) -> Gener
     if spare is not None:
         return spare
     return gen if mode == "on" else None
-
 
 
 class ChatModel:

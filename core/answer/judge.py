@@ -11,9 +11,9 @@ accepted answer stands as it is; else the first candidate it accepts is shown al
 rejects them all the answer is NOT_REPORTED and the evidence stays as the closest passages.
 
 A 135M model judges poorly (bench/README.md, "A capable-model judge"), so under `auto` a
-model server or a GGUF of at least MIN_PARAMS parameters judges its own answers, and a smaller
-chat model's are judged by the judge model (chat_models.judge_for, judge_gguf: Qwen2.5-Coder-1.5B-Instruct,
-placed by `make setup`) when there is one. The prompt asks whether the question "can be
+model server or a GGUF of at least chat_models.MIN_PARAMS parameters judges its own answers,
+and a smaller chat model's are judged by the judge model (chat_models.judge_for, judge_gguf:
+Qwen2.5-Coder-1.5B-Instruct, placed by `make setup`) when there is one. The prompt asks whether the question "can be
 answered from the text alone": of the wordings put to the judge model on the development set's
 right sentences and their neighbours, the one whose plain YES/NO kept most of the first and
 rejected most of the second (bench/README.md, "A judge model from PyPI").
