@@ -118,6 +118,18 @@ def setting_terms(question: str) -> frozenset[str]:
     return frozenset(said - set(question_terms(asked)))
 
 
+def asked_part(question: str) -> str:
+    """The question without the clause that opens it by setting its scene: "In MacLean's CNN
+    for Arabidopsis TF/target pairs, how was the number of clusters chosen?" asks "How was the
+    number of clusters chosen?" of the passages the scene chose. The question as it is when it
+    has no such clause, or nothing but it."""
+    m = _LEADING_SETTING.search(question)
+    rest = question[m.end():].strip() if m else ""
+    if not rest:
+        return question
+    return rest[0].upper() + rest[1:]
+
+
 # The least a title must hold (letters and digits) to tell a title line from a sentence that
 # begins with the paper's name ("Task2Vec embeds tasks ..."), the label some front pages put
 # before it ("Title: Temporal changes in ..."), and the authors' names and roles read after it.

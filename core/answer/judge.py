@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core.answer.finding import finding
-from core.answer.focus import ranked_sentences
+from core.answer.focus import asked_part, ranked_sentences
 from core.answer.grounding import NOT_REPORTED, Grounded, PageText, best_quote, cite, quoted
 from core.answer.meaning import Similarity
 from core.llm import Generator
@@ -121,10 +121,13 @@ def judged(
     NOT_REPORTED. An answer that already abstains is returned as it is (not judged)."""
     if g.abstained:
         return g
-    if accepts(gen, question, whole(g)):
+    # the scene ("In MacLean's CNN for ...,") chose the passages; a sentence that does not
+    # repeat it can still answer what is asked
+    asked = asked_part(question)
+    if accepts(gen, asked, whole(g)):
         return replace(g, judged=True)
     for c in candidates(question, g, evidence, similarity)[:MAX_JUDGED - 1]:
-        if not accepts(gen, question, c.text):
+        if not accepts(gen, asked, c.text):
             continue
         shown = _shown(c, evidence, page_text)
         if shown is not None:
