@@ -13,6 +13,7 @@ import pytest
 
 from core import RemoteGenerator, RemoteSettings, Settings
 from core.answer import NOT_REPORTED, generate_grounded, strip_cites
+from core.answer.focus import asked_part
 from core.answer.judge import JUDGE_TOKENS, MAX_JUDGED, SYSTEM, accepts
 from core.chat_models import MIN_PARAMS, judge_for
 from core.serialize import answer_from_dict, answer_to_dict
@@ -46,6 +47,7 @@ class MarkerJudge:
         self.draft, self.marker, self.veto = draft, marker, veto
         self.n_params = n_params
         self.judged: list[str] = []  # the sentences put to the judge
+        self.asked: list[str] = []  # the questions put with them
         self.calls: list[tuple[int, float]] = []  # (max_tokens, temperature) of judge calls
 
     def count_tokens(self, text: str) -> int:
@@ -60,6 +62,7 @@ class MarkerJudge:
         sentence = re.search(r"^Text: (.*)$", messages[-1]["content"], re.M)
         assert sentence is not None
         self.judged.append(sentence.group(1))
+        self.asked.append(re.search(r"^Question: (.*)$", messages[-1]["content"], re.M).group(1))
         self.calls.append((max_tokens, temperature))
         text = sentence.group(1)
         said = self.marker and self.marker in text and not (self.veto and self.veto in text)
@@ -69,8 +72,9 @@ class MarkerJudge:
         pass
 
 
-def answer(gen: MarkerJudge, judge: str = "on", judge_model: MarkerJudge | None = None):
-    stream = generate_grounded(QUESTION, EVIDENCE, gen, LLMSettings(), page_text,
+def answer(gen: MarkerJudge, judge: str = "on", judge_model: MarkerJudge | None = None,
+           question: str = QUESTION):
+    stream = generate_grounded(question, EVIDENCE, gen, LLMSettings(), page_text,
                                judge=judge, judge_model=judge_model)  # type: ignore[arg-type]
     tokens = []
     while True:
@@ -99,6 +103,18 @@ def test_an_accepted_answer_is_kept_as_checked_and_judged_whole():
     assert g.judged and g.text == kept.text and g.citations == kept.citations
     assert gen.judged == [" ".join(strip_cites(kept.text).split())]  # accepted whole: no further calls
     assert "TITAN" in gen.judged[0] and "A100" in gen.judged[0]
+
+
+def test_the_judge_is_asked_what_is_asked_without_the_scene():
+    """"In the camera-trap study, which GPU ...?": the scene chose the passages; the judge is
+    asked "Which GPU ...?", so a sentence need not repeat the scene to answer."""
+    gen = MarkerJudge(DRAFT, marker="TITAN")
+    g = answer(gen, question=f"In the camera-trap study of 2023, {QUESTION[0].lower()}{QUESTION[1:]}")
+    assert g.judged and not g.abstained
+    assert gen.asked == [QUESTION]
+    assert asked_part(QUESTION) == QUESTION  # no scene: the question as it is
+    assert asked_part("For BERT-Large on HellaSwag, how big were the batches?") == (
+        "How big were the batches?")
 
 
 def test_all_rejected_is_not_reported():
