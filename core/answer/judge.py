@@ -5,7 +5,8 @@ The lexical and kind checks (focus.py, kind.py) pass a sentence that shares the 
 words and holds a thing of the right form; a model that reads the sentence can tell "we
 trained on 8 A100 GPUs" from "GPU time was donated by ..." for "Which GPU?". After the draft
 (so the first token is not delayed), the answer as shown, whole, then the few best other
-candidate sentences are put to the model one short call each: YES or NO, temperature 0, a
+candidate sentences are put to the model, with the question less its scene-setting opening
+(focus.asked_part), one short call each: YES or NO, temperature 0, a
 reply of 1 token (a GGUF, held to the two by a logit bias) or at most 3 (a model server). An
 accepted answer stands as it is; else the first candidate it accepts is shown alone; when it
 rejects them all the answer is NOT_REPORTED and the evidence stays as the closest passages.
