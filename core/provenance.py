@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # of the provenance record; bumped when a field changes meaning
-_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # as core.about tries them
 
 
 # ---------------------------------------------------------------- hashing
@@ -98,14 +97,12 @@ def judge_model(settings: Settings, cache_dir: Path) -> dict[str, Any] | None:
 
 
 def embedding_model(settings: Settings, cache_dir: Path) -> dict[str, Any]:
-    from core.embed import resolve_embedding_model
+    from core.embed import embedding_weights, resolve_embedding_model
 
     name = settings.embedding.model
     try:
         folder = resolve_embedding_model(name)
-        weights = next((folder / f for f in _WEIGHT_FILES if (folder / f).is_file()), None)
-        if weights is None:
-            raise ModelError(f"no {' or '.join(_WEIGHT_FILES)} in {folder}")
+        weights = embedding_weights(folder)
         return {"model": name, "file": weights.name, "sha256": cached_sha256(weights, cache_dir),
                 "max_pieces": settings.embedding.max_pieces}
     except (ModelError, OSError) as exc:
