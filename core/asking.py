@@ -141,18 +141,15 @@ class Asker:
         cancel: threading.Event | None = None,
     ) -> Stream[str, None, Grounded]:
         """Stream the model's draft answer from `evidence`, then return it checked
-        (answer.generate_grounded), judged by the model or the judge model when answers.judge
-        says so. One
+        (answer.generate_grounded), judged by the model ChatModel.judging names, if any. One
         generation at a time per library."""
         if not evidence:
             return UNANSWERED  # no model to load
-        judge = self.settings().answers.judge
         with self._lock:
             return (yield from generate_grounded(
                 question, evidence, self.chat.generator, self.settings().llm,
                 self.store.page_text, max_tokens=max_tokens, cancel=cancel,
-                similarity=embedder_similarity(self.embedder), judge=judge,
-                judge_model=self.chat.judge if judge != "off" else None,
+                similarity=embedder_similarity(self.embedder), judging=self.chat.judging(),
             ))
 
     # ------------------------------------------------------------ history

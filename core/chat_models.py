@@ -180,11 +180,18 @@ class ChatModel:
         load = getattr(gen, "load", None)
         if load:
             load()
-        if (mode := self.settings.answers.judge) != "off":
-            spare = self.judge
-            if spare is not None and judge_for(mode, gen, spare) is spare:
-                spare.load()
+        judging = self.judging()
+        if judging is not None and judging is not gen and (load := getattr(judging, "load", None)):
+            load()
         return gen.name
+
+    def judging(self) -> Generator | None:
+        """Who judges this chat model's answers under answers.judge (judge_for): the chat model
+        itself, the judge model, or None. Reads a GGUF's size, so it loads the chat model."""
+        mode = self.settings.answers.judge
+        if mode == "off":
+            return None
+        return judge_for(mode, self.generator, self.judge)
 
     def use(self, settings: Settings) -> None:
         """Take new settings; a changed model section lets the model go (made again on use)."""

@@ -14,7 +14,6 @@ from core.answer.grounding import UNANSWERED, Grounded, PageText, ground
 from core.answer.judge import judged
 from core.answer.meaning import Similarity
 from core.answer.prompt import build_messages
-from core.chat_models import JudgeMode, judge_for
 from core.llm import Generator
 from core.settings import LLMSettings
 from core.types import Evidence
@@ -73,14 +72,13 @@ def generate_grounded(
     max_tokens: int | None = None,
     cancel: threading.Event | None = None,
     similarity: Similarity | None = None,
-    judge: JudgeMode = "off",
-    judge_model: Generator | None = None,
+    judging: Generator | None = None,
 ) -> Gen[str, None, Grounded]:
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
 
-    `judge` (auto/on/off, chat_models.judge_for) lets the model, or the judge model `judge_model`
-    for a small one, then judge whether the sentence shown states what was asked
+    `judging`, the model that judges (ChatModel.judging: the chat model itself, or the judge
+    model for a small one), then judges whether the answer shown states what was asked
     (judge.judged): after the last token, so the first is not delayed.
 
     Without evidence the model is not asked: the answer is NOT_REPORTED. All evidence is
@@ -97,8 +95,7 @@ def generate_grounded(
         yield text
     written = "".join(parts).strip()
     g = ground(written, evidence, page_text, question, similarity)
-    judging = None if g.abstained else judge_for(judge, gen, judge_model)
-    if judging is not None and not (cancel is not None and cancel.is_set()):
+    if judging is not None and not g.abstained and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
         g = judged(question, g, evidence, judging, page_text, similarity)
         g = replace(g, judge_s=time.perf_counter() - t0, judge=judging.name)

@@ -92,8 +92,8 @@ def accepts(gen: Generator, question: str, sentence: str) -> bool:
 def candidates(
     question: str, g: Grounded, evidence: Sequence[Evidence], similarity: Similarity | None
 ) -> list[Candidate]:
-    """The sentences to judge, best first, at most MAX_JUDGED: those the shown answer leads
-    with (the finding's, else the model's checked sentences), then the next best evidence
+    """The sentences to judge alone, best first, at most MAX_JUDGED - 1 (the whole answer
+    takes the first call): those the shown answer leads with (the finding's, else the model's checked sentences), then the next best evidence
     sentences by the finding's ranking (strict: of the kind asked)."""
     found = [Candidate(n, s) for n, s in finding(question, evidence, similarity)]
     drafted = [Candidate(s.cites[0], s.text, True) for s in g.sentences if s.supported]
@@ -102,7 +102,7 @@ def candidates(
     lead = (found + drafted) if g.mode == "generated" else found
     out: list[Candidate] = []
     for c in [*lead, *ranked]:
-        if len(out) >= MAX_JUDGED:
+        if len(out) >= MAX_JUDGED - 1:
             break
         if all(c.text != o.text for o in out):
             out.append(c)
@@ -127,7 +127,7 @@ def judged(
     asked = asked_part(question)
     if accepts(gen, asked, whole(g)):
         return replace(g, judged=True)
-    for c in candidates(question, g, evidence, similarity)[:MAX_JUDGED - 1]:
+    for c in candidates(question, g, evidence, similarity):
         if not accepts(gen, asked, c.text):
             continue
         shown = _shown(c, evidence, page_text)

@@ -75,7 +75,7 @@ class MarkerJudge:
 def answer(gen: MarkerJudge, judge: str = "on", judge_model: MarkerJudge | None = None,
            question: str = QUESTION):
     stream = generate_grounded(question, EVIDENCE, gen, LLMSettings(), page_text,
-                               judge=judge, judge_model=judge_model)  # type: ignore[arg-type]
+                               judging=judge_for(judge, gen, judge_model))  # type: ignore[arg-type]
     tokens = []
     while True:
         try:
@@ -247,13 +247,13 @@ def test_the_judge_model_is_found_beside_the_chat_models_and_not_offered_as_one(
         judge_gguf(missing)
 
 
-@pytest.mark.parametrize(("mode", "n_params", "loaded"), [
-    ("auto", 134_515_008, True),  # a small chat model's answers go to the judge model
-    ("auto", 3_000_000_000, False),  # a capable one judges its own: 1 GB not mapped for nothing
-    ("off", 134_515_008, False),
+@pytest.mark.parametrize(("mode", "n_params", "loaded", "who"), [
+    ("auto", 134_515_008, True, "judge model"),  # a small chat model's: the judge model's word
+    ("auto", 3_000_000_000, False, "chat model"),  # a capable one judges its own: 1 GB not mapped
+    ("off", 134_515_008, False, None),
 ])
 def test_the_judge_model_is_loaded_with_the_chat_model_only_when_it_will_judge(
-        tmp_path, monkeypatch, mode, n_params, loaded):
+        tmp_path, monkeypatch, mode, n_params, loaded, who):
     from core import chat_models
 
     spare = MarkerJudge(DRAFT, None, 1_543_714_304)
@@ -263,6 +263,8 @@ def test_the_judge_model_is_loaded_with_the_chat_model_only_when_it_will_judge(
     chat = chat_models.ChatModel(settings, generator=MarkerJudge(DRAFT, None, n_params))
     assert chat.load() == chat.generator.name
     assert getattr(spare, "was_loaded", False) is loaded
+    judging = {"judge model": spare, "chat model": chat.generator, None: None}[who]
+    assert chat.judging() is judging  # the one decision, for the library's answers too
 
 
 def test_the_provenance_names_the_judge_model_by_its_hash_not_its_path(tmp_path):

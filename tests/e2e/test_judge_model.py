@@ -10,7 +10,7 @@ import pytest
 
 from core.answer import NOT_REPORTED, generate_grounded
 from core.answer.judge import accepts
-from core.chat_models import judge_gguf
+from core.chat_models import judge_for, judge_gguf
 from core.llm import LlamaGenerator
 from core.settings import PROJECT_ROOT, LLMSettings, Settings
 from core.types import Evidence
@@ -54,7 +54,7 @@ def ask(chat, judge_model, texts: list[str], judge: str):
     pages = {("d1", n): t for n, t in enumerate(texts, start=1)}
     stream = generate_grounded(QUESTION, evidence, chat, LLMSettings(),
                                lambda doc_id, page: pages.get((doc_id, page)),
-                               judge=judge, judge_model=judge_model)  # type: ignore[arg-type]
+                               judging=judge_for(judge, chat, judge_model))  # type: ignore[arg-type]
     while True:
         try:
             next(stream)
