@@ -155,12 +155,28 @@ def coined_names(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_SEPARATORS = re.compile(r"[\s-]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]").fullmatch
+
+
+def _holds_words(text: str, phrase: str) -> bool:
+    """`text` holds `phrase` as whole words (not "trap" in "trapping")."""
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        if not (start and _ALNUM(text[start - 1])) and not (end < len(text) and _ALNUM(text[end])):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def title_phrases(question: str, papers: Sequence[Paper]) -> dict[str, str]:
     """Runs of two or more of a title's content words that the question holds, written or
     hyphenated ("the acoustic monitoring network" holds "Acoustic Monitoring" of "Acoustic
     Monitoring of Forest Birds ..."), each with the doc_id of the one title that holds it
     (a phrase two titles hold names neither), longest first."""
     asked = {w.lower() for w in _WORD.findall(question)}
+    spaced = _SEPARATORS.sub(" ", question.lower())  # "camera-trap" reads as "camera trap"
     found: dict[str, set[str]] = {}
     for paper in papers:  # runs on every question: a title of no two asked words costs a split
         words = _WORD.findall(paper.title or "")
@@ -176,9 +192,7 @@ def title_phrases(question: str, papers: Sequence[Paper]) -> dict[str, str]:
             for i in range(len(run)):
                 for j in range(i + 2, len(run) + 1):
                     phrase = " ".join(run[i:j])
-                    pattern = (r"(?<![A-Za-z0-9])" + r"[\s-]+".join(map(re.escape, run[i:j]))
-                               + r"(?![A-Za-z0-9])")
-                    if re.search(pattern, question, re.IGNORECASE):
+                    if _holds_words(spaced, phrase.lower()):
                         found.setdefault(phrase, set()).add(paper.doc_id)
     only = {phrase: next(iter(ids)) for phrase, ids in found.items() if len(ids) == 1}
     return dict(sorted(only.items(), key=lambda kv: -len(kv[0].split())))

@@ -168,6 +168,7 @@ def test_a_phrase_of_one_title_names_its_paper(tmp_path, fake_library, fake_gene
     assert list(title_phrases("the camera-trap classification model", papers)) == [
         "Camera Trap Classification", "Camera Trap", "Trap Classification"]
     assert "Deep Learning" not in title_phrases("Which deep learning library?", papers)  # two
+    assert not title_phrases("the camera trapping classification model", papers)  # whole words
     _, b = ask(fake_library, "Which deep learning model classified the recordings?")
     assert b.auto_scope == ""
 
