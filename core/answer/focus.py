@@ -122,12 +122,21 @@ def asked_part(question: str) -> str:
     """The question without the clause that opens it by setting its scene: "In MacLean's CNN
     for Arabidopsis TF/target pairs, how was the number of clusters chosen?" asks "How was the
     number of clusters chosen?" of the passages the scene chose. The question as it is when it
-    has no such clause, or nothing but it."""
+    has no such clause, or when what follows it does not ask ("In 2019, 5,000 images were
+    taken?")."""
     m = _LEADING_SETTING.search(question)
     rest = question[m.end():].strip() if m else ""
-    if not rest:
+    if not _ASKS_AFTER.match(rest):
         return question
     return rest[0].upper() + rest[1:]
+
+
+# what a question opens with once its scene is set: a question word ("to what value",
+# "against which library") or an inverted verb
+_ASKS_AFTER = re.compile(
+    r"(?:(?:to|against|from|in|on|at|by|for|with|under|of|into|over|through)\s+)?"
+    r"(?:what|which|how|where|who|whom|whose|when|why|did|do|does|was|were|is|are|can|could|"
+    r"had|has|have|should|would|will)\b", re.IGNORECASE)
 
 
 # The least a title must hold (letters and digits) to tell a title line from a sentence that

@@ -115,6 +115,8 @@ def test_the_judge_is_asked_what_is_asked_without_the_scene():
     assert asked_part(QUESTION) == QUESTION  # no scene: the question as it is
     assert asked_part("For BERT-Large on HellaSwag, how big were the batches?") == (
         "How big were the batches?")
+    statement = "In 2019, 5,000 images were taken at the site?"  # what follows does not ask
+    assert asked_part(statement) == statement
 
 
 def test_all_rejected_is_not_reported():

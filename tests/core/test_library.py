@@ -338,7 +338,7 @@ def test_within_one_paper_one_page_may_give_all_the_passages(fake_library, tmp_p
                    f"where {bird} nest in the {shrub} layer." for j in range(1, 7))
         for i, (habitat, bird, shrub) in enumerate(zip(
             ["heath", "bog", "scrub", "pasture", "woodland"], species,
-            ["gorse", "willow", "bramble", "hawthorn", "hazel"]))
+            ["gorse", "willow", "bramble", "hawthorn", "hazel"], strict=True))
     ]
     one = write_paper(tmp_path / "one.pdf", title="Dawn Transects on Heathland",
                       sections=[("Methods", paragraphs)])
