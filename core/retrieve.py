@@ -165,11 +165,7 @@ class Retriever:
         # Best possible fused score: first in both lists. Scale scores into 0..1.
         top = len(rankings) / (s.rrf_k + 1)
         ranked = sorted((c for c in fused if c in rows), key=lambda c: -fused[c])
-        # one paper's methods often sit on one page: the cap keeps a page from crowding out
-        # other papers, and within a single paper only drops its nearest passages (bench/README.md,
-        # "A page's passages within one paper")
-        one_paper = papers is not None and len(papers) == 1
-        chosen = diverse(ranked, rows, k, k if one_paper else s.max_per_page)
+        chosen = diverse(ranked, rows, k, s.max_per_page)
         return [
             Evidence(
                 chunk_id=cid,

@@ -88,7 +88,7 @@ class RetrievalSettings(_Section):
     # other misses it entirely (bench/compare.py: gold page 40 -> 44 of 47 answerable questions)
     rrf_k: int = Field(5, ge=1, description="reciprocal-rank-fusion constant")
     reference_weight: float = Field(0.15, ge=0, le=1, description="score factor for reference lists")
-    max_per_page: int = Field(2, ge=1, description="diversity: passages from one page at most (across papers)")
+    max_per_page: int = Field(2, ge=1, description="diversity: passages from one page at most")
 
 
 class LLMSettings(_Section):
