@@ -327,28 +327,3 @@ def test_a_batch_cancelled_while_files_are_read_ahead_keeps_what_it_stored(
         assert [r.status for r in results] == ["unchanged", "added", "added", "added"]
         assert lib.unindexed() == [] and consistent(lib)
 
-
-def test_within_one_paper_one_page_may_give_all_the_passages(fake_library, tmp_path):
-    # a paper's methods often sit on one page: the per-page cap keeps one page from crowding
-    # out other papers, but within a single paper it would drop the page's next passage
-    species = ["warblers", "thrushes", "sparrows", "finches", "wrens"]
-    paragraphs = [
-        f"Transect {i + 1} crossed the {habitat} and observers counted {bird} along it at dawn. "
-        + " ".join(f"Plot {i + 1}.{j} lay {j * 40 + i} m from the {habitat} edge, "
-                   f"where {bird} nest in the {shrub} layer." for j in range(1, 7))
-        for i, (habitat, bird, shrub) in enumerate(zip(
-            ["heath", "bog", "scrub", "pasture", "woodland"], species,
-            ["gorse", "willow", "bramble", "hawthorn", "hazel"], strict=True))
-    ]
-    one = write_paper(tmp_path / "one.pdf", title="Dawn Transects on Heathland",
-                      sections=[("Methods", paragraphs)])
-    other = write_paper(tmp_path / "other.pdf", title="Transect Counts of Moorland Birds",
-                        sections=[("Methods", paragraphs[:3])])
-    doc = results(fake_library.add([one]))[0].doc_id
-    list(fake_library.add([other]))
-    question = "transect dawn observers counted plot edge nest layer"
-    scoped = fake_library.search(question, papers=[doc], k=5)
-    assert len(scoped) == 5 and {(e.doc_id, e.page) for e in scoped} == {(doc, 1)}
-    everywhere = fake_library.search(question, k=5)
-    pages = [(e.doc_id, e.page) for e in everywhere]
-    assert max(pages.count(p) for p in pages) <= fake_library.settings.retrieval.max_per_page
