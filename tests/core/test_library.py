@@ -326,4 +326,3 @@ def test_a_batch_cancelled_while_files_are_read_ahead_keeps_what_it_stored(
         results = [e for e in lib.add(batch) if isinstance(e, FileResult)]  # read anew
         assert [r.status for r in results] == ["unchanged", "added", "added", "added"]
         assert lib.unindexed() == [] and consistent(lib)
-
