@@ -66,12 +66,28 @@ class PaperNames:
         return cls(tuple(short), tuple(dict.fromkeys(coined)), acronym, words)
 
 
+_SEPARATORS = re.compile(r"[\s-]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]").fullmatch
+
+
+def _holds_words(text: str, phrase: str) -> bool:
+    """`text` holds `phrase` as whole words (not "trap" in "trapping")."""
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        if not (start and _ALNUM(text[start - 1])) and not (end < len(text) and _ALNUM(text[end])):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def _holds(question: str, name: str, *, exact_case: bool) -> bool:
     """The name stands in the question as a word (or words) of its own ("BERT-Base" holds
     "BERT"; "RoBERTa" does not)."""
-    flags = 0 if exact_case else re.IGNORECASE
-    pattern = r"(?<![A-Za-z0-9])" + r"\s+".join(map(re.escape, name.split())) + r"(?![A-Za-z0-9])"
-    return re.search(pattern, question, flags) is not None
+    text, phrase = " ".join(question.split()), " ".join(name.split())
+    if not exact_case:
+        text, phrase = text.lower(), phrase.lower()
+    return _holds_words(text, phrase)
 
 
 def _only_in_compounds(question: str, name: str) -> bool:
@@ -153,21 +169,6 @@ def coined_names(question: str) -> list[str]:
         if _coined(word) or word.isupper() and len(word) >= 3:
             found.append(word)
     return list(dict.fromkeys(found))
-
-
-_SEPARATORS = re.compile(r"[\s-]+")
-_ALNUM = re.compile(r"[A-Za-z0-9]").fullmatch
-
-
-def _holds_words(text: str, phrase: str) -> bool:
-    """`text` holds `phrase` as whole words (not "trap" in "trapping")."""
-    start = text.find(phrase)
-    while start >= 0:
-        end = start + len(phrase)
-        if not (start and _ALNUM(text[start - 1])) and not (end < len(text) and _ALNUM(text[end])):
-            return True
-        start = text.find(phrase, start + 1)
-    return False
 
 
 def title_phrases(question: str, papers: Sequence[Paper]) -> dict[str, str]:

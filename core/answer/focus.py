@@ -103,6 +103,12 @@ _LEADING_SETTING = re.compile(
 # A trailing clause sets the scene only when it places what is asked before or after another
 # step; "when evaluated in zero-shot scenarios" is a condition of what is asked, and stays.
 _TRAILING_SETTING = re.compile(r"[,;]?\s+(?:before|after|prior to)\s+[^?;(]*", re.IGNORECASE)
+# What a question opens with once its scene is set: a question word ("to what value",
+# "against which library") or an inverted verb
+_ASKS_AFTER = re.compile(
+    r"(?:(?:to|against|from|in|on|at|by|for|with|under|of|into|over|through)\s+)?"
+    r"(?:what|which|how|where|who|whom|whose|when|why|did|do|does|was|were|is|are|can|could|"
+    r"had|has|have|should|would|will)\b", re.IGNORECASE)
 
 
 def setting_terms(question: str) -> frozenset[str]:
@@ -129,14 +135,6 @@ def asked_part(question: str) -> str:
     if not _ASKS_AFTER.match(rest):
         return question
     return rest[0].upper() + rest[1:]
-
-
-# what a question opens with once its scene is set: a question word ("to what value",
-# "against which library") or an inverted verb
-_ASKS_AFTER = re.compile(
-    r"(?:(?:to|against|from|in|on|at|by|for|with|under|of|into|over|through)\s+)?"
-    r"(?:what|which|how|where|who|whom|whose|when|why|did|do|does|was|were|is|are|can|could|"
-    r"had|has|have|should|would|will)\b", re.IGNORECASE)
 
 
 # The least a title must hold (letters and digits) to tell a title line from a sentence that
