@@ -11,6 +11,7 @@ holds nothing else, or when they are picked.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class PaperNames:
     words: frozenset[str]  # the title's content words, lower-case
 
     @classmethod
+    @functools.lru_cache(maxsize=65536)  # read for every paper at every question: titles repeat
     def of(cls, title: str) -> PaperNames:
         title = " ".join(title.split())
         head = re.split(r"[:,?]| - | – ", title, maxsplit=1)[0].strip() if re.search(r"[:,?]| - | – ", title) else ""
