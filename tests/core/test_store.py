@@ -121,3 +121,20 @@ def test_listing_gives_the_first_three_authors_in_order(tmp_path):
     assert [(row[0], row[4]) for row in store.listing()] == [
         ("d0", []), ("d1", ["Ana Silva"]), ("d3", ["A", "B", "C"]), ("d4", ["A", "B", "C"])]
     store.close()
+
+
+def test_papers_read_again_after_any_change_here_or_in_another_process(tmp_path):
+    store = Store(tmp_path / "library.sqlite3")
+    docs = _papers(store, tmp_path, 3)
+    first = store.papers()
+    assert [p.doc_id for p in first] == docs and store.papers() == first
+    first.clear()  # a caller's list is its own
+    assert len(store.papers()) == 3
+    store.db.execute("UPDATE papers SET title = 'Renamed' WHERE doc_id = ?", (docs[0],))
+    assert store.papers()[0].title == "Renamed"  # this connection's change
+    other = Store(tmp_path / "library.sqlite3")  # another process's, e.g. `lantern add`
+    other.delete_papers([docs[1]])
+    other.close()
+    assert [p.doc_id for p in store.papers()] == [docs[0], docs[2]]
+    assert [p.doc_id for p in store.papers("indexing")] == []
+    store.close()
