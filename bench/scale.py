@@ -315,7 +315,7 @@ def print_table(rows: list[dict]) -> None:
           "| first search ms | wide p50/p95 ms | 1 paper p50/p95 ms | 300 papers p50/p95 ms "
           "| scope p50/p95 ms | list s (CPU) | remove s (CPU) | recovery s (CPU) | doctor s (CPU) "
           "| RSS MB | disk MB |")
-    print("|" + "---|" * 17)
+    print("|" + "---|" * 16)
     for r in rows:
         print(f"| {r['papers']:,} | {r['vectors']:,} | {r['ingest_ms']:.0f} | {r['index_ms']:.1f} "
               f"| {r['open_ms']:.0f} "
