@@ -6,18 +6,19 @@ words and holds a thing of the right form; a model that reads the sentence can t
 trained on 8 A100 GPUs" from "GPU time was donated by ..." for "Which GPU?". After the draft
 (so the first token is not delayed), the answer as shown, whole, then the few best other
 candidate sentences are put to the model, with the question less its scene-setting opening
-(focus.asked_part), one short call each: YES or NO, temperature 0, a
-reply of 1 token (a GGUF, held to the two by a logit bias) or at most 3 (a model server). An
-accepted answer stands as it is; else the first candidate it accepts is shown alone; when it
-rejects them all the answer is NOT_REPORTED and the evidence stays as the closest passages.
+(focus.asked_part), one short call each: YES or NO, temperature 0, a reply of 1 token (a
+GGUF, held to the two by a logit bias) or at most 3 (a model server). An accepted answer
+stands as it is; else the first candidate it accepts is shown alone; when it rejects them all
+the answer is NOT_REPORTED and the evidence stays as the closest passages.
 
 A 135M model judges poorly (bench/README.md, "A capable-model judge"), so under `auto` a
 model server or a GGUF of at least chat_models.MIN_PARAMS parameters judges its own answers,
-and a smaller chat model's are judged by the judge model (chat_models.judge_for, judge_gguf:
-Qwen2.5-Coder-1.5B-Instruct, placed by `make setup`) when there is one. The prompt asks whether the question "can be
-answered from the text alone": of the wordings put to the judge model on the development set's
-right sentences and their neighbours, the one whose plain YES/NO kept most of the first and
-rejected most of the second (bench/README.md, "A judge model from PyPI").
+and a smaller chat model's are judged by the judge model (ChatModel.judging, judge_gguf:
+Qwen2.5-Coder-1.5B-Instruct, placed by `make setup`) when there is one. The prompt asks
+whether the question "can be answered from the text alone": of the wordings put to the
+judge model on the development set's right sentences and their neighbours, the one whose
+plain YES/NO kept most of the first and rejected most of the second (bench/README.md, "A
+judge model from PyPI").
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ def candidates(
     question: str, g: Grounded, evidence: Sequence[Evidence], similarity: Similarity | None
 ) -> list[Candidate]:
     """The sentences to judge alone, best first, at most MAX_JUDGED - 1 (the whole answer
-    takes the first call): those the shown answer leads with (the finding's, else the model's checked sentences), then the next best evidence
-    sentences by the finding's ranking (strict: of the kind asked)."""
+    takes the first call): those the shown answer leads with (the finding's, else the model's
+    checked sentences), then the next best evidence sentences by the finding's ranking
+    (strict: of the kind asked)."""
     found = [Candidate(n, s) for n, s in finding(question, evidence, similarity)]
     drafted = [Candidate(s.cites[0], s.text, True) for s in g.sentences if s.supported]
     ranked = [Candidate(n, s) for _, n, s in
