@@ -254,7 +254,7 @@ def measure(lib_dir: Path, work: Path, size: int, window: list[Path], queries: i
     times = []
     for q in questions:
         t0 = time.perf_counter()
-        lib._parts.catalog.scope(q)
+        lib.scope(q)
         times.append(time.perf_counter() - t0)
     row["scope p50"], row["scope p95"] = pct(times, 0.5), pct(times, 0.95)
     row["rss_mb"] = rss_mb()
