@@ -138,11 +138,11 @@ class Asker:
 
     def generate(
         self, question: str, evidence: Sequence[Evidence], *, max_tokens: int | None = None,
-        cancel: threading.Event | None = None,
+        cancel: threading.Event | None = None, close: bool = True,
     ) -> Stream[str, None, Grounded]:
         """Stream the model's draft answer from `evidence`, then return it checked
         (answer.generate_grounded), judged by the model ChatModel.judging names, if any. One
-        generation at a time per library."""
+        generation at a time per library. `close`: see answer.finding."""
         if not evidence:
             return UNANSWERED  # no model to load
         with self._lock:
@@ -150,6 +150,7 @@ class Asker:
                 question, evidence, self.chat.generator, self.settings().llm,
                 self.store.page_text, max_tokens=max_tokens, cancel=cancel,
                 similarity=embedder_similarity(self.embedder), judging=self.chat.judging(),
+                close=close,
             ))
 
     # ------------------------------------------------------------ history

@@ -217,7 +217,8 @@ def _generate(
     """Library.ask's generation and grounding, on evidence chosen here (hints, sections);
     None when cancelled while the model was writing."""
     max_tokens = min(parts.settings().llm.max_tokens, MAX_ANSWER_TOKENS)
-    stream = asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel)
+    # a cell shows one quote: not the sentences that rank close to it (answer.finding)
+    stream = asker.generate(question, evidence, max_tokens=max_tokens, cancel=cancel, close=False)
     while True:
         try:
             next(stream)

@@ -8,7 +8,11 @@ sentences of the same paper that give what it does not, and the sentence right a
 them when that one goes on about the same thing ("It consists of 1.4M PDFs ..."). A paper may
 also state one answer over two sentences ("We filtered the survey data to remove ... . We
 performed this cleaning using the R package MATSS."): the next sentence comes along when it
-ranks among the next best answers itself.
+ranks among the next best answers itself. And when the next best sentences score almost as
+well as the best one (CLOSE), the ranking cannot tell which of them answers ("95.5M paper
+clusters are filtered out based on the aforementioned criteria" and "We further filter paper
+clusters to remove papers with (i) no title, ..."): the reader is shown them too, each quoted,
+rather than the one that happened to score a little higher.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ _SECOND = re.compile(
 # A sentence that goes on about the one before it: "It consists of ...", "These were ..."
 _GOES_ON = re.compile(r"^(?:it|this|these|they|its|their|such|each of them|both)\b", re.IGNORECASE)
 MAX_SENTENCES = 3
+# A sentence that ranks within this share of the best one's score is shown beside it: the
+# ranking cannot tell the two apart, so the reader is shown both rather than a bet on one.
+CLOSE = 0.8
 
 
 def clauses(question: str) -> tuple[frozenset[str], ...]:
@@ -73,13 +80,15 @@ def _next_sentence(e: Evidence, sentence: str) -> str | None:
 
 
 def finding(
-    question: str, evidence: Sequence[Evidence], similarity: Similarity | None = None
+    question: str, evidence: Sequence[Evidence], similarity: Similarity | None = None, *,
+    close: bool = True,
 ) -> list[tuple[int, str]]:
     """The sentence or few of one paper that answer the question: the best one; right after
     it the next sentence of its passage when that one is among the next best answers too (a
     paper that states the answer over two sentences); when the question asks several things,
     the best sentences of the same paper that give what the ones before do not, and the
-    sentence after one of them that goes on about it. At most MAX_SENTENCES."""
+    sentence after one of them that goes on about it; then (`close`) the next best sentences of
+    the same paper that score within CLOSE of the best. At most MAX_SENTENCES."""
     ranked = ranked_sentences(question, evidence, strict=True, similarity=similarity)
     if not ranked:
         return []
@@ -91,7 +100,7 @@ def finding(
         after = _next_sentence(evidence[n - 1], first)
         if after and any(after == s for _, _, s in ranked[1:3]):
             out.append((n, after))
-        return out
+        return _with_close(out, ranked, evidence) if close else out
     wanted = frozenset(range(focus.asked + len(split)))
     have = _gives(focus, split, first)
     for _, m, sentence in ranked[1:]:
@@ -106,4 +115,20 @@ def finding(
         if (len(out) < MAX_SENTENCES and after and _GOES_ON.match(after)
                 and all(after != s for _, s in out)):
             out.insert(out.index((m, sentence)) + 1, (m, after))
+    return _with_close(out, ranked, evidence) if close else out
+
+
+def _with_close(
+    out: list[tuple[int, str]], ranked: list[tuple[float, int, str]], evidence: Sequence[Evidence]
+) -> list[tuple[int, str]]:
+    """The finding, and after it the next best sentences of the same paper whose score comes
+    within CLOSE of the best one's: candidates the ranking cannot tell apart."""
+    top, n, _ = ranked[0]
+    if top <= 0:
+        return out
+    for score, m, sentence in ranked[1:3]:
+        if len(out) >= MAX_SENTENCES or score < CLOSE * top:
+            break
+        if evidence[m - 1].doc_id == evidence[n - 1].doc_id and all(sentence != s for _, s in out):
+            out.append((m, sentence))
     return out

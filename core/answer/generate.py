@@ -73,13 +73,15 @@ def generate_grounded(
     cancel: threading.Event | None = None,
     similarity: Similarity | None = None,
     judging: Generator | None = None,
+    close: bool = True,
 ) -> Gen[str, None, Grounded]:
     """Yield the draft's tokens as the model writes them; return the checked answer, with the
     draft and the token counts.
 
     `judging`, the model that judges (ChatModel.judging: the chat model itself, or the judge
     model for a small one), then judges whether the answer shown states what was asked
-    (judge.judged): after the last token, so the first is not delayed.
+    (judge.judged): after the last token, so the first is not delayed. `close`: the finding
+    also shows the sentences that rank close to its best (finding.finding).
 
     Without evidence the model is not asked: the answer is NOT_REPORTED. All evidence is
     numbered as in the prompt, so sentences may be checked against (and quoted from) passages
@@ -94,7 +96,7 @@ def generate_grounded(
         parts.append(text)
         yield text
     written = "".join(parts).strip()
-    g = ground(written, evidence, page_text, question, similarity)
+    g = ground(written, evidence, page_text, question, similarity, close=close)
     if judging is not None and not g.abstained and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
         g = judged(question, g, evidence, judging, page_text, similarity)

@@ -217,6 +217,8 @@ def ground(
     page_text: PageText,
     question: str = "",
     similarity: Similarity | None = None,
+    *,
+    close: bool = True,
 ) -> Grounded:
     """Check every sentence of a draft answer and build verbatim citations.
 
@@ -226,7 +228,8 @@ def ground(
     whose supported sentences do not give what the question asks (Focus), gives way to the
     sentence or two of the evidence that answer the question most directly (mode "quoted",
     focus.finding), or to NOT_REPORTED when none does. `sentences` are the draft's, checked.
-    `similarity` lets the finding weigh each sentence's meaning too (meaning.py).
+    `similarity` lets the finding weigh each sentence's meaning too (meaning.py); `close`, show
+    the sentences that rank close to its best (finding.finding).
     """
     passages = [e.text for e in evidence]
     if is_abstention(draft) and not NUMBER.search(strip_cites(draft)):
@@ -265,7 +268,7 @@ def ground(
         # what is proven, first: the finding and the quotes, then the model's sentences that
         # passed the check and say more than the quotes; the draft itself is kept apart by the
         # caller (Answer.draft)
-        found = [c for n, quote in (finding(question, evidence, similarity) if question else [])
+        found = [c for n, quote in (finding(question, evidence, similarity, close=close) if question else [])
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         quotes = [*found, *sorted(citations.values(), key=lambda c: c.n)]
         shown = " ".join(dict.fromkeys(map(quoted, quotes)))
@@ -281,7 +284,7 @@ def ground(
         return Grounded(" ".join([shown, *checked]), False, tuple(sentences), ordered,
                         "generated")
     if question:
-        cites = [c for n, quote in finding(question, evidence, similarity)
+        cites = [c for n, quote in finding(question, evidence, similarity, close=close)
                  if (c := cite(n, evidence[n - 1], quote, page_text))]
         if cites:  # `sentences` stay the draft's: the quotes are the citations
             ordered = tuple(sorted({c.n: c for c in cites}.values(), key=lambda c: c.n))

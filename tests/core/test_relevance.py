@@ -420,6 +420,32 @@ def test_an_answer_stated_over_two_sentences_is_shown_whole():
     assert [s.split()[-1] for _, s in found] == ["counts.", "MATSS."]
 
 
+def test_two_sentences_the_ranking_cannot_tell_apart_are_both_shown():
+    from core.answer import finding
+    from core.answer.finding import CLOSE
+    from core.answer.focus import ranked_sentences
+
+    question = "Which filters were applied to remove paper clusters?"
+    count = "In total, 95.5M paper clusters are removed by the filters described above."
+    rule = ("The filters remove paper clusters with no title, no authors or fewer than 100 "
+            "characters of text.")
+    evidence = _passages(count, rule, *_FILLER)
+    (best, _, _), (second, _, _) = ranked_sentences(question, evidence, strict=True)[:2]
+    assert second >= CLOSE * best  # the count and the rule score alike: the reader gets both
+    assert [s for _, s in finding(question, evidence)] == [count, rule]
+    # an Extract cell shows one quote
+    assert [s for _, s in finding(question, evidence, close=False)] == [count]
+
+
+def test_a_sentence_that_clearly_ranks_first_is_shown_alone():
+    from core.answer import finding
+
+    said = "The classifier was trained with the Adam optimizer at a learning rate of 0.001."
+    found = finding("Which optimizer was used to train the classifier?",
+                    _passages(said, "The baselines use SGD.", *_FILLER))
+    assert [s for _, s in found] == [said]
+
+
 def test_a_short_question_word_is_found_in_its_inflected_forms():
     from core.answer import Focus
     from core.answer.focus import root
