@@ -141,6 +141,7 @@ def asked_part(question: str) -> str:
 # begins with the paper's name ("Task2Vec embeds tasks ..."), the label some front pages put
 # before it ("Title: Temporal changes in ..."), and the authors' names and roles read after it.
 _TITLE_MIN = 20
+_HEAD = 40  # letters of a running head before a title: a journal, a year, pages, a notice
 _TITLE_LABEL = re.compile(r"^\s*title\s*[:.]\s*", re.IGNORECASE)
 _NAME = r"(?!(?:Abstract|Summary|Background|Introduction)\b)[A-Z]"  # a name's first letter
 _AUTHORS = re.compile(
@@ -153,6 +154,20 @@ def _letters(text: str) -> str:
     """Lower-case letters and digits only: a title compared across line breaks, hyphens and
     small capitals read with spaces."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _after(title: str, text: str) -> str | None:
+    """What follows the title (as _letters reads it) in `text`, when the text begins with it
+    or with a running head of at most _HEAD letters before it; else None."""
+    at = _letters(text).find(title)
+    if not 0 <= at <= _HEAD:
+        return None
+    seen = 0
+    for i, c in enumerate(text):
+        seen += c.isascii() and c.isalnum()
+        if seen == at + len(title):
+            return text[i + 1:]
+    return None
 
 
 _NEGATION = re.compile(r"\b(?:no|not|none|neither|nor|never|without)\b", re.IGNORECASE)
@@ -363,16 +378,14 @@ class Focus:
         """The sentence without the paper's title line it begins with, the authors after it
         included ("Hyperspectral Image Classification with ... Renlong Hang, Member, IEEE"), as
         a page's first line read into its first sentence: the title names the topic of any
-        question and states nothing done."""
+        question and states nothing done. A running head before the title ("Lantern sample
+        paper \u00a9 2021 - TITLE 1 TITLE Clara Mendes", "J. Ecol. 2021; 109: 12-25 TITLE") goes
+        with it."""
         text = _TITLE_LABEL.sub("", sentence, count=1)
-        said = _letters(text)
         for title in self.titles:
-            if said.startswith(title):
-                seen = 0
-                for i, c in enumerate(text):
-                    seen += c.isascii() and c.isalnum()
-                    if seen == len(title):
-                        return _AUTHORS.sub("", text[i + 1:], count=1)
+            rest = _after(title, text)
+            if rest is not None:  # the head's title, then the page's own title line
+                return _AUTHORS.sub("", _after(title, rest) or rest, count=1)
         return sentence
 
     def gives(self, sentence: str) -> bool:

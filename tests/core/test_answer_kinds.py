@@ -555,6 +555,9 @@ def test_a_sentence_about_the_setting_or_the_title_line_does_not_answer():
     selection = Focus.of("How was positive selection across gene families tested?", evidence)
     assert selection.untitled(evidence[0].text) == "Abstract We test genes for selection."
     assert selection.untitled(evidence[4].text) == evidence[4].text
+    # after a running head, and again as the page's own title line (a sample paper's first line)
+    head = f"Lantern sample paper \u00a9 2021 - {title} 1 {title} Ann Smith"
+    assert selection.untitled(head) == "" and not selection.answered_by(head)
     kernel = Focus.of("What kernel did the support vector regression (SVR) models use?",
                       _passages("We compare neural networks with support vector regression "
                                 "(SVR) for drought forecasts.", "The SVR used an RBF kernel."))
