@@ -385,7 +385,8 @@ class Focus:
         for title in self.titles:
             rest = _after(title, text)
             if rest is not None:  # the head's title, then the page's own title line
-                return _AUTHORS.sub("", _after(title, rest) or rest, count=1)
+                again = _after(title, rest)
+                return _AUTHORS.sub("", rest if again is None else again, count=1)
         return sentence
 
     def gives(self, sentence: str) -> bool:

@@ -558,6 +558,7 @@ def test_a_sentence_about_the_setting_or_the_title_line_does_not_answer():
     # after a running head, and again as the page's own title line (a sample paper's first line)
     head = f"Lantern sample paper \u00a9 2021 - {title} 1 {title} Ann Smith"
     assert selection.untitled(head) == "" and not selection.answered_by(head)
+    assert selection.untitled(f"J. Mol. Evol. 2021 {title} 3 {title}") == ""
     kernel = Focus.of("What kernel did the support vector regression (SVR) models use?",
                       _passages("We compare neural networks with support vector regression "
                                 "(SVR) for drought forecasts.", "The SVR used an RBF kernel."))
