@@ -99,7 +99,10 @@ def generate_grounded(
     g = ground(written, evidence, page_text, question, similarity, close=close)
     if judging is not None and not g.abstained and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
-        g = judged(question, g, evidence, judging, page_text, similarity)
+        # the answer without the sentences that rank close to its best: judged next if the
+        # judge rejects it with them, so showing them never costs an answer
+        alone = ground(written, evidence, page_text, question, similarity, close=False)
+        g = judged(question, g, evidence, judging, page_text, similarity, alone)
         g = replace(g, judge_s=time.perf_counter() - t0, judge=judging.name)
     return replace(g, draft=written, prompt_tokens=usage.get("prompt_tokens"),
                    completion_tokens=usage.get("completion_tokens"))

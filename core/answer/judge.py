@@ -34,7 +34,9 @@ from core.llm import Generator
 from core.text import strip_cites
 from core.types import Citation, Evidence
 
-MAX_JUDGED = 4  # calls to the model at most: the whole answer, then other sentences, best first
+# calls to the model at most: the whole answer, then other sentences, best first (one more, the
+# answer without the sentences that rank close to its best, when it has them)
+MAX_JUDGED = 4
 WHOLE_CHARS = 1200  # of the whole answer put to the judge (a 2,048-token window)
 # the reply is YES or NO: two tokens leave room for a leading space or a full stop
 JUDGE_TOKENS = 3
@@ -118,10 +120,13 @@ def judged(
     gen: Generator,
     page_text: PageText,
     similarity: Similarity | None = None,
+    alone: Grounded | None = None,
 ) -> Grounded:
     """The checked answer `g` as the judge lets it stand: unchanged when it accepts the answer
-    as shown (`whole`); else the best candidate sentence it accepts, shown alone; else
-    NOT_REPORTED. An answer that already abstains is returned as it is (not judged)."""
+    as shown (`whole`); else `alone`, the answer without the sentences that rank close to its
+    best (finding.CLOSE), when it differs and the judge accepts it whole; else the best
+    candidate sentence it accepts, shown alone; else NOT_REPORTED. An answer that already
+    abstains is returned as it is (not judged)."""
     if g.abstained:
         return g
     # the scene ("In MacLean's CNN for ...,") chose the passages; a sentence that does not
@@ -129,8 +134,13 @@ def judged(
     asked = asked_part(question)
     if accepts(gen, asked, whole(g)):
         return replace(g, judged=True)
+    rejected = {whole(g)}
+    if alone is not None and not alone.abstained and whole(alone) not in rejected:
+        if accepts(gen, asked, whole(alone)):
+            return replace(alone, judged=True)
+        rejected.add(whole(alone))
     for c in candidates(question, g, evidence, similarity):
-        if not accepts(gen, asked, c.text):
+        if " ".join(c.text.split()) in rejected or not accepts(gen, asked, c.text):
             continue
         shown = _shown(c, evidence, page_text)
         if shown is not None:

@@ -297,3 +297,30 @@ def test_with_judging_off_a_judge_model_that_is_gone_costs_no_answer(fake_librar
     fake_generator.enqueue("The network was trained on one NVIDIA A100 GPU [1].")
     done = [e for e in fake_library.ask("Which GPU was used?") if isinstance(e, AnswerDone)]
     assert not done[0].answer.abstained and "A100" in done[0].answer.answer
+
+
+def test_sentences_shown_beside_the_best_never_cost_an_answer_the_judge_takes_without_them():
+    """The finding also quotes the sentences that rank close to its best (finding.CLOSE); when
+    the judge rejects the answer with them, it is asked of the answer without them next, whole
+    (here a paper's two sentences that state the answer together)."""
+    cleaned = ("We filtered the survey counts to remove taxa that are poorly sampled by point "
+               "counts. We performed this cleaning and filtering of the survey counts with the R "
+               "package MATSS.")
+    close = "Counts from the survey were checked by hand."
+    evidence = [Evidence(n, "d1", "Birds", Path("/b.pdf"), n, n, "methods", text, 1.0)
+                for n, text in enumerate((cleaned, close, "The sites span four states.",
+                                          "Results are reported per route.",
+                                          "Abundance declines in the north."), 1)]
+    pages = {("d1", n): e.text for n, e in enumerate(evidence, 1)}
+    gen = MarkerJudge("zzz.", marker="MATSS", veto="by hand")
+    stream = generate_grounded("How were the survey counts cleaned before analysis?", evidence,
+                               gen, LLMSettings(), lambda d, p: pages.get((d, p)),
+                               judging=judge_for("on", gen, None))  # type: ignore[arg-type]
+    while True:
+        try:
+            next(stream)
+        except StopIteration as done:
+            g = done.value
+            break
+    assert gen.judged == [f"{cleaned} {close}", cleaned]  # with the close one: rejected
+    assert g.judged and " ".join(strip_cites(g.text).split()) == cleaned  # both sentences
