@@ -99,10 +99,13 @@ def generate_grounded(
     g = ground(written, evidence, page_text, question, similarity, close=close)
     if judging is not None and not g.abstained and not (cancel is not None and cancel.is_set()):
         t0 = time.perf_counter()
-        # the answer without the sentences that rank close to its best: judged next if the
-        # judge rejects it with them, so showing them never costs an answer
-        alone = ground(written, evidence, page_text, question, similarity, close=False)
-        g = judged(question, g, evidence, judging, page_text, similarity, alone)
+        # the answer without the sentences that rank close to its best: built (its finding
+        # embeds its candidates again) only if the judge rejects the answer with them
+        def alone() -> Grounded:
+            return ground(written, evidence, page_text, question, similarity, close=False)
+
+        g = judged(question, g, evidence, judging, page_text, similarity,
+                   alone if close else None)
         g = replace(g, judge_s=time.perf_counter() - t0, judge=judging.name)
     return replace(g, draft=written, prompt_tokens=usage.get("prompt_tokens"),
                    completion_tokens=usage.get("completion_tokens"))

@@ -23,7 +23,7 @@ judge model from PyPI").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from core.answer.finding import finding
@@ -120,10 +120,10 @@ def judged(
     gen: Generator,
     page_text: PageText,
     similarity: Similarity | None = None,
-    alone: Grounded | None = None,
+    alone: Callable[[], Grounded] | None = None,
 ) -> Grounded:
     """The checked answer `g` as the judge lets it stand: unchanged when it accepts the answer
-    as shown (`whole`); else `alone`, the answer without the sentences that rank close to its
+    as shown (`whole`); else `alone()`, the answer without the sentences that rank close to its
     best (finding.CLOSE), when it differs and the judge accepts it whole; else the best
     candidate sentence it accepts, shown alone; else NOT_REPORTED. An answer that already
     abstains is returned as it is (not judged)."""
@@ -135,10 +135,11 @@ def judged(
     if accepts(gen, asked, whole(g)):
         return replace(g, judged=True)
     rejected = {whole(g)}
-    if alone is not None and not alone.abstained and whole(alone) not in rejected:
-        if accepts(gen, asked, whole(alone)):
-            return replace(alone, judged=True)
-        rejected.add(whole(alone))
+    without = alone() if alone is not None else None
+    if without is not None and not without.abstained and whole(without) not in rejected:
+        if accepts(gen, asked, whole(without)):
+            return replace(without, judged=True)
+        rejected.add(whole(without))
     for c in candidates(question, g, evidence, similarity):
         if " ".join(c.text.split()) in rejected or not accepts(gen, asked, c.text):
             continue
