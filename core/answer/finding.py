@@ -113,7 +113,7 @@ def finding(
     for m, sentence in list(out):
         after = _next_sentence(evidence[m - 1], sentence)
         if (len(out) < MAX_SENTENCES and after and _GOES_ON.match(after)
-                and all(after != s for _, s in out)):
+                and all(after != s for _, s in out) and focus.expected.held_by(after)):
             out.insert(out.index((m, sentence)) + 1, (m, after))
     return _with_close(out, ranked, evidence) if close else out
 

@@ -20,6 +20,7 @@ from core.answer.kind import (
     around,
     expected,
     machine_described,
+    name_tokens,
     names_device,
     names_in,
     topic_names,
@@ -124,17 +125,52 @@ def setting_terms(question: str) -> frozenset[str]:
     return frozenset(said - set(question_terms(asked)))
 
 
-def asked_part(question: str) -> str:
+def asked_part(question: str, evidence: Sequence[Evidence] = ()) -> str:
     """The question without the clause that opens it by setting its scene: "In MacLean's CNN
     for Arabidopsis TF/target pairs, how was the number of clusters chosen?" asks "How was the
     number of clusters chosen?" of the passages the scene chose. The question as it is when it
     has no such clause, or when what follows it does not ask ("In 2019, 5,000 images were
-    taken?")."""
+    taken?"). Nor the clause that closes it by naming the evidence's paper (_named_at_end)."""
     m = _LEADING_SETTING.search(question)
     rest = question[m.end():].strip() if m else ""
-    if not _ASKS_AFTER.match(rest):
+    asked = rest[0].upper() + rest[1:] if _ASKS_AFTER.match(rest) else question
+    return _named_at_end(asked, evidence)
+
+
+# Where a clause that closes a question may begin: a preposition
+_PREPOSITION = re.compile(r"\s+(?:in|for|of|from|on|by|within|during)(?=\s)", re.IGNORECASE)
+_DETERMINERS = frozenset("the a an its their this these that those our".split())
+# Nouns that name a piece of research, not what was done in it: "the seedling survival study"
+_WORK_NOUNS = frozenset(stem(w) for w in (
+    "study studies paper work experiment experiments analysis analyses review survey article "
+    "project trial evaluation approach method framework system").split())
+
+
+def _named_at_end(question: str, evidence: Sequence[Evidence]) -> str:
+    """The question without a closing clause that only names the paper the evidence is from:
+    "How was soil moisture measured in the seedling survival study?" asks "How was soil
+    moisture measured?" of "Soil Moisture and Seedling Survival in a Restored Grassland", and
+    "What data augmentation was applied in Task2Vec?" of a paper whose passages all say
+    "Task2Vec". The clause is the paper's name (a name most passages use, kind.topic_names, or
+    one of its title), or words of its title before a noun for a study ("the HellaSwag
+    experiments"). "For the GNN experiments" names which experiments of the paper, and "for
+    pre-training BERT" what was done: both stay."""
+    if not question.rstrip().endswith("?"):
         return question
-    return rest[0].upper() + rest[1:]
+    title = {stem(w) for e in evidence for w in TOKEN.findall(e.title or "")}
+    names = {n.lower() for n in topic_names([e.text for e in evidence])}
+    end = question.rstrip().rstrip("?").rstrip()
+    for m in _PREPOSITION.finditer(end):  # the longest such clause first
+        words = [w for w in re.findall(r"[\w'\u2019-]+", end[m.end():])
+                 if w.lower() not in _DETERMINERS]
+        study = bool(words) and stem(words[-1]) in _WORK_NOUNS
+        said = words[:-1] if study else words
+        if not said or len(end[:m.start()].split()) < 3:
+            continue
+        if all(stem(w) in title or w.lower() in names for w in said) and (study or all(
+                w.lower() in names or w in name_tokens(w) for w in said)):
+            return end[:m.start()] + "?"
+    return question
 
 
 # The least a title must hold (letters and digits) to tell a title line from a sentence that
@@ -513,6 +549,27 @@ _CONTRASTED = re.compile(
     r"present|the current)\b", re.IGNORECASE)
 
 
+# A sentence of thanks or of funding: it says who helped, not what was done
+_THANKS = re.compile(
+    r"^\W*(?:(?:we|the\s+authors?|i)\s+(?:would\s+)?(?:also\s+|further\s+|gratefully\s+|"
+    r"sincerely\s+)?(?:like\s+to\s+)?(?:thank|acknowledge|are\s+(?:very\s+)?(?:grateful|"
+    r"thankful|indebted))|(?:many\s+|special\s+)?thanks\b|(?:this|the|our)\s+(?:work|research|"
+    r"study|project)\s+(?:was|is|has\s+been)\s+(?:\w+\s+){0,2}?(?:supported|funded|sponsored)"
+    r"|funding\b)", re.IGNORECASE)
+_USED = re.compile(r"\bused\b", re.IGNORECASE)  # "the Titan X GPU used for this research"
+_ASKS_THANKS = re.compile(r"\b(?:fund|grant|support|sponsor|acknowledg|thank|donat)",
+                          re.IGNORECASE)
+
+
+def thanks_only(sentence: str) -> bool:
+    """The sentence thanks or names a funder and does not say what was used: "Thanks also to
+    Zak Stone and the Google Cloud TPU team for help with the computing infrastructure", "This
+    work was supported by ... the NVIDIA Artificial Intelligence Lab" answer no question of
+    what was done, except one about funding; "We thank NVIDIA for the donation of the Titan X
+    GPU used for this research" does say it."""
+    return bool(_THANKS.search(sentence)) and not _USED.search(sentence)
+
+
 def _about_other_work(sentence: str) -> bool:
     return bool(_PRIOR_WORK.search(sentence)) and not _OWN_WORK.search(sentence)
 
@@ -568,6 +625,8 @@ def ranked_sentences(
                 continue  # a figure's labels read as text ("Tr r Tr ot r r vu r ~ r")
             if strict and restates(sentence, question):
                 continue  # "These profiles were smoothed" for "how were they smoothed?"
+            if strict and thanks_only(sentence) and not _ASKS_THANKS.search(question):
+                continue  # "Thanks also to ... the Google Cloud TPU team" for "which TPU?"
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue
             seen.add(sentence)

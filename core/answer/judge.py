@@ -131,7 +131,7 @@ def judged(
         return g
     # the scene ("In MacLean's CNN for ...,") chose the passages; a sentence that does not
     # repeat it can still answer what is asked
-    asked = asked_part(question)
+    asked = asked_part(question, evidence)
     if accepts(gen, asked, whole(g)):
         return replace(g, judged=True)
     rejected = {whole(g)}

@@ -617,9 +617,9 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
         parts = [_singular(p.lower()) for p in re.split(r"[-/]", t) if p]
         if _singular(t.lower()) in own or not re.search(r"\d", t) and any(p in own for p in parts):
             continue
-        if kinds and all(KIND_OF.get(k) == "hardware" for k in kinds) and not _near_hardware(
-                t, words, kinds):
-            continue
+        if kinds and all(KIND_OF.get(k) == "hardware" for k in kinds) and (
+                t.lower() in _MAKERS or not _near_hardware(t, words, kinds)):
+            continue  # "We thank NVIDIA for the GPU donation" names no GPU
         if kinds and all(KIND_OF.get(k) == "instrument" for k in kinds) and not any(
                 KIND_OF.get(_singular(w)) == "instrument" or KIND_OF.get(w) == "instrument"
                 for w in around(t, words, 3)):
@@ -631,6 +631,9 @@ def names_in(text: str, asked: frozenset[str], kinds: tuple[str, ...] = ()) -> l
     return found
 
 
+# Who makes a device is not which device it is: "NVIDIA", "Google" name no GPU or TPU model
+_MAKERS = frozenset("nvidia intel amd google apple ibm arm qualcomm microsoft amazon aws huawei "
+                    "graphcore cerebras dell hp lenovo".split())
 _HARDWARE = frozenset("gpu gpus cpu cpus tpu tpus card cards graphics nvidia intel amd "
                       "processor processors core cores tesla geforce xeon apple".split())
 # The words next to a device of one sort: "Which GPU?" is not answered by "a Xeon CPU".
@@ -652,14 +655,17 @@ def around(name: str, words: list[str], n: int) -> list[str]:
 
 def _near_hardware(name: str, words: list[str], kinds: tuple[str, ...] = ()) -> bool:
     """The name stands within three words of a hardware word; of the device asked, when the
-    question asks for GPUs, TPUs or CPUs only."""
+    question asks for GPUs, TPUs or CPUs only. Beside a maker's name alone it is a model
+    number ("NVIDIA K40"), not the name of a lab ("the NVIDIA Artificial Intelligence Lab")."""
     devices = {_singular(k) for k in kinds}
     near = _HARDWARE if not devices <= set(_DEVICE_WORDS) else frozenset().union(
         *(_DEVICE_WORDS[d] for d in devices))
     low = name.lower()
     spots = [i for i, w in enumerate(words) if w == low]
-    return low in near or any(
-        words[j] in near or _singular(words[j]) in near
+    numbered = any(c.isdigit() for c in name) or any(  # "K40", "RTX 3090"
+        any(c.isdigit() for c in after) for i in spots for after in words[i + 1:i + 2])
+    return low in near and low not in _MAKERS or any(
+        (words[j] in near or _singular(words[j]) in near) and (numbered or words[j] not in _MAKERS)
         for i in spots for j in range(max(0, i - 3), min(len(words), i + 4)) if j != i)
 
 

@@ -324,6 +324,14 @@ def test_a_gpu_question_wants_a_gpu_and_the_paper_topic_is_no_answer():
     assert hardware.held_by("Training took two days on a workstation with 64 GB of RAM.")
     assert not hardware.held_by("The models were trained for two days.")
     assert not gpu.held_by("All models were trained on a standard laptop.")
+    # who makes a device is not which device it is (a funder, a lab, a donation)
+    model = expected("Which GPU model was used?")
+    for maker_only in ("We thank NVIDIA for the GPU donation.", "We trained on NVIDIA GPUs.",
+                       "This work was supported by the NVIDIA Artificial Intelligence Lab."):
+        assert not model.held_by(maker_only) and not model.specific(maker_only)
+    for named in ("We used an NVIDIA RTX 3090.", "Experiments used a Titan Xp GPU donated by "
+                  "NVIDIA.", "Models were trained on an NVIDIA K40."):
+        assert model.held_by(named)
     # a name most passages use is what the paper is about ("FishNet"), not "the library" asked
     evidence = _passages(
         "FishNet classifies fish species from underwater video.",
@@ -355,6 +363,26 @@ def _passages(*texts: str) -> list:
 
     return [Evidence(n, "d1", "FishNet", Path("/x.pdf"), n, n, "methods", text, 1.0)
             for n, text in enumerate(texts, start=1)]
+
+
+def test_a_sentence_of_thanks_says_who_helped_not_what_was_used():
+    """"Thanks also to ... the Google Cloud TPU team for help with the computing
+    infrastructure" for "which TPU?": a sentence of thanks or of funding names who helped. It
+    answers what was used when it says so, and a question about funding."""
+    from core.answer.focus import ranked_sentences
+
+    thanks = "Thanks also to the Google Cloud TPU team for help with the computing infrastructure."
+    funded = "This work was supported by the NSF and the NVIDIA Artificial Intelligence Lab."
+    used = "We thank NVIDIA for the donation of the Titan Xp GPU used for this research."
+    evidence = _passages(thanks, funded, "FishNet reached 91% accuracy on the test rivers.",
+                         "FishNet was compared with a random forest baseline.")
+    asked = "Which accelerator (GPU or TPU type) was FishNet trained on?"
+    assert ranked_sentences(asked, evidence, strict=True) == []
+    shown = ranked_sentences(asked, [*evidence, *_passages(used)], strict=True)
+    assert [s for _, _, s in shown] == [used]
+    funding = ranked_sentences("Which organisations funded the FishNet work?", evidence,
+                               strict=True)
+    assert funded in [s for _, _, s in funding]
 
 
 def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):

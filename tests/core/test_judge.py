@@ -119,6 +119,28 @@ def test_the_judge_is_asked_what_is_asked_without_the_scene():
     assert asked_part(statement) == statement
 
 
+def test_the_judge_is_asked_without_a_closing_clause_that_names_the_paper():
+    """"... in the camera-trap study?", "... in Task2Vec?": the clause names the paper the
+    passages are from (its title's words, or the name most passages use), so the judge is not
+    told to look for it in the sentence. A clause that says which experiments, or what was
+    done, stays."""
+    gen = MarkerJudge(DRAFT, marker="TITAN")
+    g = answer(gen, question="Which GPU was the network trained on in the camera traps study?")
+    assert g.judged and not g.abstained
+    assert gen.asked == [QUESTION]
+    named = [Evidence(i, "d2", "T 2V: Task Embedding for Meta-Learning", Path("/t.pdf"), i, i,
+                      "body", f"Task2Vec embeds tasks, as shown in part {i}.", 1.0)
+             for i in range(1, 5)]  # a title read badly; every passage says "Task2Vec"
+    assert asked_part("What data augmentation was applied in Task2Vec?", named) == (
+        "What data augmentation was applied?")
+    assert asked_part("What data augmentation was applied for the Task2Vec experiments?",
+                      named) == "What data augmentation was applied?"
+    for stays in ("What data augmentation was applied in the GNN experiments?",
+                  "Which optimizer was used for pre-training the task embedding?",
+                  "What data augmentation was applied in Task2Vec."):  # no question
+        assert asked_part(stays, named) == stays
+
+
 def test_all_rejected_is_not_reported():
     gen = MarkerJudge(DRAFT, marker="no sentence holds this")
     g = answer(gen)

@@ -395,6 +395,12 @@ def test_a_sentence_that_goes_on_about_the_finding_comes_with_it():
     found = finding("On what data was the parser trained, and how were its labels obtained?",
                     _passages(text, *_FILLER))
     assert [s.split()[0] for _, s in found][:2] == ["The", "It"]
+    # one that opens as if it went on, but holds nothing of the kind asked, stays behind
+    text = ("We trained the ranker on 2 NVIDIA V100 GPUs with the AdamW optimizer. This work "
+            "was supported by the NVIDIA Artificial Intelligence Lab and gifts by Google.")
+    found = finding("Which accelerator model (GPU or TPU type) was the ranker trained on?",
+                    _passages(text, *_FILLER))
+    assert [s.split()[0] for _, s in found] == ["We"]
 
 
 def test_a_question_asking_three_categories_gets_them_from_the_fewest_sentences():
