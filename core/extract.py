@@ -7,6 +7,7 @@ an edited question is answered again. "Not reported" is an ordinary, expected ce
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,7 +27,7 @@ from core.questionsets import (
 )
 from core.scope import default_scope
 from core.serialize import cell_from_dict, cell_to_dict
-from core.text import is_reference_list
+from core.text import is_reference_list, strip_cites
 from core.types import (
     Cell,
     CellDone,
@@ -261,9 +262,28 @@ def cell_text(g: grounding.Grounded) -> tuple[Citation, str]:
     if g.mode != "quoted" and said:
         for c in g.citations:
             agreeing = [s for s in said if grounding.check_against(s, c.quote)[0]]
-            if agreeing:
+            if agreeing and not any(_copied(s, c.quote) for s in agreeing):
                 return c, " ".join(agreeing)
+            if agreeing:  # a piece of the quote cut before its value: the quote, whole
+                return c, _one_line(c.quote)
     return g.citations[0], _one_line(g.citations[0].quote)
+
+
+# What may follow a whole sentence: a citation, then its end (or the quote's)
+_ENDS = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?:[.;:!?]|$)")
+
+
+def _copied(sentence: str, quote: str) -> bool:
+    """The model's sentence is a piece of the quote, word for word, that stops where neither
+    it nor the quote's sentence ends: a draft cut at its token limit ("... evaluated on four
+    Nvidia" before "K20 GPUs", "https://github.com/aewebb" of a longer URL)."""
+    said = strip_cites(sentence).rstrip()
+    if not said or said[-1] in ".!?;:)]\"\u201d":
+        return False  # the model ended its sentence: a sentence of its own
+    piece = _one_line(said).lower()
+    text = _one_line(quote).lower()
+    at = text.find(piece)
+    return at >= 0 and not _ENDS.match(text, at + len(piece))
 
 
 # ---------------------------------------------------------------- storage

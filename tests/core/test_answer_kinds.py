@@ -482,6 +482,10 @@ def test_an_extract_cell_never_shows_model_text_its_quote_contradicts():
     g = Grounded("", False, (Sentence("The batch size was 512.", (1,), True, ""),), (c,),
                  "generated")
     assert cell_text(g) == (c, "The batch size was 512.")
+    # the model copied the quote and stopped before its value: the quote, whole
+    g = Grounded("", False, (Sentence("We train with a batch size of", (1,), True, ""),), (c,),
+                 "generated")
+    assert cell_text(g) == (c, quote)
 
 
 def test_a_phrase_the_paper_abbreviates_is_asked_by_its_abbreviation(
