@@ -552,9 +552,12 @@ _CONTRASTED = re.compile(
 # A sentence of thanks or of funding: it says who helped, not what was done
 _THANKS = re.compile(
     r"^\W*(?:(?:we|the\s+authors?|i)\s+(?:would\s+)?(?:also\s+|further\s+|gratefully\s+|"
-    r"sincerely\s+)?(?:like\s+to\s+)?(?:thank|acknowledge|are\s+(?:very\s+)?(?:grateful|"
-    r"thankful|indebted))|(?:many\s+|special\s+)?thanks\b|(?:this|the|our)\s+(?:work|research|"
-    r"study|project)\s+(?:was|is|has\s+been)\s+(?:\w+\s+){0,2}?(?:supported|funded|sponsored)"
+    r"sincerely\s+)?(?:like\s+to\s+)?(?:thank|(?<=gratefully )acknowledge|"
+    r"acknowledge\s+(?:the\s+)?(?:support|funding|financial|grant)|"
+    r"are\s+(?:very\s+)?(?:grateful|thankful|indebted))"
+    r"|(?:many\s+|special\s+)?thanks\b"
+    r"|(?:this|the|our)\s+(?:work|research|study|project)\s+(?:was|is|has\s+been)\s+"
+    r"(?:\w+\s+){0,2}?(?:supported|funded|sponsored)"
     r"|funding\b)", re.IGNORECASE)
 _USED = re.compile(r"\bused\b", re.IGNORECASE)  # "the Titan X GPU used for this research"
 _ASKS_THANKS = re.compile(r"\b(?:fund|grant|support|sponsor|acknowledg|thank|donat)",

@@ -369,7 +369,7 @@ def test_a_sentence_of_thanks_says_who_helped_not_what_was_used():
     """"Thanks also to ... the Google Cloud TPU team for help with the computing
     infrastructure" for "which TPU?": a sentence of thanks or of funding names who helped. It
     answers what was used when it says so, and a question about funding."""
-    from core.answer.focus import ranked_sentences
+    from core.answer.focus import ranked_sentences, thanks_only
 
     thanks = "Thanks also to the Google Cloud TPU team for help with the computing infrastructure."
     funded = "This work was supported by the NSF and the NVIDIA Artificial Intelligence Lab."
@@ -383,6 +383,8 @@ def test_a_sentence_of_thanks_says_who_helped_not_what_was_used():
     funding = ranked_sentences("Which organisations funded the FishNet work?", evidence,
                                strict=True)
     assert funded in [s for _, _, s in funding]
+    assert not thanks_only("We acknowledge that FishNet misses fish in turbid water.")
+    assert thanks_only("We gratefully acknowledge NVIDIA Corporation for a GPU.")
 
 
 def test_gpu_hours_do_not_answer_which_gpu_model(fake_library, fake_generator, tmp_path):
