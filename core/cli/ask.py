@@ -115,7 +115,9 @@ def _print_answer(a, *, color: bool, no_llm: bool) -> None:
             said = " ".join(f"{s.text} [{', '.join(map(str, s.cites))}]" for s in checked)
             print(f"  {dim}In the model's words (checked):{end} {said}")
         if any(not s.supported for s in a.sentences):
-            print(f"  {warn}The model's draft did not hold up against the papers and is not "
+            what = "The rest of the model's draft" if a.mode == "generated" and checked else (
+                "The model's draft")
+            print(f"  {warn}{what} did not hold up against the papers and is not "
                   f"shown (`--json` has it as `draft`).{end}")
     heading = "Closest passages" if a.abstained else "Evidence"
     print(f"\n{bold}{heading}{end}")

@@ -59,6 +59,17 @@ def test_ask_json_shape(run, sample_pdfs, fake_generator):
     assert {"doc_id", "pdf_path", "page", "section", "text", "score"} <= set(a["evidence"][0])
 
 
+def test_ask_says_which_part_of_the_draft_is_not_shown(run, sample_pdfs, fake_generator):
+    """The model's checked sentences are shown; the note about the rest does not say the whole
+    draft failed."""
+    run("add", *map(str, sample_pdfs))
+    fake_generator.enqueue("The model was trained on a single NVIDIA RTX 3090 GPU [1]. "
+                           "A second run used eight NVIDIA A100 GPUs [1].")
+    code, out, _ = run("ask", "Which GPU was the camera-trap model trained on?")
+    assert code == 0 and "In the model's words (checked):" in out and "RTX 3090" in out
+    assert "The rest of the model's draft did not hold up" in out and "A100" not in out
+
+
 def test_ask_no_llm_returns_evidence_only(run, sample_pdfs, fake_generator):
     run("add", *map(str, sample_pdfs))
     code, out, _ = run("ask", "Which GPU?", "--no-llm", "--json")
