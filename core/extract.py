@@ -262,10 +262,9 @@ def cell_text(g: grounding.Grounded) -> tuple[Citation, str]:
     if g.mode != "quoted" and said:
         for c in g.citations:
             agreeing = [s for s in said if grounding.check_against(s, c.quote)[0]]
-            if agreeing and not any(_copied(s, c.quote) for s in agreeing):
-                return c, " ".join(agreeing)
             if agreeing:  # a piece of the quote cut before its value: the quote, whole
-                return c, _one_line(c.quote)
+                cut = any(_copied(s, c.quote) for s in agreeing)
+                return c, _one_line(c.quote) if cut else " ".join(agreeing)
     return g.citations[0], _one_line(g.citations[0].quote)
 
 

@@ -134,7 +134,9 @@ def asked_part(question: str, evidence: Sequence[Evidence] = ()) -> str:
     m = _LEADING_SETTING.search(question)
     rest = question[m.end():].strip() if m else ""
     asked = rest[0].upper() + rest[1:] if _ASKS_AFTER.match(rest) else question
-    return _named_at_end(asked, evidence)
+    if not evidence:
+        return asked
+    return _named_at_end(asked, evidence, Focus.of(question, evidence).expected.topic)
 
 
 # Where a clause that closes a question may begin: a preposition
@@ -146,19 +148,18 @@ _WORK_NOUNS = frozenset(stem(w) for w in (
     "project trial evaluation approach method framework system").split())
 
 
-def _named_at_end(question: str, evidence: Sequence[Evidence]) -> str:
+def _named_at_end(question: str, evidence: Sequence[Evidence], names: frozenset[str]) -> str:
     """The question without a closing clause that only names the paper the evidence is from:
     "How was soil moisture measured in the seedling survival study?" asks "How was soil
     moisture measured?" of "Soil Moisture and Seedling Survival in a Restored Grassland", and
     "What data augmentation was applied in Task2Vec?" of a paper whose passages all say
-    "Task2Vec". The clause is the paper's name (a name most passages use, kind.topic_names, or
-    one of its title), or words of its title before a noun for a study ("the HellaSwag
-    experiments"). "For the GNN experiments" names which experiments of the paper, and "for
-    pre-training BERT" what was done: both stay."""
+    "Task2Vec". The clause is the paper's name (one of `names`, those most passages use:
+    kind.topic_names; or one of its title), or words of its title before a noun for a study
+    ("the HellaSwag experiments"). "For the GNN experiments" names which experiments of the
+    paper, and "for pre-training BERT" what was done: both stay."""
     if not question.rstrip().endswith("?"):
         return question
     title = {stem(w) for e in evidence for w in TOKEN.findall(e.title or "")}
-    names = {n.lower() for n in topic_names([e.text for e in evidence])}
     end = question.rstrip().rstrip("?").rstrip()
     for m in _PREPOSITION.finditer(end):  # the longest such clause first
         words = [w for w in re.findall(r"[\w'\u2019-]+", end[m.end():])
@@ -613,6 +614,7 @@ def ranked_sentences(
     context = focus.context if focus else frozenset()
     named = {w.lower() for w in TOKEN.findall(question)} - STOPWORDS - GENERIC
     title_bonus = [title_boost(named, e.title) - 1.0 for e in evidence]
+    thanks_asked = bool(_ASKS_THANKS.search(question))
     found: list[tuple[float, int, str]] = []
     seen: set[str] = set()
     for n, e in enumerate(evidence, start=1):
@@ -628,7 +630,7 @@ def ranked_sentences(
                 continue  # a figure's labels read as text ("Tr r Tr ot r r vu r ~ r")
             if strict and restates(sentence, question):
                 continue  # "These profiles were smoothed" for "how were they smoothed?"
-            if strict and thanks_only(sentence) and not _ASKS_THANKS.search(question):
+            if strict and not thanks_asked and thanks_only(sentence):
                 continue  # "Thanks also to ... the Google Cloud TPU team" for "which TPU?"
             if not (focus.answered_by(sentence) if focus else words & distinctive):
                 continue

@@ -662,8 +662,8 @@ def _near_hardware(name: str, words: list[str], kinds: tuple[str, ...] = ()) -> 
         *(_DEVICE_WORDS[d] for d in devices))
     low = name.lower()
     spots = [i for i, w in enumerate(words) if w == low]
-    numbered = any(c.isdigit() for c in name) or any(  # "K40", "RTX 3090"
-        any(c.isdigit() for c in after) for i in spots for after in words[i + 1:i + 2])
+    # "K40", "RTX 3090": a digit in the name or the word after it
+    numbered = any(_DIGIT.search(w) for i in spots for w in [name, *words[i + 1:i + 2]])
     return low in near and low not in _MAKERS or any(
         (words[j] in near or _singular(words[j]) in near) and (numbered or words[j] not in _MAKERS)
         for i in spots for j in range(max(0, i - 3), min(len(words), i + 4)) if j != i)

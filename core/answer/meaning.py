@@ -33,15 +33,21 @@ HEAD_WORDS = 40
 
 
 def embedder_similarity(embedder: Embedder) -> Similarity:
-    """A Similarity from an Embedder (its vectors are L2-normalised: a dot is the cosine)."""
+    """A Similarity from an Embedder (its vectors are L2-normalised: a dot is the cosine). It
+    keeps the cosines it computed: one answer ranks the same sentences several times (its
+    finding, the answer without the close sentences, the judge's candidates), and each is
+    embedded once."""
+    known: dict[tuple[str, str], float] = {}
 
     def similarity(question: str, sentences: Sequence[str]) -> list[float]:
-        if not sentences:
-            return []
-        asked = embedder.embed([question])[0]  # embedded already for retrieval: kept
         heads = [" ".join(s.split()[:HEAD_WORDS]) for s in sentences]
-        vectors = getattr(embedder, "embed_batch", embedder.embed)(heads)  # the numpy pass's
-        return [float(x) for x in vectors @ asked]
+        todo = list(dict.fromkeys(h for h in heads if (question, h) not in known))
+        if todo:
+            asked = embedder.embed([question])[0]  # embedded already for retrieval: kept
+            vectors = getattr(embedder, "embed_batch", embedder.embed)(todo)  # the numpy pass's
+            known.update({(question, h): float(x) for h, x in zip(todo, vectors @ asked,
+                                                                   strict=True)})
+        return [known[(question, h)] for h in heads]
 
     return similarity
 
